@@ -1,0 +1,159 @@
+"""Domain types of kgtutor: plain frozen dataclasses, standard library only.
+
+Everything that crosses from the graph, the importers or the models into the
+tutoring logic is one of these; driver records, DataFrames and tensors never do.
+Ids are strings, namespaced by their source (e.g. ``assist2009:kp:12``) so two
+datasets never merge by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ResourceKind(StrEnum):
+    VIDEO = "video"
+    WORKED_EXAMPLE = "worked_example"
+    PRACTICE = "practice"
+    READING = "reading"
+    SUPPORT = "support"
+
+
+class ResourceLevel(StrEnum):
+    BASIC = "basic"
+    STANDARD = "standard"
+    CHALLENGE = "challenge"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    name: str
+    order: int = 0
+    area: str = ""  # a grouping above chapters (Junyi "area"), empty when none
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class KnowledgePoint:
+    id: str
+    name: str
+    chapter_id: str
+    description: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """``before`` must be mastered before ``after`` (edge ``before-[:PREREQUISITE_OF]->after``)."""
+
+    before: str
+    after: str
+    inferred: bool = False
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str = ""
+    options: tuple[str, ...] = ()
+    answer: str = ""  # the correct option's text (or free answer); empty for logged-only items
+    explanation: str = ""
+    level: ResourceLevel = ResourceLevel.STANDARD
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Tests:
+    """Question ``question_id`` tests KP ``kp_id`` with ``weight`` (weights of a question sum to 1)."""
+
+    question_id: str
+    kp_id: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    title: str
+    kind: ResourceKind
+    level: ResourceLevel
+    kp_ids: tuple[str, ...] = ()
+    url: str = ""
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str
+    name: str = ""
+    email: str = ""
+    affect_consent: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Tutor:
+    id: str
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class SchoolClass:
+    id: str
+    name: str
+    tutor_ids: tuple[str, ...] = ()
+    student_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One answer of a student to a question; ``event_id`` makes re-ingestion idempotent."""
+
+    event_id: str
+    student_id: str
+    question_id: str
+    correct: bool
+    ts: int = 0  # epoch milliseconds; 0 when the source has no clock (order is then ``seq``)
+    seq: int = 0  # position in the student's history
+    duration_s: float | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Mastery:
+    student_id: str
+    kp_id: str
+    p: float
+    attempts: int
+    last_ts: int = 0
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A rejected or suspicious input row, reported to the user with its line number."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import read, stored, dropped and why; printed at the end of every import."""
+
+    source: str
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RejectedPrerequisite:
+    """A prerequisite edge from the source that was not loaded as one (self-loop, cycle), kept for review."""
+
+    before: str
+    after: str
+    reason: str
