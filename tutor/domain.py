@@ -59,7 +59,7 @@ class Question:
     id: str
     text: str = ""
     options: tuple[str, ...] = ()
-    answer: str = ""  # the correct option's text (or free answer); empty for logged-only items
+    answer: str = ""  # the correct option's text; empty for items known only from logs
     explanation: str = ""
     level: ResourceLevel = ResourceLevel.STANDARD
     source: str = ""
@@ -67,7 +67,7 @@ class Question:
 
 @dataclass(frozen=True)
 class Tests:
-    """Question ``question_id`` tests KP ``kp_id`` with ``weight`` (weights of a question sum to 1)."""
+    """Question ``question_id`` tests KP ``kp_id``; a question's weights sum to 1."""
 
     question_id: str
     kp_id: str
@@ -152,8 +152,61 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class RejectedPrerequisite:
-    """A prerequisite edge from the source that was not loaded as one (self-loop, cycle), kept for review."""
+    """A source prerequisite edge not loaded as one (self-loop, cycle breaker), kept for review."""
 
     before: str
     after: str
     reason: str
+
+
+@dataclass(frozen=True)
+class ChapterSummary:
+    id: str
+    name: str
+    order: int
+    area: str
+    dataset: str
+    kps: int
+
+
+@dataclass(frozen=True)
+class MapKP:
+    id: str
+    name: str
+    chapter_id: str
+    description: str = ""
+    questions: int = 0
+    mastery: float | None = None  # from the overlay, when one was asked for
+    external: bool = False  # a prerequisite that lives in another chapter
+
+
+@dataclass(frozen=True)
+class MapEdge:
+    before: str
+    after: str
+    inferred: bool = False
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class MasteryStat:
+    kp_id: str
+    p: float
+    attempts: int
+    last_ts: int = 0
+    students: int = 1  # >1 for a class overlay: how many students practised the KP
+
+
+@dataclass(frozen=True)
+class KnowledgeMap:
+    chapter_id: str
+    kps: tuple[MapKP, ...]
+    edges: tuple[MapEdge, ...]
+
+
+@dataclass(frozen=True)
+class FrontierKP:
+    id: str
+    name: str
+    p: float
+    prerequisites: tuple[str, ...]

@@ -1,0 +1,30 @@
+# The two commands of the README. Everything else is an implementation detail of these.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: demo test
+
+demo: $(STAMP)
+	$(BIN)/kgtutor graph start
+	$(BIN)/kgtutor graph seed
+	$(BIN)/kgtutor graph stats
+
+test: $(STAMP) node_modules/.installed
+	$(BIN)/ruff check .
+	npm run --silent lint:cypher
+	$(BIN)/pytest
+
+# torch first and pinned: it comes from a CPU wheel on disk; anything that depends on torch
+# installed without the pin would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet torch==2.13.0 -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@

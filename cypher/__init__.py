@@ -1,0 +1,1 @@
+"""Every Cypher query of kgtutor, one ``.cypher`` file each, shipped as package data."""

@@ -1,0 +1,2 @@
+MATCH (c:Chapter {id: $chapter_id})
+RETURN c.id AS id

@@ -1,0 +1,2 @@
+MATCH (c:Class {id: $class_id})
+RETURN c.id AS id

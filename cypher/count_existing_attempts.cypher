@@ -1,0 +1,3 @@
+UNWIND $ids AS id
+MATCH ()-[a:ATTEMPTED {event_id: id}]->()
+RETURN count(a) AS n

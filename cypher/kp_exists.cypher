@@ -1,0 +1,2 @@
+MATCH (k:KnowledgePoint {id: $kp_id})
+RETURN k.id AS id, k.name AS name

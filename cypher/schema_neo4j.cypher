@@ -1,0 +1,10 @@
+// Neo4j 5: uniqueness constraints (each backs an index) and lookup indexes
+CREATE CONSTRAINT chapter_id IF NOT EXISTS FOR (n:Chapter) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT kp_id IF NOT EXISTS FOR (n:KnowledgePoint) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT question_id IF NOT EXISTS FOR (n:Question) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT resource_id IF NOT EXISTS FOR (n:Resource) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT student_id IF NOT EXISTS FOR (n:Student) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT tutor_id IF NOT EXISTS FOR (n:Tutor) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT class_id IF NOT EXISTS FOR (n:Class) REQUIRE n.id IS UNIQUE;
+CREATE INDEX kp_dataset IF NOT EXISTS FOR (n:KnowledgePoint) ON (n.dataset);
+CREATE CONSTRAINT attempt_event_id IF NOT EXISTS FOR ()-[a:ATTEMPTED]-() REQUIRE a.event_id IS UNIQUE;

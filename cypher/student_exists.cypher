@@ -1,0 +1,2 @@
+MATCH (s:Student {id: $student_id})
+RETURN s.id AS id, s.dataset AS dataset

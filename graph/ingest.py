@@ -1,0 +1,193 @@
+"""Write domain objects into the graph in batches: idempotent, with progress and counts.
+
+Every importer (seed curriculum, ASSISTments, Junyi, LMS CSV) turns its source into a
+``GraphData`` and hands it here, so there is one write path and one notion of idempotency:
+nodes and edges are MERGEd on their ids, attempts are created once per event id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from tqdm import tqdm
+
+from tutor.domain import (
+    Attempt,
+    Chapter,
+    KnowledgePoint,
+    Prerequisite,
+    Question,
+    RejectedPrerequisite,
+    Resource,
+    SchoolClass,
+    Student,
+    Tests,
+    Tutor,
+)
+from tutor.errors import InvalidInput
+from tutor.mastery import BktParams
+from tutor.ports import GraphStore
+
+T = TypeVar("T")
+
+
+@dataclass
+class GraphData:
+    dataset: str  # stored on every node, so datasets stay apart in queries such as the frontier
+    chapters: Sequence[Chapter] = ()
+    kps: Sequence[KnowledgePoint] = ()
+    prerequisites: Sequence[Prerequisite] = ()
+    rejected: Sequence[RejectedPrerequisite] = ()
+    questions: Sequence[Question] = ()
+    tests: Sequence[Tests] = ()
+    resources: Sequence[Resource] = ()
+    students: Sequence[Student] = ()
+    tutors: Sequence[Tutor] = ()
+    classes: Sequence[SchoolClass] = ()
+    attempts: Sequence[Attempt] = ()
+
+
+@dataclass
+class IngestResult:
+    written: dict[str, int] = field(default_factory=dict)  # rows sent per kind
+    attempts_new: int = 0
+    attempts_existing: int = 0
+    mastery_refreshed: int = 0
+
+
+def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
+           progress: bool = False, bkt: BktParams = BktParams()) -> IngestResult:
+    """Write ``data``; running it twice stores the same graph (attempts keyed by event id)."""
+    result = IngestResult()
+    ds = data.dataset
+    steps: list[tuple[str, str, list[dict[str, Any]]]] = [
+        ("chapters", "upsert_chapters", [_chapter(c, ds) for c in data.chapters]),
+        ("kps", "upsert_kps", [_kp(k, ds) for k in data.kps]),
+        ("prerequisites", "upsert_prerequisites", [_prereq(p) for p in data.prerequisites]),
+        ("rejected", "upsert_rejected_prerequisites", [vars_(r) for r in data.rejected]),
+        ("questions", "upsert_questions", [_question(q, ds) for q in data.questions]),
+        ("tests", "upsert_tests", [vars_(t) for t in data.tests]),
+        ("resources", "upsert_resources", [_resource(r, ds) for r in data.resources]),
+        ("teaches", "upsert_teaches", [{"resource_id": r.id, "kp_id": k}
+                                        for r in data.resources for k in r.kp_ids]),
+        ("students", "upsert_students", [_student(s, ds) for s in data.students]),
+        ("tutors", "upsert_tutors", [{**vars_(t), "dataset": ds} for t in data.tutors]),
+        ("classes", "upsert_classes", [{"id": c.id, "name": c.name, "dataset": ds}
+                                        for c in data.classes]),
+        ("memberships", "upsert_memberships", [{"student_id": s, "class_id": c.id}
+                                                for c in data.classes for s in c.student_ids]),
+        ("class_tutors", "upsert_class_tutors", [{"tutor_id": t, "class_id": c.id}
+                                                  for c in data.classes for t in c.tutor_ids]),
+    ]
+    for kind, query, rows in steps:
+        _write_parallel(store, query, "rows", rows, batch_size)
+        result.written[kind] = len(rows)
+    touched = _write_attempts(store, data.attempts, batch_size, progress, result)
+    result.mastery_refreshed = refresh_mastery(store, sorted(touched), bkt)
+    return result
+
+
+def refresh_mastery(store: GraphStore, student_ids: Sequence[str], bkt: BktParams = BktParams(),
+                    batch_size: int = 200) -> int:
+    """Recompute MASTERY edges of these students from all their stored attempts."""
+    return _write_parallel(store, "refresh_mastery", "student_ids", student_ids, batch_size,
+                           bkt.as_params())
+
+
+def _write_parallel(store: GraphStore, query: str, key: str, rows: Sequence[Any],
+                    batch_size: int, extra: dict[str, Any] | None = None) -> int:
+    """Run ``query`` over ``rows`` in batches, two in flight; return the sum of column n."""
+    def one(batch: list[Any]) -> int:
+        out = store.write(query, {key: batch, **(extra or {})})
+        return int(out[0]["n"]) if out else 0
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return sum(pool.map(one, _batches(rows, batch_size)))
+
+
+def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: int,
+                    progress: bool, result: IngestResult) -> set[str]:
+    """Write attempts not stored yet; return the students that got new ones.
+
+    Two batches are in flight at once: while the server runs one, the client serialises the
+    next (FalkorDB serialises writes to one graph anyway, so more threads would only wait).
+    """
+    if len({a.event_id for a in attempts}) != len(attempts):
+        raise InvalidInput("duplicate event ids in one import; the importer must make them unique")
+    touched: set[str] = set()
+    write = partial(_write_attempt_batch, store)
+    with (tqdm(total=len(attempts), unit="attempt", disable=not progress, mininterval=0.5) as bar,
+          ThreadPoolExecutor(max_workers=2) as pool):
+        for new, existing in pool.map(write, _batches(attempts, batch_size)):
+            touched.update(row["student_id"] for row in new)
+            result.attempts_new += len(new)
+            result.attempts_existing += existing
+            bar.update(len(new) + existing)
+    result.written["attempts"] = len(attempts)
+    return touched
+
+
+def _write_attempt_batch(store: GraphStore,
+                         batch: list[Attempt]) -> tuple[list[dict[str, Any]], int]:
+    """Create the batch's unseen attempts; counting first keeps the common all-new and
+    all-known cases from shipping every id back."""
+    ids = [a.event_id for a in batch]
+    stored = store.read("count_existing_attempts", {"ids": ids})[0]["n"]
+    if stored == len(batch):
+        return [], stored
+    known: set[str] = set()
+    if stored:
+        known = {row["id"] for row in store.read("existing_attempts", {"ids": ids})}
+    new = [_attempt(a) for a in batch if a.event_id not in known]
+    store.write("create_attempts", {"rows": new})
+    return new, len(known)
+
+
+def _batches(rows: Sequence[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(rows), size):
+        yield list(rows[start:start + size])
+
+
+def vars_(obj: Any) -> dict[str, Any]:
+    return dict(vars(obj))
+
+
+def _chapter(c: Chapter, ds: str) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "order": c.order, "area": c.area, "dataset": ds}
+
+
+def _kp(k: KnowledgePoint, ds: str) -> dict[str, Any]:
+    return {"id": k.id, "name": k.name, "description": k.description,
+            "chapter_id": k.chapter_id, "dataset": ds}
+
+
+def _prereq(p: Prerequisite) -> dict[str, Any]:
+    return {"before": p.before, "after": p.after, "inferred": p.inferred,
+            "confidence": p.confidence}
+
+
+def _question(q: Question, ds: str) -> dict[str, Any]:
+    return {"id": q.id, "text": q.text, "options": list(q.options), "answer": q.answer,
+            "explanation": q.explanation, "level": str(q.level), "dataset": ds}
+
+
+def _resource(r: Resource, ds: str) -> dict[str, Any]:
+    return {"id": r.id, "title": r.title, "kind": str(r.kind), "level": str(r.level),
+            "url": r.url, "body": r.body, "dataset": ds}
+
+
+def _student(s: Student, ds: str) -> dict[str, Any]:
+    return {"id": s.id, "name": s.name, "email": s.email, "affect_consent": s.affect_consent,
+            "dataset": ds}
+
+
+def _attempt(a: Attempt) -> dict[str, Any]:
+    return {
+    "event_id": a.event_id, "student_id": a.student_id, "question_id": a.question_id,
+    "correct": a.correct, "ts": a.ts, "seq": a.seq, "duration_s": a.duration_s,
+    "source": a.source,
+    }

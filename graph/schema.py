@@ -1,0 +1,17 @@
+"""Uniqueness keys of the graph model, shared by both adapters.
+
+Neo4j gets them from ``cypher/schema_neo4j.cypher`` (Neo4j 5 constraint syntax); FalkorDB
+gets indexes from ``cypher/schema_falkordb.cypher`` and its constraints through its own
+``GRAPH.CONSTRAINT`` command, which is not Cypher, so the adapter sends it from this table.
+"""
+
+NODE_KEYS: dict[str, str] = {
+    "Chapter": "id",
+    "KnowledgePoint": "id",
+    "Question": "id",
+    "Resource": "id",
+    "Student": "id",
+    "Tutor": "id",
+    "Class": "id",
+}
+RELATIONSHIP_KEYS: dict[str, str] = {"ATTEMPTED": "event_id"}

@@ -1,0 +1,71 @@
+"""Typed settings, read from the environment in exactly one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutor.errors import InvalidInput
+
+_GRAPH_SCHEMES = ("bolt://", "bolt+s://", "neo4j://", "neo4j+s://", "falkordb://")
+
+
+@dataclass(frozen=True)
+class Settings:
+    graph_uri: str = "embedded"  # "embedded", a Neo4j URI, or falkordb://host:port
+    graph_name: str = "kgtutor"  # FalkorDB graph key; for Neo4j see neo4j_database
+    var_dir: Path = Path("var")  # runtime state; the embedded graph lives in var_dir/graph
+    embedded_tcp_port: int | None = None  # optional TCP listener, 127.0.0.1 only
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    falkordb_password: str = ""  # for falkordb:// servers run by someone else
+    data_root: Path = Path("../shared/data")  # public datasets, read by path, never committed
+    batch_size: int = 5000  # rows per UNWIND batch on import
+
+    @property
+    def graph_dir(self) -> Path:
+        return self.var_dir / "graph"
+
+    @property
+    def backend(self) -> str:
+        """Return "embedded", "neo4j" or "falkordb" according to the URI."""
+        if self.graph_uri == "embedded":
+            return "embedded"
+        if self.graph_uri.startswith("falkordb://"):
+            return "falkordb"
+        return "neo4j"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``KGTUTOR_*`` variables; unknown URI schemes are refused early."""
+        e = os.environ if env is None else env
+        uri = e.get("KGTUTOR_GRAPH_URI", "embedded").strip() or "embedded"
+        if uri != "embedded" and not uri.startswith(_GRAPH_SCHEMES):
+            raise InvalidInput(
+                f"KGTUTOR_GRAPH_URI={uri!r}: use 'embedded' or a URI starting with "
+                + ", ".join(_GRAPH_SCHEMES)
+            )
+        return cls(
+            graph_uri=uri,
+            graph_name=e.get("KGTUTOR_GRAPH_NAME", "kgtutor"),
+            var_dir=Path(e.get("KGTUTOR_VAR", "var")),
+            embedded_tcp_port=_int_or_none(e, "KGTUTOR_EMBEDDED_TCP_PORT"),
+            neo4j_user=e.get("KGTUTOR_NEO4J_USER", "neo4j"),
+            neo4j_password=e.get("KGTUTOR_NEO4J_PASSWORD", ""),
+            neo4j_database=e.get("KGTUTOR_NEO4J_DATABASE", "neo4j"),
+            falkordb_password=e.get("KGTUTOR_FALKORDB_PASSWORD", ""),
+            data_root=Path(e.get("KGTUTOR_DATA", "../shared/data")),
+            batch_size=_int_or_none(e, "KGTUTOR_BATCH_SIZE") or 5000,
+        )
+
+
+def _int_or_none(env: os._Environ[str] | dict[str, str], key: str) -> int | None:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{key}={raw!r} is not an integer") from None
