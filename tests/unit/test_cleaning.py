@@ -274,7 +274,7 @@ def test_one_hot_columns() -> None:
 
 
 def test_clean_runs_rules_in_order_and_only_early_rules_drop() -> None:
-    rows = attempts("s", [0, 1, 2, 3, 4, 5]) + [{"student": "s", "correct": "?"}]
+    rows = [*attempts("s", [0, 1, 2, 3, 4, 5]), {"student": "s", "correct": "?"}]
     cleaned = clean(raw(rows), CleaningOptions())
     order = ["parse", "duplicates", "fill", "outliers", "sessions", "zscore", "onehot"]
     assert [s.rule for s in cleaned.steps] == order

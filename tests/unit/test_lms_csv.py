@@ -25,7 +25,8 @@ def write(tmp_path: Path, lines: list[str], name: str = "course.csv", bom: bool 
 def session(student: str, start_min: int = 0, n: int = 6, extra: str = "") -> list[str]:
     """``n`` one-minute attempts, one per minute: a 6-minute session by default (kept)."""
     return [
-        f"{student},q{i % 3},kp{i % 2};kp2,{i % 2},{(T0 + (start_min + i) * 60_000) // 1000},60{extra}"
+        f"{student},q{i % 3},kp{i % 2};kp2,{i % 2},"
+        f"{(T0 + (start_min + i) * 60_000) // 1000},60{extra}"
         for i in range(n)
     ]
 
@@ -175,7 +176,7 @@ def test_all_rows_bad_gives_an_empty_dataset(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(DataFormatError, match="nope.csv: file not found"):
+    with pytest.raises(DataFormatError, match=r"nope\.csv: file not found"):
         read_lms_csv(tmp_path / "nope.csv")
 
 
@@ -183,7 +184,7 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_empty_file(tmp_path: Path, content: str) -> None:
     path = tmp_path / "empty.csv"
     path.write_text(content)
-    with pytest.raises(DataFormatError, match="empty.csv: empty file"):
+    with pytest.raises(DataFormatError, match=r"empty\.csv: empty file"):
         read_lms_csv(path)
 
 
