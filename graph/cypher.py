@@ -35,6 +35,7 @@ def query(name: str) -> LiteralString:
 
 def statements(name: str) -> list[LiteralString]:
     """Split a multi-statement file (the schema files) on ``;`` at line ends."""
-    text = query(name)
+    text = "\n".join(line for line in query(name).splitlines()
+                     if not line.lstrip().startswith("//"))
     parts = [p.strip() for p in text.split(";\n")]
     return [cast(LiteralString, p.rstrip(";").strip()) for p in parts if p.strip()]

@@ -7,6 +7,7 @@ nodes and edges are MERGEd on their ids, attempts are created once per event id.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class IngestResult:
     attempts_new: int = 0
     attempts_existing: int = 0
     mastery_refreshed: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase: nodes, attempts, mastery
 
 
 def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
@@ -83,12 +85,21 @@ def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
         ("class_tutors", "upsert_class_tutors", [{"tutor_id": t, "class_id": c.id}
                                                   for c in data.classes for t in c.tutor_ids]),
     ]
+    clock = time.perf_counter()
     for kind, query, rows in steps:
         _write_parallel(store, query, "rows", rows, batch_size)
         result.written[kind] = len(rows)
+    result.seconds["nodes"], clock = _lap(clock)
     touched = _write_attempts(store, data.attempts, batch_size, progress, result)
+    result.seconds["attempts"], clock = _lap(clock)
     result.mastery_refreshed = refresh_mastery(store, sorted(touched), bkt)
+    result.seconds["mastery"], _ = _lap(clock)
     return result
+
+
+def _lap(since: float) -> tuple[float, float]:
+    now = time.perf_counter()
+    return now - since, now
 
 
 def refresh_mastery(store: GraphStore, student_ids: Sequence[str], bkt: BktParams = BktParams(),

@@ -1,0 +1,99 @@
+"""The `kgtutor` command line against its own embedded server in a temporary var folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from api.cli import main
+from graph.embedded import EmbeddedServer
+
+
+@pytest.fixture(scope="module")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    var = tmp_path_factory.mktemp("var")
+    yield var
+    EmbeddedServer(var / "graph").stop(force=True)
+
+
+def run(var_dir: Path, *args: str, **env: str) -> Result:
+    return CliRunner().invoke(main, list(args), env={"KGTUTOR_VAR": str(var_dir), **env})
+
+
+def test_lifecycle_and_stats_format(var_dir: Path) -> None:
+    assert "stopped" in run(var_dir, "graph", "status").output
+    started = run(var_dir, "graph", "start")
+    assert started.exit_code == 0 and "running" in started.output
+    assert "running" in run(var_dir, "graph", "status").output
+    stats = run(var_dir, "graph", "stats", "--json")
+    assert stats.exit_code == 0
+    assert json.loads(stats.output) == {"nodes": {}, "relationships": {}, "attempts": 0}
+
+
+def test_seed_twice_gives_the_same_graph(var_dir: Path) -> None:
+    assert run(var_dir, "graph", "seed").exit_code == 0
+    first = json.loads(run(var_dir, "graph", "stats", "--json").output)
+    assert run(var_dir, "graph", "seed").exit_code == 0
+    assert json.loads(run(var_dir, "graph", "stats", "--json").output) == first
+    assert first["nodes"]["KnowledgePoint"] >= 30 and first["nodes"]["Question"] >= 150
+    assert first["attempts"] == first["relationships"]["ATTEMPTED"] > 0
+
+
+def test_map_of_a_chapter_with_a_student_overlay(var_dir: Path) -> None:
+    run(var_dir, "graph", "seed")
+    chapters = json.loads(run(var_dir, "graph", "map", "--dataset", "seed", "--json").output)
+    chapter = chapters["chapters"][0]["id"]
+    out = run(var_dir, "graph", "map", "--chapter", chapter, "--json")
+    view = json.loads(out.output)["map"]
+    assert view["kps"] and view["edges"]
+    assert {e["after"] for e in view["edges"]} <= {k["id"] for k in view["kps"]}
+
+
+def test_bad_rows_are_reported_by_line_and_the_rest_loads(var_dir: Path, tmp_path: Path,
+                                                           shared_data: Path) -> None:
+    folder = tmp_path / "mini"
+    folder.mkdir()
+    shutil.copy(shared_data / "assist2009" / "lpp" / "q_mat.npz", folder / "q_mat.npz")
+    (folder / "a.csv").write_text(
+        "user_id\titem_id\ttimestamp\tcorrect\tskill_id\n"
+        "0\t12661\t0\t0\t143\n"
+        "0\t12685\t0\t7\t143\n"  # line 3: correct is not 0/1
+        "0\t99999999\t0\t1\t143\n"  # line 4: no such item
+        "1\t12685\t0\t1\t143\n")
+    out = run(var_dir, "graph", "import", "assist2009", str(folder), "--name", "mini")
+    assert out.exit_code == 0, out.output
+    assert "line 3" in out.output and "line 4" in out.output
+    assert "attempts new: 2" in out.output
+    again = run(var_dir, "graph", "import", "assist2009", str(folder), "--name", "mini")
+    assert "attempts new: 0, already stored: 2" in again.output
+
+
+@pytest.mark.parametrize("args", [
+    ("graph", "import", "junyi", "/no/such/file.csv"),
+    ("graph", "import", "assist2009", "/no/such/folder"),
+    ("graph", "import", "csv", "/no/such/file.csv"),
+    ("graph", "map", "--chapter", "no-such-chapter"),
+    ("graph", "ancestors", "no-such-kp"),
+])
+def test_bad_input_is_a_one_line_error(var_dir: Path, args: tuple[str, ...]) -> None:
+    out = run(var_dir, *args)
+    assert out.exit_code == 1
+    assert out.output.startswith("Error: ") and out.output.count("\n") == 1
+    assert "Traceback" not in out.output
+
+
+def test_unknown_graph_uri_is_refused(var_dir: Path) -> None:
+    out = run(var_dir, "graph", "stats", KGTUTOR_GRAPH_URI="mysql://x")
+    assert out.exit_code == 1 and "KGTUTOR_GRAPH_URI" in out.output
+
+
+def test_stop_keeps_data_for_the_next_start(var_dir: Path) -> None:
+    run(var_dir, "graph", "seed")
+    before = run(var_dir, "graph", "stats", "--json").output
+    assert "stopped" in run(var_dir, "graph", "stop").output
+    assert json.loads(run(var_dir, "graph", "stats", "--json").output) == json.loads(before)

@@ -1,0 +1,88 @@
+"""Every file in cypher/ runs on the embedded FalkorDB server with representative parameters.
+
+A new query file without an entry in PARAMS fails here, so no query reaches main unexecuted.
+(CI lints the same files with Neo4j's own grammar: `npm run lint:cypher`.)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.cypher import query_names, statements
+from graph.falkordb_store import FalkorStore
+from tutor.mastery import BktParams
+
+CHAPTER = {"id": "c1", "name": "Ch", "order": 1, "area": "a", "dataset": "d"}
+KP = {"id": "k1", "name": "K", "description": "", "chapter_id": "c1", "dataset": "d"}
+KP2 = {**KP, "id": "k2"}
+QUESTION = {"id": "q1", "text": "1+1?", "options": ["1", "2"], "answer": "2",
+            "explanation": "", "level": "basic", "dataset": "d"}
+STUDENT = {"id": "s1", "name": "S", "email": "", "affect_consent": False, "dataset": "d"}
+ATTEMPT = {"event_id": "e1", "student_id": "s1", "question_id": "q1", "correct": True,
+           "ts": 1, "seq": 0, "duration_s": 3.5, "source": "t"}
+
+# name -> parameters; files are run in this order, so writes come before reads that need them
+PARAMS: dict[str, dict] = {
+    "upsert_chapters": {"rows": [CHAPTER]},
+    "upsert_kps": {"rows": [KP, KP2]},
+    "upsert_prerequisites": {"rows": [{"before": "k1", "after": "k2", "inferred": False,
+                                       "confidence": 1.0}]},
+    "upsert_rejected_prerequisites": {"rows": [{"before": "k2", "after": "k2",
+                                                "reason": "self-loop"}]},
+    "upsert_questions": {"rows": [QUESTION]},
+    "upsert_tests": {"rows": [{"question_id": "q1", "kp_id": "k1", "weight": 1.0}]},
+    "upsert_resources": {"rows": [{"id": "r1", "title": "T", "kind": "video", "level": "basic",
+                                   "url": "", "body": "", "dataset": "d"}]},
+    "upsert_teaches": {"rows": [{"resource_id": "r1", "kp_id": "k1"}]},
+    "upsert_students": {"rows": [STUDENT]},
+    "upsert_tutors": {"rows": [{"id": "t1", "name": "T", "email": "", "dataset": "d"}]},
+    "upsert_classes": {"rows": [{"id": "cl1", "name": "C", "dataset": "d"}]},
+    "upsert_memberships": {"rows": [{"student_id": "s1", "class_id": "cl1"}]},
+    "upsert_class_tutors": {"rows": [{"tutor_id": "t1", "class_id": "cl1"}]},
+    "count_existing_attempts": {"ids": ["e1"]},
+    "create_attempts": {"rows": [ATTEMPT]},
+    "existing_attempts": {"ids": ["e1", "e2"]},
+    "refresh_mastery": {"student_ids": ["s1"], **BktParams().as_params()},
+    "graph_stats_nodes": {},
+    "graph_stats_relationships": {},
+    "chapters": {"dataset": None},
+    "chapter_kps": {"chapter_id": "c1"},
+    "chapter_prerequisites": {"chapter_id": "c1"},
+    "student_mastery": {"student_id": "s1"},
+    "class_mastery": {"class_id": "cl1"},
+    "kp_ancestors": {"kp_id": "k2"},
+    "prerequisite_chain": {"from_id": "k1", "to_id": "k2"},
+    "frontier": {"student_id": "s1", "threshold": 0.85},
+    "kp_exists": {"kp_id": "k1"},
+    "student_exists": {"student_id": "s1"},
+    "chapter_exists": {"chapter_id": "c1"},
+    "class_exists": {"class_id": "cl1"},
+    "clear_graph": {},
+}
+SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
+
+
+def test_every_query_file_has_parameters_here() -> None:
+    assert set(query_names()) - SCHEMA_FILES == set(PARAMS)
+
+
+def test_every_query_file_runs_on_falkordb(embedded) -> None:
+    store = FalkorStore(embedded.client(), "cypher_files")
+    store.clear()
+    store.ensure_schema()
+    results = {name: store.write(name, params) for name, params in PARAMS.items()}
+    assert results["upsert_kps"] == [{"n": 2}]
+    assert results["create_attempts"] == [{"n": 1}]
+    assert results["existing_attempts"] == [{"id": "e1"}]
+    assert results["refresh_mastery"] == [{"n": 1}]
+    assert results["prerequisite_chain"] == [{"chain": ["k1", "k2"]}]
+    # one right answer lifts BKT mastery of k1 to ~0.69 only: k1 is still the frontier, not k2
+    assert [r["id"] for r in results["frontier"]] == ["k1"]
+    assert results["class_mastery"][0]["students"] == 1
+    store.close()
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMA_FILES))
+def test_schema_files_split_into_statements(name: str) -> None:
+    parts = statements(name)
+    assert len(parts) >= 8 and all(p.startswith("CREATE") for p in parts)

@@ -1,0 +1,114 @@
+"""Importers end to end on the embedded server: real data slices, idempotency, reports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graph import sources
+from graph.ingest import ingest
+from tutor import knowledge_map as km
+from tutor.mastery import bkt_trace
+
+LPP_HEADER = "user_id\titem_id\ttimestamp\tcorrect\tskill_id\n"
+
+
+@pytest.fixture(scope="module")
+def lpp_slice(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 40 students of the real lpp test file, with the real Q-matrix."""
+    lpp = shared_data / "assist2009" / "lpp"
+    folder = tmp_path_factory.mktemp("assist2009") / "lpp"
+    folder.mkdir()
+    shutil.copy(lpp / "q_mat.npz", folder / "q_mat.npz")
+    lines = (lpp / "preprocessed_data_test.csv").read_text().splitlines()[1:]
+    users: list[str] = []
+    kept = []
+    for line in lines:
+        user = line.split("\t", 1)[0]
+        if user not in users:
+            if len(users) == 40:
+                break
+            users.append(user)
+        kept.append(line)
+    (folder / "part.csv").write_text(LPP_HEADER + "\n".join(kept) + "\n")
+    return folder
+
+
+def _counts(store) -> dict:
+    return km.graph_stats(store)
+
+
+def test_assist_import_is_idempotent(store, lpp_slice: Path) -> None:
+    data, report = sources.assist_source(lpp_slice, "a09")
+    first = ingest(store, data, batch_size=500)
+    stats = _counts(store)
+    assert first.attempts_new == len(data.attempts) == stats["attempts"] > 1000
+    assert stats["nodes"]["Student"] == 40
+    assert report.problems == []
+    second = ingest(store, data, batch_size=500)
+    assert second.attempts_new == 0 and second.attempts_existing == len(data.attempts)
+    assert _counts(store) == stats
+
+
+def test_assist_mastery_is_bkt_over_the_history(store, lpp_slice: Path) -> None:
+    data, _ = sources.assist_source(lpp_slice, "a09")
+    ingest(store, data, batch_size=500)
+    student = data.students[0].id
+    kps_of = {}
+    for t in data.tests:
+        kps_of.setdefault(t.question_id, []).append(t.kp_id)
+    history: dict[str, list[bool]] = {}
+    for a in sorted((a for a in data.attempts if a.student_id == student), key=lambda a: a.seq):
+        for kp in kps_of[a.question_id]:
+            history.setdefault(kp, []).append(a.correct)
+    overlay = km.student_overlay(store, student)
+    assert set(overlay) == set(history)
+    for kp, answers in history.items():
+        assert overlay[kp].attempts == len(answers)
+        assert overlay[kp].p == pytest.approx(bkt_trace(answers), abs=1e-9)
+
+
+def test_two_dataset_names_never_merge(store, lpp_slice: Path) -> None:
+    for name in ("a", "b"):
+        data, _ = sources.assist_source(lpp_slice, name)
+        ingest(store, data, batch_size=1000)
+    stats = _counts(store)
+    assert stats["nodes"]["Student"] == 80
+    assert len(km.chapters(store, "a")) == len(km.chapters(store, "b")) == 1
+
+
+def test_junyi_import_keeps_the_prerequisite_graph_acyclic(store, shared_data: Path) -> None:
+    data, report = sources.junyi_source(shared_data / "junyi" / "junyi_Exercise_table.csv")
+    ingest(store, data)
+    ingest(store, data)  # idempotent
+    stats = _counts(store)
+    assert stats["nodes"] == {"KnowledgePoint": 835, "Chapter": 41}
+    assert stats["relationships"]["PREREQUISITE_OF"] == len(data.prerequisites) == 978
+    assert stats["relationships"]["REJECTED_PREREQUISITE"] == 3
+    assert any("self-loop" in r.reason for r in data.rejected)
+    assert any("cycle" in note for note in report.notes)
+    g = nx.DiGraph()
+    for chapter in km.chapters(store, "junyi"):
+        for edge in km.chapter_map(store, chapter.id).edges:
+            g.add_edge(edge.before, edge.after)
+    assert g.number_of_edges() == 978
+    assert nx.is_directed_acyclic_graph(g)
+
+
+def test_lms_csv_bad_rows_are_reported_and_good_rows_load(store, tmp_path: Path) -> None:
+    rows = ["student,question,kps,correct,timestamp,duration,device"]
+    for i in range(12):  # one student, one 12-minute session of one-minute answers
+        rows.append(f"ann,q{i % 4},add;sub,{i % 2},2026-11-02T10:{i:02d}:00Z,60,web")
+    rows.insert(3, "bob,q1,add,maybe,2026-11-02T10:00:00Z,60,web")  # line 4: bad correct
+    rows.insert(5, ",q1,add,1,2026-11-02T10:00:00Z,60,web")  # line 6: no student
+    path = tmp_path / "lms.csv"
+    path.write_text("\n".join(rows) + "\n")
+    data, report = sources.lms_source(path, "lms")
+    assert sorted(p.line for p in report.problems) == [4, 6]
+    ingest(store, data)
+    assert _counts(store)["attempts"] == 12
+    ingest(store, data)
+    assert _counts(store)["attempts"] == 12
