@@ -68,6 +68,7 @@ class AssistDataset:
     students: list[Student]
     attempts: list[Attempt]
     report: ImportReport
+    student_files: dict[str, str]  # student id -> name of the file with their first row (the split)
 
 
 def read_assist(
@@ -103,6 +104,7 @@ def _build(
         students=students,
         attempts=attempts,
         report=report,
+        student_files=_student_files(name, files, rows),
     )
 
 
@@ -397,6 +399,12 @@ def _questions(
         )
     ]
     return questions, tests
+
+
+def _student_files(name: str, files: list[Path], rows: pd.DataFrame) -> dict[str, str]:
+    """Which file each student starts in: lpp's train/test split is by file."""
+    first = rows.groupby("user_id", sort=True)["file"].first()
+    return {f"{name}:student:{u}": files[f].name for u, f in first.items()}
 
 
 def _students_attempts(
