@@ -11,8 +11,12 @@ from tutor.errors import DataFormatError
 TEST_FILE = "preprocessed_data_test.csv"
 
 
-def load_lpp(folder: Path, name: str = "kt") -> KTData:
-    """An lpp-format folder: train/test files split the students, ``q_mat.npz`` gives skills."""
+def load_lpp(folder: Path, name: str | None = None) -> KTData:
+    """An lpp-format folder: train/test files split the students, ``q_mat.npz`` gives skills.
+
+    Ids are namespaced like the graph import of the same folder (default: the folder name),
+    so fitted parameters can be written back onto the imported nodes.
+    """
     ds = read_assist(folder, name)
     test_students = {s for s, f in ds.student_files.items() if f == TEST_FILE}
     if not test_students:

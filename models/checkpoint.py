@@ -1,0 +1,43 @@
+"""Checkpoints that rebuild their model: state dict, config, model kind and a schema version."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from tutor.errors import DataFormatError
+
+SCHEMA_VERSION = 1
+
+
+def save(path: Path, kind: str, model: nn.Module, config: Any,
+         extra: dict[str, Any] | None = None) -> None:
+    """Write ``model`` with its dataclass ``config``; ``extra`` holds plain data (id maps...)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"schema_version": SCHEMA_VERSION, "kind": kind,
+                "config": dataclasses.asdict(config), "state_dict": model.state_dict(),
+                "extra": extra or {}}, path)
+
+
+def load(path: Path, kind: str, build: Callable[[dict[str, Any]], nn.Module]
+         ) -> tuple[nn.Module, dict[str, Any], dict[str, Any]]:
+    """Rebuild a model saved by :func:`save`: ``build(config_dict)`` makes the empty module."""
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise DataFormatError(f"checkpoint {path} not found; train the model first") from None
+    except Exception as e:  # torch raises many types for a corrupt file
+        raise DataFormatError(f"checkpoint {path} is unreadable: {e}") from None
+    if blob.get("schema_version") != SCHEMA_VERSION or blob.get("kind") != kind:
+        raise DataFormatError(f"checkpoint {path} is a {blob.get('kind')!r} of schema "
+                              f"{blob.get('schema_version')}; expected {kind!r} of schema "
+                              f"{SCHEMA_VERSION}")
+    model = build(blob["config"])
+    model.load_state_dict(blob["state_dict"])
+    model.eval()
+    return model, blob["config"], blob["extra"]
