@@ -87,7 +87,7 @@ def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
     ]
     clock = time.perf_counter()
     for kind, query, rows in steps:
-        _write_parallel(store, query, "rows", rows, batch_size)
+        write_batches(store, query, "rows", rows, batch_size)
         result.written[kind] = len(rows)
     result.seconds["nodes"], clock = _lap(clock)
     touched = _write_attempts(store, data.attempts, batch_size, progress, result)
@@ -105,11 +105,11 @@ def _lap(since: float) -> tuple[float, float]:
 def refresh_mastery(store: GraphStore, student_ids: Sequence[str], bkt: BktParams = BktParams(),
                     batch_size: int = 200) -> int:
     """Recompute MASTERY edges of these students from all their stored attempts."""
-    return _write_parallel(store, "refresh_mastery", "student_ids", student_ids, batch_size,
+    return write_batches(store, "refresh_mastery", "student_ids", student_ids, batch_size,
                            bkt.as_params())
 
 
-def _write_parallel(store: GraphStore, query: str, key: str, rows: Sequence[Any],
+def write_batches(store: GraphStore, query: str, key: str, rows: Sequence[Any],
                     batch_size: int, extra: dict[str, Any] | None = None) -> int:
     """Run ``query`` over ``rows`` in batches, two in flight; return the sum of column n."""
     def one(batch: list[Any]) -> int:
