@@ -42,6 +42,7 @@ class KTData:
     item_ids: tuple[str, ...]  # graph id of item index i
     skill_ids: tuple[str, ...]  # graph id of skill index k
     item_skills: np.ndarray  # int64 (n_items, max_skills), -1 pads
+    skill_names: tuple[str, ...]  # human title of skill index k (text features use it)
     train: Histories
     test: Histories
 
@@ -55,7 +56,8 @@ class KTData:
 
 
 def build_kt_data(attempts: Sequence[Attempt], tests: Sequence[Tests], item_ids: Sequence[str],
-                  skill_ids: Sequence[str], test_students: set[str]) -> KTData:
+                  skill_ids: Sequence[str], test_students: set[str],
+                  skill_names: Sequence[str] | None = None) -> KTData:
     """Group attempts into per-student histories (ordered by ts, then seq) and split them."""
     if not attempts:
         raise InvalidInput("no attempts: the dataset is empty")
@@ -66,6 +68,7 @@ def build_kt_data(attempts: Sequence[Attempt], tests: Sequence[Tests], item_ids:
     return KTData(
         item_ids=tuple(item_ids), skill_ids=tuple(skill_ids),
         item_skills=_item_skills(tests, item_index, skill_index),
+        skill_names=tuple(skill_names) if skill_names is not None else tuple(skill_ids),
         train=histories.subset(i for i, t in enumerate(is_test) if not t),
         test=histories.subset(i for i, t in enumerate(is_test) if t),
     )

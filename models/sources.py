@@ -17,7 +17,7 @@ def load_lpp(folder: Path, name: str | None = None) -> KTData:
     Ids are namespaced like the graph import of the same folder (default: the folder name),
     so fitted parameters can be written back onto the imported nodes.
     """
-    ds = read_assist(folder, name)
+    ds = read_assist(folder, name, names_from=folder.parent)
     test_students = {s for s, f in ds.student_files.items() if f == TEST_FILE}
     if not test_students:
         raise DataFormatError(f"{folder}: no {TEST_FILE}; the evaluation needs the test split")
@@ -26,4 +26,4 @@ def load_lpp(folder: Path, name: str | None = None) -> KTData:
         raise DataFormatError(f"{folder}: {len(problems)} bad rows, first at line {first.line}: "
                               f"{first.reason}")
     return build_kt_data(ds.attempts, ds.tests, [q.id for q in ds.questions],
-                         [k.id for k in ds.kps], test_students)
+                         [k.id for k in ds.kps], test_students, [k.name for k in ds.kps])
