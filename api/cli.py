@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from api.cli_graph import graph
+from api.cli_models import evaluate, train
 from tutor.errors import KgtutorError
 from tutor.settings import Settings
 
@@ -20,3 +21,5 @@ def main(ctx: click.Context) -> None:
 
 
 main.add_command(graph)
+main.add_command(train)
+main.add_command(evaluate)

@@ -27,17 +27,31 @@ def save(path: Path, kind: str, model: nn.Module, config: Any,
 def load(path: Path, kind: str, build: Callable[[dict[str, Any]], nn.Module]
          ) -> tuple[nn.Module, dict[str, Any], dict[str, Any]]:
     """Rebuild a model saved by :func:`save`: ``build(config_dict)`` makes the empty module."""
+    blob = _read(path, kind)
+    model = build(blob["config"])
+    model.load_state_dict(blob["state_dict"])
+    model.eval()
+    return model, blob["config"], blob["extra"]
+
+
+def read_extra(path: Path) -> dict[str, Any]:
+    """Just the plain data saved beside the weights (what ``build`` may need first)."""
+    blob = _read(path, None)
+    return blob["extra"]
+
+
+def _read(path: Path, kind: str | None) -> dict[str, Any]:
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise DataFormatError(f"checkpoint {path} not found; train the model first") from None
     except Exception as e:  # torch raises many types for a corrupt file
         raise DataFormatError(f"checkpoint {path} is unreadable: {e}") from None
-    if blob.get("schema_version") != SCHEMA_VERSION or blob.get("kind") != kind:
-        raise DataFormatError(f"checkpoint {path} is a {blob.get('kind')!r} of schema "
-                              f"{blob.get('schema_version')}; expected {kind!r} of schema "
+    if not isinstance(blob, dict) or blob.get("schema_version") != SCHEMA_VERSION or (
+            kind is not None and blob.get("kind") != kind):
+        got = blob if not isinstance(blob, dict) else blob.get("kind")
+        raise DataFormatError(f"checkpoint {path} is a {got!r} of schema "
+                              f"{blob.get('schema_version') if isinstance(blob, dict) else None}"
+                              f"; expected {kind or 'a kgtutor model'!r} of schema "
                               f"{SCHEMA_VERSION}")
-    model = build(blob["config"])
-    model.load_state_dict(blob["state_dict"])
-    model.eval()
-    return model, blob["config"], blob["extra"]
+    return blob

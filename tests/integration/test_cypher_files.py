@@ -44,7 +44,7 @@ PARAMS: dict[str, dict] = {
     "existing_attempts": {"ids": ["e1", "e2"]},
     "refresh_mastery": {"student_ids": ["s1"], **BktParams().as_params()},
     "set_item_irt": {"rows": [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]},
-    "set_student_theta": {"rows": [{"id": "s1", "theta": 0.4, "responses": 1}]},
+    "set_student_theta": {"rows": [{"id": "s1", "theta": 0.4, "var": 0.5, "responses": 1}]},
     "graph_stats_nodes": {},
     "graph_stats_relationships": {},
     "chapters": {"dataset": None},

@@ -1,0 +1,192 @@
+"""`kgtutor train ...` and `kgtutor evaluate kt`: fit the models on files, save checkpoints
+under var/models/, score next-response correctness side by side."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from api.cli_common import errors_as_messages, store_for
+from graph.model_params import write_irt
+from models import registry, training
+from models.bilstm import BiLstmConfig
+from models.graph_embed import GraphEmbedConfig
+from models.irt import IrtConfig
+from models.kt_data import Histories, KTData
+from models.sources import load_lpp
+from models.trainer import EpochLog
+from tutor.errors import InvalidInput
+from tutor.settings import Settings
+
+
+def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--data", type=click.Path(path_type=Path), default=None,
+                     help="An lpp-format folder (train/test CSVs + q_mat.npz). "
+                          "[default: $KGTUTOR_DATA/assist2009/lpp]"),
+        click.option("--device", default="cpu", show_default=True,
+                     help="torch device: cpu, cuda, cuda:1 ..."),
+        click.option("--seed", default=0, show_default=True, help="Random seed."),
+        click.option("--epochs", type=click.IntRange(min=1), default=None,
+                     help="Cap the number of epochs."),
+        click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="CPU threads for torch (1 is fastest for these small models on "
+                          "2 cores)."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+@click.group()
+def train() -> None:
+    """Train a model on a dataset and save it under var/models/."""
+
+
+@train.command()
+@_common
+@click.option("--write-graph", is_flag=True,
+              help="Also write a, b and theta onto the graph's questions and students.")
+@click.pass_obj
+@errors_as_messages
+def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+        threads: int, write_graph: bool) -> None:
+    """Calibrate the 2PL IRT model on all students (a, b per question, theta per student)."""
+    kt = _load(settings, data, device, threads)
+    histories = _all_students(kt)
+    config = IrtConfig(seed=seed, max_iter=epochs or IrtConfig().max_iter)
+    params = training.fit_irt_on(histories, kt.n_items, config, device)
+    model = registry.IrtModel(params, kt.item_ids, histories.students,
+                              np.array([len(x) for x in histories.items]), config)
+    path = registry.save_irt(_models(settings), model)
+    seen = int((params.item_responses > 0).sum())
+    click.echo(f"IRT: {seen:,} questions with responses, {len(histories):,} students; "
+               f"saved {path}")
+    if write_graph:
+        with store_for(settings) as store:
+            items, students = write_irt(store, model, settings.batch_size)
+        click.echo(f"wrote a, b to {items:,} questions and theta to {students:,} students")
+
+
+@train.command()
+@_common
+@click.option("--graph-init", is_flag=True,
+              help="Start question vectors from `kgtutor train embed`'s output.")
+@click.pass_obj
+@errors_as_messages
+def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+           threads: int, graph_init: bool) -> None:
+    """Train the Bi-LSTM (P(correct) and candidate questions) on the train students."""
+    kt = _load(settings, data, device, threads)
+    vectors = registry.load_item_vectors(_models(settings), kt.item_ids) if graph_init else None
+    plan = _training(epochs)
+    with _epochs_bar("bilstm", plan.epochs) as on_epoch:
+        model, logs = training.fit_bilstm(kt, BiLstmConfig(kt.n_items, kt.n_skills), plan,
+                                          seed, device, vectors, on_epoch)
+    path = registry.save_bilstm(_models(settings), model.cpu(), kt.item_ids, kt.skill_ids, plan)
+    best = max(logs, key=lambda e: e.val_score)
+    click.echo(f"Bi-LSTM: {len(logs)} epochs, best validation AUC {best.val_score:.4f} "
+               f"(epoch {best.epoch + 1}); saved {path}")
+
+
+@train.command()
+@_common
+@click.pass_obj
+@errors_as_messages
+def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+          threads: int) -> None:
+    """Train question embeddings over the question-KP-prerequisite graph (GraphSAGE)."""
+    kt = _load(settings, data, device, threads)
+    config = GraphEmbedConfig(seed=seed)
+    config = replace(config, epochs=epochs or config.epochs)
+    with _epochs_bar("embed", config.epochs) as on_epoch:
+        encoder, vectors = training.fit_graph_encoder_on(kt, config, device, on_epoch)
+    path = registry.save_embed(_models(settings), encoder.cpu(), vectors, kt.item_ids,
+                               kt.n_skills)
+    click.echo(f"graph embeddings: {vectors.shape[0]:,} questions x {vectors.shape[1]}; "
+               f"saved {path}")
+
+
+@click.group()
+def evaluate() -> None:
+    """Offline evaluations on held-out students."""
+
+
+@evaluate.command()
+@_common
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help='Also write {"models": {name: {"auc", "accuracy", "logloss"}}} as JSON.')
+@click.pass_obj
+@errors_as_messages
+def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+       threads: int, out: Path | None) -> None:
+    """Next-response correctness on test students: irt, bilstm, bilstm_gnn, shuffled."""
+    kt_data = _load(settings, data, device, threads)
+    plan = _training(epochs)
+    bars: dict[str, tqdm] = {}
+
+    def on_epoch(name: str, log: EpochLog) -> None:
+        bar = bars.setdefault(name, tqdm(total=plan.epochs, desc=name, unit="epoch",
+                                         leave=False, disable=None))
+        bar.set_postfix(val_auc=f"{log.val_score:.4f}")
+        bar.update()
+
+    try:
+        report = training.evaluate_kt(kt_data, seed, device, plan, on_epoch=on_epoch,
+                                      log=lambda m: click.echo(m, err=True))
+    finally:
+        for bar in bars.values():
+            bar.close()
+    click.echo(training.format_table(report))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2) + "\n")
+        click.echo(f"wrote {out}")
+
+
+def _load(settings: Settings, data: Path | None, device: str, threads: int) -> KTData:
+    _check_device(device)
+    torch.set_num_threads(threads)
+    return load_lpp(data or settings.data_root / "assist2009" / "lpp")
+
+
+def _check_device(device: str) -> None:
+    try:
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError) as e:
+        raise InvalidInput(f"device {device!r} is not usable here: {e}") from None
+
+
+def _all_students(kt: KTData) -> Histories:
+    """Calibration uses every student: θ of test students is wanted on the graph too."""
+    return Histories(kt.train.students + kt.test.students,
+                              kt.train.items + kt.test.items,
+                              kt.train.correct + kt.test.correct)
+
+
+def _training(epochs: int | None) -> training.BiLstmTraining:
+    plan = training.BiLstmTraining()
+    return replace(plan, epochs=epochs or plan.epochs)
+
+
+def _models(settings: Settings) -> Path:
+    return settings.var_dir / "models"
+
+
+@contextmanager
+def _epochs_bar(name: str, total: int) -> Iterator[Callable[[EpochLog], None]]:
+    """A progress bar of epochs (on a terminal) showing the validation score."""
+    with tqdm(total=total, desc=name, unit="epoch", disable=None) as bar:
+        def on_epoch(log: EpochLog) -> None:
+            bar.set_postfix(val=f"{log.val_score:.4f}")
+            bar.update()
+
+        yield on_epoch

@@ -1,0 +1,127 @@
+"""Where trained models live (one folder, ``var/models`` by default) and how each is rebuilt.
+
+Every file carries its config, the ids its indices stand for and the checkpoint schema version,
+so inference can rebuild a model without the training data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from models import checkpoint
+from models.bilstm import BiLstmConfig, BiLstmKT
+from models.graph_embed import GraphEmbedConfig, GraphEncoder
+from models.irt import IrtConfig, IrtParams
+from tutor.errors import DataFormatError
+
+IRT_FILE = "irt.npz"
+BILSTM_FILE = "bilstm.pt"
+EMBED_FILE = "graph_embed.pt"
+VECTORS_FILE = "item_vectors.npz"
+
+
+@dataclasses.dataclass(frozen=True)
+class IrtModel:
+    params: IrtParams
+    item_ids: tuple[str, ...]
+    student_ids: tuple[str, ...]
+    student_responses: np.ndarray  # int64 (n_students,) responses each theta rests on
+    config: IrtConfig
+
+
+def save_irt(folder: Path, model: IrtModel) -> Path:
+    path = _ready(folder) / IRT_FILE
+    p = model.params
+    np.savez(path, schema_version=checkpoint.SCHEMA_VERSION, a=p.a, b=p.b, theta=p.theta,
+             theta_var=p.theta_var, item_responses=p.item_responses,
+             item_ids=np.array(model.item_ids, dtype=str),
+             student_ids=np.array(model.student_ids, dtype=str),
+             student_responses=model.student_responses,
+             config=json.dumps(dataclasses.asdict(model.config)))
+    return path
+
+
+def load_irt(folder: Path) -> IrtModel:
+    path = folder / IRT_FILE
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if int(z["schema_version"]) != checkpoint.SCHEMA_VERSION:
+                raise DataFormatError(f"{path} has schema {int(z['schema_version'])}; expected "
+                                      f"{checkpoint.SCHEMA_VERSION}: retrain with "
+                                      "`kgtutor train irt`")
+            params = IrtParams(a=z["a"], b=z["b"], theta=z["theta"],
+                               item_responses=z["item_responses"], theta_var=z["theta_var"])
+            return IrtModel(params, tuple(z["item_ids"].tolist()),
+                            tuple(z["student_ids"].tolist()), z["student_responses"],
+                            IrtConfig(**json.loads(str(z["config"]))))
+    except FileNotFoundError:
+        raise DataFormatError(f"{path} not found; run `kgtutor train irt` first") from None
+    except (KeyError, ValueError, OSError) as e:
+        raise DataFormatError(f"{path} is not an IRT checkpoint: {e}") from None
+
+
+def save_bilstm(folder: Path, model: BiLstmKT, item_ids: tuple[str, ...],
+                skill_ids: tuple[str, ...], training: object) -> Path:
+    path = _ready(folder) / BILSTM_FILE
+    checkpoint.save(path, "bilstm", model, model.config,
+                    {"item_ids": list(item_ids), "skill_ids": list(skill_ids),
+                     "skill_width": int(model.item_skills.shape[1]),
+                     "training": dataclasses.asdict(training)})  # type: ignore[call-overload]
+    return path
+
+
+def load_bilstm(folder: Path) -> tuple[BiLstmKT, dict]:
+    """The model and its ``extra`` (item_ids, skill_ids, training settings)."""
+    width: list[int] = []
+
+    def build(config: dict) -> torch.nn.Module:
+        c = BiLstmConfig(**config)
+        # item_skills is a buffer: the state dict fills it in right after
+        return BiLstmKT(c, np.full((c.n_items, width[0]), -1, dtype=np.int64))
+
+    path = folder / BILSTM_FILE
+    extra = checkpoint.read_extra(path)
+    width.append(int(extra["skill_width"]))
+    model, _, extra = checkpoint.load(path, "bilstm", build)
+    return model, extra  # type: ignore[return-value]
+
+
+def save_embed(folder: Path, encoder: GraphEncoder, vectors: np.ndarray,
+               item_ids: tuple[str, ...], n_skills: int) -> Path:
+    folder = _ready(folder)
+    checkpoint.save(folder / EMBED_FILE, "graph_embed", encoder, encoder.config,
+                    {"n_skills": n_skills, "item_ids": list(item_ids)})
+    np.savez(folder / VECTORS_FILE, vectors=vectors, item_ids=np.array(item_ids, dtype=str))
+    return folder / VECTORS_FILE
+
+
+def load_item_vectors(folder: Path, item_ids: tuple[str, ...]) -> np.ndarray:
+    """The saved question vectors, checked to line up with ``item_ids``."""
+    path = folder / VECTORS_FILE
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            saved, vectors = tuple(z["item_ids"].tolist()), z["vectors"]
+    except FileNotFoundError:
+        raise DataFormatError(f"{path} not found; run `kgtutor train embed` first") from None
+    if saved != tuple(item_ids):
+        raise DataFormatError(f"{path} was trained on other questions; rerun `kgtutor train "
+                              "embed` on this dataset")
+    return vectors
+
+
+def load_embed(folder: Path) -> tuple[GraphEncoder, dict]:
+    path = folder / EMBED_FILE
+    n_skills = int(checkpoint.read_extra(path)["n_skills"])
+    model, _, extra = checkpoint.load(
+        path, "graph_embed", lambda c: GraphEncoder(GraphEmbedConfig(**c), n_skills))
+    return model, extra  # type: ignore[return-value]
+
+
+def _ready(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
