@@ -115,6 +115,26 @@ def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs:
                f"saved {path}")
 
 
+@train.command()
+@_common
+@click.pass_obj
+@errors_as_messages
+def progress(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+             threads: int) -> None:
+    """Train the LSTM progress model (progress % and the weakest KP)."""
+    kt = _load(settings, data, device, threads)
+    with _epochs_bar("progress", epochs or 50) as on_epoch:
+        result = training.fit_progress(kt, seed, device, epochs or 50, on_epoch=on_epoch)
+    path = registry.save_progress(_models(settings), result.model.cpu(), result.data_config,
+                                  result.vectorizer, kt.skill_ids)
+    t = result.test
+    if t:
+        click.echo(f"progress on test students: MAE {t['progress_mae']:.2f} points "
+                   f"(baseline {t['baseline_progress_mae']:.2f}); weakest KP top-1 "
+                   f"{t['weakest_top1']:.3f} (baseline {t['baseline_weakest_top1']:.3f})")
+    click.echo(f"progress model: {len(result.logs)} epochs; saved {path}")
+
+
 @click.group()
 def evaluate() -> None:
     """Offline evaluations on held-out students."""

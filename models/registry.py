@@ -12,17 +12,22 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from models import checkpoint
 from models.bilstm import BiLstmConfig, BiLstmKT
 from models.graph_embed import GraphEmbedConfig, GraphEncoder
 from models.irt import IrtConfig, IrtParams
+from models.progress import ProgressConfig, ProgressLSTM
+from models.progress_data import ProgressDataConfig
 from tutor.errors import DataFormatError
+from tutor.mastery import BktParams
 
 IRT_FILE = "irt.npz"
 BILSTM_FILE = "bilstm.pt"
 EMBED_FILE = "graph_embed.pt"
 VECTORS_FILE = "item_vectors.npz"
+PROGRESS_FILE = "progress.pt"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +125,28 @@ def load_embed(folder: Path) -> tuple[GraphEncoder, dict]:
     model, _, extra = checkpoint.load(
         path, "graph_embed", lambda c: GraphEncoder(GraphEmbedConfig(**c), n_skills))
     return model, extra  # type: ignore[return-value]
+
+
+def save_progress(folder: Path, model: ProgressLSTM, data_config: ProgressDataConfig,
+                  vectorizer: TfidfVectorizer, skill_ids: tuple[str, ...]) -> Path:
+    """The model plus what featurises new steps the same way: TF-IDF vocabulary and idf."""
+    path = _ready(folder) / PROGRESS_FILE
+    checkpoint.save(path, "progress", model, model.config, {
+        "skill_ids": list(skill_ids), "data_config": dataclasses.asdict(data_config),
+        "vocabulary": {t: int(i) for t, i in vectorizer.vocabulary_.items()},
+        "idf": [float(x) for x in vectorizer.idf_]})
+    return path
+
+
+def load_progress(folder: Path) -> tuple[ProgressLSTM, ProgressDataConfig, TfidfVectorizer,
+                                         tuple[str, ...]]:
+    model, _, extra = checkpoint.load(folder / PROGRESS_FILE, "progress",
+                                      lambda c: ProgressLSTM(ProgressConfig(**c)))
+    raw = dict(extra["data_config"])
+    data_config = ProgressDataConfig(**{**raw, "bkt": BktParams(**raw["bkt"])})
+    vectorizer = TfidfVectorizer(vocabulary=extra["vocabulary"])
+    vectorizer.idf_ = np.array(extra["idf"])
+    return model, data_config, vectorizer, tuple(extra["skill_ids"])  # type: ignore[return-value]
 
 
 def _ready(folder: Path) -> Path:

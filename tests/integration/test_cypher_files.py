@@ -45,6 +45,8 @@ PARAMS: dict[str, dict] = {
     "refresh_mastery": {"student_ids": ["s1"], **BktParams().as_params()},
     "set_item_irt": {"rows": [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]},
     "set_student_theta": {"rows": [{"id": "s1", "theta": 0.4, "var": 0.5, "responses": 1}]},
+    "student_abilities": {"student_ids": ["s1", "nobody"]},
+    "question_irt": {"question_ids": ["q1"]},
     "graph_stats_nodes": {},
     "graph_stats_relationships": {},
     "chapters": {"dataset": None},
@@ -78,6 +80,9 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["existing_attempts"] == [{"id": "e1"}]
     assert results["refresh_mastery"] == [{"n": 1}]
     assert results["set_item_irt"] == results["set_student_theta"] == [{"n": 1}]
+    assert results["student_abilities"] == [{"id": "s1", "theta": 0.4, "var": 0.5,
+                                             "responses": 1}]
+    assert results["question_irt"] == [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]
     assert results["prerequisite_chain"] == [{"chain": ["k1", "k2"]}]
     # one right answer lifts BKT mastery of k1 to ~0.69 only: k1 is still the frontier, not k2
     assert [r["id"] for r in results["frontier"]] == ["k1"]
