@@ -2,6 +2,8 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
+DATA    ?= $(or $(KGTUTOR_DATA),../shared/data)
+LPP     := $(DATA)/assist2009/lpp
 STAMP   := $(VENV)/.installed
 
 .PHONY: demo test
@@ -9,6 +11,11 @@ STAMP   := $(VENV)/.installed
 demo: $(STAMP)
 	$(BIN)/kgtutor graph start
 	$(BIN)/kgtutor graph seed
+	$(BIN)/kgtutor graph import assist2009 $(LPP)
+	$(BIN)/kgtutor train irt --data $(LPP) --write-graph
+	$(BIN)/kgtutor train embed --data $(LPP)
+	$(BIN)/kgtutor train bilstm --data $(LPP) --graph-init --epochs 3
+	$(BIN)/kgtutor train progress --data $(LPP) --epochs 3
 	$(BIN)/kgtutor graph stats
 
 test: $(STAMP) node_modules/.installed
