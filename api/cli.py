@@ -6,6 +6,7 @@ import click
 
 from api.cli_graph import graph
 from api.cli_models import evaluate, train
+from api.cli_rec import recommend
 from tutor.errors import KgtutorError
 from tutor.settings import Settings
 
@@ -23,3 +24,4 @@ def main(ctx: click.Context) -> None:
 main.add_command(graph)
 main.add_command(train)
 main.add_command(evaluate)
+main.add_command(recommend)

@@ -48,6 +48,14 @@ class BiLstmConfig:
     item_dropout: float = 0.0  # training: share of steps that see only their KPs, not the item
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """A history's state as the next step sees it (:meth:`BiLstmKT.context`)."""
+
+    blocks: torch.Tensor  # (K, 2H) Bi-LSTM outputs of the history's complete blocks
+    before: torch.Tensor  # (H,) forward LSTM state after the history's last step
+
+
 class BiLstmKT(nn.Module):
     def __init__(self, config: BiLstmConfig, item_skills: np.ndarray) -> None:
         super().__init__()
@@ -118,14 +126,19 @@ class BiLstmKT(nn.Module):
         vectors, blocks, visible, before = self.states(items, correct, own)
         attended = self._attend(vectors, blocks, visible)  # (B, L, 2H)
         state = torch.cat([attended, before], -1)  # (B, L, 3H)
-        features = torch.cat([self.drop(state), vectors, counts], -1)
-        logits = self.head(features).squeeze(-1) + self.item_bias(own).squeeze(-1)  # (B, L)
+        logits = self._logits(state, vectors, counts, own)  # (B, L)
         labels = correct.clamp(max=1).float()
         loss = F.binary_cross_entropy_with_logits(logits[target], labels[target])
         if self.training and self.config.candidate_weight > 0:
             loss = loss + self.config.candidate_weight * self._candidate_loss(
                 blocks, visible, before, vectors, target)
         return logits, loss
+
+    def _logits(self, state: torch.Tensor, vectors: torch.Tensor, counts: torch.Tensor,
+                own: torch.Tensor) -> torch.Tensor:
+        """Correctness head over (..., 3H) states: the MLP plus the question's own bias."""
+        features = torch.cat([self.drop(state), vectors, counts], -1)
+        return self.head(features).squeeze(-1) + self.item_bias(own).squeeze(-1)
 
     def _attend(self, vectors: torch.Tensor, blocks: torch.Tensor, visible: torch.Tensor
                 ) -> torch.Tensor:
@@ -173,6 +186,47 @@ class BiLstmKT(nn.Module):
         rows = torch.arange(len(items), device=items.device)
         intent = self._intent(blocks, visible, before)[rows, lengths]  # (B, E)
         return intent @ self.question_vectors(candidates).T
+
+    @torch.no_grad()
+    def context(self, items: torch.Tensor, correct: torch.Tensor) -> NextStep:
+        """What the step after a history (1-D ``items``, ``correct``, all real) may see.
+
+        Equal for every candidate next question, so serving computes it once (B = 1) instead
+        of once per candidate; :meth:`score_targets` and :meth:`score_candidates` read it.
+        """
+        n, w = len(items), self.config.window
+        steps = self.drop(torch.cat([self.question_vectors(items), self.answer_emb(correct)],
+                                    -1))  # (n, 2E)
+        complete = n // w * w  # the next step attends to the blocks before its own
+        blocks = steps.new_zeros((0, 2 * self.config.hidden))
+        if complete:
+            out, _ = self.bilstm(steps[:complete].reshape(complete // w, w, -1))
+            blocks = out.reshape(complete, -1)  # (K, 2H)
+        before = steps.new_zeros(self.config.hidden)
+        if n:
+            forward, _ = self.forward_lstm(steps.unsqueeze(0))  # (1, n, H)
+            before = forward[0, -1]
+        return NextStep(blocks, before)
+
+    @torch.no_grad()
+    def score_targets(self, step: NextStep, targets: torch.Tensor, counts: torch.Tensor
+                      ) -> torch.Tensor:
+        """Logits (C,) of P(correct) of each target question (C,) as the next step, with its
+        past counts (C, N_COUNTS); equal to :meth:`forward` at that step."""
+        vectors = self.question_vectors(targets).unsqueeze(0)  # (1, C, E)
+        blocks = step.blocks.unsqueeze(0)  # (1, K, 2H)
+        visible = torch.ones((1, len(targets), len(step.blocks)), dtype=torch.bool,
+                             device=targets.device)
+        attended = self._attend(vectors, blocks, visible)[0]  # (C, 2H)
+        state = torch.cat([attended, step.before.expand(len(targets), -1)], -1)  # (C, 3H)
+        return self._logits(state, vectors[0], counts, targets)
+
+    @torch.no_grad()
+    def score_candidates(self, step: NextStep, candidates: torch.Tensor) -> torch.Tensor:
+        """Candidate scores (C,) for the next step; equal to :meth:`candidate_scores`."""
+        keep = torch.ones((1, 1, len(step.blocks)), dtype=torch.bool)
+        intent = self._intent(step.blocks.unsqueeze(0), keep, step.before[None, None])  # (1,1,E)
+        return self.question_vectors(candidates) @ intent[0, 0]
 
     def init_item_vectors(self, vectors: np.ndarray, spread: float = 0.1) -> None:
         """Start the question part of question vectors from graph embeddings, centred and

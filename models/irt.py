@@ -21,6 +21,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tutor.ability import predict, theta_from_responses, theta_step
+
+__all__ = ["Irt2PL", "IrtConfig", "IrtParams", "fit_irt", "online_predictions", "predict",
+           "theta_from_responses", "theta_step"]
+
 
 @dataclass(frozen=True)
 class IrtConfig:
@@ -178,47 +183,6 @@ def _theta_var(theta: np.ndarray, a: np.ndarray, b: np.ndarray, student: np.ndar
     return 1.0 / (1.0 / prior_sd**2 + info)
 
 
-def predict(theta: np.ndarray | float, a: np.ndarray | float, b: np.ndarray | float
-            ) -> np.ndarray:
-    """P(correct) = sigmoid(a * (theta - b)), broadcasting like numpy."""
-    z = np.asarray(a, dtype=np.float64) * (np.asarray(theta, dtype=np.float64) - b)
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # a sigmoid that cannot overflow
-
-
-def theta_step(mean: float, var: float, a: float, b: float, correct: int,
-               newton_steps: int = 3) -> tuple[float, float]:
-    """Gaussian posterior of theta after one more response (Laplace at the new mode).
-
-    O(1): a few 1-D Newton steps on log N(theta; mean, var) + log P(correct | theta), started
-    at the prior mean; the new variance is the inverse curvature at the mode.
-    """
-    theta, prec = mean, 1.0 / var
-    for _ in range(newton_steps):
-        p = _sigmoid(a * (theta - b))
-        grad = a * (correct - p) - (theta - mean) / var
-        prec = 1.0 / var + a * a * p * (1.0 - p)
-        theta += grad / prec
-    p = _sigmoid(a * (theta - b))
-    return theta, 1.0 / (1.0 / var + a * a * p * (1.0 - p))
-
-
-def theta_from_responses(a: np.ndarray, b: np.ndarray, correct: np.ndarray, prior_sd: float = 1.0,
-                         prior_mean: float = 0.0, max_iter: int = 50) -> tuple[float, float]:
-    """MAP theta (and Laplace variance) of one student from responses to fixed items (Newton)."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    y = np.asarray(correct, dtype=np.float64)
-    theta, prior_prec = prior_mean, 1.0 / prior_sd**2
-    for _ in range(max_iter):
-        p = predict(theta, a, b)
-        grad = float(a @ (y - p)) - (theta - prior_mean) * prior_prec
-        prec = float((a * a) @ (p * (1 - p))) + prior_prec
-        theta += grad / prec
-        if abs(grad / prec) < 1e-10:
-            break
-    p = predict(theta, a, b)
-    return theta, 1.0 / (float((a * a) @ (p * (1 - p))) + prior_prec)
-
-
 def online_predictions(params_a: np.ndarray, params_b: np.ndarray, items: np.ndarray,
                        correct: np.ndarray, prior: tuple[float, float] = (0.0, 1.0),
                        marginal: bool = True) -> np.ndarray:
@@ -233,10 +197,6 @@ def online_predictions(params_a: np.ndarray, params_b: np.ndarray, items: np.nda
     for t, (q, y) in enumerate(zip(items.tolist(), correct.tolist(), strict=True)):
         a, b = float(params_a[q]), float(params_b[q])
         scale = 1.0 / math.sqrt(1.0 + math.pi * a * a * var / 8.0) if marginal else 1.0
-        out[t] = _sigmoid(scale * a * (mean - b))
+        out[t] = float(predict(mean, scale * a, b))
         mean, var = theta_step(mean, var, a, b, y)
     return out
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))

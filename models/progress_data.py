@@ -142,16 +142,49 @@ class _Trace:
     practised: np.ndarray  # int64 (T + 1, K) cumulative attempts per skill before each step
 
 
+@dataclass
+class _Start:
+    """Per-skill state after a history's first ``steps`` steps, where a trace may resume."""
+
+    p: np.ndarray  # float64 (K,) BKT mastery
+    right: np.ndarray  # float64 (K,) right answers per skill
+    tries: np.ndarray  # float64 (K,) attempts per skill
+    touched: np.ndarray  # bool (K,)
+    n_right: int
+    steps: int
+
+
+def _start(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray, n_skills: int,
+           config: ProgressDataConfig) -> _Start:
+    """The state :func:`_trace` reaches after these steps, without the per-step rows: plain
+    Python over the answers, so a long history costs little when only its end is featurised."""
+    p, right, tries = [config.bkt.prior] * n_skills, [0.0] * n_skills, [0.0] * n_skills
+    touched = [False] * n_skills
+    answers = correct.tolist()
+    for ks, c in zip(item_skills[items].tolist(), answers, strict=True):
+        ks = [k for k in ks if k >= 0]
+        for k in ks:  # a skill listed twice is updated twice, as in _trace
+            p[k] = bkt_update(p[k], bool(c), config.bkt)
+        for k in set(ks):  # ... but counted once (numpy's fancy-index +=)
+            right[k] += c
+            tries[k] += 1
+            touched[k] = True
+    return _Start(np.array(p), np.array(right), np.array(tries), np.array(touched, dtype=bool),
+                  int(sum(answers)), len(answers))
+
+
 def _trace(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray, n_skills: int,
-           config: ProgressDataConfig) -> _Trace:
+           config: ProgressDataConfig, start: _Start | None = None) -> _Trace:
+    """Per-step features and state of ``items``, from a fresh student or from ``start``."""
     n = len(items)
-    p = np.full(n_skills, config.bkt.prior)
-    right, tries = np.zeros(n_skills), np.zeros(n_skills)
-    touched = np.zeros(n_skills, dtype=bool)
+    if start is None:
+        start = _start(items[:0], correct[:0], item_skills, n_skills, config)
+    p, right, tries = start.p.copy(), start.right.copy(), start.tries.copy()
+    touched = start.touched.copy()
     steps = np.zeros((n, len(BEHAVIOUR)), dtype=np.float32)
     mastery, seen = np.empty((n, n_skills)), np.empty((n, n_skills), dtype=bool)
     wrong_at, tries_at = np.zeros((n, n_skills), np.int64), np.zeros((n, n_skills), np.int64)
-    n_right = 0
+    n_right = start.n_right
     for j, (item, c) in enumerate(zip(items, correct, strict=True)):
         ks = item_skills[item][item_skills[item] >= 0]
         before, log_attempts = _mean(p[ks]), _mean(np.log1p(tries[ks]))
@@ -161,8 +194,8 @@ def _trace(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray, n_sk
         tries[ks] += 1
         touched[ks] = True
         n_right += int(c)
-        steps[j] = (c, n_right / (j + 1), _mean(right[ks] / tries[ks]), log_attempts, before,
-                    _mean(p[ks]), _progress(p, touched, config.threshold),
+        steps[j] = (c, n_right / (start.steps + j + 1), _mean(right[ks] / tries[ks]),
+                    log_attempts, before, _mean(p[ks]), _progress(p, touched, config.threshold),
                     np.log1p(touched.sum()), 1.0)
         mastery[j], seen[j] = p, touched
         tries_at[j, ks] = 1
@@ -187,8 +220,7 @@ def _student_samples(student: int, items: np.ndarray, correct: np.ndarray, text:
     weakest, baseline = np.empty(len(ends), np.int64), np.empty((len(ends), 3), np.int64)
     for i, t in enumerate(ends):
         lo = max(0, t - w + 1)
-        x[i, w - (t + 1 - lo):] = feats[lo:t + 1]
-        mask[i, w - (t + 1 - lo):] = True
+        x[i], mask[i] = _window(feats, t, w)
         progress[i] = 100 * _progress(tr.mastery[t + h], tr.touched[t + h], config.threshold)
         progress_now[i] = 100 * _progress(tr.mastery[t], tr.touched[t], config.threshold)
         weakest[i] = _rank(tr.errors[t + h + 1] - tr.errors[t + 1],
@@ -197,6 +229,32 @@ def _student_samples(student: int, items: np.ndarray, correct: np.ndarray, text:
                             tr.practised[t + 1] - tr.practised[lo], tr.mastery[t])[:3]
     return (x, mask, progress, weakest, progress_now, baseline,
             np.full(len(ends), student, np.int64), ends.astype(np.int64))
+
+
+def window_features(items: np.ndarray, correct: np.ndarray, text: np.ndarray,
+                    item_skills: np.ndarray, n_skills: int,
+                    config: ProgressDataConfig = ProgressDataConfig()
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Model input for the window ending at a history's last step: x (W, F), mask (W,).
+
+    Serving's view of a sample: the same features :func:`build_progress_data` gives the
+    window ending at that step (BKT, accuracy and progress still run over the whole history).
+    """
+    lo = max(0, len(items) - config.window)
+    start = _start(items[:lo], correct[:lo], item_skills, n_skills, config)
+    tr = _trace(items[lo:], correct[lo:], item_skills, n_skills, config, start)
+    feats = np.concatenate([text[items[lo:]], tr.steps], axis=1)  # (T - lo, F)
+    return _window(feats, len(items) - lo - 1, config.window)
+
+
+def _window(feats: np.ndarray, t: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Steps ``t - w + 1 .. t`` of (T, F) features, left-padded with zero rows, and the mask."""
+    lo = max(0, t - w + 1)
+    x = np.zeros((w, feats.shape[1]), dtype=np.float32)
+    mask = np.zeros(w, dtype=bool)
+    x[w - (t + 1 - lo):] = feats[lo:t + 1]
+    mask[w - (t + 1 - lo):] = True
+    return x, mask
 
 
 def _rank(errors: np.ndarray, practised: np.ndarray, mastery: np.ndarray) -> np.ndarray:

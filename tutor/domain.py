@@ -8,6 +8,7 @@ datasets never merge by accident.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -210,3 +211,64 @@ class FrontierKP:
     name: str
     p: float
     prerequisites: tuple[str, ...]
+
+
+# --- recommendation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionFacts:
+    """What the recommender knows of a question: its KPs, 2PL parameters and level."""
+
+    id: str
+    kp_ids: tuple[str, ...]
+    a: float = 1.0  # IRT discrimination (the bank's prior when the question was never fitted)
+    b: float = 0.0  # IRT difficulty, on the students' theta scale
+    level: ResourceLevel = ResourceLevel.STANDARD
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """One student at recommendation time."""
+
+    student_id: str
+    mastery: Mapping[str, float]  # kp id -> BKT p
+    history: tuple[tuple[str, bool], ...]  # (question id, correct), oldest first
+    theta: float | None = None  # IRT ability, posterior mean; None: not fitted yet
+    theta_var: float = 1.0  # its posterior variance
+
+
+@dataclass(frozen=True)
+class KPPick:
+    """A knowledge point chosen in stage 1, with the signals behind its rank."""
+
+    kp_id: str
+    score: float
+    signals: Mapping[str, float]  # cf, unlocks, order, weak, progress: each in [0, 1]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    question_id: str
+    kp_id: str  # the KP it serves
+    p_irt: float  # P(correct) from IRT
+    p_kt: float | None  # P(correct) from the Bi-LSTM (None without a sequence model)
+    p: float  # the combined estimate the band is checked on
+    difficulty: float  # IRT b
+    challenge: bool  # counts towards the challenge share
+    in_band: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecommendationList:
+    student_id: str
+    items: tuple[Recommendation, ...]
+    kps: tuple[KPPick, ...]
+    band: tuple[float, float]  # target P(correct) band
+    difficulty_band: tuple[float, float]  # allowed average difficulty (around theta)
+    avg_difficulty: float | None
+    band_met: bool  # every item in the P band and the average difficulty in its band
+    cold_start: bool
+    notes: tuple[str, ...]  # fallbacks taken and constraints that could not be met

@@ -1,0 +1,63 @@
+"""Recommendations for a student of the graph: the pure pipeline wired to cached graph reads.
+
+The catalogue (KPs, prerequisites, questions with their IRT parameters) and the peers' mastery
+matrix change only on imports and refits, so they are read once per dataset and kept for
+``ttl_s`` seconds; a call then reads only the student (profile, mastery, latest answers).
+Safe for concurrent callers: a lock guards the cache, the pipeline itself holds no state.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+
+from graph.rec_reads import load_catalogue, load_learner, load_peers
+from tutor.domain import RecommendationList
+from tutor.ports import GraphStore
+from tutor.recommend import Catalogue, PeerMastery, RecConfig, SequenceModel, WeakKPModel
+from tutor.recommend import recommend as run_pipeline
+
+
+@dataclass(frozen=True)
+class Predictors:
+    """The trained models a dataset has, loaded once by the caller; any may be missing."""
+
+    sequence: SequenceModel | None = None
+    weak: WeakKPModel | None = None
+
+
+class Recommender:
+    def __init__(self, store: GraphStore, predictors: dict[str, Predictors] | None = None,
+                 config: RecConfig = RecConfig(), ttl_s: float = 300.0) -> None:
+        self.store = store
+        self.predictors = predictors or {}  # dataset -> its models
+        self.config = config
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, Catalogue, PeerMastery]] = {}
+
+    def recommend(self, student_id: str, n: int | None = None) -> RecommendationList:
+        dataset, learner = load_learner(self.store, student_id)
+        catalogue, peers = self.catalogue(dataset)
+        models = self.predictors.get(dataset, Predictors())
+        config = self.config if n is None else replace(self.config, n=n)
+        return run_pipeline(catalogue, learner, config, peers, models.sequence, models.weak)
+
+    def catalogue(self, dataset: str) -> tuple[Catalogue, PeerMastery]:
+        with self._lock:
+            cached = self._cache.get(dataset)
+            if cached and time.monotonic() - cached[0] < self.ttl_s:
+                return cached[1], cached[2]
+            catalogue = load_catalogue(self.store, dataset)
+            peers = load_peers(self.store, dataset, tuple(catalogue.kp_names))
+            self._cache[dataset] = (time.monotonic(), catalogue, peers)
+            return catalogue, peers
+
+    def invalidate(self, dataset: str | None = None) -> None:
+        """Forget cached graph reads (after an import or a refit)."""
+        with self._lock:
+            if dataset is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(dataset, None)

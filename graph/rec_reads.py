@@ -1,0 +1,76 @@
+"""Read what the recommender needs from the graph, as the pure types of ``tutor.recommend``.
+
+Questions without a fitted IRT difficulty (e.g. the seed curriculum before ``kgtutor train
+irt``) get one from their level: basic -1, standard 0, challenge +1 on the theta scale, with
+a = 1, so the P(correct) band still orders them sensibly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tutor.domain import LearnerState, QuestionFacts, ResourceLevel
+from tutor.errors import NotFound
+from tutor.ports import GraphStore
+from tutor.recommend import Catalogue, PeerMastery
+
+LEVEL_DIFFICULTY = {ResourceLevel.BASIC: -1.0, ResourceLevel.STANDARD: 0.0,
+                    ResourceLevel.CHALLENGE: 1.0}
+HISTORY_LIMIT = 200  # answers read per student: the Bi-LSTM's chunk and the recent window
+
+
+def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
+    kps = store.read("rec_kps", {"dataset": dataset})
+    questions: dict[str, QuestionFacts] = {}
+    by_kp: dict[str, list[str]] = {}
+    for r in store.read("rec_questions", {"dataset": dataset}):
+        level = ResourceLevel(r["level"]) if r["level"] else ResourceLevel.STANDARD
+        b = r["b"] if r["b"] is not None else LEVEL_DIFFICULTY[level]
+        q = QuestionFacts(r["id"], tuple(sorted(r["kp_ids"])), float(r["a"] or 1.0), float(b),
+                          level)
+        questions[q.id] = q
+        for k in q.kp_ids:
+            by_kp.setdefault(k, []).append(q.id)
+    popularity = {r["id"]: int(r["attempts"])
+                  for r in store.read("kp_popularity", {"dataset": dataset})}
+    return Catalogue(
+        kp_names={r["id"]: r["name"] for r in kps},
+        prerequisites={r["id"]: tuple(sorted(r["prerequisites"])) for r in kps},
+        order={r["id"]: i for i, r in enumerate(kps)},  # rows come in chapter order
+        questions=questions,
+        by_kp={k: tuple(v) for k, v in by_kp.items()},
+        popularity=popularity,
+    )
+
+
+def load_peers(store: GraphStore, dataset: str, kp_ids: tuple[str, ...]) -> PeerMastery:
+    index = {k: i for i, k in enumerate(kp_ids)}
+    rows = store.read("mastery_matrix", {"dataset": dataset})
+    students = sorted({r["student_id"] for r in rows})
+    row_of = {s: i for i, s in enumerate(students)}
+    matrix = np.zeros((len(students), len(kp_ids)))
+    for r in rows:
+        if r["kp_id"] in index:
+            matrix[row_of[r["student_id"]], index[r["kp_id"]]] = r["p"]
+    return PeerMastery(kp_ids, matrix)
+
+
+def load_learner(store: GraphStore, student_id: str) -> tuple[str, LearnerState]:
+    """The student's dataset and state (mastery, latest answers, theta)."""
+    profile = _profile(store, student_id)
+    mastery = {r["kp_id"]: float(r["p"])
+               for r in store.read("student_mastery", {"student_id": student_id})}
+    newest_first = store.read("student_history", {"student_id": student_id,
+                                                  "limit": HISTORY_LIMIT})
+    history = tuple((r["question_id"], bool(r["correct"])) for r in reversed(newest_first))
+    fitted = profile["theta"] is not None  # else the recommender estimates it from history
+    return profile["dataset"], LearnerState(
+        student_id, mastery, history, float(profile["theta"]) if fitted else None,
+        float(profile["var"]) if fitted and profile["var"] is not None else 1.0)
+
+
+def _profile(store: GraphStore, student_id: str) -> dict:
+    rows = store.read("student_profile", {"student_id": student_id})
+    if not rows:
+        raise NotFound(f"no student {student_id!r}")
+    return rows[0]

@@ -1,0 +1,147 @@
+"""The trained models behind the recommender's predictor ports, spoken to in graph ids.
+
+The recommender (``tutor.recommend``) asks by graph id ("lpp:q:123") about a history of
+``(question id, correct)`` pairs; the models think in dense indices and tensors. These adapters
+translate once per call and keep the model loaded (the caller loads it once).
+
+:class:`BiLstmPredictor` scores C candidate next questions in one pass. Every candidate sees
+the same history, so the history's state (Bi-LSTM blocks, forward LSTM) is computed once with
+B = 1 (:meth:`models.bilstm.BiLstmKT.context`) and only the next step's attention and head run
+for the C candidates: replicating the history C times costs C times the LSTM work for the same
+numbers. Like a training chunk, the model reads at most ``chunk - 1`` recent steps before the
+target; the past counts still cover the whole history.
+
+:class:`ProgressPredictor` builds the progress model's 30-step window exactly as training does
+(:func:`models.progress_data.window_features`) and reads its heads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from models.bilstm import BiLstmKT
+from models.kt_batches import N_COUNTS
+from models.progress import ProgressLSTM
+from models.progress_data import ProgressDataConfig, window_features
+from tutor.errors import InvalidInput
+
+History = Sequence[tuple[str, bool]]
+
+
+class BiLstmPredictor:
+    """P(correct) and candidate score of questions as a student's next step (``SequenceModel``)."""
+
+    def __init__(self, model: BiLstmKT, item_ids: Sequence[str], chunk: int = 200) -> None:
+        if len(item_ids) != model.config.n_items:
+            raise InvalidInput(f"{len(item_ids)} item ids for a model of "
+                               f"{model.config.n_items} questions")
+        if chunk < 1:
+            raise InvalidInput(f"chunk must be at least 1, got {chunk}")
+        self.model = model.eval()
+        self.chunk = chunk
+        self._index = {q: i for i, q in enumerate(item_ids)}
+        skills = model.item_skills[:-1].cpu().numpy()  # drop the padding item's row
+        self._item_skills = np.where(skills == model.config.n_skills, -1, skills)
+
+    def predict(self, history: History, question_ids: Sequence[str]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(P(correct), candidate score) of each question, (C,) each, after this history."""
+        items = _indices(self._index, [q for q, _ in history])
+        correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+        targets = _indices(self._index, question_ids)
+        counts = next_step_counts(items, correct, self._item_skills, targets)
+        recent = slice(max(0, len(items) - (self.chunk - 1)), len(items))
+        with torch.inference_mode():
+            step = self.model.context(torch.from_numpy(items[recent]),
+                                      torch.from_numpy(correct[recent]))
+            t = torch.from_numpy(targets)
+            logits = self.model.score_targets(step, t, torch.from_numpy(counts))
+            scores = self.model.score_candidates(step, t)
+        return torch.sigmoid(logits).numpy(), scores.numpy()
+
+
+def next_step_counts(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray,
+                     candidates: np.ndarray) -> np.ndarray:
+    """Past counts (C, N_COUNTS) of each candidate as the step after the history.
+
+    The row ``models.kt_batches._past_counts`` gives position T of ``history + [candidate]``,
+    in O(T + C·S) rather than O(C·T).
+    """
+    sink = int(item_skills.max(initial=-1)) + 1  # where padding skills count, then zeroed
+    skills = np.where(item_skills < 0, sink, item_skills)  # (N, S)
+    out = np.zeros((len(candidates), N_COUNTS), dtype=np.float32)
+    for col, answered in ((0, correct), (1, 1 - correct)):
+        per_item = np.bincount(items, answered, minlength=len(item_skills))
+        per_skill = np.bincount(skills[items].ravel(), np.repeat(answered, skills.shape[1]),
+                                minlength=sink + 1)
+        per_skill[sink] = 0
+        out[:, col] = per_item[candidates]
+        out[:, 2 + col] = per_skill[skills[candidates]].sum(1)
+        out[:, 4 + col] = answered.sum()
+    return np.log1p(out)
+
+
+class ProgressPredictor:
+    """The progress model's weakest KP and progress for a history (``WeakKPModel``)."""
+
+    def __init__(self, model: ProgressLSTM, data_config: ProgressDataConfig,
+                 vectorizer: TfidfVectorizer, item_ids: Sequence[str],
+                 item_texts: Sequence[str], item_skills: np.ndarray,
+                 skill_ids: Sequence[str]) -> None:
+        if not len(item_ids) == len(item_texts) == len(item_skills):
+            raise InvalidInput(f"{len(item_ids)} item ids, {len(item_texts)} texts and "
+                               f"{len(item_skills)} skill rows must match")
+        if len(skill_ids) != model.config.n_skills:
+            raise InvalidInput(f"{len(skill_ids)} skill ids for a model of "
+                               f"{model.config.n_skills} skills")
+        if model.config.n_features != data_config.n_features:
+            raise InvalidInput(f"model reads {model.config.n_features} features; the data "
+                               f"config builds {data_config.n_features}")
+        self.model = model.eval()
+        self.config = data_config
+        self._index = {q: i for i, q in enumerate(item_ids)}
+        self._text = text_matrix(vectorizer, item_texts, data_config.text_features)
+        self._item_skills = np.asarray(item_skills)
+        self._skill_ids = tuple(skill_ids)
+
+    def weakest(self, history: History) -> str | None:
+        """Graph id of the KP the model expects the most trouble with next; None if no history."""
+        if not history:
+            return None
+        _, logits = self._heads(history)
+        return self._skill_ids[int(logits.argmax())]
+
+    def progress(self, history: History) -> float:
+        """Expected progress (0-100) after the next window; 0 for an empty history."""
+        return self._heads(history)[0] if history else 0.0
+
+    def _heads(self, history: History) -> tuple[float, np.ndarray]:
+        items = _indices(self._index, [q for q, _ in history])
+        correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+        x, mask = window_features(items, correct, self._text, self._item_skills,
+                                  self.model.config.n_skills, self.config)
+        with torch.inference_mode():
+            (pct, logits), _ = self.model(torch.from_numpy(x[None]), torch.from_numpy(mask[None]))
+        return float(pct[0]), logits[0].numpy()
+
+
+def text_matrix(vectorizer: TfidfVectorizer, item_texts: Sequence[str], width: int
+                ) -> np.ndarray:
+    """TF-IDF rows (N, width) of the fitted vocabulary, zero-padded as in training."""
+    matrix = vectorizer.transform(item_texts).toarray().astype(np.float32)
+    out = np.zeros((len(item_texts), width), dtype=np.float32)
+    out[:, :matrix.shape[1]] = matrix
+    return out
+
+
+def _indices(index: Mapping[str, int], ids: Sequence[str]) -> np.ndarray:
+    """Dense indices of graph ids; an unknown id is the caller's mistake."""
+    try:
+        return np.fromiter((index[q] for q in ids), np.int64, len(ids))
+    except KeyError as e:
+        raise InvalidInput(f"unknown question id {e.args[0]!r}: not in the model's items"
+                           ) from None

@@ -1,0 +1,76 @@
+"""`kgtutor recommend` and the cached recommender service on the seeded embedded graph."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from api.cli import main
+from api.cli_common import store_for
+from api.recommender import Recommender
+from graph.embedded import EmbeddedServer
+from tutor.knowledge_map import DEFAULT_MASTERY_THRESHOLD, frontier
+from tutor.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    var = tmp_path_factory.mktemp("var")
+    assert run(var, "graph", "seed").exit_code == 0
+    yield var
+    EmbeddedServer(var / "graph").stop(force=True)
+
+
+def run(var_dir: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env={"KGTUTOR_VAR": str(var_dir)})
+
+
+def test_recommendations_come_from_the_frontier_with_reasons(var_dir: Path) -> None:
+    out = run(var_dir, "recommend", "alg-st-ben", "--json")
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert len(result["items"]) == 5 and result["band_met"] and not result["cold_start"]
+    with store_for(Settings(var_dir=var_dir)) as store:
+        ready = {k.id for k in frontier(store, "alg-st-ben", DEFAULT_MASTERY_THRESHOLD)}
+    assert {k["kp_id"] for k in result["kps"]} <= ready
+    for item in result["items"]:
+        assert item["kp_id"] in ready and 0.5 <= item["p"] <= 0.85
+        assert any(r.startswith("practises ") for r in item["reasons"])
+        assert any("P(correct): IRT" in r for r in item["reasons"])
+    low, high = result["difficulty_band"]
+    assert low <= result["avg_difficulty"] <= high
+    text = run(var_dir, "recommend", "alg-st-ben", "-n", "3")
+    assert text.exit_code == 0 and "knowledge points:" in text.output
+    assert text.output.count("P(correct): IRT") == 3
+
+
+def test_a_student_without_answers_gets_the_cold_start_path(var_dir: Path) -> None:
+    result = json.loads(run(var_dir, "recommend", "alg-st-farah", "--json").output)
+    assert result["cold_start"] and len(result["items"]) == 5
+    assert all("new student" in k["reasons"][0] for k in result["kps"])
+
+
+@pytest.mark.parametrize("args", [("recommend", "nobody"),
+                                  ("recommend", "alg-st-ben", "--band", "0.9", "0.5"),
+                                  ("recommend", "alg-st-ben", "-n", "0")])
+def test_bad_input_is_a_clear_error(var_dir: Path, args: tuple[str, ...]) -> None:
+    out = run(var_dir, *args)
+    assert out.exit_code != 0
+    assert "Error" in out.output and "Traceback" not in out.output
+
+
+def test_concurrent_callers_share_one_cached_catalogue(var_dir: Path) -> None:
+    students = ["alg-st-amara", "alg-st-ben", "alg-st-chloe", "alg-st-diego", "alg-st-emma"]
+    with store_for(Settings(var_dir=var_dir)) as store:
+        service = Recommender(store)
+        alone = {s: service.recommend(s) for s in students}
+        with ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(service.recommend, students * 4))
+        assert len(service._cache) == 1
+    for result in together:
+        assert result == alone[result.student_id]

@@ -1,0 +1,190 @@
+"""The predictor adapters agree with the training pipelines at the same step of a history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from models.bilstm import BiLstmConfig, BiLstmKT
+from models.kt_batches import PAD_CORRECT, _past_counts
+from models.kt_data import Histories, KTData
+from models.predictors import BiLstmPredictor, ProgressPredictor, next_step_counts
+from models.progress import ProgressConfig, ProgressLSTM, predict_progress
+from models.progress_data import (
+    ProgressDataConfig,
+    build_progress_data,
+    fit_text_features,
+    item_texts_from_skills,
+)
+from models.registry import load_progress, save_progress
+from models.training import BiLstmTraining, score_bilstm
+from tutor.errors import InvalidInput
+
+N_ITEMS, N_SKILLS = 30, 6
+ITEM_SKILLS = np.array([[i % N_SKILLS, (i + 1) % N_SKILLS if i % 3 == 0 else -1]
+                        for i in range(N_ITEMS)])
+ITEM_IDS = tuple(f"t:q:{i}" for i in range(N_ITEMS))
+SKILL_IDS = tuple(f"t:kp:{k}" for k in range(N_SKILLS))
+TRAINING = BiLstmTraining(chunk=40, context=8)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def model() -> BiLstmKT:
+    m = BiLstmKT(BiLstmConfig(N_ITEMS, N_SKILLS, window=4, embed_dim=8, hidden=8, mlp_hidden=8),
+                 ITEM_SKILLS)
+    with torch.no_grad():  # a trained model's biases are not zero: make them count
+        m.item_bias.weight[:N_ITEMS].normal_()
+    return m.eval()
+
+
+def _histories(n: int, length: int, seed: int = 0) -> Histories:
+    rng = np.random.default_rng(seed)
+    return Histories(tuple(f"s{i}" for i in range(n)),
+                     tuple(rng.integers(0, N_ITEMS, length) for _ in range(n)),
+                     tuple(rng.integers(0, 2, length) for _ in range(n)))
+
+
+def _pairs(items: np.ndarray, correct: np.ndarray) -> list[tuple[str, bool]]:
+    return [(ITEM_IDS[q], bool(c)) for q, c in zip(items, correct, strict=True)]
+
+
+def _kt(test: Histories) -> KTData:
+    return KTData(ITEM_IDS, SKILL_IDS, ITEM_SKILLS, SKILL_IDS, test, test)
+
+
+def _replicated(model: BiLstmKT, items: np.ndarray, correct: np.ndarray, targets: np.ndarray,
+                answer: int) -> np.ndarray:
+    """P(correct) through ``forward``: the history copied once per target, target appended."""
+    n, w = len(items), model.config.window
+    size = -(-(n + 1) // w) * w
+    batch_items = np.full((len(targets), size), N_ITEMS)
+    batch_correct = np.full((len(targets), size), PAD_CORRECT)
+    counts = np.zeros((len(targets), size, 6), dtype=np.float32)
+    for row, q in enumerate(targets):
+        batch_items[row, :n + 1] = np.append(items, q)
+        batch_correct[row, :n + 1] = np.append(correct, answer)
+        counts[row, :n + 1] = _past_counts(batch_items[row, :n + 1], np.append(correct, 0),
+                                           ITEM_SKILLS)
+    with torch.no_grad():
+        logits, _ = model(torch.from_numpy(batch_items), torch.from_numpy(batch_correct),
+                          torch.from_numpy(counts), torch.ones(len(targets), size, dtype=bool))
+    return torch.sigmoid(logits[:, n]).numpy()
+
+
+@pytest.mark.parametrize("length", [0, 1, 7, 25])
+def test_next_step_counts_match_past_counts(length: int) -> None:
+    h = _histories(1, length, seed=length)
+    items, correct = h.items[0], h.correct[0]
+    got = next_step_counts(items, correct, ITEM_SKILLS, np.arange(N_ITEMS))
+    for q in range(N_ITEMS):
+        want = _past_counts(np.append(items, q), np.append(correct, 1), ITEM_SKILLS)[-1]
+        np.testing.assert_allclose(got[q], want, rtol=1e-6)
+
+
+def test_next_step_equals_the_chunk_pipeline(model: BiLstmKT) -> None:
+    """Each step of a short history, scored as 'the next step', is what evaluation scores."""
+    h = _histories(1, 30)
+    items, correct = h.items[0], h.correct[0]
+    want = score_bilstm(model, _kt(h), h, TRAINING).probs  # positions 1..29
+    predictor = BiLstmPredictor(model, ITEM_IDS, chunk=TRAINING.chunk)
+    got = [predictor.predict(_pairs(items[:t], correct[:t]), [ITEM_IDS[items[t]]])[0][0]
+           for t in range(1, len(items))]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_long_history_uses_the_last_chunk(model: BiLstmKT) -> None:
+    """Past one chunk, a chunk's last position sees exactly the chunk - 1 steps before it."""
+    h = _histories(1, 100, seed=3)
+    items, correct = h.items[0], h.correct[0]
+    scores = score_bilstm(model, _kt(h), h, TRAINING)
+    predictor = BiLstmPredictor(model, ITEM_IDS, chunk=TRAINING.chunk)
+    for t in (39, 71):  # the last positions of the chunks starting at 0 and 32
+        p, _ = predictor.predict(_pairs(items[:t], correct[:t]), [ITEM_IDS[items[t]]])
+        np.testing.assert_allclose(p[0], scores.probs[t - 1], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("length", [0, 3, 4, 13])
+def test_batched_candidates_match_forward_and_one_at_a_time(model: BiLstmKT,
+                                                            length: int) -> None:
+    h = _histories(1, length, seed=7)
+    items, correct = h.items[0], h.correct[0]
+    predictor = BiLstmPredictor(model, ITEM_IDS)
+    targets = np.arange(N_ITEMS)
+    p, scores = predictor.predict(_pairs(items, correct), ITEM_IDS)
+    singles = [predictor.predict(_pairs(items, correct), [q]) for q in ITEM_IDS]
+    np.testing.assert_allclose(p, [s[0][0] for s in singles], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(scores, [s[1][0] for s in singles], rtol=1e-5, atol=1e-6)
+    for answer in (PAD_CORRECT, 0, 1):  # the target's own answer never reaches its prediction
+        np.testing.assert_allclose(p, _replicated(model, items, correct, targets, answer),
+                                   rtol=1e-5, atol=1e-6)
+    want = model.candidate_scores(torch.from_numpy(items[None]),
+                                  torch.from_numpy(correct[None]), torch.from_numpy(targets))
+    np.testing.assert_allclose(scores, want[0].numpy(), rtol=1e-5, atol=1e-5)
+    assert p.shape == scores.shape == (N_ITEMS,)
+
+
+def test_unknown_ids_are_named(model: BiLstmKT) -> None:
+    predictor = BiLstmPredictor(model, ITEM_IDS)
+    with pytest.raises(InvalidInput, match="t:q:nope"):
+        predictor.predict([("t:q:1", True)], ["t:q:2", "t:q:nope"])
+    with pytest.raises(InvalidInput, match="t:q:gone"):
+        predictor.predict([("t:q:gone", True)], ["t:q:2"])
+    with pytest.raises(InvalidInput, match="item ids"):
+        BiLstmPredictor(model, ITEM_IDS[:-1])
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+SMALL = ProgressDataConfig(window=6, horizon=3, stride=4, min_steps=3)
+
+
+def test_progress_predictor_matches_the_samples(tmp_path: Path) -> None:
+    """weakest/progress for a history = the model on the training sample ending there, also
+    with the vectorizer as the registry reloads it."""
+    names = [f"topic{k} word{k % 3}" for k in range(N_SKILLS)]
+    texts = item_texts_from_skills(ITEM_SKILLS, names)
+    rng = np.random.default_rng(5)
+    lengths = rng.integers(8, 30, 6)
+    h = Histories(tuple(f"s{i}" for i in range(6)),
+                  tuple(rng.integers(0, N_ITEMS, t) for t in lengths),
+                  tuple(rng.integers(0, 2, t) for t in lengths))
+    data = build_progress_data(h, texts, ITEM_SKILLS, N_SKILLS, SMALL)
+    model = ProgressLSTM(ProgressConfig(SMALL.n_features, N_SKILLS,
+                                        progress_feature=SMALL.progress_feature)).eval()
+    pct, logits = predict_progress(model, data)
+    vectorizer, _ = fit_text_features(texts, SMALL.text_features)
+    save_progress(tmp_path, model, SMALL, vectorizer, SKILL_IDS)
+    loaded, config, reloaded, skill_ids = load_progress(tmp_path)
+    for m, v in ((model, vectorizer), (loaded, reloaded)):
+        predictor = ProgressPredictor(m, config, v, ITEM_IDS, texts, ITEM_SKILLS, skill_ids)
+        assert predictor.weakest([]) is None and predictor.progress([]) == 0.0
+        for i, (s, t) in enumerate(zip(data.student, data.end, strict=True)):
+            history = _pairs(h.items[s][:t + 1], h.correct[s][:t + 1])
+            assert predictor.weakest(history) == SKILL_IDS[int(logits[i].argmax())]
+            assert predictor.progress(history) == pytest.approx(float(pct[i]), abs=1e-4)
+    assert len(data) > 10
+
+
+def test_progress_predictor_rejects_unknown_ids_and_mismatches() -> None:
+    texts = item_texts_from_skills(ITEM_SKILLS, SKILL_IDS)
+    vectorizer, _ = fit_text_features(texts, SMALL.text_features)
+    model = ProgressLSTM(ProgressConfig(SMALL.n_features, N_SKILLS))
+    predictor = ProgressPredictor(model, SMALL, vectorizer, ITEM_IDS, texts, ITEM_SKILLS,
+                                  SKILL_IDS)
+    with pytest.raises(InvalidInput, match="t:q:zz"):
+        predictor.weakest([("t:q:zz", False)])
+    with pytest.raises(InvalidInput, match="skill ids"):
+        ProgressPredictor(model, SMALL, vectorizer, ITEM_IDS, texts, ITEM_SKILLS, SKILL_IDS[:2])
