@@ -47,6 +47,12 @@ PARAMS: dict[str, dict] = {
     "set_student_theta": {"rows": [{"id": "s1", "theta": 0.4, "var": 0.5, "responses": 1}]},
     "student_abilities": {"student_ids": ["s1", "nobody"]},
     "question_irt": {"question_ids": ["q1"]},
+    "rec_kps": {"dataset": "d"},
+    "rec_questions": {"dataset": "d"},
+    "kp_popularity": {"dataset": "d"},
+    "mastery_matrix": {"dataset": "d"},
+    "student_history": {"student_id": "s1", "limit": 10},
+    "student_profile": {"student_id": "s1"},
     "graph_stats_nodes": {},
     "graph_stats_relationships": {},
     "chapters": {"dataset": None},
@@ -83,6 +89,14 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["student_abilities"] == [{"id": "s1", "theta": 0.4, "var": 0.5,
                                              "responses": 1}]
     assert results["question_irt"] == [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]
+    assert results["student_history"] == [{"question_id": "q1", "correct": True}]
+    assert results["student_profile"] == [{"id": "s1", "dataset": "d", "theta": 0.4,
+                                           "var": 0.5}]
+    assert results["mastery_matrix"] == [{"student_id": "s1", "kp_id": "k1",
+                                          "p": results["mastery_matrix"][0]["p"]}]
+    assert results["kp_popularity"] == [{"id": "k1", "attempts": 1}]
+    assert [r["id"] for r in results["rec_kps"]] == ["k1", "k2"]
+    assert results["rec_questions"][0]["kp_ids"] == ["k1"]
     assert results["prerequisite_chain"] == [{"chain": ["k1", "k2"]}]
     # one right answer lifts BKT mastery of k1 to ~0.69 only: k1 is still the frontier, not k2
     assert [r["id"] for r in results["frontier"]] == ["k1"]
