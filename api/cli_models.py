@@ -131,7 +131,8 @@ def progress(settings: Settings, data: Path | None, device: str, seed: int, epoc
     if t:
         click.echo(f"progress on test students: MAE {t['progress_mae']:.2f} points "
                    f"(baseline {t['baseline_progress_mae']:.2f}); weakest KP top-1 "
-                   f"{t['weakest_top1']:.3f} (baseline {t['baseline_weakest_top1']:.3f})")
+                   f"{t['weakest_top1']:.3f} (baseline {t['baseline_weakest_top1']:.3f}), "
+                   f"top-3 {t['weakest_top3']:.3f} (baseline {t['baseline_weakest_top3']:.3f})")
     click.echo(f"progress model: {len(result.logs)} epochs; saved {path}")
 
 
