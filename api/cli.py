@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
+from api import cli_prereq  # noqa: F401  (adds `graph infer-prerequisites`)
 from api.cli_graph import graph
 from api.cli_models import evaluate, train
-from api.cli_rec import recommend
+from api.cli_rec import recommend, similar
 from tutor.errors import KgtutorError
 from tutor.settings import Settings
 
@@ -25,3 +26,4 @@ main.add_command(graph)
 main.add_command(train)
 main.add_command(evaluate)
 main.add_command(recommend)
+main.add_command(similar)

@@ -22,9 +22,13 @@ from models.bilstm import BiLstmConfig
 from models.graph_embed import GraphEmbedConfig
 from models.irt import IrtConfig
 from models.kt_data import Histories, KTData
+from models.rec_offline import OfflineOurs
 from models.sources import load_lpp
 from models.trainer import EpochLog
+from tutor import rec_eval
 from tutor.errors import InvalidInput
+from tutor.rec_eval import MarkovChain, Popularity, RecEvalConfig, UserCF
+from tutor.rec_report import plot_metrics
 from tutor.settings import Settings
 
 
@@ -126,7 +130,7 @@ def progress(settings: Settings, data: Path | None, device: str, seed: int, epoc
     with _epochs_bar("progress", epochs or 50) as on_epoch:
         result = training.fit_progress(kt, seed, device, epochs or 50, on_epoch=on_epoch)
     path = registry.save_progress(_models(settings), result.model.cpu(), result.data_config,
-                                  result.vectorizer, kt.skill_ids)
+                                  result.vectorizer, kt)
     t = result.test
     if t:
         click.echo(f"progress on test students: MAE {t['progress_mae']:.2f} points "
@@ -167,6 +171,48 @@ def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: in
         for bar in bars.values():
             bar.close()
     click.echo(training.format_table(report))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2) + "\n")
+        click.echo(f"wrote {out}")
+
+
+@evaluate.command()
+@_common
+@click.option("--splits", default="0.6,0.7,0.8,0.9", show_default=True,
+              help="Shares of each test student's history observed before recommending.")
+@click.option("-n", "--n", "n", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Recommendations per student (the @N of the metrics).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help='Also write {"splits": {split: {method: {metric: value}}}} as JSON.')
+@click.option("--figure", type=click.Path(path_type=Path), default=None,
+              help="Where to draw each metric against the split [default: var/rec_eval.png].")
+@click.pass_obj
+@errors_as_messages
+def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+        threads: int, splits: str, n: int, out: Path | None, figure: Path | None) -> None:
+    """Replay test students: recommend after a prefix; a hit is practised later."""
+    try:
+        shares = [float(x) for x in splits.split(",")]
+    except ValueError:
+        raise InvalidInput(f"--splits {splits!r}: give shares like 0.6,0.8") from None
+    if not all(0 < x < 1 for x in shares):
+        raise InvalidInput(f"--splits {splits!r}: every share must lie strictly between 0 and 1")
+    kt = _load(settings, data, device, threads)
+    with _epochs_bar("bilstm", _training(epochs).epochs) as on_epoch:
+        ours = OfflineOurs(kt, training=_training(epochs), seed=seed, device=device,
+                           on_epoch=on_epoch)
+        ours.fit(kt.train, kt.n_items)
+    methods = {"ours": ours, "popularity": Popularity(), "usercf": UserCF(),
+               "markov": MarkovChain()}
+    report = rec_eval.evaluate(methods, kt.train, kt.test, shares, kt.n_items,
+                               RecEvalConfig(n=n), difficulty=ours.b, band=ours.band,
+                               p_correct=ours.p_correct)
+    click.echo(rec_eval.markdown_table(report))
+    figure = figure or settings.var_dir / "rec_eval.png"
+    figure.parent.mkdir(parents=True, exist_ok=True)
+    plot_metrics(report, figure)
+    click.echo(f"figure: {figure}")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2) + "\n")

@@ -1,4 +1,5 @@
-"""`kgtutor recommend STUDENT`: what to practise next, with the reasons."""
+"""`kgtutor recommend STUDENT`: what to practise next, with the reasons; `kgtutor similar`:
+more like this."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import json
 import click
 
 from api.cli_common import errors_as_messages, store_for
-from api.recommender import Recommender
+from api.recommender import Recommender, load_predictors
+from graph.rec_reads import item_dataset, load_item_texts, load_learner
 from tutor.domain import RecommendationList
 from tutor.recommend import RecConfig
 from tutor.settings import Settings
+from tutor.similarity import KINDS, ItemIndex, SimilarityConfig, for_student, more_like_this
 
 
 @click.command()
@@ -30,7 +33,8 @@ def recommend(settings: Settings, student_id: str, n: int, band: tuple[float, fl
     """Recommend questions for STUDENT_ID: KPs from the graph, then questions on them."""
     config = RecConfig(n=n, band=band, challenge_share=challenge)
     with store_for(settings) as store:
-        result = Recommender(store, config=config).recommend(student_id)
+        predictors = load_predictors(settings.var_dir / "models")
+        result = Recommender(store, predictors, config).recommend(student_id)
     click.echo(json.dumps(dataclasses.asdict(result), indent=2) if as_json else _text(result))
 
 
@@ -48,3 +52,38 @@ def _text(r: RecommendationList) -> str:
                  f"{r.difficulty_band[1]:.2f}); constraints met: {'yes' if r.band_met else 'no'}")
     lines += [f"note: {note}" for note in r.notes]
     return "\n".join(lines)
+
+
+@click.command()
+@click.argument("item_id")
+@click.option("--student", default=None,
+              help="Instead: items like this student's last 100 answers (ITEM_ID is ignored "
+                   "for the profile; pass any item of the dataset).")
+@click.option("--kind", type=click.Choice(["question", "resource", "any"]), default="any",
+              show_default=True)
+@click.option("--min-cosine", type=click.FloatRange(0, 1),
+              default=SimilarityConfig().min_cosine, show_default=True,
+              help="Similarity threshold (the design's 0.7 is strict for short texts).")
+@click.option("--top", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@errors_as_messages
+def similar(settings: Settings, item_id: str, student: str | None, kind: str,
+            min_cosine: float, top: int, as_json: bool) -> None:
+    """More like this: questions and resources whose text is closest to ITEM_ID's."""
+    config = SimilarityConfig(top_k=top, min_cosine=min_cosine)
+    kinds = KINDS if kind == "any" else (kind,)
+    with store_for(settings) as store:
+        index = ItemIndex.build(load_item_texts(store, item_dataset(store, item_id)), config)
+        if student is None:
+            found = more_like_this(index, item_id, config, kinds)
+        else:
+            _, learner = load_learner(store, student)
+            recent = [q for q, _ in learner.history if q in index]
+            found = for_student(index, recent, config=config, kinds=kinds)
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(s) for s in found], indent=2))
+    elif not found:
+        click.echo(f"nothing at cosine >= {min_cosine} (try a lower --min-cosine)")
+    for s in found if not as_json else ():
+        click.echo(f"{s.score:.2f}  {s.kind:<8} {s.id}  shares: {', '.join(s.shared_terms)}")

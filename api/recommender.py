@@ -11,8 +11,10 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from graph.rec_reads import load_catalogue, load_learner, load_peers
+from models import registry
 from tutor.domain import RecommendationList
 from tutor.ports import GraphStore
 from tutor.recommend import Catalogue, PeerMastery, RecConfig, SequenceModel, WeakKPModel
@@ -25,6 +27,24 @@ class Predictors:
 
     sequence: SequenceModel | None = None
     weak: WeakKPModel | None = None
+
+
+def load_predictors(models_dir: Path) -> dict[str, Predictors]:
+    """The saved Bi-LSTM and progress model, keyed by the dataset their question ids belong to
+    (ids are namespaced ``dataset:q:...``); whatever is missing is left out."""
+    found: dict[str, dict[str, object]] = {}
+    if (models_dir / registry.BILSTM_FILE).exists():
+        sequence = registry.bilstm_predictor(models_dir)
+        found.setdefault(dataset_of(sequence.item_ids[0]), {})["sequence"] = sequence
+    if (models_dir / registry.PROGRESS_FILE).exists():
+        weak = registry.progress_predictor(models_dir)
+        found.setdefault(dataset_of(weak.item_ids[0]), {})["weak"] = weak
+    return {dataset: Predictors(**models) for dataset, models in found.items()}  # type: ignore[arg-type]
+
+
+def dataset_of(item_id: str) -> str:
+    """The dataset an id belongs to: ids are namespaced ``dataset:kind:...``."""
+    return item_id.split(":", 1)[0]
 
 
 class Recommender:

@@ -13,6 +13,7 @@ from tutor.domain import LearnerState, QuestionFacts, ResourceLevel
 from tutor.errors import NotFound
 from tutor.ports import GraphStore
 from tutor.recommend import Catalogue, PeerMastery
+from tutor.similarity import ItemText
 
 LEVEL_DIFFICULTY = {ResourceLevel.BASIC: -1.0, ResourceLevel.STANDARD: 0.0,
                     ResourceLevel.CHALLENGE: 1.0}
@@ -74,3 +75,21 @@ def _profile(store: GraphStore, student_id: str) -> dict:
     if not rows:
         raise NotFound(f"no student {student_id!r}")
     return rows[0]
+
+
+def load_item_texts(store: GraphStore, dataset: str) -> list[ItemText]:
+    """Questions and resources of a dataset as texts for the similarity index: own text, the
+    explanation or body, and the names of their KPs (which tie short texts to their topic)."""
+    items = []
+    for kind, query in (("question", "question_texts"), ("resource", "resource_texts")):
+        for r in store.read(query, {"dataset": dataset}):
+            text = " ".join(x for x in (r["text"], r["extra"], *r["kp_names"]) if x)
+            items.append(ItemText(r["id"], kind, text, tuple(sorted(r["kp_ids"]))))
+    return items
+
+
+def item_dataset(store: GraphStore, item_id: str) -> str:
+    rows = store.read("item_dataset", {"item_id": item_id})
+    if not rows or rows[0]["dataset"] is None:
+        raise NotFound(f"no question or resource {item_id!r}")
+    return rows[0]["dataset"]

@@ -43,6 +43,7 @@ class BiLstmPredictor:
             raise InvalidInput(f"chunk must be at least 1, got {chunk}")
         self.model = model.eval()
         self.chunk = chunk
+        self.item_ids = tuple(item_ids)
         self._index = {q: i for i, q in enumerate(item_ids)}
         skills = model.item_skills[:-1].cpu().numpy()  # drop the padding item's row
         self._item_skills = np.where(skills == model.config.n_skills, -1, skills)
@@ -103,6 +104,7 @@ class ProgressPredictor:
                                f"config builds {data_config.n_features}")
         self.model = model.eval()
         self.config = data_config
+        self.item_ids = tuple(item_ids)
         self._index = {q: i for i, q in enumerate(item_ids)}
         self._text = text_matrix(vectorizer, item_texts, data_config.text_features)
         self._item_skills = np.asarray(item_skills)

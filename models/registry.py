@@ -18,8 +18,10 @@ from models import checkpoint
 from models.bilstm import BiLstmConfig, BiLstmKT
 from models.graph_embed import GraphEmbedConfig, GraphEncoder
 from models.irt import IrtConfig, IrtParams
+from models.kt_data import KTData
+from models.predictors import BiLstmPredictor, ProgressPredictor
 from models.progress import ProgressConfig, ProgressLSTM
-from models.progress_data import ProgressDataConfig
+from models.progress_data import ProgressDataConfig, item_texts_from_skills
 from tutor.errors import DataFormatError
 from tutor.mastery import BktParams
 
@@ -128,11 +130,14 @@ def load_embed(folder: Path) -> tuple[GraphEncoder, dict]:
 
 
 def save_progress(folder: Path, model: ProgressLSTM, data_config: ProgressDataConfig,
-                  vectorizer: TfidfVectorizer, skill_ids: tuple[str, ...]) -> Path:
-    """The model plus what featurises new steps the same way: TF-IDF vocabulary and idf."""
+                  vectorizer: TfidfVectorizer, kt: KTData) -> Path:
+    """The model plus what featurises new steps the same way: TF-IDF vocabulary and idf, the
+    questions' ids, KPs and texts."""
     path = _ready(folder) / PROGRESS_FILE
     checkpoint.save(path, "progress", model, model.config, {
-        "skill_ids": list(skill_ids), "data_config": dataclasses.asdict(data_config),
+        "skill_ids": list(kt.skill_ids), "skill_names": list(kt.skill_names),
+        "item_ids": list(kt.item_ids), "item_skills": kt.item_skills.tolist(),
+        "data_config": dataclasses.asdict(data_config),
         "vocabulary": {t: int(i) for t, i in vectorizer.vocabulary_.items()},
         "idf": [float(x) for x in vectorizer.idf_]})
     return path
@@ -147,6 +152,21 @@ def load_progress(folder: Path) -> tuple[ProgressLSTM, ProgressDataConfig, Tfidf
     vectorizer = TfidfVectorizer(vocabulary=extra["vocabulary"])
     vectorizer.idf_ = np.array(extra["idf"])
     return model, data_config, vectorizer, tuple(extra["skill_ids"])  # type: ignore[return-value]
+
+
+def progress_predictor(folder: Path) -> ProgressPredictor:
+    """The saved progress model, ready to answer ``weakest`` and ``progress`` by graph ids."""
+    model, data_config, vectorizer, skill_ids = load_progress(folder)
+    extra = checkpoint.read_extra(folder / PROGRESS_FILE)
+    item_skills = np.array(extra["item_skills"], dtype=np.int64)
+    texts = item_texts_from_skills(item_skills, extra["skill_names"])
+    return ProgressPredictor(model, data_config, vectorizer, extra["item_ids"], texts,
+                             item_skills, skill_ids)
+
+
+def bilstm_predictor(folder: Path) -> BiLstmPredictor:
+    model, extra = load_bilstm(folder)
+    return BiLstmPredictor(model, extra["item_ids"], int(extra["training"]["chunk"]))
 
 
 def _ready(folder: Path) -> Path:

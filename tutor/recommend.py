@@ -39,7 +39,7 @@ tried; nothing at all → an empty list. Each case adds a note and clears ``band
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -231,14 +231,17 @@ class _Candidate:
 
 def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = RecConfig(),
               peers: PeerMastery | None = None, sequence: SequenceModel | None = None,
-              weak: WeakKPModel | None = None) -> RecommendationList:
-    """Both stages, the difficulty control and the reasons."""
+              weak: WeakKPModel | None = None, exclude: Collection[str] = ()
+              ) -> RecommendationList:
+    """Both stages, the difficulty control and the reasons; ``exclude``: questions never to
+    recommend (on top of the recently right ones)."""
     if state.theta is None:  # no fit written yet: estimate from the answers, items fixed
         state = replace(state, **_ability(catalogue, state.history))
     weakest = weak.weakest(state.history) if weak is not None and state.history else None
     picks, cold = rank_kps(catalogue, state, config, peers, weakest)
     notes: list[str] = []
-    chosen, candidates = _candidates_for(catalogue, state, config, picks, sequence, notes)
+    chosen, candidates = _candidates_for(catalogue, state, config, picks, sequence, notes,
+                                         exclude)
     low, high = config.band
     difficulty_band = (state.theta - _logit(high), state.theta - _logit(low))
     if not candidates:
@@ -262,10 +265,10 @@ def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = Rec
 
 
 def _candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
-                    picks: list[KPPick], sequence: SequenceModel | None, notes: list[str]
-                    ) -> tuple[list[KPPick], list[_Candidate]]:
+                    picks: list[KPPick], sequence: SequenceModel | None, notes: list[str],
+                    exclude: Collection[str]) -> tuple[list[KPPick], list[_Candidate]]:
     """Questions on the first ``kp_count`` KPs that have any; further KPs if needed."""
-    recent = {q for q, ok in state.history[-config.recent_window:] if ok}
+    recent = {q for q, ok in state.history[-config.recent_window:] if ok} | set(exclude)
     chosen: list[KPPick] = []
     seen: set[str] = set()
     pool: list[tuple[QuestionFacts, str, int]] = []

@@ -53,6 +53,9 @@ PARAMS: dict[str, dict] = {
     "mastery_matrix": {"dataset": "d"},
     "student_history": {"student_id": "s1", "limit": 10},
     "student_profile": {"student_id": "s1"},
+    "question_texts": {"dataset": "d"},
+    "resource_texts": {"dataset": "d"},
+    "item_dataset": {"item_id": "q1"},
     "graph_stats_nodes": {},
     "graph_stats_relationships": {},
     "chapters": {"dataset": None},
@@ -96,6 +99,10 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
                                           "p": results["mastery_matrix"][0]["p"]}]
     assert results["kp_popularity"] == [{"id": "k1", "attempts": 1}]
     assert [r["id"] for r in results["rec_kps"]] == ["k1", "k2"]
+    assert results["question_texts"] == [{"id": "q1", "text": "1+1?", "extra": "",
+                                          "kp_names": ["K"], "kp_ids": ["k1"]}]
+    assert results["resource_texts"][0]["id"] == "r1"
+    assert results["item_dataset"] == [{"dataset": "d"}]
     assert results["rec_questions"][0]["kp_ids"] == ["k1"]
     assert results["prerequisite_chain"] == [{"chain": ["k1", "k2"]}]
     # one right answer lifts BKT mastery of k1 to ~0.69 only: k1 is still the frontier, not k2

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pytest
 import torch
@@ -173,3 +174,42 @@ def test_bad_arguments_are_one_line_errors(var_dir: Path, args: tuple[str, ...])
 def test_graph_init_without_embeddings_says_what_to_run(tmp_path: Path, lpp: Path) -> None:
     out = run(tmp_path, "train", "bilstm", "--data", str(lpp), "--graph-init")
     assert out.exit_code == 1 and "kgtutor train embed" in out.output
+
+
+def test_evaluate_rec_reports_every_method_and_draws_the_figure(
+        var_dir: Path, lpp: Path, tmp_path: Path) -> None:
+    out_file, figure = tmp_path / "rec.json", tmp_path / "rec.png"
+    out = run(var_dir, "evaluate", "rec", "--data", str(lpp), "--epochs", "1",
+              "--splits", "0.5,0.8", "--out", str(out_file), "--figure", str(figure))
+    assert out.exit_code == 0, out.output
+    report = json.loads(out_file.read_text())
+    assert set(report["splits"]) == {"0.5", "0.8"}
+    for methods in report["splits"].values():
+        assert set(methods) == {"ours", "popularity", "usercf", "markov"}
+        for m in methods.values():
+            assert {"precision@10", "recall@10", "ndcg@10", "coverage",
+                    "avg_difficulty"} <= set(m)
+            assert 0 <= m["precision@10"] <= 1 and m["coverage"] >= 1
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| ours" in out.output or "ours" in out.output
+
+
+@pytest.mark.parametrize("splits", ["0.5,x", "0,0.5", "1.2"])
+def test_evaluate_rec_refuses_bad_splits(var_dir: Path, lpp: Path, splits: str) -> None:
+    out = run(var_dir, "evaluate", "rec", "--data", str(lpp), "--splits", splits)
+    assert out.exit_code == 1 and out.output.startswith("Error: ") and "--splits" in out.output
+
+
+def test_inferred_prerequisites_are_stored_once_and_acyclic(var_dir: Path, lpp: Path) -> None:
+    args = ("graph", "infer-prerequisites", str(lpp), "--min-confidence", "0.0")
+    first = run(var_dir, *args)
+    assert first.exit_code == 0, first.output
+    assert "stored" in first.output
+    with store_for(Settings(var_dir=var_dir)) as store:
+        rows = store.read("rec_kps", {"dataset": "lpp"})
+        edges = {(p, r["id"]) for r in rows for p in r["prerequisites"]}
+        assert run(var_dir, *args).exit_code == 0
+        again = {(p, r["id"]) for r in store.read("rec_kps", {"dataset": "lpp"})
+                 for p in r["prerequisites"]}
+    assert again == edges
+    assert nx.is_directed_acyclic_graph(nx.DiGraph(list(edges)))

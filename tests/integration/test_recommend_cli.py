@@ -74,3 +74,22 @@ def test_concurrent_callers_share_one_cached_catalogue(var_dir: Path) -> None:
         assert len(service._cache) == 1
     for result in together:
         assert result == alone[result.student_id]
+
+
+def test_more_like_this_finds_questions_on_the_same_kp(var_dir: Path) -> None:
+    out = run(var_dir, "similar", "alg-q-absolute-value-03", "--min-cosine", "0.1", "--json")
+    assert out.exit_code == 0, out.output
+    found = json.loads(out.output)
+    assert 1 <= len(found) <= 5 and "alg-q-absolute-value-03" not in {f["id"] for f in found}
+    assert all(f["score"] >= 0.1 and f["shared_terms"] for f in found)
+    assert [f["score"] for f in found] == sorted((f["score"] for f in found), reverse=True)
+    assert any("absolute" in " ".join(f["shared_terms"]) for f in found)
+
+
+def test_more_like_this_for_a_student_and_bad_ids(var_dir: Path) -> None:
+    out = run(var_dir, "similar", "alg-q-absolute-value-03", "--student", "alg-st-ben",
+              "--min-cosine", "0.1", "--kind", "resource", "--json")
+    assert out.exit_code == 0, out.output
+    assert all(f["kind"] == "resource" for f in json.loads(out.output))
+    missing = run(var_dir, "similar", "no-such-item")
+    assert missing.exit_code == 1 and "no question or resource" in missing.output

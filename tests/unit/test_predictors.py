@@ -20,7 +20,7 @@ from models.progress_data import (
     fit_text_features,
     item_texts_from_skills,
 )
-from models.registry import load_progress, save_progress
+from models.registry import load_progress, progress_predictor, save_progress
 from models.training import BiLstmTraining, score_bilstm
 from tutor.errors import InvalidInput
 
@@ -166,10 +166,14 @@ def test_progress_predictor_matches_the_samples(tmp_path: Path) -> None:
                                         progress_feature=SMALL.progress_feature)).eval()
     pct, logits = predict_progress(model, data)
     vectorizer, _ = fit_text_features(texts, SMALL.text_features)
-    save_progress(tmp_path, model, SMALL, vectorizer, SKILL_IDS)
+    save_progress(tmp_path, model, SMALL, vectorizer,
+                  KTData(ITEM_IDS, SKILL_IDS, ITEM_SKILLS, tuple(names), h, h))
     loaded, config, reloaded, skill_ids = load_progress(tmp_path)
-    for m, v in ((model, vectorizer), (loaded, reloaded)):
-        predictor = ProgressPredictor(m, config, v, ITEM_IDS, texts, ITEM_SKILLS, skill_ids)
+    for predictor in (ProgressPredictor(model, config, vectorizer, ITEM_IDS, texts, ITEM_SKILLS,
+                                        skill_ids),
+                      ProgressPredictor(loaded, config, reloaded, ITEM_IDS, texts, ITEM_SKILLS,
+                                        skill_ids),
+                      progress_predictor(tmp_path)):
         assert predictor.weakest([]) is None and predictor.progress([]) == 0.0
         for i, (s, t) in enumerate(zip(data.student, data.end, strict=True)):
             history = _pairs(h.items[s][:t + 1], h.correct[s][:t + 1])

@@ -1,0 +1,115 @@
+"""Recommendation latency on the embedded graph holding all of ASSISTments 2009.
+
+    .venv/bin/python bench/rec_latency.py [--data ../shared/data] [--calls 300] [--callers 16]
+
+Imports the lpp folder into a fresh embedded server, writes IRT parameters and inferred
+prerequisites onto it, and builds the service the API uses (`api.recommender.Recommender`)
+with a Bi-LSTM and a progress model loaded once. Their weights are untrained: weights do not
+change the cost of a call, and training would add minutes. Then it times `recommend` for random
+students, single-threaded and with ``--callers`` concurrent threads, and prints p50, p99 and
+calls/s. Target: p99 <= 30 ms on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from api.recommender import Predictors, Recommender, dataset_of
+from graph import sources
+from graph.embedded import EmbeddedServer
+from graph.falkordb_store import FalkorStore
+from graph.ingest import ingest
+from graph.model_params import write_inferred_prerequisites, write_irt
+from models.bilstm import BiLstmConfig, BiLstmKT
+from models.irt import IrtConfig
+from models.predictors import BiLstmPredictor, ProgressPredictor
+from models.progress import ProgressConfig, ProgressLSTM
+from models.progress_data import ProgressDataConfig, fit_text_features, item_texts_from_skills
+from models.registry import IrtModel
+from models.sources import load_lpp
+from models.training import fit_irt_on
+from tutor.prereq_inference import infer_prerequisites
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path,
+                        default=Path(os.environ.get("KGTUTOR_DATA", "../shared/data")))
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--callers", type=int, default=16)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    lpp = args.data / "assist2009" / "lpp"
+    with tempfile.TemporaryDirectory(prefix="kgt-bench-") as tmp:
+        server = EmbeddedServer(Path(tmp) / "graph")
+        server.start()
+        try:
+            store = FalkorStore(server.client(), "bench")
+            store.ensure_schema()
+            service = _prepare(store, lpp)
+            _measure(service, args.calls, args.callers)
+            store.close()
+        finally:
+            server.stop()
+
+
+def _prepare(store: FalkorStore, lpp: Path) -> Recommender:
+    started = time.perf_counter()
+    data, _ = sources.assist_source(lpp, "lpp")
+    ingest(store, data)
+    kt = load_lpp(lpp)
+    students = kt.train.students + kt.test.students
+    everyone = type(kt.train)(students, kt.train.items + kt.test.items,
+                              kt.train.correct + kt.test.correct)
+    params = fit_irt_on(everyone, kt.n_items)
+    write_irt(store, IrtModel(params, kt.item_ids, students,
+                              np.array([len(x) for x in everyone.items]), IrtConfig()), 5000)
+    edges = infer_prerequisites(kt.train, kt.item_skills, kt.skill_ids).edges
+    write_inferred_prerequisites(store, "lpp", edges)
+    texts = item_texts_from_skills(kt.item_skills, kt.skill_names)
+    data_config = ProgressDataConfig()
+    vectorizer, _ = fit_text_features(texts)
+    progress = ProgressLSTM(ProgressConfig(data_config.n_features, kt.n_skills,
+                                           progress_feature=data_config.progress_feature))
+    bilstm = BiLstmKT(BiLstmConfig(kt.n_items, kt.n_skills), kt.item_skills)
+    predictors = Predictors(
+        BiLstmPredictor(bilstm, kt.item_ids),
+        ProgressPredictor(progress, data_config, vectorizer, kt.item_ids, texts,
+                          kt.item_skills, kt.skill_ids))
+    service = Recommender(store, {dataset_of(kt.item_ids[0]): predictors})
+    service.recommend(students[0])  # fills the catalogue cache
+    print(f"prepared in {time.perf_counter() - started:.0f} s: {len(students):,} students, "
+          f"{kt.n_items:,} questions, {len(edges)} inferred prerequisite edges")
+    service.students = students  # type: ignore[attr-defined]
+    return service
+
+
+def _measure(service: Recommender, calls: int, callers: int) -> None:
+    students = np.random.default_rng(0).choice(service.students, calls)  # type: ignore[attr-defined]
+
+    def timed(student: str) -> float:
+        started = time.perf_counter()
+        service.recommend(str(student))
+        return (time.perf_counter() - started) * 1000
+
+    print("\n| callers | calls | p50 ms | p99 ms | calls/s |")
+    print("|---:|---:|---:|---:|---:|")
+    for threads in (1, callers):
+        started = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            latencies = np.array(list(pool.map(timed, students)))
+        wall = time.perf_counter() - started
+        print(f"| {threads} | {calls} | {np.percentile(latencies, 50):.1f} | "
+              f"{np.percentile(latencies, 99):.1f} | {calls / wall:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
