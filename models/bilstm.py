@@ -45,6 +45,7 @@ class BiLstmConfig:
     dropout: float = 0.2  # the paper's 0.5 scored lower on validation (bench/bilstm_tuning)
     candidate_weight: float = 0.1  # share of the candidate-head loss in the total
     candidate_sample: int = 512  # targets per batch in the in-batch softmax
+    candidate_negatives: int = 32  # extra negatives per target from its own KP (hard ones)
     item_dropout: float = 0.0  # training: share of steps that see only their KPs, not the item
 
 
@@ -54,6 +55,7 @@ class NextStep:
 
     blocks: torch.Tensor  # (K, 2H) Bi-LSTM outputs of the history's complete blocks
     before: torch.Tensor  # (H,) forward LSTM state after the history's last step
+    last: torch.Tensor  # (E,) question vector of the history's last step (zeros if none)
 
 
 class BiLstmKT(nn.Module):
@@ -67,9 +69,7 @@ class BiLstmKT(nn.Module):
         self.answer_emb = nn.Embedding(PAD_CORRECT + 1, c.embed_dim)
         self.item_bias = nn.Embedding(c.n_items + 1, 1, padding_idx=c.n_items)
         nn.init.zeros_(self.item_bias.weight)
-        skills = np.where(item_skills < 0, c.n_skills, item_skills)
-        skills = np.vstack([skills, np.full((1, skills.shape[1]), c.n_skills)])  # pad item row
-        self.register_buffer("item_skills", torch.as_tensor(skills, dtype=torch.long))
+        self.use_item_skills(item_skills)
         self.bilstm = nn.LSTM(2 * c.embed_dim, c.hidden, batch_first=True, bidirectional=True)
         self.forward_lstm = nn.LSTM(2 * c.embed_dim, c.hidden, batch_first=True)
         self.query = nn.Linear(c.embed_dim, 2 * c.hidden)
@@ -79,6 +79,20 @@ class BiLstmKT(nn.Module):
             nn.Linear(state + c.embed_dim + N_COUNTS, c.mlp_hidden), nn.ReLU(),
             nn.Dropout(c.dropout), nn.Linear(c.mlp_hidden, 1))
         self.to_question = nn.Linear(state, c.embed_dim)
+        self.transition = nn.Linear(c.embed_dim, c.embed_dim, bias=False)  # last -> next
+
+    def use_item_skills(self, item_skills: np.ndarray) -> None:
+        """Set the question -> KP table (-1 or n_skills pads) and the per-KP question lists
+        that hard negatives are drawn from; a loaded checkpoint calls it with its saved table."""
+        c = self.config
+        skills = np.where((item_skills < 0) | (item_skills >= c.n_skills), c.n_skills,
+                          item_skills)
+        skills = np.vstack([skills, np.full((1, skills.shape[1]), c.n_skills)])  # pad item row
+        self.register_buffer("item_skills", torch.as_tensor(skills, dtype=torch.long))
+        kp_items, kp_sizes = _questions_per_kp(np.where(skills[:-1] == c.n_skills, -1,
+                                                        skills[:-1]), c.n_skills)
+        self.register_buffer("kp_items", kp_items, persistent=False)  # (K + 1, M) by KP
+        self.register_buffer("kp_sizes", kp_sizes, persistent=False)  # (K + 1,)
 
     def question_vectors(self, item: torch.Tensor, own: torch.Tensor | None = None
                          ) -> torch.Tensor:
@@ -131,7 +145,7 @@ class BiLstmKT(nn.Module):
         loss = F.binary_cross_entropy_with_logits(logits[target], labels[target])
         if self.training and self.config.candidate_weight > 0:
             loss = loss + self.config.candidate_weight * self._candidate_loss(
-                blocks, visible, before, vectors, target)
+                blocks, visible, before, vectors, target, items)
         return logits, loss
 
     def _logits(self, state: torch.Tensor, vectors: torch.Tensor, counts: torch.Tensor,
@@ -147,23 +161,38 @@ class BiLstmKT(nn.Module):
         weights = torch.softmax(scores.masked_fill(~visible, -1e4), -1)  # (B, L, L)
         return (weights @ blocks) * visible.any(-1, keepdim=True)  # none visible -> zeros
 
-    def _intent(self, blocks: torch.Tensor, visible: torch.Tensor, before: torch.Tensor
-                ) -> torch.Tensor:
-        """Where the student heads next, in question space, without seeing the next question."""
+    def _intent(self, blocks: torch.Tensor, visible: torch.Tensor, before: torch.Tensor,
+                last: torch.Tensor) -> torch.Tensor:
+        """Where the student heads next, in question space, without seeing the next question:
+        from the whole past, plus a direct transition from the last question (which question
+        of a topic follows which is sharp in skill-builder data)."""
         keep = visible.float()  # (B, L, L)
         pooled = keep @ blocks / keep.sum(-1, keepdim=True).clamp(min=1.0)  # (B, L, 2H)
-        return self.to_question(torch.cat([pooled, before], -1))  # (B, L, E)
+        return self.to_question(torch.cat([pooled, before], -1)) + self.transition(last)
 
     def _candidate_loss(self, blocks: torch.Tensor, visible: torch.Tensor, before: torch.Tensor,
-                        vectors: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """In-batch softmax: each target's question against the other sampled targets'."""
-        intent = self._intent(blocks, visible, before)[target]  # (N, E)
-        truth = vectors[target]  # (N, E)
+                        vectors: torch.Tensor, target: torch.Tensor, items: torch.Tensor
+                        ) -> torch.Tensor:
+        """Softmax of each target's question against the other sampled targets' (mostly other
+        KPs) and against random questions of its own KP (the hard part: which question of
+        the topic comes next)."""
+        last = F.pad(vectors, (0, 0, 1, 0))[:, :-1]  # (B, L, E) the step before each
+        intent = self._intent(blocks, visible, before, last)[target]  # (N, E)
+        truth, truth_items = vectors[target], items[target]  # (N, E), (N,)
         n = min(len(truth), self.config.candidate_sample)
         if n < 2:
             return truth.sum() * 0.0
         pick = torch.randperm(len(truth), device=truth.device)[:n]
-        logits = intent[pick] @ truth[pick].T  # (n, n)
+        intent, truth, truth_items = intent[pick], truth[pick], truth_items[pick]
+        logits = intent @ truth.T  # (n, n)
+        m = self.config.candidate_negatives
+        if m > 0:
+            kp = self.item_skills[truth_items, 0]  # (n,) a question's first KP
+            slot = (torch.rand(n, m, device=kp.device) * self.kp_sizes[kp, None]).long()
+            negatives = self.kp_items[kp[:, None], slot]  # (n, m)
+            hard = (self.question_vectors(negatives) * intent[:, None]).sum(-1)  # (n, m)
+            hard = hard.masked_fill(negatives == truth_items[:, None], -1e4)
+            logits = torch.cat([logits, hard], -1)  # (n, n + m)
         return F.cross_entropy(logits, torch.arange(n, device=logits.device))
 
     @torch.no_grad()
@@ -182,9 +211,10 @@ class BiLstmKT(nn.Module):
         for i, n in enumerate(lengths.tolist()):
             real = (correct[i] != PAD_CORRECT).nonzero().squeeze(-1)
             pad_items[i, :n], pad_correct[i, :n] = items[i, real], correct[i, real]
-        _, blocks, visible, before = self.states(pad_items, pad_correct)
+        vectors, blocks, visible, before = self.states(pad_items, pad_correct)
+        last = F.pad(vectors, (0, 0, 1, 0))[:, :-1]
         rows = torch.arange(len(items), device=items.device)
-        intent = self._intent(blocks, visible, before)[rows, lengths]  # (B, E)
+        intent = self._intent(blocks, visible, before, last)[rows, lengths]  # (B, E)
         return intent @ self.question_vectors(candidates).T
 
     @torch.no_grad()
@@ -195,8 +225,8 @@ class BiLstmKT(nn.Module):
         of once per candidate; :meth:`score_targets` and :meth:`score_candidates` read it.
         """
         n, w = len(items), self.config.window
-        steps = self.drop(torch.cat([self.question_vectors(items), self.answer_emb(correct)],
-                                    -1))  # (n, 2E)
+        vectors = self.question_vectors(items)  # (n, E)
+        steps = self.drop(torch.cat([vectors, self.answer_emb(correct)], -1))  # (n, 2E)
         complete = n // w * w  # the next step attends to the blocks before its own
         blocks = steps.new_zeros((0, 2 * self.config.hidden))
         if complete:
@@ -206,7 +236,8 @@ class BiLstmKT(nn.Module):
         if n:
             forward, _ = self.forward_lstm(steps.unsqueeze(0))  # (1, n, H)
             before = forward[0, -1]
-        return NextStep(blocks, before)
+        last = vectors[-1] if n else vectors.new_zeros(self.config.embed_dim)
+        return NextStep(blocks, before, last)
 
     @torch.no_grad()
     def score_targets(self, step: NextStep, targets: torch.Tensor, counts: torch.Tensor
@@ -225,7 +256,8 @@ class BiLstmKT(nn.Module):
     def score_candidates(self, step: NextStep, candidates: torch.Tensor) -> torch.Tensor:
         """Candidate scores (C,) for the next step; equal to :meth:`candidate_scores`."""
         keep = torch.ones((1, 1, len(step.blocks)), dtype=torch.bool)
-        intent = self._intent(step.blocks.unsqueeze(0), keep, step.before[None, None])  # (1,1,E)
+        intent = self._intent(step.blocks.unsqueeze(0), keep, step.before[None, None],
+                              step.last[None, None])  # (1, 1, E)
         return self.question_vectors(candidates) @ intent[0, 0]
 
     def init_item_vectors(self, vectors: np.ndarray, spread: float = 0.1) -> None:
@@ -239,6 +271,23 @@ class BiLstmKT(nn.Module):
         v = spread * (v - v.mean(0)) / v.std().clamp(min=1e-6)
         with torch.no_grad():
             self.item_emb.weight[: self.config.n_items] = v
+
+
+def _questions_per_kp(item_skills: np.ndarray, n_skills: int) -> tuple[torch.Tensor,
+                                                                        torch.Tensor]:
+    """Questions of each KP as a padded table (pad = the pad item) and the KPs' sizes; the
+    pad KP holds the pad item so sampling from it is always defined."""
+    n_items = len(item_skills)
+    members: list[list[int]] = [[] for _ in range(n_skills + 1)]
+    for i, row in enumerate(item_skills.tolist()):
+        for k in row:
+            if k >= 0:
+                members[k].append(i)
+    members = [m or [n_items] for m in members]
+    table = np.full((n_skills + 1, max(len(m) for m in members)), n_items, dtype=np.int64)
+    for k, m in enumerate(members):
+        table[k, :len(m)] = m
+    return torch.as_tensor(table), torch.tensor([len(m) for m in members])
 
 
 def predict_proba(model: BiLstmKT, batches: Iterable[dict[str, torch.Tensor]]) -> np.ndarray:

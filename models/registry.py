@@ -95,6 +95,7 @@ def load_bilstm(folder: Path) -> tuple[BiLstmKT, dict]:
     extra = checkpoint.read_extra(path)
     width.append(int(extra["skill_width"]))
     model, _, extra = checkpoint.load(path, "bilstm", build)
+    model.use_item_skills(model.item_skills[:-1].numpy())  # type: ignore[operator]
     return model, extra  # type: ignore[return-value]
 
 

@@ -13,7 +13,9 @@ all are (p ≥ τ). Each gets signals in [0, 1], combined with ``RecConfig`` wei
 * ``unlocks``: how many KPs list it as a prerequisite (log-scaled): learning it opens the most;
 * ``order``: earlier chapters first (the curriculum's order);
 * ``weak``: 1 for the progress model's weakest KP;
-* ``progress``: partial mastery already there (finish what was started).
+* ``progress``: partial mastery already there (finish what was started);
+* ``recent``: the share of the student's last ``recent_kp_window`` answers on the KP: the
+  topic they are in the middle of (a skill builder stops at mastery, not half-way).
 
 A new student (no answers) starts from the roots of the prerequisite graph ranked by
 popularity (how many attempts the KP has across all students).
@@ -68,8 +70,10 @@ class RecConfig:
     recent_window: int = 50  # questions right within this many last attempts are excluded
     kt_weight: float = 0.5  # weight of the Bi-LSTM's logit in the combined estimate
     peers: int = 30  # neighbours of the KP collaborative filtering
+    recent_kp_window: int = 10  # last answers the "recent" signal looks at
     weights: Mapping[str, float] = field(default_factory=lambda: {
-        "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1})
+        "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
+        "recent": 0.3})
 
     def __post_init__(self) -> None:
         low, high = self.band
@@ -171,6 +175,7 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     orders = [catalogue.order.get(k, 0) for k in catalogue.kp_names] or [0]
     first, last = min(orders), max(orders)
     most_popular = max(catalogue.popularity.values(), default=0)
+    recent = _recent_kps(catalogue, state.history[-config.recent_kp_window:])
     picks = []
     for k in candidates:
         signals = {
@@ -181,6 +186,7 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
                       if last > first else 1.0),
             "weak": 1.0 if k == weakest else 0.0,
             "progress": min(state.mastery.get(k, 0.0) / tau, 1.0),
+            "recent": recent.get(k, 0.0),
         }
         if cold:  # popularity stands in for CF: nothing is known of this student yet
             signals["cf"] = (math.log1p(catalogue.popularity.get(k, 0))
@@ -189,6 +195,15 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
         picks.append(KPPick(k, score, signals, _kp_reasons(catalogue, k, signals, state, cold)))
     picks.sort(key=lambda p: (-p.score, catalogue.order.get(p.kp_id, 0), p.kp_id))
     return picks, cold
+
+
+def _recent_kps(catalogue: Catalogue, history: Sequence[tuple[str, bool]]
+                ) -> dict[str, float]:
+    share: dict[str, float] = {}
+    for q, _ in history:
+        for k in catalogue.questions[q].kp_ids if q in catalogue.questions else ():
+            share[k] = share.get(k, 0.0) + 1.0 / len(history)
+    return share
 
 
 def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
@@ -207,6 +222,8 @@ def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
     reasons.append(f"not mastered yet (p = {p:.2f})")
     if signals["weak"]:
         reasons.append("the progress model names it the weakest KP")
+    if signals["recent"] >= 0.5:
+        reasons.append(f"in progress: {signals['recent']:.0%} of the latest answers")
     if signals["cf"] >= 0.5:
         reasons.append(f"{signals['cf']:.0%} of similar students mastered it"
                        if not cold else "popular among students")
