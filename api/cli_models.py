@@ -16,6 +16,7 @@ import torch
 from tqdm import tqdm
 
 from api.cli_common import errors_as_messages, store_for
+from api.rec_report import plot_metrics
 from graph.model_params import write_irt
 from models import registry, training
 from models.bilstm import BiLstmConfig
@@ -28,7 +29,6 @@ from models.trainer import EpochLog
 from tutor import rec_eval
 from tutor.errors import InvalidInput
 from tutor.rec_eval import MarkovChain, Popularity, RecEvalConfig, UserCF
-from tutor.rec_report import plot_metrics
 from tutor.settings import Settings
 
 

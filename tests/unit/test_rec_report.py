@@ -1,6 +1,6 @@
 """The recommendation figure: a PNG with one panel per metric."""
 
-from tutor.rec_report import plot_metrics
+from api.rec_report import plot_metrics
 
 
 def report() -> dict:

@@ -1,0 +1,109 @@
+"""Stage 1 of the recommender: the frontier of KPs and its ranking (see ``tutor.recommend``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from tutor.domain import KPPick, LearnerState
+from tutor.rec_types import Catalogue, PeerMastery, RecConfig
+
+
+def frontier(catalogue: Catalogue, mastery: Mapping[str, float], tau: float) -> list[str]:
+    """KPs not mastered whose every prerequisite is mastered."""
+    return sorted(k for k in catalogue.kp_names
+                  if mastery.get(k, 0.0) < tau
+                  and all(mastery.get(p, 0.0) >= tau for p in catalogue.prerequisites.get(k, ())))
+
+
+def cf_scores(peers: PeerMastery | None, mastery: Mapping[str, float], tau: float,
+              k: int) -> dict[str, float]:
+    """Similarity-weighted share of the k most similar peers who mastered each KP."""
+    if peers is None or not len(peers.matrix):
+        return {}
+    me = peers.vector(mastery)
+    norms = np.linalg.norm(peers.matrix, axis=1) * (np.linalg.norm(me) or 1.0)
+    sims = peers.matrix @ me / np.where(norms > 0, norms, 1.0)
+    if not me.any():  # nothing known yet: every peer counts the same
+        sims = np.ones(len(peers.matrix))
+    top = np.argsort(-sims, kind="stable")[:k]
+    weights = np.clip(sims[top], 0.0, None)
+    if weights.sum() <= 0:
+        weights = np.ones(len(top))
+    mastered = (peers.matrix[top] >= tau).astype(np.float64)  # (k, n_kps)
+    share = weights @ mastered / weights.sum()
+    return dict(zip(peers.kp_ids, share.tolist(), strict=True))
+
+
+def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
+             peers: PeerMastery | None = None, weakest: str | None = None
+             ) -> tuple[list[KPPick], bool]:
+    """Stage 1: ranked KPs and whether the cold-start path was taken."""
+    tau = config.mastery_threshold
+    cold = not state.history and not any(state.mastery.values())
+    if cold:
+        candidates = [k for k in catalogue.kp_names if not catalogue.prerequisites.get(k)]
+    else:
+        candidates = frontier(catalogue, state.mastery, tau)
+    cf = cf_scores(peers, state.mastery, tau, config.peers)
+    most_unlocks = max(catalogue.unlocks.values(), default=0)
+    orders = [catalogue.order.get(k, 0) for k in catalogue.kp_names] or [0]
+    first, last = min(orders), max(orders)
+    most_popular = max(catalogue.popularity.values(), default=0)
+    recent = _recent_kps(catalogue, state.history[-config.recent_kp_window:])
+    picks = []
+    for k in candidates:
+        signals = {
+            "cf": cf.get(k, 0.0),
+            "unlocks": (math.log1p(catalogue.unlocks.get(k, 0)) / math.log1p(most_unlocks)
+                        if most_unlocks else 0.0),
+            "order": (1.0 - (catalogue.order.get(k, 0) - first) / (last - first)
+                      if last > first else 1.0),
+            "weak": 1.0 if k == weakest else 0.0,
+            "progress": min(state.mastery.get(k, 0.0) / tau, 1.0),
+            "recent": recent.get(k, 0.0),
+        }
+        if cold:  # popularity stands in for CF: nothing is known of this student yet
+            signals["cf"] = (math.log1p(catalogue.popularity.get(k, 0))
+                             / math.log1p(most_popular) if most_popular else 0.0)
+        score = sum(config.weights.get(name, 0.0) * v for name, v in signals.items())
+        picks.append(KPPick(k, score, signals, _kp_reasons(catalogue, k, signals, state, cold)))
+    picks.sort(key=lambda p: (-p.score, catalogue.order.get(p.kp_id, 0), p.kp_id))
+    return picks, cold
+
+
+def _recent_kps(catalogue: Catalogue, history: Sequence[tuple[str, bool]]
+                ) -> dict[str, float]:
+    share: dict[str, float] = {}
+    for q, _ in history:
+        for k in catalogue.questions[q].kp_ids if q in catalogue.questions else ():
+            share[k] = share.get(k, 0.0) + 1.0 / len(history)
+    return share
+
+
+def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
+                state: LearnerState, cold: bool) -> tuple[str, ...]:
+    name = catalogue.kp_names.get(kp, kp)
+    pres = catalogue.prerequisites.get(kp, ())
+    reasons = []
+    if cold:
+        reasons.append(f"new student: {name} is a starting point (no prerequisites)")
+    elif pres:
+        names = ", ".join(catalogue.kp_names.get(p, p) for p in sorted(pres))
+        reasons.append(f"prerequisites mastered: {names}")
+    else:
+        reasons.append(f"{name} has no prerequisites")
+    p = state.mastery.get(kp, 0.0)
+    reasons.append(f"not mastered yet (p = {p:.2f})")
+    if signals["weak"]:
+        reasons.append("the progress model names it the weakest KP")
+    if signals["recent"] >= 0.5:
+        reasons.append(f"in progress: {signals['recent']:.0%} of the latest answers")
+    if signals["cf"] >= 0.5:
+        reasons.append(f"{signals['cf']:.0%} of similar students mastered it"
+                       if not cold else "popular among students")
+    if catalogue.unlocks.get(kp):
+        reasons.append(f"unlocks {catalogue.unlocks[kp]} further KPs")
+    return tuple(reasons)

@@ -1,0 +1,154 @@
+"""Stage 2 of the recommender: questions on the chosen KPs, the P(correct) band, the
+challenge share, the spread over KPs and the difficulty band (see ``tutor.recommend``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.domain import KPPick, LearnerState, QuestionFacts
+from tutor.rec_types import Catalogue, RecConfig, SequenceModel
+
+
+@dataclass(frozen=True)
+class Candidate:
+    question: QuestionFacts
+    kp_id: str
+    kp_rank: int
+    p_irt: float
+    p_kt: float | None
+    p: float
+    score: float  # order inside its KP (higher first)
+
+
+def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
+                    picks: list[KPPick], sequence: SequenceModel | None, notes: list[str],
+                    exclude: Collection[str]) -> tuple[list[KPPick], list[Candidate]]:
+    """Questions on the first ``kp_count`` KPs that have any; further KPs if needed."""
+    recent = {q for q, ok in state.history[-config.recent_window:] if ok} | set(exclude)
+    chosen: list[KPPick] = []
+    seen: set[str] = set()
+    pool: list[tuple[QuestionFacts, str, int]] = []
+    for pick in picks:
+        if len(chosen) == config.kp_count:
+            break
+        questions = [catalogue.questions[q] for q in catalogue.by_kp.get(pick.kp_id, ())
+                     if q not in recent and q not in seen and q in catalogue.questions]
+        if not questions:
+            notes.append(f"KP {pick.kp_id} has no question left to practise; skipped")
+            continue
+        rank = len(chosen)
+        chosen.append(pick)
+        for q in questions:
+            seen.add(q.id)
+            pool.append((q, pick.kp_id, rank))
+    if not pool:
+        return chosen, []
+    ids = [q.id for q, _, _ in pool]
+    a = np.array([q.a for q, _, _ in pool])
+    b = np.array([q.b for q, _, _ in pool])
+    p_irt = irt_p(state.theta, state.theta_var, a, b)
+    if sequence is not None and state.history:
+        p_kt, scores = sequence.predict(state.history, ids)
+        p = _sigmoid(config.kt_weight * logit(np.clip(p_kt, 1e-6, 1 - 1e-6))
+                     + (1 - config.kt_weight) * logit(np.clip(p_irt, 1e-6, 1 - 1e-6)))
+    else:
+        p_kt, p = None, p_irt
+        scores = a * a * p_irt * (1 - p_irt)  # IRT information: most to learn about the student
+    return chosen, [
+        Candidate(q, kp, rank, float(p_irt[i]), None if p_kt is None else float(p_kt[i]),
+                   float(p[i]), float(scores[i]))
+        for i, (q, kp, rank) in enumerate(pool)]
+
+
+def select(candidates: list[Candidate], config: RecConfig, notes: list[str]
+            ) -> list[Candidate]:
+    """In-band items, round-robin over KPs, the challenge quota first; then the fallbacks."""
+    low, high = config.band
+    inside = sorted((c for c in candidates if low <= c.p <= high),
+                    key=lambda c: (c.kp_rank, -c.score, c.question.id))
+    want_hard = min(config.n, round(config.challenge_share * config.n))
+    quota = {True: want_hard, False: config.n - want_hard}  # is challenge -> places left
+    queues: dict[int, list[Candidate]] = {}
+    for c in inside:
+        queues.setdefault(c.kp_rank, []).append(c)
+    items: list[Candidate] = []
+    for respect_quota in (True, False):  # second pass: fill up whatever kind is left
+        progress = True
+        while len(items) < config.n and progress:
+            progress = False
+            for rank in sorted(queues):
+                if len(items) == config.n:
+                    break
+                pick = next((c for c in queues[rank] if not respect_quota
+                             or quota[c.p < config.challenge_below] > 0), None)
+                if pick is not None:
+                    queues[rank].remove(pick)
+                    quota[pick.p < config.challenge_below] -= 1
+                    items.append(pick)
+                    progress = True
+    got_hard = sum(c.p < config.challenge_below for c in items)
+    if got_hard != want_hard and len(items) == config.n:
+        notes.append(f"challenge share: {got_hard} of {config.n} items instead of {want_hard} "
+                     "(not enough in-band candidates at that end)")
+    if len(items) < config.n:
+        outside = sorted((c for c in candidates if c not in items),
+                         key=lambda c: (_distance(c.p, config.band), c.kp_rank, -c.score))
+        extra = outside[:config.n - len(items)]
+        if extra:
+            notes.append(f"only {len(items)} questions fit the P(correct) band "
+                         f"{fmt(config.band)}; added {len(extra)} nearest outside it")
+        items += extra
+    return items
+
+
+def fix_difficulty(items: list[Candidate], candidates: list[Candidate],
+                    band: tuple[float, float], config: RecConfig, notes: list[str]
+                    ) -> list[Candidate]:
+    """Swap items for unused in-band candidates until the mean difficulty is in ``band``."""
+    items = list(items)
+    low, high = config.band
+    spare = [c for c in candidates if c not in items and low <= c.p <= high]
+    swaps = 0
+    for _ in range(len(items)):
+        mean = float(np.mean([c.question.b for c in items]))
+        if band[0] <= mean <= band[1] or not spare:
+            break
+        too_hard = mean > band[1]
+        worst = max(range(len(items)),
+                    key=lambda i: items[i].question.b if too_hard else -items[i].question.b)
+        best = min(spare, key=lambda c: c.question.b if too_hard else -c.question.b)
+        if (best.question.b >= items[worst].question.b) == too_hard:
+            break  # no spare question moves the mean the right way
+        spare.remove(best)
+        items[worst] = best
+        swaps += 1
+    if swaps:
+        notes.append(f"swapped {swaps} item(s) to bring the average difficulty into "
+                     f"{fmt(band)}")
+    return items
+
+
+def irt_p(theta: float, var: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """P(correct) averaged over theta's posterior (probit approximation)."""
+    scale = 1.0 / np.sqrt(1.0 + math.pi * a * a * var / 8.0)
+    return _sigmoid(scale * a * (theta - b))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def logit(p: np.ndarray | float) -> np.ndarray | float:
+    return np.log(p) - np.log1p(-p) if isinstance(p, np.ndarray) else math.log(p / (1 - p))
+
+
+def _distance(p: float, band: tuple[float, float]) -> float:
+    return max(band[0] - p, p - band[1], 0.0)
+
+
+def fmt(band: tuple[float, float]) -> str:
+    return f"{band[0]:.2f}-{band[1]:.2f}"

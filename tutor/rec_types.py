@@ -1,0 +1,84 @@
+"""The recommender's settings, its view of the graph and its predictor ports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from tutor.domain import QuestionFacts
+from tutor.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class RecConfig:
+    n: int = 5  # list length
+    mastery_threshold: float = 0.85  # tau: a KP counts as mastered from this BKT p on
+    band: tuple[float, float] = (0.5, 0.85)  # target P(correct) of every item
+    challenge_share: float = 0.3  # share of the list from the hard end of the band
+    challenge_below: float = 0.65  # P(correct) under this makes an item a challenge
+    kp_count: int = 3  # KPs stage 1 hands to stage 2
+    recent_window: int = 50  # questions right within this many last attempts are excluded
+    kt_weight: float = 0.5  # weight of the Bi-LSTM's logit in the combined estimate
+    peers: int = 30  # neighbours of the KP collaborative filtering
+    recent_kp_window: int = 10  # last answers the "recent" signal looks at
+    weights: Mapping[str, float] = field(default_factory=lambda: {
+        "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
+        "recent": 0.3})
+
+    def __post_init__(self) -> None:
+        low, high = self.band
+        if not 0 < low < high < 1:
+            raise InvalidInput(f"band {self.band} must satisfy 0 < low < high < 1")
+        if self.n < 1 or self.kp_count < 1:
+            raise InvalidInput("n and kp_count must be at least 1")
+        if not 0 <= self.challenge_share <= 1 or not 0 <= self.kt_weight <= 1:
+            raise InvalidInput("challenge_share and kt_weight must lie in [0, 1]")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The part of the graph the recommender reads, as plain maps (cached between calls)."""
+
+    kp_names: Mapping[str, str]
+    prerequisites: Mapping[str, tuple[str, ...]]  # kp -> its prerequisites
+    order: Mapping[str, int]  # kp -> position in the curriculum (chapter order, then KP)
+    questions: Mapping[str, QuestionFacts]
+    by_kp: Mapping[str, tuple[str, ...]]  # kp -> questions testing it
+    popularity: Mapping[str, int] = field(default_factory=dict)  # kp -> attempts, all students
+    unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
+
+    def __post_init__(self) -> None:
+        counts: dict[str, int] = {}
+        for pres in self.prerequisites.values():
+            for p in pres:
+                counts[p] = counts.get(p, 0) + 1
+        object.__setattr__(self, "unlocks", counts)
+
+
+@dataclass(frozen=True)
+class PeerMastery:
+    """Other students' mastery as a matrix, for the KP collaborative filtering."""
+
+    kp_ids: tuple[str, ...]
+    matrix: np.ndarray  # float (n_peers, n_kps), 0 where never practised
+
+    def vector(self, mastery: Mapping[str, float]) -> np.ndarray:
+        return np.array([mastery.get(k, 0.0) for k in self.kp_ids], dtype=np.float64)
+
+
+class SequenceModel(Protocol):
+    """The Bi-LSTM seen from the recommender."""
+
+    def predict(self, history: Sequence[tuple[str, bool]], question_ids: Sequence[str]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(P(correct), candidate score) of each question after this history."""
+        ...
+
+
+class WeakKPModel(Protocol):
+    """The progress model seen from the recommender."""
+
+    def weakest(self, history: Sequence[tuple[str, bool]]) -> str | None: ...
