@@ -28,7 +28,8 @@ from models.sources import load_lpp
 from models.trainer import EpochLog
 from tutor import rec_eval
 from tutor.errors import InvalidInput
-from tutor.rec_eval import MarkovChain, Popularity, RecEvalConfig, UserCF
+from tutor.rec_baselines import MarkovChain, Popularity, UserCF
+from tutor.rec_eval import RecEvalConfig
 from tutor.settings import Settings
 
 
