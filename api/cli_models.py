@@ -43,9 +43,9 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--seed", default=0, show_default=True, help="Random seed."),
         click.option("--epochs", type=click.IntRange(min=1), default=None,
                      help="Cap the number of epochs."),
-        click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="CPU threads for torch (1 is fastest for these small models on "
-                          "2 cores)."),
+        click.option("--threads", type=click.IntRange(min=1), default=None,
+                     help="CPU threads for torch [default: torch's, all cores]; 1 is faster "
+                          "when other jobs share the CPU."),
     ]):
         fn = option(fn)
     return fn
@@ -63,7 +63,7 @@ def train() -> None:
 @click.pass_obj
 @errors_as_messages
 def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-        threads: int, write_graph: bool) -> None:
+        threads: int | None, write_graph: bool) -> None:
     """Calibrate the 2PL IRT model on all students (a, b per question, theta per student)."""
     kt = _load(settings, data, device, threads)
     histories = _all_students(kt)
@@ -88,7 +88,7 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @click.pass_obj
 @errors_as_messages
 def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-           threads: int, graph_init: bool) -> None:
+           threads: int | None, graph_init: bool) -> None:
     """Train the Bi-LSTM (P(correct) and candidate questions) on the train students."""
     kt = _load(settings, data, device, threads)
     vectors = registry.load_item_vectors(_models(settings), kt.item_ids) if graph_init else None
@@ -107,7 +107,7 @@ def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs
 @click.pass_obj
 @errors_as_messages
 def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-          threads: int) -> None:
+          threads: int | None) -> None:
     """Train question embeddings over the question-KP-prerequisite graph (GraphSAGE)."""
     kt = _load(settings, data, device, threads)
     config = GraphEmbedConfig(seed=seed)
@@ -125,7 +125,7 @@ def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs:
 @click.pass_obj
 @errors_as_messages
 def progress(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-             threads: int) -> None:
+             threads: int | None) -> None:
     """Train the LSTM progress model (progress % and the weakest KP)."""
     kt = _load(settings, data, device, threads)
     with _epochs_bar("progress", epochs or 50) as on_epoch:
@@ -153,7 +153,7 @@ def evaluate() -> None:
 @click.pass_obj
 @errors_as_messages
 def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-       threads: int, out: Path | None) -> None:
+       threads: int | None, out: Path | None) -> None:
     """Next-response correctness on test students: irt, bilstm, bilstm_gnn, shuffled."""
     kt_data = _load(settings, data, device, threads)
     plan = _training(epochs)
@@ -191,7 +191,8 @@ def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: in
 @click.pass_obj
 @errors_as_messages
 def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-        threads: int, splits: str, n: int, out: Path | None, figure: Path | None) -> None:
+        threads: int | None, splits: str, n: int, out: Path | None, figure: Path | None
+        ) -> None:
     """Replay test students: recommend after a prefix; a hit is practised later."""
     try:
         shares = [float(x) for x in splits.split(",")]
@@ -220,9 +221,10 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
         click.echo(f"wrote {out}")
 
 
-def _load(settings: Settings, data: Path | None, device: str, threads: int) -> KTData:
+def _load(settings: Settings, data: Path | None, device: str, threads: int | None) -> KTData:
     _check_device(device)
-    torch.set_num_threads(threads)
+    if threads is not None:
+        torch.set_num_threads(threads)
     return load_lpp(data or settings.data_root / "assist2009" / "lpp")
 
 
