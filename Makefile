@@ -12,6 +12,7 @@ demo: $(STAMP)
 	$(BIN)/kgtutor graph start
 	$(BIN)/kgtutor graph seed
 	$(BIN)/kgtutor graph import assist2009 $(LPP)
+	$(BIN)/kgtutor graph infer-prerequisites $(LPP)
 	$(BIN)/kgtutor train irt --data $(LPP) --write-graph
 	$(BIN)/kgtutor train embed --data $(LPP)
 	$(BIN)/kgtutor train bilstm --data $(LPP) --graph-init --epochs 3

@@ -13,7 +13,7 @@ from tutor.domain import KPPick, LearnerState, QuestionFacts
 from tutor.rec_types import Catalogue, RecConfig, SequenceModel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: equality is slow and not needed
 class Candidate:
     question: QuestionFacts
     kp_id: str
@@ -86,7 +86,7 @@ def select(candidates: list[Candidate], config: RecConfig, notes: list[str]
                 pick = next((c for c in queues[rank] if not respect_quota
                              or quota[c.p < config.challenge_below] > 0), None)
                 if pick is not None:
-                    queues[rank].remove(pick)
+                    queues[rank] = [c for c in queues[rank] if c is not pick]
                     quota[pick.p < config.challenge_below] -= 1
                     items.append(pick)
                     progress = True
@@ -95,7 +95,8 @@ def select(candidates: list[Candidate], config: RecConfig, notes: list[str]
         notes.append(f"challenge share: {got_hard} of {config.n} items instead of {want_hard} "
                      "(not enough in-band candidates at that end)")
     if len(items) < config.n:
-        outside = sorted((c for c in candidates if c not in items),
+        taken = {c.question.id for c in items}
+        outside = sorted((c for c in candidates if c.question.id not in taken),
                          key=lambda c: (_distance(c.p, config.band), c.kp_rank, -c.score))
         extra = outside[:config.n - len(items)]
         if extra:
@@ -111,7 +112,8 @@ def fix_difficulty(items: list[Candidate], candidates: list[Candidate],
     """Swap items for unused in-band candidates until the mean difficulty is in ``band``."""
     items = list(items)
     low, high = config.band
-    spare = [c for c in candidates if c not in items and low <= c.p <= high]
+    taken = {c.question.id for c in items}
+    spare = [c for c in candidates if c.question.id not in taken and low <= c.p <= high]
     swaps = 0
     for _ in range(len(items)):
         mean = float(np.mean([c.question.b for c in items]))
@@ -123,7 +125,7 @@ def fix_difficulty(items: list[Candidate], candidates: list[Candidate],
         best = min(spare, key=lambda c: c.question.b if too_hard else -c.question.b)
         if (best.question.b >= items[worst].question.b) == too_hard:
             break  # no spare question moves the mean the right way
-        spare.remove(best)
+        spare = [c for c in spare if c is not best]
         items[worst] = best
         swaps += 1
     if swaps:
