@@ -10,7 +10,7 @@ students.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
@@ -203,7 +203,7 @@ def evaluate_kt(kt: KTData, seed: int = 0, device: str = "cpu",
         "protocol": {"test_students": len(kt.test), "train_students": len(kt.train),
                      "scored": "positions t >= 1 of test students, from positions < t",
                      "seed": seed, "bilstm_epochs": [len(plain_logs), len(gnn_logs)],
-                     "bilstm_config": _plain(config), "training": _plain(training)},
+                     "bilstm_config": asdict(config), "training": asdict(training)},
     }
 
 
@@ -215,12 +215,6 @@ def format_table(report: dict) -> str:
                 rows.append(f"{title + name:<18} {m['auc']:7.4f} {m['accuracy']:9.4f} "
                             f"{m['logloss']:9.4f} {m['n']:8,}")
     return "\n".join(rows)
-
-
-def _plain(config: object) -> dict:
-    from dataclasses import asdict
-
-    return asdict(config)  # type: ignore[call-overload]
 
 
 # --- progress model ----------------------------------------------------------------------------
