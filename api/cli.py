@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from api import cli_prereq  # noqa: F401  (adds `graph infer-prerequisites`)
+from api.cli_evaluate import evaluate
 from api.cli_graph import graph
-from api.cli_models import evaluate, train
+from api.cli_models import train
 from api.cli_rec import recommend, similar
 from tutor.errors import KgtutorError
 from tutor.settings import Settings

@@ -1,9 +1,8 @@
-"""`kgtutor train ...` and `kgtutor evaluate kt`: fit the models on files, save checkpoints
-under var/models/, score next-response correctness side by side."""
+"""`kgtutor train ...`: fit the models on a dataset folder and save them under var/models/;
+the shared options and helpers of the model commands."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,24 +15,19 @@ import torch
 from tqdm import tqdm
 
 from api.cli_common import errors_as_messages, store_for
-from api.rec_report import plot_metrics
 from graph.model_params import write_irt
 from models import registry, training
 from models.bilstm import BiLstmConfig
 from models.graph_embed import GraphEmbedConfig
 from models.irt import IrtConfig
 from models.kt_data import Histories, KTData
-from models.rec_offline import OfflineOurs
 from models.sources import load_lpp
 from models.trainer import EpochLog
-from tutor import rec_eval
 from tutor.errors import InvalidInput
-from tutor.rec_baselines import MarkovChain, Popularity, UserCF
-from tutor.rec_eval import RecEvalConfig
 from tutor.settings import Settings
 
 
-def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
+def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--data", type=click.Path(path_type=Path), default=None,
                      help="An lpp-format folder (train/test CSVs + q_mat.npz). "
@@ -57,7 +51,7 @@ def train() -> None:
 
 
 @train.command()
-@_common
+@model_options
 @click.option("--write-graph", is_flag=True,
               help="Also write a, b and theta onto the graph's questions and students.")
 @click.pass_obj
@@ -65,13 +59,13 @@ def train() -> None:
 def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
         threads: int | None, write_graph: bool) -> None:
     """Calibrate the 2PL IRT model on all students (a, b per question, theta per student)."""
-    kt = _load(settings, data, device, threads)
+    kt = load_data(settings, data, device, threads)
     histories = _all_students(kt)
     config = IrtConfig(seed=seed, max_iter=epochs or IrtConfig().max_iter)
     params = training.fit_irt_on(histories, kt.n_items, config, device)
     model = registry.IrtModel(params, kt.item_ids, histories.students,
                               np.array([len(x) for x in histories.items]), config)
-    path = registry.save_irt(_models(settings), model)
+    path = registry.save_irt(models_dir(settings), model)
     seen = int((params.item_responses > 0).sum())
     click.echo(f"IRT: {seen:,} questions with responses, {len(histories):,} students; "
                f"saved {path}")
@@ -82,7 +76,7 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 
 
 @train.command()
-@_common
+@model_options
 @click.option("--graph-init", is_flag=True,
               help="Start question vectors from `kgtutor train embed`'s output.")
 @click.pass_obj
@@ -90,47 +84,47 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
            threads: int | None, graph_init: bool) -> None:
     """Train the Bi-LSTM (P(correct) and candidate questions) on the train students."""
-    kt = _load(settings, data, device, threads)
-    vectors = registry.load_item_vectors(_models(settings), kt.item_ids) if graph_init else None
-    plan = _training(epochs)
-    with _epochs_bar("bilstm", plan.epochs) as on_epoch:
+    kt = load_data(settings, data, device, threads)
+    vectors = registry.load_item_vectors(models_dir(settings), kt.item_ids) if graph_init else None
+    plan = bilstm_plan(epochs)
+    with epochs_bar("bilstm", plan.epochs) as on_epoch:
         model, logs = training.fit_bilstm(kt, BiLstmConfig(kt.n_items, kt.n_skills), plan,
                                           seed, device, vectors, on_epoch)
-    path = registry.save_bilstm(_models(settings), model.cpu(), kt.item_ids, kt.skill_ids, plan)
+    path = registry.save_bilstm(models_dir(settings), model.cpu(), kt.item_ids, kt.skill_ids, plan)
     best = max(logs, key=lambda e: e.val_score)
     click.echo(f"Bi-LSTM: {len(logs)} epochs, best validation AUC {best.val_score:.4f} "
                f"(epoch {best.epoch + 1}); saved {path}")
 
 
 @train.command()
-@_common
+@model_options
 @click.pass_obj
 @errors_as_messages
 def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
           threads: int | None) -> None:
     """Train question embeddings over the question-KP-prerequisite graph (GraphSAGE)."""
-    kt = _load(settings, data, device, threads)
+    kt = load_data(settings, data, device, threads)
     config = GraphEmbedConfig(seed=seed)
     config = replace(config, epochs=epochs or config.epochs)
-    with _epochs_bar("embed", config.epochs) as on_epoch:
+    with epochs_bar("embed", config.epochs) as on_epoch:
         encoder, vectors = training.fit_graph_encoder_on(kt, config, device, on_epoch)
-    path = registry.save_embed(_models(settings), encoder.cpu(), vectors, kt.item_ids,
+    path = registry.save_embed(models_dir(settings), encoder.cpu(), vectors, kt.item_ids,
                                kt.n_skills)
     click.echo(f"graph embeddings: {vectors.shape[0]:,} questions x {vectors.shape[1]}; "
                f"saved {path}")
 
 
 @train.command()
-@_common
+@model_options
 @click.pass_obj
 @errors_as_messages
 def progress(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
              threads: int | None) -> None:
     """Train the LSTM progress model (progress % and the weakest KP)."""
-    kt = _load(settings, data, device, threads)
-    with _epochs_bar("progress", epochs or 50) as on_epoch:
+    kt = load_data(settings, data, device, threads)
+    with epochs_bar("progress", epochs or 50) as on_epoch:
         result = training.fit_progress(kt, seed, device, epochs or 50, on_epoch=on_epoch)
-    path = registry.save_progress(_models(settings), result.model.cpu(), result.data_config,
+    path = registry.save_progress(models_dir(settings), result.model.cpu(), result.data_config,
                                   result.vectorizer, kt)
     t = result.test
     if t:
@@ -141,87 +135,7 @@ def progress(settings: Settings, data: Path | None, device: str, seed: int, epoc
     click.echo(f"progress model: {len(result.logs)} epochs; saved {path}")
 
 
-@click.group()
-def evaluate() -> None:
-    """Offline evaluations on held-out students."""
-
-
-@evaluate.command()
-@_common
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help='Also write {"models": {name: {"auc", "accuracy", "logloss"}}} as JSON.')
-@click.pass_obj
-@errors_as_messages
-def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-       threads: int | None, out: Path | None) -> None:
-    """Next-response correctness on test students: irt, bilstm, bilstm_gnn, shuffled."""
-    kt_data = _load(settings, data, device, threads)
-    plan = _training(epochs)
-    bars: dict[str, tqdm] = {}
-
-    def on_epoch(name: str, log: EpochLog) -> None:
-        bar = bars.setdefault(name, tqdm(total=plan.epochs, desc=name, unit="epoch",
-                                         leave=False, disable=None))
-        bar.set_postfix(val_auc=f"{log.val_score:.4f}")
-        bar.update()
-
-    try:
-        report = training.evaluate_kt(kt_data, seed, device, plan, on_epoch=on_epoch,
-                                      log=lambda m: click.echo(m, err=True))
-    finally:
-        for bar in bars.values():
-            bar.close()
-    click.echo(training.format_table(report))
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=2) + "\n")
-        click.echo(f"wrote {out}")
-
-
-@evaluate.command()
-@_common
-@click.option("--splits", default="0.6,0.7,0.8,0.9", show_default=True,
-              help="Shares of each test student's history observed before recommending.")
-@click.option("-n", "--n", "n", type=click.IntRange(1, 100), default=10, show_default=True,
-              help="Recommendations per student (the @N of the metrics).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help='Also write {"splits": {split: {method: {metric: value}}}} as JSON.')
-@click.option("--figure", type=click.Path(path_type=Path), default=None,
-              help="Where to draw each metric against the split [default: var/rec_eval.png].")
-@click.pass_obj
-@errors_as_messages
-def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-        threads: int | None, splits: str, n: int, out: Path | None, figure: Path | None
-        ) -> None:
-    """Replay test students: recommend after a prefix; a hit is practised later."""
-    try:
-        shares = [float(x) for x in splits.split(",")]
-    except ValueError:
-        raise InvalidInput(f"--splits {splits!r}: give shares like 0.6,0.8") from None
-    if not all(0 < x < 1 for x in shares):
-        raise InvalidInput(f"--splits {splits!r}: every share must lie strictly between 0 and 1")
-    kt = _load(settings, data, device, threads)
-    with _epochs_bar("bilstm", _training(epochs).epochs) as on_epoch:
-        ours = OfflineOurs(kt, training=_training(epochs), seed=seed, device=device,
-                           on_epoch=on_epoch)
-        ours.fit(kt.train, kt.n_items)
-    methods = {"ours": ours, "popularity": Popularity(), "usercf": UserCF(),
-               "markov": MarkovChain()}
-    report = rec_eval.evaluate(methods, kt.train, kt.test, shares, kt.n_items,
-                               RecEvalConfig(n=n), difficulty=ours.b, band=ours.band,
-                               p_correct=ours.p_correct)
-    click.echo(rec_eval.markdown_table(report))
-    figure = figure or settings.var_dir / "rec_eval.png"
-    figure.parent.mkdir(parents=True, exist_ok=True)
-    plot_metrics(report, figure)
-    click.echo(f"figure: {figure}")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=2) + "\n")
-        click.echo(f"wrote {out}")
-
-
-def _load(settings: Settings, data: Path | None, device: str, threads: int | None) -> KTData:
+def load_data(settings: Settings, data: Path | None, device: str, threads: int | None) -> KTData:
     _check_device(device)
     if threads is not None:
         torch.set_num_threads(threads)
@@ -242,17 +156,17 @@ def _all_students(kt: KTData) -> Histories:
                               kt.train.correct + kt.test.correct)
 
 
-def _training(epochs: int | None) -> training.BiLstmTraining:
+def bilstm_plan(epochs: int | None) -> training.BiLstmTraining:
     plan = training.BiLstmTraining()
     return replace(plan, epochs=epochs or plan.epochs)
 
 
-def _models(settings: Settings) -> Path:
+def models_dir(settings: Settings) -> Path:
     return settings.var_dir / "models"
 
 
 @contextmanager
-def _epochs_bar(name: str, total: int) -> Iterator[Callable[[EpochLog], None]]:
+def epochs_bar(name: str, total: int) -> Iterator[Callable[[EpochLog], None]]:
     """A progress bar of epochs (on a terminal) showing the validation score."""
     with tqdm(total=total, desc=name, unit="epoch", disable=None) as bar:
         def on_epoch(log: EpochLog) -> None:
