@@ -12,6 +12,7 @@ from api.cli_common import errors_as_messages, store_for
 from api.recommender import Recommender, load_predictors
 from graph.rec_reads import item_dataset, load_item_texts, load_learner
 from tutor.domain import RecommendationList
+from tutor.errors import InvalidInput
 from tutor.recommend import RecConfig
 from tutor.settings import Settings
 from tutor.similarity import KINDS, ItemIndex, SimilarityConfig, for_student, more_like_this
@@ -65,11 +66,13 @@ def _text(r: RecommendationList) -> str:
               default=SimilarityConfig().min_cosine, show_default=True,
               help="Similarity threshold (the design's 0.7 is strict for short texts).")
 @click.option("--top", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--tag", "tags", multiple=True, metavar="TAG=WEIGHT",
+              help="With --student: an interest tag (a KP id or words) and its weight.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @errors_as_messages
 def similar(settings: Settings, item_id: str, student: str | None, kind: str,
-            min_cosine: float, top: int, as_json: bool) -> None:
+            min_cosine: float, top: int, tags: tuple[str, ...], as_json: bool) -> None:
     """More like this: questions and resources whose text is closest to ITEM_ID's."""
     config = SimilarityConfig(top_k=top, min_cosine=min_cosine)
     kinds = KINDS if kind == "any" else (kind,)
@@ -80,10 +83,21 @@ def similar(settings: Settings, item_id: str, student: str | None, kind: str,
         else:
             _, learner = load_learner(store, student)
             recent = [q for q, _ in learner.history if q in index]
-            found = for_student(index, recent, config=config, kinds=kinds)
+            found = for_student(index, recent, _weights(tags), config=config, kinds=kinds)
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(s) for s in found], indent=2))
     elif not found:
         click.echo(f"nothing at cosine >= {min_cosine} (try a lower --min-cosine)")
     for s in found if not as_json else ():
         click.echo(f"{s.score:.2f}  {s.kind:<8} {s.id}  shares: {', '.join(s.shared_terms)}")
+
+
+def _weights(tags: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for tag in tags:
+        name, _, weight = tag.rpartition("=")
+        try:
+            out[name or weight] = float(weight) if name else 1.0
+        except ValueError:
+            raise InvalidInput(f"--tag {tag!r}: give TAG=WEIGHT, e.g. fractions=2") from None
+    return out

@@ -91,5 +91,12 @@ def test_more_like_this_for_a_student_and_bad_ids(var_dir: Path) -> None:
               "--min-cosine", "0.1", "--kind", "resource", "--json")
     assert out.exit_code == 0, out.output
     assert all(f["kind"] == "resource" for f in json.loads(out.output))
+    tagged = run(var_dir, "similar", "alg-q-absolute-value-03", "--student", "alg-st-ben",
+                 "--min-cosine", "0.1", "--tag", "exponents powers=3", "--json")
+    assert tagged.exit_code == 0, tagged.output
+    assert any("exponent" in " ".join(f["shared_terms"]) for f in json.loads(tagged.output))
+    bad = run(var_dir, "similar", "alg-q-absolute-value-03", "--student", "alg-st-ben",
+              "--tag", "x=heavy")
+    assert bad.exit_code == 1 and "TAG=WEIGHT" in bad.output
     missing = run(var_dir, "similar", "no-such-item")
     assert missing.exit_code == 1 and "no question or resource" in missing.output
