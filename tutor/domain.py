@@ -244,7 +244,7 @@ class KPPick:
 
     kp_id: str
     score: float
-    signals: Mapping[str, float]  # cf, unlocks, order, weak, progress: each in [0, 1]
+    signals: Mapping[str, float]  # cf, recent, unlocks, weak, order, progress: each in [0, 1]
     reasons: tuple[str, ...]
 
 

@@ -24,7 +24,7 @@ def cf_scores(peers: PeerMastery | None, mastery: Mapping[str, float], tau: floa
     if peers is None or not len(peers.matrix):
         return {}
     me = peers.vector(mastery)
-    norms = np.linalg.norm(peers.matrix, axis=1) * (np.linalg.norm(me) or 1.0)
+    norms = peers.norms * (np.linalg.norm(me) or 1.0)
     sims = peers.matrix @ me / np.where(norms > 0, norms, 1.0)
     if not me.any():  # nothing known yet: every peer counts the same
         sims = np.ones(len(peers.matrix))

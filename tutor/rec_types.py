@@ -64,6 +64,10 @@ class PeerMastery:
 
     kp_ids: tuple[str, ...]
     matrix: np.ndarray  # float (n_peers, n_kps), 0 where never practised
+    norms: np.ndarray = field(init=False)  # (n_peers,) row norms, once: every call needs them
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "norms", np.linalg.norm(self.matrix, axis=1))
 
     def vector(self, mastery: Mapping[str, float]) -> np.ndarray:
         return np.array([mastery.get(k, 0.0) for k in self.kp_ids], dtype=np.float64)
