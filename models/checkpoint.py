@@ -24,23 +24,18 @@ def save(path: Path, kind: str, model: nn.Module, config: Any,
                 "extra": extra or {}}, path)
 
 
-def load(path: Path, kind: str, build: Callable[[dict[str, Any]], nn.Module]
+def load(path: Path, kind: str, build: Callable[[dict[str, Any], dict[str, Any]], nn.Module]
          ) -> tuple[nn.Module, dict[str, Any], dict[str, Any]]:
-    """Rebuild a model saved by :func:`save`: ``build(config_dict)`` makes the empty module."""
+    """Rebuild a model saved by :func:`save`: ``build(config_dict, extra)`` makes the empty
+    module (the file is read once, so sizes kept in ``extra`` are at hand)."""
     blob = _read(path, kind)
-    model = build(blob["config"])
+    model = build(blob["config"], blob["extra"])
     model.load_state_dict(blob["state_dict"])
     model.eval()
     return model, blob["config"], blob["extra"]
 
 
-def read_extra(path: Path) -> dict[str, Any]:
-    """Just the plain data saved beside the weights (what ``build`` may need first)."""
-    blob = _read(path, None)
-    return blob["extra"]
-
-
-def _read(path: Path, kind: str | None) -> dict[str, Any]:
+def _read(path: Path, kind: str) -> dict[str, Any]:
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:

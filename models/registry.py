@@ -84,17 +84,13 @@ def save_bilstm(folder: Path, model: BiLstmKT, item_ids: tuple[str, ...],
 
 def load_bilstm(folder: Path) -> tuple[BiLstmKT, dict]:
     """The model and its ``extra`` (item_ids, skill_ids, training settings)."""
-    width: list[int] = []
 
-    def build(config: dict) -> torch.nn.Module:
+    def build(config: dict, extra: dict) -> torch.nn.Module:
         c = BiLstmConfig(**config)
         # item_skills is a buffer: the state dict fills it in right after
-        return BiLstmKT(c, np.full((c.n_items, width[0]), -1, dtype=np.int64))
+        return BiLstmKT(c, np.full((c.n_items, int(extra["skill_width"])), -1, dtype=np.int64))
 
-    path = folder / BILSTM_FILE
-    extra = checkpoint.read_extra(path)
-    width.append(int(extra["skill_width"]))
-    model, _, extra = checkpoint.load(path, "bilstm", build)
+    model, _, extra = checkpoint.load(folder / BILSTM_FILE, "bilstm", build)
     model.use_item_skills(model.item_skills[:-1].numpy())  # type: ignore[operator]
     return model, extra  # type: ignore[return-value]
 
@@ -123,10 +119,9 @@ def load_item_vectors(folder: Path, item_ids: tuple[str, ...]) -> np.ndarray:
 
 
 def load_embed(folder: Path) -> tuple[GraphEncoder, dict]:
-    path = folder / EMBED_FILE
-    n_skills = int(checkpoint.read_extra(path)["n_skills"])
     model, _, extra = checkpoint.load(
-        path, "graph_embed", lambda c: GraphEncoder(GraphEmbedConfig(**c), n_skills))
+        folder / EMBED_FILE, "graph_embed",
+        lambda c, extra: GraphEncoder(GraphEmbedConfig(**c), int(extra["n_skills"])))
     return model, extra  # type: ignore[return-value]
 
 
@@ -146,19 +141,25 @@ def save_progress(folder: Path, model: ProgressLSTM, data_config: ProgressDataCo
 
 def load_progress(folder: Path) -> tuple[ProgressLSTM, ProgressDataConfig, TfidfVectorizer,
                                          tuple[str, ...]]:
+    model, data_config, vectorizer, extra = _load_progress(folder)
+    return model, data_config, vectorizer, tuple(extra["skill_ids"])
+
+
+def _load_progress(folder: Path) -> tuple[ProgressLSTM, ProgressDataConfig, TfidfVectorizer,
+                                          dict]:
     model, _, extra = checkpoint.load(folder / PROGRESS_FILE, "progress",
-                                      lambda c: ProgressLSTM(ProgressConfig(**c)))
+                                      lambda c, _: ProgressLSTM(ProgressConfig(**c)))
     raw = dict(extra["data_config"])
     data_config = ProgressDataConfig(**{**raw, "bkt": BktParams(**raw["bkt"])})
     vectorizer = TfidfVectorizer(vocabulary=extra["vocabulary"])
     vectorizer.idf_ = np.array(extra["idf"])
-    return model, data_config, vectorizer, tuple(extra["skill_ids"])  # type: ignore[return-value]
+    return model, data_config, vectorizer, extra  # type: ignore[return-value]
 
 
 def progress_predictor(folder: Path) -> ProgressPredictor:
     """The saved progress model, ready to answer ``weakest`` and ``progress`` by graph ids."""
-    model, data_config, vectorizer, skill_ids = load_progress(folder)
-    extra = checkpoint.read_extra(folder / PROGRESS_FILE)
+    model, data_config, vectorizer, extra = _load_progress(folder)
+    skill_ids = tuple(extra["skill_ids"])
     item_skills = np.array(extra["item_skills"], dtype=np.int64)
     texts = item_texts_from_skills(item_skills, extra["skill_names"])
     return ProgressPredictor(model, data_config, vectorizer, extra["item_ids"], texts,

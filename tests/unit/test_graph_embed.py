@@ -114,6 +114,6 @@ def test_checkpoint_round_trip(tmp_path) -> None:
     checkpoint.save(tmp_path / "g.pt", "graph_embed", model, model.config, {"n_skills": 4})
     loaded, _, extra = checkpoint.load(
         tmp_path / "g.pt", "graph_embed",
-        lambda c: GraphEncoder(GraphEmbedConfig(**c), n_skills=4))
+        lambda c, _: GraphEncoder(GraphEmbedConfig(**c), n_skills=4))
     np.testing.assert_array_equal(embed_items(loaded, graph)[0], embed_items(model, graph)[0])
     assert extra == {"n_skills": 4}
