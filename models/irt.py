@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tutor.ability import predict, theta_from_responses, theta_step
+from tutor.ability import predict, predict_marginal, theta_from_responses, theta_step
 
 __all__ = ["Irt2PL", "IrtConfig", "IrtParams", "fit_irt", "online_predictions", "predict",
            "theta_from_responses", "theta_step"]
@@ -196,7 +196,6 @@ def online_predictions(params_a: np.ndarray, params_b: np.ndarray, items: np.nda
     out = np.empty(len(items), dtype=np.float64)
     for t, (q, y) in enumerate(zip(items.tolist(), correct.tolist(), strict=True)):
         a, b = float(params_a[q]), float(params_b[q])
-        scale = 1.0 / math.sqrt(1.0 + math.pi * a * a * var / 8.0) if marginal else 1.0
-        out[t] = float(predict(mean, scale * a, b))
+        out[t] = float(predict_marginal(mean, var if marginal else 0.0, a, b))
         mean, var = theta_step(mean, var, a, b, y)
     return out

@@ -19,6 +19,14 @@ def predict(theta: np.ndarray | float, a: np.ndarray | float, b: np.ndarray | fl
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # a sigmoid that cannot overflow
 
 
+def predict_marginal(theta: float, var: float, a: np.ndarray | float, b: np.ndarray | float
+                     ) -> np.ndarray:
+    """P(correct) averaged over theta ~ N(theta, var) (probit approximation): an uncertain
+    ability pulls predictions towards 0.5 instead of over-confident."""
+    scale = 1.0 / np.sqrt(1.0 + math.pi * np.square(a) * var / 8.0)
+    return predict(theta, scale * np.asarray(a, dtype=np.float64), b)
+
+
 def theta_step(mean: float, var: float, a: float, b: float, correct: int,
                newton_steps: int = 3) -> tuple[float, float]:
     """Gaussian posterior of theta after one more response (Laplace at the new mode).

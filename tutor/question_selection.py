@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tutor.ability import predict_marginal
 from tutor.domain import KPPick, LearnerState, QuestionFacts
 from tutor.rec_types import Catalogue, RecConfig, SequenceModel
 
@@ -50,7 +51,7 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     ids = [q.id for q, _, _ in pool]
     a = np.array([q.a for q, _, _ in pool])
     b = np.array([q.b for q, _, _ in pool])
-    p_irt = irt_p(state.theta, state.theta_var, a, b)
+    p_irt = predict_marginal(state.theta, state.theta_var, a, b)
     if sequence is not None and state.history:
         p_kt, scores = sequence.predict(state.history, ids)
         p = _sigmoid(config.kt_weight * logit(np.clip(p_kt, 1e-6, 1 - 1e-6))
@@ -132,12 +133,6 @@ def fix_difficulty(items: list[Candidate], candidates: list[Candidate],
         notes.append(f"swapped {swaps} item(s) to bring the average difficulty into "
                      f"{fmt(band)}")
     return items
-
-
-def irt_p(theta: float, var: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """P(correct) averaged over theta's posterior (probit approximation)."""
-    scale = 1.0 / np.sqrt(1.0 + math.pi * a * a * var / 8.0)
-    return _sigmoid(scale * a * (theta - b))
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
