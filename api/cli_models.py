@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -20,7 +19,7 @@ from models import registry, training
 from models.bilstm import BiLstmConfig
 from models.graph_embed import GraphEmbedConfig
 from models.irt import IrtConfig
-from models.kt_data import Histories, KTData
+from models.kt_data import KTData
 from models.sources import load_lpp
 from models.trainer import EpochLog
 from tutor.errors import InvalidInput
@@ -60,14 +59,11 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
         threads: int | None, write_graph: bool) -> None:
     """Calibrate the 2PL IRT model on all students (a, b per question, theta per student)."""
     kt = load_data(settings, data, device, threads)
-    histories = _all_students(kt)
     config = IrtConfig(seed=seed, max_iter=epochs or IrtConfig().max_iter)
-    params = training.fit_irt_on(histories, kt.n_items, config, device)
-    model = registry.IrtModel(params, kt.item_ids, histories.students,
-                              np.array([len(x) for x in histories.items]), config)
+    model = training.calibrate_irt(kt, config, device)
     path = registry.save_irt(models_dir(settings), model)
-    seen = int((params.item_responses > 0).sum())
-    click.echo(f"IRT: {seen:,} questions with responses, {len(histories):,} students; "
+    seen = int((model.params.item_responses > 0).sum())
+    click.echo(f"IRT: {seen:,} questions with responses, {len(model.student_ids):,} students; "
                f"saved {path}")
     if write_graph:
         with store_for(settings) as store:
@@ -147,13 +143,6 @@ def _check_device(device: str) -> None:
         torch.empty(0, device=device)
     except (RuntimeError, AssertionError) as e:
         raise InvalidInput(f"device {device!r} is not usable here: {e}") from None
-
-
-def _all_students(kt: KTData) -> Histories:
-    """Calibration uses every student: θ of test students is wanted on the graph too."""
-    return Histories(kt.train.students + kt.test.students,
-                              kt.train.items + kt.test.items,
-                              kt.train.correct + kt.test.correct)
 
 
 def bilstm_plan(epochs: int | None) -> training.BiLstmTraining:

@@ -29,13 +29,11 @@ from graph.falkordb_store import FalkorStore
 from graph.ingest import ingest
 from graph.model_params import write_inferred_prerequisites, write_irt
 from models.bilstm import BiLstmConfig, BiLstmKT
-from models.irt import IrtConfig
 from models.predictors import BiLstmPredictor, ProgressPredictor
 from models.progress import ProgressConfig, ProgressLSTM
 from models.progress_data import ProgressDataConfig, fit_text_features, item_texts_from_skills
-from models.registry import IrtModel
 from models.sources import load_lpp
-from models.training import fit_irt_on
+from models.training import calibrate_irt
 from tutor.prereq_inference import infer_prerequisites
 
 
@@ -66,12 +64,8 @@ def _prepare(store: FalkorStore, lpp: Path) -> Recommender:
     data, _ = sources.assist_source(lpp, "lpp")
     ingest(store, data)
     kt = load_lpp(lpp)
-    students = kt.train.students + kt.test.students
-    everyone = type(kt.train)(students, kt.train.items + kt.test.items,
-                              kt.train.correct + kt.test.correct)
-    params = fit_irt_on(everyone, kt.n_items)
-    write_irt(store, IrtModel(params, kt.item_ids, students,
-                              np.array([len(x) for x in everyone.items]), IrtConfig()), 5000)
+    students = kt.everyone.students
+    write_irt(store, calibrate_irt(kt), 5000)
     edges = infer_prerequisites(kt.train, kt.item_skills, kt.skill_ids).edges
     write_inferred_prerequisites(store, "lpp", edges)
     texts = item_texts_from_skills(kt.item_skills, kt.skill_names)

@@ -51,6 +51,13 @@ class KTData:
         return len(self.item_ids)
 
     @property
+    def everyone(self) -> Histories:
+        """Train and test students together (calibration that must cover every student)."""
+        return Histories(self.train.students + self.test.students,
+                         self.train.items + self.test.items,
+                         self.train.correct + self.test.correct)
+
+    @property
     def n_skills(self) -> int:
         return len(self.skill_ids)
 

@@ -37,6 +37,7 @@ from models.progress_data import (
     item_texts_from_skills,
     progress_batches,
 )
+from models.registry import IrtModel
 from models.trainer import EpochLog, TrainConfig, fit, seed_everything
 from tutor.errors import InvalidInput
 
@@ -81,6 +82,14 @@ def fit_irt_on(histories: Histories, n_items: int, config: IrtConfig = IrtConfig
     student = np.concatenate([np.full(len(x), i) for i, x in enumerate(histories.items)])
     return fit_irt(student, np.concatenate(histories.items), np.concatenate(histories.correct),
                    len(histories), n_items, config, device)
+
+
+def calibrate_irt(kt: KTData, config: IrtConfig = IrtConfig(), device: str = "cpu") -> IrtModel:
+    """The IRT fit the graph gets: every student, so test students have a theta too."""
+    everyone = kt.everyone
+    params = fit_irt_on(everyone, kt.n_items, config, device)
+    return IrtModel(params, kt.item_ids, everyone.students,
+                    np.array([len(x) for x in everyone.items]), config)
 
 
 def score_irt(params: IrtParams, histories: Histories) -> Scores:
