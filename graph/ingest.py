@@ -69,7 +69,8 @@ def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
     steps: list[tuple[str, str, list[dict[str, Any]]]] = [
         ("chapters", "upsert_chapters", [_chapter(c, ds) for c in data.chapters]),
         ("kps", "upsert_kps", [_kp(k, ds) for k in data.kps]),
-        ("prerequisites", "upsert_prerequisites", [_prereq(p) for p in data.prerequisites]),
+        ("prerequisites", "upsert_prerequisites",
+         [prerequisite_row(p) for p in data.prerequisites]),
         ("rejected", "upsert_rejected_prerequisites", [vars_(r) for r in data.rejected]),
         ("questions", "upsert_questions", [_question(q, ds) for q in data.questions]),
         ("tests", "upsert_tests", [vars_(t) for t in data.tests]),
@@ -176,7 +177,8 @@ def _kp(k: KnowledgePoint, ds: str) -> dict[str, Any]:
             "chapter_id": k.chapter_id, "dataset": ds}
 
 
-def _prereq(p: Prerequisite) -> dict[str, Any]:
+def prerequisite_row(p: Prerequisite) -> dict[str, Any]:
+    """The parameters of ``upsert_prerequisites`` for one edge."""
     return {"before": p.before, "after": p.after, "inferred": p.inferred,
             "confidence": p.confidence}
 

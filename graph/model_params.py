@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import networkx as nx
 
-from graph.ingest import write_batches
+from graph.ingest import prerequisite_row, write_batches
 from models.registry import IrtModel
 from tutor.domain import Prerequisite
 from tutor.errors import NotFound
@@ -48,6 +48,5 @@ def write_inferred_prerequisites(store: GraphStore, dataset: str,
             keep.append(e)
         else:
             refused.append(e)
-    rows = [{"before": e.before, "after": e.after, "inferred": True,
-             "confidence": e.confidence} for e in keep]
+    rows = [prerequisite_row(e) for e in keep]
     return write_batches(store, "upsert_prerequisites", "rows", rows, batch_size), refused
