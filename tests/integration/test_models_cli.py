@@ -201,6 +201,7 @@ def test_evaluate_rec_refuses_bad_splits(var_dir: Path, lpp: Path, splits: str) 
 
 
 def test_inferred_prerequisites_are_stored_once_and_acyclic(var_dir: Path, lpp: Path) -> None:
+    assert run(var_dir, "graph", "import", "assist2009", str(lpp)).exit_code == 0  # idempotent
     args = ("graph", "infer-prerequisites", str(lpp), "--min-confidence", "0.0")
     first = run(var_dir, *args)
     assert first.exit_code == 0, first.output
