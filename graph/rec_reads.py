@@ -23,15 +23,12 @@ HISTORY_LIMIT = 200  # answers read per student: the Bi-LSTM's chunk and the rec
 def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
     kps = store.read("rec_kps", {"dataset": dataset})
     questions: dict[str, QuestionFacts] = {}
-    by_kp: dict[str, list[str]] = {}
     for r in store.read("rec_questions", {"dataset": dataset}):
         level = ResourceLevel(r["level"]) if r["level"] else ResourceLevel.STANDARD
         b = r["b"] if r["b"] is not None else LEVEL_DIFFICULTY[level]
         q = QuestionFacts(r["id"], tuple(sorted(r["kp_ids"])), float(r["a"] or 1.0), float(b),
                           level)
         questions[q.id] = q
-        for k in q.kp_ids:
-            by_kp.setdefault(k, []).append(q.id)
     popularity = {r["id"]: int(r["attempts"])
                   for r in store.read("kp_popularity", {"dataset": dataset})}
     return Catalogue(
@@ -39,7 +36,6 @@ def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
         prerequisites={r["id"]: tuple(sorted(r["prerequisites"])) for r in kps},
         order={r["id"]: i for i, r in enumerate(kps)},  # rows come in chapter order
         questions=questions,
-        by_kp={k: tuple(v) for k, v in by_kp.items()},
         popularity=popularity,
     )
 

@@ -83,10 +83,6 @@ def _catalogue(kt: KTData, train: Histories, a: np.ndarray, b: np.ndarray,
     questions = {str(i): QuestionFacts(str(i), tuple(kt.skill_ids[k] for k in row if k >= 0),
                                        float(a[i]), float(b[i]))
                  for i, row in enumerate(kt.item_skills.tolist())}
-    by_kp: dict[str, list[str]] = {}
-    for q in questions.values():
-        for k in q.kp_ids:
-            by_kp.setdefault(k, []).append(q.id)
     prerequisites: dict[str, list[str]] = {k: [] for k in kt.skill_ids}
     for e in edges:
         prerequisites[e.after].append(e.before)
@@ -104,7 +100,6 @@ def _catalogue(kt: KTData, train: Histories, a: np.ndarray, b: np.ndarray,
     order = {kt.skill_ids[k]: int(r) for r, k in enumerate(np.argsort(order_key, kind="stable"))}
     return Catalogue(dict(zip(kt.skill_ids, kt.skill_names, strict=True)),
                      {k: tuple(sorted(v)) for k, v in prerequisites.items()}, order, questions,
-                     {k: tuple(v) for k, v in by_kp.items()},
                      {kt.skill_ids[k]: int(attempts[k]) for k in range(kt.n_skills)})
 
 

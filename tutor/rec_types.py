@@ -46,11 +46,17 @@ class Catalogue:
     prerequisites: Mapping[str, tuple[str, ...]]  # kp -> its prerequisites
     order: Mapping[str, int]  # kp -> position in the curriculum (chapter order, then KP)
     questions: Mapping[str, QuestionFacts]
-    by_kp: Mapping[str, tuple[str, ...]]  # kp -> questions testing it
     popularity: Mapping[str, int] = field(default_factory=dict)  # kp -> attempts, all students
+    by_kp: Mapping[str, tuple[str, ...]] = field(init=False)  # kp -> questions testing it
     unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
 
     def __post_init__(self) -> None:
+        """The derived maps, built once when the catalogue is (it is cached between calls)."""
+        by_kp: dict[str, list[str]] = {}
+        for q in self.questions.values():
+            for k in q.kp_ids:
+                by_kp.setdefault(k, []).append(q.id)
+        object.__setattr__(self, "by_kp", {k: tuple(v) for k, v in by_kp.items()})
         counts: dict[str, int] = {}
         for pres in self.prerequisites.values():
             for p in pres:

@@ -28,8 +28,7 @@ ORDER = {"A": 0, "B": 1, "C": 2, "D": 3, "E": 10}
 def catalogue(difficulties: Sequence[float] = tuple(np.linspace(-3, 3, 13))) -> Catalogue:
     questions = {f"{k}{i}": QuestionFacts(f"{k}{i}", (k,), a=1.0, b=float(b))
                  for k in PREREQS for i, b in enumerate(difficulties)}
-    by_kp = {k: tuple(q for q in questions if q.startswith(k)) for k in PREREQS}
-    return Catalogue({k: f"KP {k}" for k in PREREQS}, PREREQS, ORDER, questions, by_kp,
+    return Catalogue({k: f"KP {k}" for k in PREREQS}, PREREQS, ORDER, questions,
                      popularity={"A": 50, "E": 500})
 
 
@@ -161,9 +160,7 @@ def worlds(draw: st.DrawFn) -> tuple[Catalogue, LearnerState, int]:
             q = f"{k}q{j}"
             questions[q] = QuestionFacts(q, (k,), a=draw(st.floats(0.3, 2.5)),
                                          b=draw(st.floats(-4, 4)))
-    by_kp = {k: tuple(q for q in questions if q.startswith(f"{k}q")) for k in kps}
-    cat = Catalogue({k: k for k in kps}, prereqs, {k: i for i, k in enumerate(kps)}, questions,
-                    by_kp)
+    cat = Catalogue({k: k for k in kps}, prereqs, {k: i for i, k in enumerate(kps)}, questions)
     mastery = {k: draw(st.floats(0, 1)) for k in kps if draw(st.booleans())}
     history = tuple((q, draw(st.booleans())) for q in draw(
         st.lists(st.sampled_from(sorted(questions)), max_size=10))) if questions else ()
