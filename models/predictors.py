@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from models.bilstm import BiLstmKT
 from models.kt_batches import N_COUNTS
 from models.progress import ProgressLSTM
-from models.progress_data import ProgressDataConfig, window_features
+from models.progress_data import ProgressDataConfig, text_matrix, window_features
 from tutor.errors import InvalidInput
 
 History = Sequence[tuple[str, bool]]
@@ -129,15 +129,6 @@ class ProgressPredictor:
         with torch.inference_mode():
             (pct, logits), _ = self.model(torch.from_numpy(x[None]), torch.from_numpy(mask[None]))
         return float(pct[0]), logits[0].numpy()
-
-
-def text_matrix(vectorizer: TfidfVectorizer, item_texts: Sequence[str], width: int
-                ) -> np.ndarray:
-    """TF-IDF rows (N, width) of the fitted vocabulary, zero-padded as in training."""
-    matrix = vectorizer.transform(item_texts).toarray().astype(np.float32)
-    out = np.zeros((len(item_texts), width), dtype=np.float32)
-    out[:, :matrix.shape[1]] = matrix
-    return out
 
 
 def _indices(index: Mapping[str, int], ids: Sequence[str]) -> np.ndarray:

@@ -97,11 +97,17 @@ def fit_text_features(item_texts: Sequence[str], max_features: int = 128
                       ) -> tuple[TfidfVectorizer, np.ndarray]:
     """TF-IDF of every item's text; columns padded to ``max_features`` if the vocabulary is
     smaller, so the model's input width does not depend on the curriculum."""
-    vectorizer = TfidfVectorizer(max_features=max_features)
-    matrix = vectorizer.fit_transform(item_texts).toarray().astype(np.float32)
-    out = np.zeros((len(item_texts), max_features), dtype=np.float32)
+    vectorizer = TfidfVectorizer(max_features=max_features).fit(item_texts)
+    return vectorizer, text_matrix(vectorizer, item_texts, max_features)
+
+
+def text_matrix(vectorizer: TfidfVectorizer, item_texts: Sequence[str], width: int
+                ) -> np.ndarray:
+    """TF-IDF rows (N, width) of a fitted vocabulary, zero-padded to ``width`` columns."""
+    matrix = vectorizer.transform(item_texts).toarray().astype(np.float32)
+    out = np.zeros((len(item_texts), width), dtype=np.float32)
     out[:, :matrix.shape[1]] = matrix
-    return vectorizer, out
+    return out
 
 
 def build_progress_data(histories: Histories, item_texts: Sequence[str], item_skills: np.ndarray,
