@@ -13,7 +13,7 @@ from tutor.domain import LearnerState, QuestionFacts, ResourceLevel
 from tutor.errors import NotFound
 from tutor.ports import GraphStore
 from tutor.recommend import Catalogue, PeerMastery
-from tutor.similarity import ItemText
+from tutor.similarity import ItemText, item_text
 
 LEVEL_DIFFICULTY = {ResourceLevel.BASIC: -1.0, ResourceLevel.STANDARD: 0.0,
                     ResourceLevel.CHALLENGE: 1.0}
@@ -79,8 +79,8 @@ def load_item_texts(store: GraphStore, dataset: str) -> list[ItemText]:
     items = []
     for kind, query in (("question", "question_texts"), ("resource", "resource_texts")):
         for r in store.read(query, {"dataset": dataset}):
-            text = " ".join(x for x in (r["text"], r["extra"], *r["kp_names"]) if x)
-            items.append(ItemText(r["id"], kind, text, tuple(sorted(r["kp_ids"]))))
+            items.append(item_text(r["id"], kind, (r["text"], r["extra"]), r["kp_names"],
+                                   sorted(r["kp_ids"])))
     return items
 
 

@@ -158,11 +158,18 @@ def curriculum_items(questions: Iterable[Question], tests: Iterable[Tests],
     kp_of: dict[str, list[str]] = defaultdict(list)
     for t in tests:
         kp_of[t.question_id].append(t.kp_id)
-    items = [ItemText(q.id, "question", _join(q.text, q.explanation, *_names(kp_of[q.id], names)),
-                      tuple(kp_of[q.id])) for q in questions]
-    items += [ItemText(r.id, "resource", _join(r.title, r.body, *_names(r.kp_ids, names)),
-                       r.kp_ids) for r in resources]
+    items = [item_text(q.id, "question", (q.text, q.explanation),
+                       _names(kp_of[q.id], names), kp_of[q.id]) for q in questions]
+    items += [item_text(r.id, "resource", (r.title, r.body), _names(r.kp_ids, names), r.kp_ids)
+              for r in resources]
     return items
+
+
+def item_text(item_id: str, kind: ItemKind, own: Iterable[str | None],
+              kp_names: Iterable[str], kp_ids: Iterable[str]) -> ItemText:
+    """The one text recipe: the item's own text (text and explanation, or title and body)
+    plus the names of its KPs; the tags are the KP ids."""
+    return ItemText(item_id, kind, _join(*own, *kp_names), tuple(kp_ids))
 
 
 # ------------------------------------------------------------------ helpers
@@ -260,5 +267,5 @@ def _names(kp_ids: Iterable[str], names: Mapping[str, str]) -> list[str]:
     return [names.get(k, "") for k in kp_ids]
 
 
-def _join(*parts: str) -> str:
+def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
