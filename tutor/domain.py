@@ -272,3 +272,110 @@ class RecommendationList:
     band_met: bool  # every item in the P band and the average difficulty in its band
     cold_start: bool
     notes: tuple[str, ...]  # fallbacks taken and constraints that could not be met
+
+
+# --- adaptation: affect, learning paths, adjustments, notifications ---------------------------
+
+
+class AffectTag(StrEnum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    CONFUSED = "confused"
+    FATIGUED = "fatigued"
+    NEGATIVE = "negative"
+
+
+class AffectSource(StrEnum):
+    SELF_REPORT = "self_report"  # the student picked an emoji
+    FACE = "face"
+    VOICE = "voice"
+
+
+@dataclass(frozen=True)
+class AffectReading:
+    """One detection or self-report. Only tag, confidence, source and ts are ever stored;
+    ``measures`` (the numbers behind the tag) are returned to the caller and then dropped."""
+
+    tag: AffectTag
+    confidence: float  # in [0, 1]
+    source: AffectSource
+    ts: int  # epoch milliseconds
+    measures: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AffectState:
+    """The fused state the rules act on, with where it came from."""
+
+    tag: AffectTag
+    confidence: float
+    sources: tuple[AffectSource, ...]
+    reasons: tuple[str, ...]
+
+
+class StepStatus(StrEnum):
+    DONE = "done"  # mastered
+    CURRENT = "current"
+    TODO = "todo"
+    REMOVED = "removed"  # a tutor took it out; kept so the map can show it
+
+
+@dataclass(frozen=True)
+class PathStep:
+    kp_id: str
+    status: StepStatus
+    pinned: bool = False  # a tutor fixed it in place: re-routing never drops it
+    inserted: bool = False  # put in by a re-route (a prerequisite of a confusing KP)
+
+
+@dataclass(frozen=True)
+class LearningPath:
+    """One version of a student's path to a goal KP; every re-route writes a new version."""
+
+    student_id: str
+    goal_kp: str
+    version: int
+    steps: tuple[PathStep, ...]
+    reason: str  # why this version exists ("created", "confused on ...", ...)
+    ts: int  # epoch milliseconds
+    session_size: int | None = None  # steps in the next session when fatigue shortened it
+
+
+@dataclass(frozen=True)
+class AdaptAction:
+    """One thing an adjustment or an affect rule does, e.g. ``more_resources`` on two KPs."""
+
+    kind: str
+    kp_ids: tuple[str, ...] = ()
+    count: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """The outcome of one 15-minute adjustment for one student: the audit trail's entry."""
+
+    student_id: str
+    window: int  # start of the 15-minute window, epoch milliseconds
+    findings: tuple[str, ...]
+    actions: tuple[AdaptAction, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An e-mail waiting in (or delivered from) the graph's outbox; ``id`` is deterministic so
+    the same event never queues two messages."""
+
+    id: str
+    to: str
+    subject: str
+    body: str
+    student_id: str = ""
+    kind: str = ""
+    status: str = "pending"  # pending | sent | failed (gave up after max attempts)
+    attempts: int = 0
+    next_try: int = 0  # epoch milliseconds
+    created: int = 0
+    sent: int = 0
+    last_error: str = ""

@@ -23,6 +23,12 @@ class Settings:
     falkordb_password: str = ""  # for falkordb:// servers run by someone else
     data_root: Path = Path("../shared/data")  # public datasets, read by path, never committed
     batch_size: int = 5000  # rows per UNWIND batch on import
+    smtp_host: str = ""  # empty: e-mails wait in the graph's outbox until one is set
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none | starttls | ssl
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "kgtutor@localhost"
 
     @property
     def graph_dir(self) -> Path:
@@ -58,6 +64,12 @@ class Settings:
             falkordb_password=e.get("KGTUTOR_FALKORDB_PASSWORD", ""),
             data_root=Path(e.get("KGTUTOR_DATA", "../shared/data")),
             batch_size=_int_or_none(e, "KGTUTOR_BATCH_SIZE") or 5000,
+            smtp_host=e.get("KGTUTOR_SMTP_HOST", ""),
+            smtp_port=_int_or_none(e, "KGTUTOR_SMTP_PORT") or 25,
+            smtp_tls=_choice(e, "KGTUTOR_SMTP_TLS", ("none", "starttls", "ssl")),
+            smtp_user=e.get("KGTUTOR_SMTP_USER", ""),
+            smtp_password=e.get("KGTUTOR_SMTP_PASSWORD", ""),
+            smtp_from=e.get("KGTUTOR_SMTP_FROM", "kgtutor@localhost"),
         )
 
 
@@ -69,3 +81,10 @@ def _int_or_none(env: os._Environ[str] | dict[str, str], key: str) -> int | None
         return int(raw)
     except ValueError:
         raise InvalidInput(f"{key}={raw!r} is not an integer") from None
+
+
+def _choice(env: os._Environ[str] | dict[str, str], key: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(key, "").strip().lower() or allowed[0]
+    if raw not in allowed:
+        raise InvalidInput(f"{key}={raw!r}: use one of {', '.join(allowed)}")
+    return raw
