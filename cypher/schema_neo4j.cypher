@@ -6,5 +6,10 @@ CREATE CONSTRAINT resource_id IF NOT EXISTS FOR (n:Resource) REQUIRE n.id IS UNI
 CREATE CONSTRAINT student_id IF NOT EXISTS FOR (n:Student) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT tutor_id IF NOT EXISTS FOR (n:Tutor) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT class_id IF NOT EXISTS FOR (n:Class) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT affect_event_id IF NOT EXISTS FOR (n:AffectEvent) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT learning_path_id IF NOT EXISTS FOR (n:LearningPath) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT adjustment_id IF NOT EXISTS FOR (n:Adjustment) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT notification_id IF NOT EXISTS FOR (n:Notification) REQUIRE n.id IS UNIQUE;
+CREATE INDEX notification_status IF NOT EXISTS FOR (n:Notification) ON (n.status);
 CREATE INDEX kp_dataset IF NOT EXISTS FOR (n:KnowledgePoint) ON (n.dataset);
 CREATE CONSTRAINT attempt_event_id IF NOT EXISTS FOR ()-[a:ATTEMPTED]-() REQUIRE a.event_id IS UNIQUE;

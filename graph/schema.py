@@ -13,5 +13,9 @@ NODE_KEYS: dict[str, str] = {
     "Student": "id",
     "Tutor": "id",
     "Class": "id",
+    "AffectEvent": "id",
+    "LearningPath": "id",
+    "Adjustment": "id",
+    "Notification": "id",
 }
 RELATIONSHIP_KEYS: dict[str, str] = {"ATTEMPTED": "event_id"}
