@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from api import cli_prereq  # noqa: F401  (adds `graph infer-prerequisites`)
+from api.cli_adapt import adjust, affect, plan, profiles, report
 from api.cli_evaluate import evaluate
 from api.cli_graph import graph
 from api.cli_models import train
@@ -28,3 +29,8 @@ main.add_command(train)
 main.add_command(evaluate)
 main.add_command(recommend)
 main.add_command(similar)
+main.add_command(adjust)
+main.add_command(affect)
+main.add_command(plan)
+main.add_command(profiles)
+main.add_command(report)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,12 +58,20 @@ class Recommender:
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, Catalogue, PeerMastery]] = {}
 
-    def recommend(self, student_id: str, n: int | None = None) -> RecommendationList:
+    def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
+                  focus: Sequence[str] = ()) -> RecommendationList:
+        """The pipeline for one student; ``config`` and ``focus`` come from the affect rules
+        and adjustments (``api.planner``)."""
         dataset, learner = load_learner(self.store, student_id)
         catalogue, peers = self.catalogue(dataset)
-        models = self.predictors.get(dataset, Predictors())
-        config = self.config if n is None else replace(self.config, n=n)
-        return run_pipeline(catalogue, learner, config, peers, models.sequence, models.weak)
+        models = self.predictors_for(dataset)
+        config = config or self.config
+        config = config if n is None else replace(config, n=n)
+        return run_pipeline(catalogue, learner, config, peers, models.sequence, models.weak,
+                            focus=focus)
+
+    def predictors_for(self, dataset: str) -> Predictors:
+        return self.predictors.get(dataset, Predictors())
 
     def catalogue(self, dataset: str) -> tuple[Catalogue, PeerMastery]:
         with self._lock:

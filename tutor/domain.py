@@ -379,3 +379,28 @@ class Notification:
     created: int = 0
     sent: int = 0
     last_error: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An intervention a tutor could make, from the rule table; lower priority comes first."""
+
+    rule: str
+    text: str
+    priority: int
+
+
+@dataclass(frozen=True)
+class StudentProfile:
+    """The daily profile: behaviour aggregates, interest-tag weights and latest emotion."""
+
+    student_id: str
+    attempts: int
+    correct_rate: float | None
+    time_spent_s: float
+    attempts_7d: int
+    last_active: int  # epoch ms of the latest answer, 0 when none
+    interest_tags: Mapping[str, float]  # KP id -> weight, summing to 1 (empty when no answers)
+    latest_emotion: str = ""
+    latest_emotion_ts: int = 0
+    refreshed: int = 0

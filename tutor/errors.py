@@ -27,3 +27,7 @@ class GraphQueryError(KgtutorError):
 
 class ConstraintViolation(GraphQueryError):
     """A write would break a uniqueness rule."""
+
+
+class ConsentRequired(KgtutorError):
+    """Affect processing was asked for a student who has not consented to it."""

@@ -38,12 +38,16 @@ def cf_scores(peers: PeerMastery | None, mastery: Mapping[str, float], tau: floa
 
 
 def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
-             peers: PeerMastery | None = None, weakest: str | None = None
-             ) -> tuple[list[KPPick], bool]:
-    """Stage 1: ranked KPs and whether the cold-start path was taken."""
+             peers: PeerMastery | None = None, weakest: str | None = None,
+             focus: Sequence[str] = ()) -> tuple[list[KPPick], bool]:
+    """Stage 1: ranked KPs and whether the cold-start path was taken; ``focus`` (a re-route)
+    replaces the frontier with the given KPs, ranked by the same signals."""
     tau = config.mastery_threshold
     cold = not state.history and not any(state.mastery.values())
-    if cold:
+    if focus:
+        cold = False
+        candidates = [k for k in dict.fromkeys(focus) if k in catalogue.kp_names]
+    elif cold:
         candidates = [k for k in catalogue.kp_names if not catalogue.prerequisites.get(k)]
     else:
         candidates = frontier(catalogue, state.mastery, tau)
@@ -69,7 +73,10 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
             signals["cf"] = (math.log1p(catalogue.popularity.get(k, 0))
                              / math.log1p(most_popular) if most_popular else 0.0)
         score = sum(config.weights.get(name, 0.0) * v for name, v in signals.items())
-        picks.append(KPPick(k, score, signals, _kp_reasons(catalogue, k, signals, state, cold)))
+        reasons = _kp_reasons(catalogue, k, signals, state, cold)
+        if focus:
+            reasons = ("re-routed here by the student's path", *reasons[1:])
+        picks.append(KPPick(k, score, signals, reasons))
     picks.sort(key=lambda p: (-p.score, catalogue.order.get(p.kp_id, 0), p.kp_id))
     return picks, cold
 

@@ -92,3 +92,7 @@ class WeakKPModel(Protocol):
     """The progress model seen from the recommender."""
 
     def weakest(self, history: Sequence[tuple[str, bool]]) -> str | None: ...
+
+    def progress(self, history: Sequence[tuple[str, bool]]) -> float:
+        """Expected progress, percent (the 15-minute adjustment reads it)."""
+        ...

@@ -57,14 +57,15 @@ __all__ = ["Catalogue", "PeerMastery", "RecConfig", "SequenceModel", "WeakKPMode
 
 def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = RecConfig(),
               peers: PeerMastery | None = None, sequence: SequenceModel | None = None,
-              weak: WeakKPModel | None = None, exclude: Collection[str] = ()
-              ) -> RecommendationList:
+              weak: WeakKPModel | None = None, exclude: Collection[str] = (),
+              focus: Sequence[str] = ()) -> RecommendationList:
     """Both stages, the difficulty control and the reasons; ``exclude``: questions never to
-    recommend (on top of the recently right ones)."""
+    recommend (on top of the recently right ones); ``focus``: KPs a re-route sends the
+    student to, in place of the frontier."""
     if state.theta is None:  # no fit written yet: estimate from the answers, items fixed
         state = replace(state, **_ability(catalogue, state.history))
     weakest = weak.weakest(state.history) if weak is not None and state.history else None
-    picks, cold = rank_kps(catalogue, state, config, peers, weakest)
+    picks, cold = rank_kps(catalogue, state, config, peers, weakest, focus)
     notes: list[str] = []
     chosen, candidates = candidates_for(catalogue, state, config, picks, sequence, notes,
                                          exclude)

@@ -1,0 +1,110 @@
+"""The 15-minute adjustment job and the tutor e-mail it (and the live affect path) sends.
+
+Idempotent per window and safe with two processes: each run has its own id, the adjustment
+node is MERGEd on ``student|window`` with ON CREATE only, so the first writer's version stays
+and every later run learns it did not create it and sends nothing. Tutor e-mails go through
+the graph outbox with ids derived from (student, window, tutor): queued at most once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from api.recommender import Recommender
+from graph import affect_store, outbox
+from graph.rec_reads import load_learner
+from tutor import outbox as outbox_rules
+from tutor.adjustment import WINDOW_MS, AdjustConfig, Snapshot, assess, window_of
+from tutor.affect import fuse
+from tutor.domain import Adjustment
+from tutor.ports import GraphStore
+
+ACTIVE_MS = 60 * 60_000  # a student counts as active for an hour after an answer or a feeling
+
+
+@dataclass
+class AdjustRun:
+    window: int
+    created: list[Adjustment] = field(default_factory=list)
+    already_done: list[str] = field(default_factory=list)  # students another run covered
+    emails_queued: int = 0
+
+
+def snapshot(store: GraphStore, recommender: Recommender, student_id: str, now: int
+             ) -> Snapshot:
+    dataset, learner = load_learner(store, student_id)
+    catalogue, _ = recommender.catalogue(dataset)
+    weak = recommender.predictors_for(dataset).weak
+    history = learner.history
+    return Snapshot(
+        student_id=student_id,
+        history=history,
+        question_kps={q: catalogue.questions[q].kp_ids for q, _ in history
+                      if q in catalogue.questions},
+        mastery=learner.mastery,
+        progress=weak.progress(history) if weak is not None and history else None,
+        affect=fuse(affect_store.history(store, student_id, now - WINDOW_MS), now),
+        prerequisites=catalogue.prerequisites,
+    )
+
+
+def run_once(store: GraphStore, recommender: Recommender, now: int,
+             students: Sequence[str] | None = None, config: AdjustConfig = AdjustConfig(),
+             run_id: str | None = None) -> AdjustRun:
+    """Assess every active student (or the given ones) for the window holding ``now``."""
+    run_id = run_id or uuid.uuid4().hex
+    run = AdjustRun(window_of(now))
+    if students is None:
+        students = [r["id"] for r in store.read("active_students", {"since": now - ACTIVE_MS})]
+    for sid in students:
+        adjustment = assess(snapshot(store, recommender, sid, now), run.window, config,
+                            recommender.config)
+        if not save(store, adjustment, run_id, now):
+            run.already_done.append(sid)
+            continue
+        run.created.append(adjustment)
+        if any(a.kind == "notify_tutor" for a in adjustment.actions):
+            run.emails_queued += notify_tutors(store, sid, run.window, adjustment.reasons, now)
+    return run
+
+
+def save(store: GraphStore, adjustment: Adjustment, run_id: str, now: int) -> bool:
+    """Persist with its reasons; False when this window's adjustment already existed."""
+    rows = store.write("save_adjustment", {
+        "id": f"{adjustment.student_id}|{adjustment.window}",
+        "student_id": adjustment.student_id, "window": adjustment.window,
+        "findings": list(adjustment.findings), "reasons": list(adjustment.reasons),
+        "actions": json.dumps([asdict(a) for a in adjustment.actions]),
+        "run_id": run_id, "ts": now})
+    return bool(rows and rows[0]["created"])
+
+
+def audit_trail(store: GraphStore, student_id: str, limit: int = 50) -> list[dict[str, object]]:
+    """The student's adjustments, newest first, as a tutor reads them."""
+    return [{**r, "actions": json.loads(r["actions"])}
+            for r in store.read("student_adjustments", {"student_id": student_id,
+                                                        "limit": limit})]
+
+
+def notify_tutors(store: GraphStore, student_id: str, window: int, reasons: Sequence[str],
+                  now: int) -> int:
+    """Queue one e-mail per tutor of the student's classes; at most once per window."""
+    name = (store.read("read_profile", {"student_id": student_id}) or [{}])[0].get("name")
+    who = name or student_id
+    body = "\n".join([
+        f"kgtutor noticed that {who} may be having a hard time.", "",
+        *[f"- {r}" for r in reasons], "",
+        "They have been offered support resources. A short personal check-in may help.",
+    ])
+    queued = 0
+    for tutor in store.read("student_tutors", {"student_id": student_id}):
+        if not tutor["email"]:
+            continue
+        n = outbox_rules.new_notification(
+            "negative_affect", student_id, f"{window}|{tutor['id']}", tutor["email"],
+            f"kgtutor: {who} may need support", body, now)
+        queued += outbox.enqueue(store, n)
+    return queued

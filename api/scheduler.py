@@ -1,0 +1,64 @@
+"""In-process scheduling with APScheduler: the 15-minute adjustment, outbox delivery every
+minute, the daily profile refresh.
+
+The jobs read the time from an injected clock (epoch ms), so tests run them at any instant
+without sleeping; two processes running the same schedule are safe because every job is
+idempotent in the graph (see ``api.adjust`` and ``graph.outbox``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from api import adjust, profiles
+from api.mailer import SmtpMailer
+from api.recommender import Recommender
+from graph import outbox
+from tutor.ports import GraphStore
+from tutor.settings import Settings
+
+Clock = Callable[[], int]
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """What runs, each given the current time in epoch ms."""
+
+    adjust: Callable[[int], object]
+    deliver: Callable[[int], object]
+    profiles: Callable[[int], object]
+
+
+def service_jobs(store: GraphStore, recommender: Recommender, settings: Settings) -> Jobs:
+    mailer = SmtpMailer(settings)
+    return Jobs(adjust=lambda now: adjust.run_once(store, recommender, now),
+                deliver=lambda now: outbox.deliver_due(store, mailer, now),
+                profiles=lambda now: profiles.refresh_all(store, recommender, now))
+
+
+def build(jobs: Jobs, clock: Clock = now_ms, scheduler: BaseScheduler | None = None
+          ) -> BaseScheduler:
+    """Add the three jobs to ``scheduler`` (a background one by default; not started).
+    Adjustments fire on the quarter hours, the same windows ``tutor.adjustment`` uses."""
+    s = scheduler or BackgroundScheduler(timezone=UTC)
+    common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300,
+              "replace_existing": True}
+    s.add_job(lambda: jobs.adjust(clock()), CronTrigger(minute="*/15", timezone=UTC),
+              id="adjust", name="15-minute adjustment", **common)
+    s.add_job(lambda: jobs.deliver(clock()), IntervalTrigger(minutes=1, timezone=UTC),
+              id="outbox", name="e-mail outbox delivery", **common)
+    s.add_job(lambda: jobs.profiles(clock()), CronTrigger(hour=2, minute=30, timezone=UTC),
+              id="profiles", name="daily student profiles", **common)
+    return s
