@@ -9,6 +9,7 @@ the graph outbox with ids derived from (student, window, tutor): queued at most 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -20,7 +21,10 @@ from tutor import outbox as outbox_rules
 from tutor.adjustment import WINDOW_MS, AdjustConfig, Snapshot, assess, window_of
 from tutor.affect import fuse
 from tutor.domain import Adjustment
+from tutor.errors import InvalidInput
 from tutor.ports import GraphStore
+
+log = logging.getLogger(__name__)
 
 ACTIVE_MS = 60 * 60_000  # a student counts as active for an hour after an answer or a feeling
 
@@ -101,10 +105,12 @@ def notify_tutors(store: GraphStore, student_id: str, window: int, reasons: Sequ
     ])
     queued = 0
     for tutor in store.read("student_tutors", {"student_id": student_id}):
-        if not tutor["email"]:
+        try:
+            n = outbox_rules.new_notification(
+                "negative_affect", student_id, f"{window}|{tutor['id']}", tutor["email"] or "",
+                f"kgtutor: {who} may need support", body, now)
+        except InvalidInput as e:  # a tutor without a usable address must not stop the run
+            log.warning("tutor %s not e-mailed: %s", tutor["id"], e)
             continue
-        n = outbox_rules.new_notification(
-            "negative_affect", student_id, f"{window}|{tutor['id']}", tutor["email"],
-            f"kgtutor: {who} may need support", body, now)
         queued += outbox.enqueue(store, n)
     return queued

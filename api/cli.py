@@ -9,6 +9,7 @@ from api.cli_adapt import adjust, affect, plan, profiles, report
 from api.cli_evaluate import evaluate
 from api.cli_graph import graph
 from api.cli_models import train
+from api.cli_notify import notify
 from api.cli_rec import recommend, similar
 from tutor.errors import KgtutorError
 from tutor.settings import Settings
@@ -34,3 +35,4 @@ main.add_command(affect)
 main.add_command(plan)
 main.add_command(profiles)
 main.add_command(report)
+main.add_command(notify)

@@ -20,6 +20,8 @@ QUESTION = {"id": "q1", "text": "1+1?", "options": ["1", "2"], "answer": "2",
 STUDENT = {"id": "s1", "name": "S", "email": "", "affect_consent": False, "dataset": "d"}
 ATTEMPT = {"event_id": "e1", "student_id": "s1", "question_id": "q1", "correct": True,
            "ts": 1, "seq": 0, "duration_s": 3.5, "source": "t"}
+NOTIFICATION = {"id": "n1", "to": "t@example.org", "subject": "S", "body": "B",
+                "student_id": "s1", "kind": "negative_affect", "next_try": 1, "created": 1}
 
 # name -> parameters; files are run in this order, so writes come before reads that need them
 PARAMS: dict[str, dict] = {
@@ -39,6 +41,11 @@ PARAMS: dict[str, dict] = {
     "upsert_classes": {"rows": [{"id": "cl1", "name": "C", "dataset": "d"}]},
     "upsert_memberships": {"rows": [{"student_id": "s1", "class_id": "cl1"}]},
     "upsert_class_tutors": {"rows": [{"tutor_id": "t1", "class_id": "cl1"}]},
+    "enqueue_notification": NOTIFICATION,
+    "claim_notifications": {"now": 2, "lease_ms": 1000, "limit": 10},
+    "mark_notification_retry": {"id": "n1", "attempts": 1, "status": "pending",
+                                "next_try": 60_001, "error": "down"},
+    "mark_notification_sent": {"id": "n1", "now": 60_001},
     "count_existing_attempts": {"ids": ["e1"]},
     "create_attempts": {"rows": [ATTEMPT]},
     "existing_attempts": {"ids": ["e1", "e2"]},
@@ -70,6 +77,30 @@ PARAMS: dict[str, dict] = {
     "student_exists": {"student_id": "s1"},
     "chapter_exists": {"chapter_id": "c1"},
     "class_exists": {"class_id": "cl1"},
+    "set_affect_consent": {"student_id": "s1", "consent": True, "ts": 5},
+    "affect_consent": {"student_id": "s1"},
+    "record_affect": {"student_id": "s1", "id": "s1|face|10", "tag": "confused",
+                      "confidence": 0.7, "source": "face", "ts": 10},
+    "affect_history": {"student_id": "s1", "since": 0},
+    "latest_affect": {"student_ids": ["s1", "nobody"]},
+    "active_students": {"since": 0},
+    "save_adjustment": {"id": "s1|0", "student_id": "s1", "window": 0, "findings": ["stuck"],
+                        "actions": "[]", "reasons": ["r"], "run_id": "run1", "ts": 10},
+    "student_adjustments": {"student_id": "s1", "limit": 5},
+    "student_tutors": {"student_id": "s1"},
+    "all_students": {},
+    "profile_answers": {"student_ids": ["s1"]},
+    "save_profiles": {"rows": [{"student_id": "s1", "attempts": 1, "correct_rate": 1.0,
+                                "time_spent_s": 3.5, "attempts_7d": 1, "last_active": 1,
+                                "interest_tags": ["k1"], "interest_weights": [1.0],
+                                "latest_emotion": "confused", "latest_emotion_ts": 10,
+                                "refreshed": 20}]},
+    "read_profile": {"student_id": "s1"},
+    "kp_resources": {"kp_ids": ["k1"], "kinds": [], "levels": ["basic"]},
+    "support_resources": {"dataset": "d"},
+    "delete_affect": {"student_id": "s1"},
+    "student_notifications": {"student_id": "s1"},
+    "outbox_counts": {},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -108,6 +139,23 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     # one right answer lifts BKT mastery of k1 to ~0.69 only: k1 is still the frontier, not k2
     assert [r["id"] for r in results["frontier"]] == ["k1"]
     assert results["class_mastery"][0]["students"] == 1
+    assert results["record_affect"] == [{"id": "s1|face|10"}]
+    assert results["affect_history"][0]["tag"] == "confused"
+    assert results["latest_affect"][0]["student_id"] == "s1"
+    assert results["active_students"] == [{"id": "s1"}]
+    assert results["save_adjustment"] == [{"created": True}]
+    assert results["student_tutors"] == [{"id": "t1", "name": "T", "email": ""}]
+    assert results["profile_answers"][0]["question_id"] == "q1"
+    assert results["read_profile"][0]["interest_tags"] == ["k1"]
+    assert results["read_profile"][0]["class_ids"] == ["cl1"]
+    assert results["kp_resources"][0]["id"] == "r1"
+    assert results["delete_affect"] == [{"n": 1}]
+    assert results["enqueue_notification"] == [{"id": "n1", "queued": True}]
+    assert results["claim_notifications"][0]["id"] == "n1"
+    assert results["mark_notification_sent"] == [{"n": 1}]
+    assert [(r["status"], r["attempts"]) for r in results["student_notifications"]] == [
+        ("sent", 2)]
+    assert results["outbox_counts"] == [{"status": "sent", "n": 1}]
     store.close()
 
 
