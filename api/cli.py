@@ -10,6 +10,7 @@ from api.cli_evaluate import evaluate
 from api.cli_graph import graph
 from api.cli_models import train
 from api.cli_notify import notify
+from api.cli_path import path
 from api.cli_rec import recommend, similar
 from tutor.errors import KgtutorError
 from tutor.settings import Settings
@@ -36,3 +37,4 @@ main.add_command(plan)
 main.add_command(profiles)
 main.add_command(report)
 main.add_command(notify)
+main.add_command(path)

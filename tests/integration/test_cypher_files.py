@@ -77,6 +77,13 @@ PARAMS: dict[str, dict] = {
     "student_exists": {"student_id": "s1"},
     "chapter_exists": {"chapter_id": "c1"},
     "class_exists": {"class_id": "cl1"},
+    "save_learning_path": {"id": "s1|k2|1", "student_id": "s1", "goal": "k2", "version": 1,
+                           "reason": "created", "ts": 1, "session_size": None,
+                           "kp_ids": ["k1", "k2"], "statuses": ["current", "todo"],
+                           "pinned": [False, False], "inserted": [False, False]},
+    "current_learning_path": {"student_id": "s1", "goal": None},
+    "learning_path_history": {"student_id": "s1", "goal": "k2"},
+    "path_prerequisites": {"goal": "k2"},
     "set_affect_consent": {"student_id": "s1", "consent": True, "ts": 5},
     "affect_consent": {"student_id": "s1"},
     "record_affect": {"student_id": "s1", "id": "s1|face|10", "tag": "confused",
@@ -139,6 +146,12 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     # one right answer lifts BKT mastery of k1 to ~0.69 only: k1 is still the frontier, not k2
     assert [r["id"] for r in results["frontier"]] == ["k1"]
     assert results["class_mastery"][0]["students"] == 1
+    assert results["save_learning_path"] == [{"id": "s1|k2|1", "version": 1, "created": True,
+                                              "linked_kps": 2}]
+    assert results["current_learning_path"][0]["kp_ids"] == ["k1", "k2"]
+    assert results["path_prerequisites"] == [
+        {"id": "k1", "chapter_order": 1, "prerequisites": []},
+        {"id": "k2", "chapter_order": 1, "prerequisites": ["k1"]}]
     assert results["record_affect"] == [{"id": "s1|face|10"}]
     assert results["affect_history"][0]["tag"] == "confused"
     assert results["latest_affect"][0]["student_id"] == "s1"

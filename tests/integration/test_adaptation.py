@@ -1,0 +1,217 @@
+"""Affect, adjustments, plans, profiles and reports on the seeded embedded graph."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from api import adjust, planner, profiles, reports, scheduler
+from api.cli import main
+from api.cli_common import store_for
+from api.recommender import Recommender
+from graph import affect_store, outbox
+from graph.embedded import EmbeddedServer
+from graph.ingest import GraphData, ingest
+from tutor.adjustment import WINDOW_MS
+from tutor.affect import self_report
+from tutor.domain import Attempt
+from tutor.errors import ConsentRequired, NotFound
+from tutor.ports import GraphStore
+from tutor.settings import Settings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "affect"
+NOW = 1_795_000_000_000 - 1_795_000_000_000 % WINDOW_MS + 60_000  # a minute into a window
+
+
+@pytest.fixture(scope="module")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    var = tmp_path_factory.mktemp("var")
+    assert run(var, "graph", "seed").exit_code == 0
+    yield var
+    EmbeddedServer(var / "graph").stop(force=True)
+
+
+@pytest.fixture
+def store(var_dir: Path) -> Iterator[GraphStore]:
+    with store_for(Settings(var_dir=var_dir)) as s:
+        yield s
+
+
+@pytest.fixture
+def service(store: GraphStore) -> Recommender:
+    return Recommender(store)
+
+
+def run(var_dir: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env={"KGTUTOR_VAR": str(var_dir)})
+
+
+def test_affect_is_refused_without_consent_and_nothing_is_stored(store: GraphStore) -> None:
+    assert not affect_store.consent(store, "alg-st-chloe")
+    with pytest.raises(ConsentRequired):
+        affect_store.record(store, "alg-st-chloe", self_report("upset", NOW))
+    affect_store.set_consent(store, "alg-st-chloe", True, NOW)
+    assert affect_store.export(store, "alg-st-chloe") == []
+    affect_store.set_consent(store, "alg-st-chloe", False, NOW)
+    with pytest.raises(NotFound):
+        affect_store.record(store, "nobody", self_report("upset", NOW))
+
+
+def test_only_the_tag_is_stored_never_the_media(var_dir: Path, store: GraphStore) -> None:
+    face = FIXTURES / "face_smile.jpg"
+    before = {p for p in var_dir.rglob("*") if p.is_file()}
+    out = run(var_dir, "affect", "sense", "alg-st-amara", "--face", str(face),
+              "--voice", str(FIXTURES / "voice_positive.wav"))
+    assert out.exit_code == 0, out.output
+    assert "face: positive" in out.output
+    rows = run(var_dir, "affect", "export", "alg-st-amara")
+    exported = json.loads(rows.output)["affect"]
+    assert {r["source"] for r in exported} == {"face", "voice"}
+    assert all(set(r) == {"tag", "confidence", "source", "ts"} for r in exported)
+    after = {p for p in var_dir.rglob("*") if p.is_file()}
+    assert all(p.is_relative_to(var_dir / "graph") for p in after - before)  # no media files
+    media = face.read_bytes()[1000:1064], (FIXTURES / "voice_positive.wav").read_bytes()[
+        2000:2064]
+    for path in after:  # the graph's own files hold no byte run of the image or the clip
+        data = path.read_bytes()
+        assert not any(chunk in data for chunk in media), path
+    deleted = run(var_dir, "affect", "delete", "alg-st-amara")
+    assert deleted.exit_code == 0 and "2 affect record(s) deleted" in deleted.output
+    assert json.loads(run(var_dir, "affect", "export", "alg-st-amara").output)["affect"] == []
+
+
+def test_a_tired_student_gets_three_tasks_and_a_rest(store: GraphStore,
+                                                     service: Recommender) -> None:
+    affect_store.record(store, "alg-st-ben", self_report("tired", NOW - 60_000))
+    p = planner.plan(store, service, "alg-st-ben", NOW)
+    assert len(p.recommendations.items) == 3
+    assert p.adaptation.rest == "Rest for 10 minutes" and p.affect.tag == "fatigued"
+    assert p.resources  # three resources on the KPs practised
+    affect_store.delete(store, "alg-st-ben")
+
+
+def test_a_happy_student_gets_more_challenge(store: GraphStore, service: Recommender) -> None:
+    affect_store.record(store, "alg-st-ben", self_report("happy", NOW - 60_000))
+    p = planner.plan(store, service, "alg-st-ben", NOW)
+    assert p.adaptation.config.challenge_share == 0.4 and len(p.recommendations.items) == 5
+    affect_store.delete(store, "alg-st-ben")
+
+
+def test_confusion_reroutes_to_prerequisites_with_basic_resources(
+        store: GraphStore, service: Recommender) -> None:
+    affect_store.record(store, "alg-st-diego", self_report("confused", NOW - 60_000))
+    p = planner.plan(store, service, "alg-st-diego", NOW)
+    kinds = {a.kind for a in p.actions}
+    assert {"basic_resources", "offer_tutoring"} <= kinds
+    assert p.adaptation.focus_kps
+    assert {k.kp_id for k in p.recommendations.kps} <= set(p.adaptation.focus_kps)
+    assert all(k.reasons[0].startswith("re-routed") for k in p.recommendations.kps)
+    assert any(r["level"] == "basic" for r in p.resources)
+    affect_store.delete(store, "alg-st-diego")
+
+
+def test_a_negative_student_gets_support_and_the_tutor_one_email(
+        store: GraphStore, service: Recommender) -> None:
+    affect_store.set_consent(store, "alg-st-grace", True, NOW)
+    affect_store.record(store, "alg-st-grace", self_report("upset", NOW - 60_000))
+    for _ in range(2):  # asking twice in a window queues nothing more
+        p = planner.plan(store, service, "alg-st-grace", NOW)
+    assert any(r["kind"] == "support" for r in p.resources)
+    mails = outbox.notifications_for(store, "alg-st-grace")
+    tutors = store.read("student_tutors", {"student_id": "alg-st-grace"})
+    assert len(mails) == len(tutors) >= 1
+    assert {m.to for m in mails} == {t["email"] for t in tutors}
+    assert all("may need support" in m.subject for m in mails)
+    affect_store.delete(store, "alg-st-grace")
+
+
+def test_adjustment_is_idempotent_per_window_and_safe_with_two_runs(
+        store: GraphStore, service: Recommender) -> None:
+    students = ["alg-st-amara", "alg-st-ben"]
+    at = NOW + 10 * WINDOW_MS
+    with ThreadPoolExecutor(2) as pool:  # two "processes" on the same window at once
+        runs = list(pool.map(lambda rid: adjust.run_once(store, service, at, students,
+                                                         run_id=rid), ["a", "b"]))
+    assert sorted(len(r.created) for r in runs) in ([0, 2], [1, 1])
+    assert sum(len(r.created) for r in runs) == 2
+    assert sum(len(r.already_done) for r in runs) == 2
+    again = adjust.run_once(store, service, at + 60_000, students)
+    assert again.created == [] and again.already_done == students
+    later = adjust.run_once(store, service, at + WINDOW_MS, students)
+    assert len(later.created) == 2
+    trail = adjust.audit_trail(store, "alg-st-amara")
+    assert [t["window"] for t in trail[:2]] == [at - at % WINDOW_MS + WINDOW_MS,
+                                                at - at % WINDOW_MS]
+    assert all(t["reasons"] for t in trail)
+
+
+def test_a_stuck_student_gets_ten_questions_on_the_kp(store: GraphStore,
+                                                      service: Recommender) -> None:
+    dataset = store.read("student_profile", {"student_id": "alg-st-farah"})[0]["dataset"]
+    question = "alg-q-absolute-value-01"
+    ingest(store, GraphData(dataset, attempts=[
+        Attempt(f"stuck-{i}", "alg-st-farah", question, False, ts=NOW - 300_000 + i)
+        for i in range(3)]))
+    at = NOW + 20 * WINDOW_MS
+    run = adjust.run_once(store, service, at, ["alg-st-farah"])
+    (a,) = run.created
+    assert "stuck" in a.findings
+    practice = next(x for x in a.actions if x.kind == "practice_set")
+    p = planner.plan(store, service, "alg-st-farah", at + 1000)
+    assert len(p.recommendations.items) == 10 or p.recommendations.notes
+    assert {i.kp_id for i in p.recommendations.items} <= set(practice.kp_ids)
+    assert "offer_qa" in {x.kind for x in p.actions}
+
+
+def test_the_scheduler_runs_the_jobs_on_an_injected_clock(store: GraphStore,
+                                                          service: Recommender) -> None:
+    clock = [NOW + 40 * WINDOW_MS]
+    done: list[tuple[str, int]] = []
+    jobs = scheduler.Jobs(
+        adjust=lambda now: done.append(("adjust", len(adjust.run_once(
+            store, service, now, ["alg-st-emma"]).created))),
+        deliver=lambda now: done.append(("deliver", outbox.deliver_due(store, _NoSmtp(), now)
+                                         .sent)),
+        profiles=lambda now: done.append(("profiles", 0)))
+    s = scheduler.build(jobs, clock=lambda: clock[0])
+    start = datetime(2026, 11, 23, 10, 7, tzinfo=UTC)
+    fires = {j.id: j.trigger.get_next_fire_time(None, start) for j in s.get_jobs()}
+    assert fires["adjust"] == datetime(2026, 11, 23, 10, 15, tzinfo=UTC)
+    assert fires["profiles"] == datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
+    adjust_job = s.get_job("adjust")
+    adjust_job.func()
+    adjust_job.func()  # same window: nothing new
+    clock[0] += WINDOW_MS
+    adjust_job.func()
+    assert done == [("adjust", 1), ("adjust", 0), ("adjust", 1)]
+
+
+class _NoSmtp:
+    configured = False
+
+    def send(self, n: object) -> None:
+        raise AssertionError("not configured: nothing is sent")
+
+
+def test_profiles_and_the_tutor_report(var_dir: Path, store: GraphStore,
+                                       service: Recommender) -> None:
+    out = run(var_dir, "profiles", "refresh")
+    assert out.exit_code == 0 and "profile(s) refreshed" in out.output
+    p = profiles.read(store, "alg-st-amara")
+    assert p["attempts"] > 0 and p["interest_tags"] and p["class_ids"]
+    assert abs(sum(p["interest_tags"].values()) - 1.0) < 1e-9
+    affect_store.record(store, "alg-st-ben", self_report("upset", NOW - 60_000))
+    report = reports.student_report(store, service, "alg-st-ben", NOW)
+    assert "negative-affect" in {s["rule"] for s in report["suggestions"]}
+    assert report["affect"] and report["profile"]["name"] == "Ben Carter"
+    no_consent = reports.student_report(store, service, "alg-st-chloe", NOW)
+    assert no_consent["affect"] is None
+    affect_store.delete(store, "alg-st-ben")
+    cli = run(var_dir, "report", "alg-st-ben")
+    assert cli.exit_code == 0 and json.loads(cli.output)["profile"]["student_id"] == "alg-st-ben"
