@@ -14,19 +14,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from api import paths
 from api.recommender import Recommender
-from graph import affect_store, outbox
+from graph import affect_store, outbox, path_store
 from graph.rec_reads import load_learner
 from tutor import outbox as outbox_rules
 from tutor.adjustment import WINDOW_MS, AdjustConfig, Snapshot, assess, window_of
 from tutor.affect import fuse
-from tutor.domain import Adjustment
+from tutor.affect_rules import Adaptation, adapt, confusing_kp
+from tutor.domain import AdaptAction, Adjustment, LearningPath
 from tutor.errors import InvalidInput
 from tutor.ports import GraphStore
 
 log = logging.getLogger(__name__)
 
 ACTIVE_MS = 60 * 60_000  # a student counts as active for an hour after an answer or a feeling
+REST_SESSION = 3  # steps in the next session of a fatigued student's path
 
 
 @dataclass
@@ -70,9 +73,41 @@ def run_once(store: GraphStore, recommender: Recommender, now: int,
             run.already_done.append(sid)
             continue
         run.created.append(adjustment)
+        reroute_path(store, sid, adjustment.actions, recommender.config.mastery_threshold, now)
         if any(a.kind == "notify_tutor" for a in adjustment.actions):
             run.emails_queued += notify_tutors(store, sid, run.window, adjustment.reasons, now)
     return run
+
+
+def react_to_affect(store: GraphStore, recommender: Recommender, student_id: str, now: int
+                    ) -> Adaptation:
+    """Right after a new affect reading: re-route the path and alert the tutor at once, not
+    at the next quarter hour (both idempotent, so the 15-minute job may repeat them)."""
+    snap = snapshot(store, recommender, student_id, now)
+    adaptation = adapt(snap.affect, recommender.config,
+                       confusing_kp(snap.history, snap.question_kps), snap.prerequisites,
+                       snap.mastery)
+    reroute_path(store, student_id, adaptation.actions, recommender.config.mastery_threshold,
+                 now)
+    if adaptation.notify_tutor:
+        notify_tutors(store, student_id, window_of(now), adaptation.reasons, now)
+    return adaptation
+
+
+def reroute_path(store: GraphStore, student_id: str, actions: Sequence[AdaptAction],
+                 tau: float, now: int) -> LearningPath | None:
+    """Carry an adjustment onto the student's current learning path, if they have one:
+    mastery skips ahead, confusion inserts prerequisites, fatigue shortens the next session.
+    Each change is a new path version with its reason (nothing is stored when none applies)."""
+    if path_store.current(store, student_id) is None:
+        return None
+    path = paths.refresh_mastery(store, student_id, tau, now)
+    for action in actions:
+        if action.kind == "reroute" and action.kp_ids:
+            path = paths.reroute_confused(store, student_id, action.kp_ids[0], tau, now)
+        elif action.kind == "rest":
+            path = paths.fatigue(store, student_id, REST_SESSION, now)
+    return path
 
 
 def save(store: GraphStore, adjustment: Adjustment, run_id: str, now: int) -> bool:

@@ -114,9 +114,14 @@ def affect_consent(settings: Settings, student_id: str, choice: str) -> None:
 @errors_as_messages
 def affect_emoji(settings: Settings, student_id: str, choice: str) -> None:
     """Record an emoji self-report (happy, neutral, confused, tired, upset)."""
+    now = now_ms()
     with store_for(settings) as store:
-        affect_store.record(store, student_id, self_report(choice, now_ms()))
+        affect_store.record(store, student_id, self_report(choice, now))
+        adaptation = adjust_job.react_to_affect(store, _service(settings, store), student_id,
+                                                now)
     click.echo(f"{student_id}: recorded {choice}")
+    for reason in adaptation.reasons:
+        click.echo(f"  {reason}")
 
 
 @affect.command("sense")

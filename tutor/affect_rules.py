@@ -96,7 +96,8 @@ def _confused(state: AffectState, config: RecConfig, kp: str | None,
                           reasons=(f"{why} on {kp}: its prerequisites are all mastered, so "
                                    "practice stays on it, with basic resources",))
     basics = replace(basics, kp_ids=(*unmet, kp))
-    return Adaptation(config, (basics, tutoring, AdaptAction("reroute", unmet)),
+    reroute = AdaptAction("reroute", (kp,), text="back through " + ", ".join(unmet))
+    return Adaptation(config, (basics, tutoring, reroute),
                       focus_kps=unmet,
                       reasons=(f"{why} on {kp}: back to its unmastered prerequisites "
                                f"{', '.join(unmet)}",))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from api import adjust, planner, profiles, reports, scheduler
+from api import adjust, paths, planner, profiles, reports, scheduler
 from api.cli import main
 from api.cli_common import store_for
 from api.recommender import Recommender
@@ -215,3 +215,18 @@ def test_profiles_and_the_tutor_report(var_dir: Path, store: GraphStore,
     affect_store.delete(store, "alg-st-ben")
     cli = run(var_dir, "report", "alg-st-ben")
     assert cli.exit_code == 0 and json.loads(cli.output)["profile"]["student_id"] == "alg-st-ben"
+
+
+def test_affect_reroutes_the_learning_path_at_once(store: GraphStore,
+                                                   service: Recommender) -> None:
+    goal = "alg-kp-equation-word-problems"
+    tau = service.config.mastery_threshold
+    first = paths.start(store, "alg-st-diego", goal, tau, NOW)
+    affect_store.record(store, "alg-st-diego", self_report("tired", NOW + 1000))
+    adjust.react_to_affect(store, service, "alg-st-diego", NOW + 2000)
+    tired = paths.current(store, "alg-st-diego", goal)
+    assert tired.session_size == 3 and tired.version > first.version
+    history = paths.history(store, "alg-st-diego", goal)
+    assert history[0].version == tired.version and history[-1].version == 1
+    assert all(h.reason for h in history)
+    affect_store.delete(store, "alg-st-diego")

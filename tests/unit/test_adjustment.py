@@ -60,5 +60,5 @@ def test_confusion_while_stuck_reroutes_from_the_stuck_kp() -> None:
     history = [("q3", False)] * 3
     a = assess(snap(history, affect=confused), 0)
     reroute = next(x for x in a.actions if x.kind == "reroute")
-    assert reroute.kp_ids == ("k1",)  # k2's unmastered prerequisite
+    assert reroute.kp_ids == ("k2",) and "k1" in reroute.text  # back through k2's prerequisite
     assert a.findings == ("stuck", "confused")
