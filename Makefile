@@ -17,6 +17,8 @@ demo: $(STAMP)
 	$(BIN)/kgtutor train embed --data $(LPP)
 	$(BIN)/kgtutor train bilstm --data $(LPP) --graph-init --epochs 3
 	$(BIN)/kgtutor train progress --data $(LPP) --epochs 3
+	$(BIN)/kgtutor profiles refresh
+	$(BIN)/kgtutor adjust --once
 	$(BIN)/kgtutor graph stats
 
 test: $(STAMP) node_modules/.installed
