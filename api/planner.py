@@ -38,8 +38,9 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     catalogue, _ = recommender.catalogue(dataset)
     state = fuse(affect_store.history(store, student_id, now - WINDOW_MS), now)
     base = recommender.config if n is None else replace(recommender.config, n=n)
-    confusing = confusing_kp(learner.history,
-                             {q: f.kp_ids for q, f in catalogue.questions.items()})
+    confusing = confusing_kp(learner.history, {q: catalogue.questions[q].kp_ids
+                                               for q, _ in learner.history
+                                               if q in catalogue.questions})
     adaptation = adapt(state, base, confusing, catalogue.prerequisites, learner.mastery)
     config, focus = adaptation.config, adaptation.focus_kps
     reasons = list(adaptation.reasons)
