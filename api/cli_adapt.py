@@ -18,11 +18,12 @@ from api.scheduler import build, now_ms, service_jobs
 from graph import affect_store
 from tutor.adjustment import WINDOW_MS
 from tutor.affect import fuse, self_report
+from tutor.ports import GraphStore
 from tutor.settings import Settings
 
 
-def _service(settings: Settings, store: object) -> Recommender:
-    return Recommender(store, load_predictors(settings.var_dir / "models"))  # type: ignore[arg-type]
+def _service(settings: Settings, store: GraphStore) -> Recommender:
+    return Recommender(store, load_predictors(settings.var_dir / "models"))
 
 
 def _dump(value: object) -> None:
