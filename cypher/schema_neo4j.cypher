@@ -10,6 +10,10 @@ CREATE CONSTRAINT affect_event_id IF NOT EXISTS FOR (n:AffectEvent) REQUIRE n.id
 CREATE CONSTRAINT learning_path_id IF NOT EXISTS FOR (n:LearningPath) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT adjustment_id IF NOT EXISTS FOR (n:Adjustment) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT notification_id IF NOT EXISTS FOR (n:Notification) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT lms_client_id IF NOT EXISTS FOR (n:LmsClient) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT revoked_token_id IF NOT EXISTS FOR (n:RevokedToken) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT xapi_statement_id IF NOT EXISTS FOR (n:XapiStatement) REQUIRE n.id IS UNIQUE;
 CREATE INDEX notification_status IF NOT EXISTS FOR (n:Notification) ON (n.status);
 CREATE INDEX kp_dataset IF NOT EXISTS FOR (n:KnowledgePoint) ON (n.dataset);
 CREATE CONSTRAINT attempt_event_id IF NOT EXISTS FOR ()-[a:ATTEMPTED]-() REQUIRE a.event_id IS UNIQUE;

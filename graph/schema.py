@@ -17,5 +17,9 @@ NODE_KEYS: dict[str, str] = {
     "LearningPath": "id",
     "Adjustment": "id",
     "Notification": "id",
+    "User": "id",
+    "LmsClient": "id",
+    "RevokedToken": "id",
+    "XapiStatement": "id",
 }
 RELATIONSHIP_KEYS: dict[str, str] = {"ATTEMPTED": "event_id"}

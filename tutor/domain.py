@@ -404,3 +404,33 @@ class StudentProfile:
     latest_emotion: str = ""
     latest_emotion_ts: int = 0
     refreshed: int = 0
+
+
+# --- accounts and access (the web API) ----------------------------------------------------
+
+
+class Role(StrEnum):
+    STUDENT = "student"  # their own data only
+    TUTOR = "tutor"  # the students of the classes they teach
+    ADMIN = "admin"  # everything
+    LMS = "lms"  # a service account: the students of one tenant
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: carried in the access token's claims, checked on every object."""
+
+    subject: str  # username, or an LMS client id
+    role: Role
+    student_id: str = ""  # role student: the Student node it is
+    tutor_id: str = ""  # role tutor: the Tutor node it is
+    tenant: str = ""  # role lms: the only tenant it may touch
+
+
+@dataclass(frozen=True)
+class StudentAccess:
+    """What the access rule needs to know about one student (``graph.accounts``)."""
+
+    student_id: str
+    tenant: str  # "" for students no LMS owns (datasets, the seed, created by tutors)
+    taught_by_caller: bool  # a class of the student is taught by the calling tutor

@@ -29,6 +29,18 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = "kgtutor@localhost"
+    # the web API
+    jwt_secret: str = ""  # empty: generated once and kept in var_dir/secrets/jwt.key
+    access_ttl_s: int = 900
+    refresh_ttl_s: int = 30 * 24 * 3600
+    max_body_bytes: int = 8 * 1024 * 1024  # larger requests get 413
+    auth_rate_limit: str = "10 per minute"  # per client address and account, on /auth
+    ingest_rate_limit: str = "6000 per minute"  # per caller, on attempts and xAPI
+    lrs_url: str = ""  # a learning record store's xAPI root; empty: no 5-minute sync
+    lrs_user: str = ""
+    lrs_password: str = ""
+    lrs_tenant: str = ""  # the tenant students created from LRS statements belong to
+    lti_config: Path | None = None  # PyLTI1p3 JSON tool configuration; None: LTI is off
 
     @property
     def graph_dir(self) -> Path:
@@ -70,6 +82,17 @@ class Settings:
             smtp_user=e.get("KGTUTOR_SMTP_USER", ""),
             smtp_password=e.get("KGTUTOR_SMTP_PASSWORD", ""),
             smtp_from=e.get("KGTUTOR_SMTP_FROM", "kgtutor@localhost"),
+            jwt_secret=e.get("KGTUTOR_JWT_SECRET", ""),
+            access_ttl_s=_int_or_none(e, "KGTUTOR_ACCESS_TTL_S") or 900,
+            refresh_ttl_s=_int_or_none(e, "KGTUTOR_REFRESH_TTL_S") or 30 * 24 * 3600,
+            max_body_bytes=_int_or_none(e, "KGTUTOR_MAX_BODY_BYTES") or 8 * 1024 * 1024,
+            auth_rate_limit=e.get("KGTUTOR_AUTH_RATE_LIMIT", "10 per minute"),
+            ingest_rate_limit=e.get("KGTUTOR_INGEST_RATE_LIMIT", "6000 per minute"),
+            lrs_url=e.get("KGTUTOR_LRS_URL", ""),
+            lrs_user=e.get("KGTUTOR_LRS_USER", ""),
+            lrs_password=e.get("KGTUTOR_LRS_PASSWORD", ""),
+            lrs_tenant=e.get("KGTUTOR_LRS_TENANT", ""),
+            lti_config=Path(e["KGTUTOR_LTI_CONFIG"]) if e.get("KGTUTOR_LTI_CONFIG") else None,
         )
 
 

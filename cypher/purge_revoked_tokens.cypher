@@ -1,0 +1,4 @@
+MATCH (t:RevokedToken)
+WHERE t.exp < $now
+DELETE t
+RETURN count(*) AS n

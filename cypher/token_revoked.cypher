@@ -1,0 +1,2 @@
+MATCH (t:RevokedToken {id: $jti})
+RETURN count(t) AS n

@@ -1,0 +1,87 @@
+"""Accounts in the graph: users (with a salted Argon2 hash), LMS clients, revoked tokens, and
+the facts object-level access is decided on. Hashing and checking happen in ``api.accounts``;
+this module only reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tutor.domain import StudentAccess
+from tutor.ports import GraphStore
+
+
+@dataclass(frozen=True)
+class StoredUser:
+    username: str
+    password_hash: str
+    role: str
+    student_id: str
+    tutor_id: str
+
+
+@dataclass(frozen=True)
+class StoredClient:
+    client_id: str
+    name: str
+    tenant: str
+    secret_hash: str
+
+
+def add_user(store: GraphStore, user: StoredUser, now: int) -> bool:
+    """Store a new account; False when the username is taken (nothing is changed then)."""
+    rows = store.write("add_user", {"username": user.username,
+                                    "password_hash": user.password_hash, "role": user.role,
+                                    "student_id": user.student_id, "tutor_id": user.tutor_id,
+                                    "now": now})
+    return bool(rows and rows[0]["created"])
+
+
+def find_user(store: GraphStore, username: str) -> StoredUser | None:
+    rows = store.read("find_user", {"username": username})
+    return StoredUser(**rows[0]) if rows else None
+
+
+def set_password_hash(store: GraphStore, username: str, password_hash: str) -> None:
+    store.write("set_password_hash", {"username": username, "password_hash": password_hash})
+
+
+def ensure_tutor(store: GraphStore, tutor_id: str, name: str, email: str) -> None:
+    store.write("ensure_tutor", {"tutor_id": tutor_id, "name": name, "email": email})
+
+
+def add_client(store: GraphStore, client: StoredClient, now: int) -> None:
+    store.write("add_lms_client", {"client_id": client.client_id, "name": client.name,
+                                   "tenant": client.tenant, "secret_hash": client.secret_hash,
+                                   "now": now})
+
+
+def find_client(store: GraphStore, client_id: str) -> StoredClient | None:
+    rows = store.read("find_lms_client", {"client_id": client_id})
+    return StoredClient(**rows[0]) if rows else None
+
+
+def revoke(store: GraphStore, jti: str, exp: int) -> None:
+    store.write("revoke_token", {"jti": jti, "exp": exp})
+
+
+def is_revoked(store: GraphStore, jti: str) -> bool:
+    return bool(store.read("token_revoked", {"jti": jti})[0]["n"])
+
+
+def purge_revoked(store: GraphStore, now_s: int) -> int:
+    """Forget revoked tokens that have expired anyway (``exp`` is in epoch seconds)."""
+    rows = store.write("purge_revoked_tokens", {"now": now_s})
+    return int(rows[0]["n"]) if rows else 0
+
+
+def student_access(store: GraphStore, student_id: str, tutor_id: str) -> StudentAccess | None:
+    rows = store.read("student_access", {"student_id": student_id, "tutor_id": tutor_id})
+    if not rows:
+        return None
+    return StudentAccess(rows[0]["student_id"], rows[0]["tenant"], bool(rows[0]["taught"]))
+
+
+def class_access(store: GraphStore, class_id: str, tutor_id: str) -> tuple[str, bool] | None:
+    """The class's tenant and whether the tutor teaches it; None for an unknown class."""
+    rows = store.read("class_access", {"class_id": class_id, "tutor_id": tutor_id})
+    return (rows[0]["tenant"], bool(rows[0]["taught"])) if rows else None
