@@ -16,8 +16,22 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from api.recommender import Recommender, load_predictors
-from api.rest import auth, gate, health, problems, students
-from api.rest.context import EXTENSION, Services
+from api.rest import (
+    affect,
+    attempts,
+    auth,
+    gate,
+    health,
+    learning_paths,
+    lti,
+    maps,
+    problems,
+    recommendations,
+    reports,
+    students,
+    xapi,
+)
+from api.rest.context import EXTENSION, Services, caller_key
 from api.scheduler import now_ms
 from graph.connect import open_store
 from tutor.errors import KgtutorError
@@ -81,7 +95,11 @@ def build_app(settings: Settings, store: GraphStore | None = None,
     auth.init_jwt(app)
     api = ProblemApi(app)
     limiter.limit(settings.auth_rate_limit)(auth.blp)
-    for blueprint in (auth.blp, health.blp, students.blp):
+    for ingestion in (attempts.blp, xapi.blp):
+        limiter.limit(settings.ingest_rate_limit, key_func=caller_key)(ingestion)
+    for blueprint in (auth.blp, health.blp, students.blp, attempts.blp, xapi.blp,
+                      recommendations.blp, learning_paths.blp, maps.blp, affect.blp,
+                      reports.blp, lti.blp):
         api.register_blueprint(blueprint)
     app.register_error_handler(KgtutorError, problems.from_domain_error)
     app.register_error_handler(Exception, problems.from_unexpected)

@@ -40,6 +40,12 @@ def principal() -> Principal:
     return g.principal
 
 
+def caller_key() -> str:
+    """Rate-limit key of authenticated endpoints: the caller, not its address (LMS servers
+    and classrooms share addresses)."""
+    return f"{principal().role}:{principal().subject}"
+
+
 def claims_of(who: Principal) -> dict[str, str]:
     """The extra claims an access token carries (``sub`` is the subject)."""
     return {"role": str(who.role), "student_id": who.student_id, "tutor_id": who.tutor_id,

@@ -1,0 +1,5 @@
+"""PLACEHOLDER (being written): Affect: emoji, image or audio (consent enforced), export and erasure."""
+
+from flask_smorest import Blueprint
+
+blp = Blueprint("affect", __name__, description="Affect: emoji, image or audio (consent enforced), export and erasure.")
