@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from api import cli_prereq  # noqa: F401  (adds `graph infer-prerequisites`)
+from api.cli_accounts import lms, users
 from api.cli_adapt import adjust, affect, plan, profiles, report
 from api.cli_evaluate import evaluate
 from api.cli_graph import graph
@@ -12,6 +13,7 @@ from api.cli_models import train
 from api.cli_notify import notify
 from api.cli_path import path
 from api.cli_rec import recommend, similar
+from api.cli_serve import serve
 from tutor.errors import KgtutorError
 from tutor.settings import Settings
 
@@ -38,3 +40,6 @@ main.add_command(profiles)
 main.add_command(report)
 main.add_command(notify)
 main.add_command(path)
+main.add_command(serve)
+main.add_command(users)
+main.add_command(lms)

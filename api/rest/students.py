@@ -72,6 +72,8 @@ def list_students(query: dict[str, Any], pagination_parameters: PaginationParame
                   ) -> list[dict[str, Any]]:
     """Students the caller may see: a tutor's classes, an LMS tenant, or all for admins."""
     who = principal()
+    if "class_id" in query:
+        require_class(who, query["class_id"])
     since = query.get("active_since")
     rows = services().store.read("list_students", {
         "tenant": who.tenant if who.role is Role.LMS else "",

@@ -108,6 +108,27 @@ PARAMS: dict[str, dict] = {
     "delete_affect": {"student_id": "s1"},
     "student_notifications": {"student_id": "s1"},
     "outbox_counts": {},
+    # --- the web API: accounts, access, students
+    "ping": {},
+    "add_user": {"username": "u1", "password_hash": "h", "role": "tutor", "student_id": "",
+                 "tutor_id": "t1", "now": 1},
+    "find_user": {"username": "u1"},
+    "set_password_hash": {"username": "u1", "password_hash": "h2"},
+    "ensure_tutor": {"tutor_id": "t1", "name": "T", "email": ""},
+    "add_lms_client": {"client_id": "c1", "name": "LMS", "tenant": "north", "secret_hash": "h",
+                       "now": 1},
+    "find_lms_client": {"client_id": "c1"},
+    "revoke_token": {"jti": "j1", "exp": 10},
+    "token_revoked": {"jti": "j1"},
+    "purge_revoked_tokens": {"now": 11},
+    "student_access": {"student_id": "s1", "tutor_id": "t1"},
+    "class_access": {"class_id": "cl1", "tutor_id": "t1"},
+    "create_student": {"id": "s2", "name": "N", "email": "", "tenant": "north", "dataset": "d",
+                       "now": 1},
+    "update_student": {"student_id": "s2", "name": None, "email": "n@example.org"},
+    "get_student": {"student_id": "s1"},
+    "list_students": {"tenant": "", "tutor_id": "t1", "class_id": "", "min_mastery": 0.1,
+                      "max_mastery": None, "active_since": None, "skip": 0, "limit": 10},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -169,6 +190,14 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert [(r["status"], r["attempts"]) for r in results["student_notifications"]] == [
         ("sent", 2)]
     assert results["outbox_counts"] == [{"status": "sent", "n": 1}]
+    assert results["add_user"] == [{"created": True}]
+    assert results["find_user"][0]["tutor_id"] == "t1"
+    assert results["token_revoked"] == [{"n": 1}] and results["purge_revoked_tokens"] == [{"n": 1}]
+    assert results["student_access"] == [{"student_id": "s1", "tenant": "", "taught": True}]
+    assert results["class_access"] == [{"class_id": "cl1", "tenant": "", "taught": True}]
+    assert results["get_student"][0]["classes"] == ["cl1"]
+    assert results["list_students"][0]["total"] == 1
+    assert [r["id"] for r in results["list_students"][0]["page"]] == ["s1"]
     store.close()
 
 

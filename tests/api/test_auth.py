@@ -1,0 +1,214 @@
+"""Authentication and authorisation rules of the API, each proven over HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import jwt
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api import create_app
+from api.rest.gate import CATALOGUE_URL_IDS, CHECKED_URL_IDS
+from tests.api.conftest import PASSWORD
+from tutor.ports import GraphStore
+from tutor.settings import Settings
+
+
+def _problem(r: Any, status: int) -> dict[str, Any]:
+    assert r.status_code == status, (r.status_code, r.data[:300])
+    assert r.mimetype == "application/problem+json"
+    body = r.json
+    assert body["status"] == status and body["title"] and body["detail"] and body["type"]
+    return body
+
+
+def _login(client: FlaskClient, name: str) -> dict[str, Any]:
+    r = client.post("/auth/login", json={"username": name, "password": PASSWORD})
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_login_gives_tokens_and_me_says_who(client: FlaskClient) -> None:
+    tokens = _login(client, "hpark")
+    assert tokens["role"] == "tutor" and tokens["token_type"] == "Bearer"
+    me = client.get("/auth/me", headers=_bearer(tokens["access_token"])).json
+    assert me == {"subject": "hpark", "role": "tutor", "student_id": "",
+                  "tutor_id": "alg-tutor-hpark", "tenant": ""}
+
+
+@pytest.mark.parametrize("body", [{"username": "hpark", "password": "wrong password"},
+                                  {"username": "nobody", "password": PASSWORD}])
+def test_wrong_credentials_are_401(client: FlaskClient, body: dict[str, str]) -> None:
+    assert "wrong username or password" in _problem(client.post("/auth/login", json=body),
+                                                    401)["detail"]
+
+
+def test_lms_client_credentials(client: FlaskClient, lms_clients: Any) -> None:
+    cid, secret = lms_clients.north
+    r = client.post("/auth/token", json={"client_id": cid, "client_secret": secret})
+    me = client.get("/auth/me", headers=_bearer(r.json["access_token"])).json
+    assert me["role"] == "lms" and me["tenant"] == "north"
+    _problem(client.post("/auth/token", json={"client_id": cid, "client_secret": "x" * 40}), 401)
+
+
+def _forge(app: Flask, claims: dict[str, Any], key: str | None = None,
+           alg: str = "HS256") -> str:
+    now = int(time.time())
+    payload = {"sub": "admin", "role": "admin", "type": "access", "jti": f"forged-{now}",
+               "iat": now, "nbf": now, "exp": now + 600, "fresh": False, **claims}
+    return jwt.encode(payload, key or app.config["JWT_SECRET_KEY"], algorithm=alg)
+
+
+def _unsigned(claims: dict[str, Any]) -> str:
+    def part(obj: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+    now = int(time.time())
+    return part({"alg": "none", "typ": "JWT"}) + "." + part(
+        {"sub": "admin", "role": "admin", "type": "access", "jti": "none-1", "iat": now,
+         "nbf": now, "exp": now + 600, **claims}) + "."
+
+
+def test_bad_tokens_are_401(app: Flask, client: FlaskClient, tokens: dict[str, str]) -> None:
+    good = _forge(app, {})
+    assert client.get("/students", headers=_bearer(good)).status_code == 200  # the forge works
+    header, payload, signature = tokens["amara"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["role"], claims["student_id"] = "admin", ""
+    tampered = ".".join([header, base64.urlsafe_b64encode(json.dumps(claims).encode())
+                         .rstrip(b"=").decode(), signature])
+    cases = {
+        "tampered": tampered,
+        "wrong key": _forge(app, {}, key="not the server's key, long enough for HS256 use"),
+        "alg none": _unsigned({}),
+        "expired": _forge(app, {"exp": int(time.time()) - 10}),
+        "garbage": "not-a-token",
+        "refresh as access": _login(client, "admin")["refresh_token"],
+    }
+    for name, token in cases.items():
+        body = _problem(client.get("/students", headers=_bearer(token)), 401)
+        assert body["instance"] == "/students", name
+    _problem(client.get("/students"), 401)  # no token at all
+    _problem(client.post("/auth/refresh", headers=_bearer(tokens["admin"])), 401)  # access
+
+
+def test_refresh_and_logout_revoke(client: FlaskClient) -> None:
+    tokens = _login(client, "ben")
+    r = client.post("/auth/refresh", headers=_bearer(tokens["refresh_token"]))
+    fresh = r.json["access_token"]
+    assert client.get("/students/alg-st-ben", headers=_bearer(fresh)).status_code == 200
+    r = client.post("/auth/logout", headers=_bearer(fresh),
+                    json={"refresh_token": tokens["refresh_token"]})
+    assert r.json == {"revoked": 2}
+    assert "revoked" in _problem(client.get("/students/alg-st-ben", headers=_bearer(fresh)),
+                                 401)["detail"]
+    _problem(client.post("/auth/refresh", headers=_bearer(tokens["refresh_token"])), 401)
+    other = _login(client, "amara")
+    r = client.post("/auth/logout", headers=_bearer(tokens["access_token"]),
+                    json={"refresh_token": other["refresh_token"]})
+    _problem(r, 401)  # nobody revokes someone else's token
+
+
+@pytest.mark.parametrize(("who", "url", "status"), [
+    ("amara", "/students/alg-st-amara", 200),
+    ("amara", "/students/alg-st-ben", 403),  # student A cannot read B
+    ("amara", "/students", 403),  # nor list students
+    ("hpark", "/students/alg-st-amara", 200),  # 9A is hpark's
+    ("trivera", "/students/alg-st-amara", 403),  # trivera teaches the evening group only
+    ("trivera", "/students/alg-st-emma", 200),
+    ("north", "/students/alg-st-amara", 403),  # an LMS sees its tenant only
+    ("admin", "/students/alg-st-amara", 200),
+    ("admin", "/students/nobody-here", 404),
+])
+def test_object_level_access(as_: Callable[..., Any], who: str, url: str, status: int) -> None:
+    r = as_(who).get(url)
+    assert r.status_code == status, r.json
+    if status >= 400:
+        _problem(r, status)
+
+
+def test_tutor_lists_only_own_classes(as_: Callable[..., Any]) -> None:
+    ids = {s["id"] for s in as_("trivera").get("/students?page_size=100").json}
+    assert ids == {"alg-st-ben", "alg-st-emma", "alg-st-grace"}
+    _problem(as_("trivera").get("/students?class_id=alg-class-9a"), 403)
+    evening = {s["id"] for s in as_("trivera").get("/students?class_id=alg-class-evening").json}
+    assert evening == ids
+
+
+def test_lms_tenants_are_apart(as_: Callable[..., Any]) -> None:
+    r = as_("north").post("/students", json={"id": "north-auth-1", "name": "N One"})
+    assert r.status_code == 201 and r.json["tenant"] == "north"
+    _problem(as_("south").get("/students/north-auth-1"), 403)
+    _problem(as_("south").patch("/students/north-auth-1", json={"name": "stolen"}), 403)
+    assert as_("north").get("/students/north-auth-1").json["name"] == "N One"
+    assert [s["id"] for s in as_("south").get("/students").json] == []
+    assert "north-auth-1" in {s["id"] for s in as_("north").get("/students").json}
+    _problem(as_("north").post("/students", json={"id": "north-auth-2",
+                                                  "class_ids": ["alg-class-9a"]}), 403)
+    _problem(as_("north").get("/students/north-auth-2"), 404)  # the refused create wrote nothing
+
+
+def test_every_url_id_is_gated(app: Flask) -> None:
+    """Broken object-level authorisation by construction: every URL variable is either
+    checked by the gate before the view, or names a public catalogue object."""
+    allowed = set(CHECKED_URL_IDS) | set(CATALOGUE_URL_IDS) | {"filename"}
+    for rule in app.url_map.iter_rules():
+        assert set(rule.arguments) <= allowed, rule.rule
+
+
+def test_every_endpoint_needs_a_token_unless_open(app: Flask, client: FlaskClient) -> None:
+    open_ = {"/health", "/ready", "/auth/login", "/auth/token", "/auth/refresh",
+             "/auth/logout", "/openapi.json", "/docs"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "swagger-ui.static") or rule.rule.startswith("/lti"):
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<{arg}>", "alg-st-amara").replace(f"<path:{arg}>", "x")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            r = client.open(url, method=method)
+            if rule.rule in open_:
+                assert r.status_code != 401 or rule.rule in ("/auth/refresh", "/auth/logout")
+            else:
+                assert r.status_code == 401, (method, rule.rule, r.status_code)
+
+
+def test_rate_limit_answers_429(api_settings: Settings, api_store: GraphStore) -> None:
+    app = create_app(replace(api_settings, auth_rate_limit="2 per minute"), store=api_store)
+    c = app.test_client()
+    for _ in range(2):
+        c.post("/auth/login", json={"username": "admin", "password": "wrong password"})
+    r = c.post("/auth/login", json={"username": "admin", "password": PASSWORD})
+    assert "rate limit" in _problem(r, 429)["detail"]
+    assert int(r.headers["Retry-After"]) > 0
+
+
+def test_body_limit_answers_413(api_settings: Settings, api_store: GraphStore,
+                                tokens: dict[str, str]) -> None:
+    app = create_app(replace(api_settings, max_body_bytes=1024), store=api_store)
+    r = app.test_client().post("/students", headers=_bearer(tokens["admin"]),
+                               json={"id": "big-1", "name": "x" * 2000})
+    _problem(r, 413)
+    assert app.test_client().get("/students/big-1", headers=_bearer(tokens["admin"])
+                                 ).status_code == 404
+
+
+def test_malformed_and_invalid_bodies(as_: Callable[..., Any]) -> None:
+    r = as_("admin").post("/students", data="{not json",
+                          headers={"Content-Type": "application/json"})
+    assert "not valid JSON" in _problem(r, 400)["detail"]
+    body = _problem(as_("admin").post("/students", json={"id": "bad id/x", "email": "nope"}),
+                    422)
+    assert {e["field"] for e in body["errors"]} == {"id", "email"}
+    assert "email" in body["detail"]
+    _problem(as_("admin").delete("/students"), 405)

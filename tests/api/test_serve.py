@@ -1,0 +1,98 @@
+"""The command line of the API: accounts, LMS clients, and `kgtutor serve` as a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+from flask import Flask
+
+from api.cli import main
+from tutor.settings import Settings
+
+
+def run(settings: Settings, *args: str, stdin: str = "") -> Result:
+    return CliRunner().invoke(main, list(args), input=stdin,
+                              env={"KGTUTOR_VAR": str(settings.var_dir)})
+
+
+def test_users_add_reads_the_password_from_stdin(api_settings: Settings) -> None:
+    out = run(api_settings, "users", "add", "cli-tutor", "--role", "tutor", "--class-id",
+              "alg-class-9a", stdin="a long enough password\n")
+    assert out.exit_code == 0, out.output
+    assert "created tutor cli-tutor" in out.output
+    again = run(api_settings, "users", "add", "cli-tutor", "--role", "tutor",
+                stdin="another password\n")
+    assert again.exit_code == 1 and "taken" in again.output
+    short = run(api_settings, "users", "add", "cli-x", "--role", "admin", stdin="short\n")
+    assert short.exit_code == 1 and "at least 8" in short.output
+    ghost = run(api_settings, "users", "add", "cli-s", "--role", "student", "--student-id",
+                "nobody", stdin="a long enough password\n")
+    assert ghost.exit_code == 1 and "no student 'nobody'" in ghost.output
+
+
+def test_lms_add_client_prints_working_credentials(api_settings: Settings, app: Flask) -> None:
+    out = run(api_settings, "lms", "add-client", "Moodle East", "--tenant", "east")
+    assert out.exit_code == 0, out.output
+    fields = dict(line.split(": ", 1) for line in out.output.strip().splitlines())
+    r = app.test_client().post("/auth/token", json={"client_id": fields["client_id"],
+                                                    "client_secret": fields["client_secret"]})
+    assert r.status_code == 200 and r.json["role"] == "lms"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live(api_settings: Settings, tmp_path: Path) -> Iterator[str]:
+    """`kgtutor serve` in its own process, on the tests' graph."""
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    env = {**os.environ, "KGTUTOR_VAR": str(api_settings.var_dir)}
+    kgtutor = Path(sys.executable).with_name("kgtutor")
+    proc = subprocess.Popen([str(kgtutor), "serve", "--port", str(port), "--threads", "4"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            try:
+                if requests.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("serve did not start: "
+                                     + (tmp_path / "serve.log").read_text())
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def test_serve_runs_the_api_under_waitress(live: str, lms_clients: object) -> None:
+    r = requests.get(live + "/ready", timeout=10)
+    assert r.status_code == 200 and r.headers["Server"] == "kgtutor"
+    tokens = requests.post(live + "/auth/login", json={"username": "hpark",
+                                                       "password": "correct horse battery"},
+                           timeout=10).json()
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    r = requests.get(live + "/students/alg-st-amara", headers=headers, timeout=10)
+    assert r.status_code == 200 and r.json()["id"] == "alg-st-amara"
+    r = requests.post(live + "/students", data="{", headers={**headers, "Content-Type":
+                                                            "application/json"}, timeout=10)
+    assert r.status_code == 400 and r.headers["Content-Type"] == "application/problem+json"
+    assert requests.get(live + "/openapi.json", timeout=10).json()["openapi"].startswith("3.")
