@@ -5,6 +5,7 @@ BIN     := $(VENV)/bin
 DATA    ?= $(or $(KGTUTOR_DATA),../shared/data)
 LPP     := $(DATA)/assist2009/lpp
 STAMP   := $(VENV)/.installed
+PORT    ?= 8000
 
 .PHONY: demo test
 
@@ -20,6 +21,8 @@ demo: $(STAMP)
 	$(BIN)/kgtutor profiles refresh
 	$(BIN)/kgtutor adjust --once
 	$(BIN)/kgtutor graph stats
+	$(BIN)/kgtutor users demo
+	$(BIN)/kgtutor serve --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
