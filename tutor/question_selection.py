@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.ability import predict_marginal
-from tutor.domain import KPPick, LearnerState, QuestionFacts
+from tutor.domain import KPPick, LearnerState, QuestionFacts, ResourceLevel
 from tutor.rec_types import Catalogue, RecConfig, SequenceModel
 
 
@@ -65,6 +65,12 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
         for i, (q, kp, rank) in enumerate(pool)]
 
 
+def is_challenge(c: Candidate, config: RecConfig) -> bool:
+    """Hard for this student (P under ``challenge_below``) or written as a challenge item;
+    the one rule for the quota, the note and the flag on the recommendation."""
+    return c.p < config.challenge_below or c.question.level == ResourceLevel.CHALLENGE
+
+
 def select(candidates: list[Candidate], config: RecConfig, notes: list[str]
             ) -> list[Candidate]:
     """In-band items, round-robin over KPs, the challenge quota first; then the fallbacks."""
@@ -85,13 +91,13 @@ def select(candidates: list[Candidate], config: RecConfig, notes: list[str]
                 if len(items) == config.n:
                     break
                 pick = next((c for c in queues[rank] if not respect_quota
-                             or quota[c.p < config.challenge_below] > 0), None)
+                             or quota[is_challenge(c, config)] > 0), None)
                 if pick is not None:
                     queues[rank] = [c for c in queues[rank] if c is not pick]
-                    quota[pick.p < config.challenge_below] -= 1
+                    quota[is_challenge(pick, config)] -= 1
                     items.append(pick)
                     progress = True
-    got_hard = sum(c.p < config.challenge_below for c in items)
+    got_hard = sum(is_challenge(c, config) for c in items)
     if got_hard != want_hard and len(items) == config.n:
         notes.append(f"challenge share: {got_hard} of {config.n} items instead of {want_hard} "
                      "(not enough in-band candidates at that end)")

@@ -46,9 +46,17 @@ from dataclasses import replace
 import numpy as np
 
 from tutor.ability import theta_from_responses
-from tutor.domain import LearnerState, Recommendation, RecommendationList, ResourceLevel
+from tutor.domain import LearnerState, Recommendation, RecommendationList
 from tutor.kp_ranking import cf_scores, frontier, rank_kps
-from tutor.question_selection import Candidate, candidates_for, fix_difficulty, fmt, logit, select
+from tutor.question_selection import (
+    Candidate,
+    candidates_for,
+    fix_difficulty,
+    fmt,
+    is_challenge,
+    logit,
+    select,
+)
 from tutor.rec_types import Catalogue, PeerMastery, RecConfig, SequenceModel, WeakKPModel
 
 __all__ = ["Catalogue", "PeerMastery", "RecConfig", "SequenceModel", "WeakKPModel", "cf_scores",
@@ -102,7 +110,7 @@ def _recommendation(c: Candidate, in_band: bool, config: RecConfig, catalogue: C
         reasons.append(f"inside the target band {fmt(config.band)}")
     else:
         reasons.append(f"outside the target band {fmt(config.band)} (fallback)")
-    challenge = c.p < config.challenge_below or c.question.level == ResourceLevel.CHALLENGE
+    challenge = is_challenge(c, config)
     if challenge:
         reasons.append("a challenge item")
     return Recommendation(c.question.id, c.kp_id, c.p_irt, c.p_kt, c.p, c.question.b,
