@@ -129,6 +129,9 @@ PARAMS: dict[str, dict] = {
     "get_student": {"student_id": "s1"},
     "list_students": {"tenant": "", "tutor_id": "t1", "class_id": "", "min_mastery": 0.1,
                       "max_mastery": None, "active_since": None, "skip": 0, "limit": 10},
+    "class_roster": {"class_id": "cl1"},
+    "class_chapter_mastery": {"class_id": "cl1", "threshold": 0.85},
+    "class_notifications": {"class_id": "cl1", "limit": 10},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -190,6 +193,10 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert [(r["status"], r["attempts"]) for r in results["student_notifications"]] == [
         ("sent", 2)]
     assert results["outbox_counts"] == [{"status": "sent", "n": 1}]
+    assert results["class_roster"] == [{"id": "cl1", "name": "C",
+                                        "students": [{"id": "s1", "name": "S"}]}]
+    assert results["class_chapter_mastery"][0]["estimates"] == 1
+    assert [r["id"] for r in results["class_notifications"]] == ["n1"]
     assert results["add_user"] == [{"created": True}]
     assert results["find_user"][0]["tutor_id"] == "t1"
     assert results["token_revoked"] == [{"n": 1}] and results["purge_revoked_tokens"] == [{"n": 1}]
