@@ -15,5 +15,7 @@ CREATE INDEX FOR (n:User) ON (n.id);
 CREATE INDEX FOR (n:LmsClient) ON (n.id);
 CREATE INDEX FOR (n:RevokedToken) ON (n.id);
 CREATE INDEX FOR (n:XapiStatement) ON (n.id);
+CREATE INDEX FOR (n:LtiState) ON (n.id);
+CREATE INDEX FOR (n:LtiLaunch) ON (n.id);
 CREATE INDEX FOR (n:KnowledgePoint) ON (n.dataset);
 CREATE INDEX FOR ()-[a:ATTEMPTED]-() ON (a.event_id);

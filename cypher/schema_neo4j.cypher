@@ -14,6 +14,8 @@ CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT lms_client_id IF NOT EXISTS FOR (n:LmsClient) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT revoked_token_id IF NOT EXISTS FOR (n:RevokedToken) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT xapi_statement_id IF NOT EXISTS FOR (n:XapiStatement) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT lti_state_id IF NOT EXISTS FOR (n:LtiState) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT lti_launch_id IF NOT EXISTS FOR (n:LtiLaunch) REQUIRE n.id IS UNIQUE;
 CREATE INDEX notification_status IF NOT EXISTS FOR (n:Notification) ON (n.status);
 CREATE INDEX kp_dataset IF NOT EXISTS FOR (n:KnowledgePoint) ON (n.dataset);
 CREATE CONSTRAINT attempt_event_id IF NOT EXISTS FOR ()-[a:ATTEMPTED]-() REQUIRE a.event_id IS UNIQUE;

@@ -21,5 +21,7 @@ NODE_KEYS: dict[str, str] = {
     "LmsClient": "id",
     "RevokedToken": "id",
     "XapiStatement": "id",
+    "LtiState": "id",
+    "LtiLaunch": "id",
 }
 RELATIONSHIP_KEYS: dict[str, str] = {"ATTEMPTED": "event_id"}

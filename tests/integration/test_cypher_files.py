@@ -23,6 +23,11 @@ ATTEMPT = {"event_id": "e1", "student_id": "s1", "question_id": "q1", "correct":
 NOTIFICATION = {"id": "n1", "to": "t@example.org", "subject": "S", "body": "B",
                 "student_id": "s1", "kind": "negative_affect", "next_try": 1, "created": 1}
 
+LTI_LINK = {"id": "https://lms|c|d|r1|s1", "issuer": "https://lms", "client_id": "c",
+            "deployment_id": "d", "resource_link_id": "r1", "title": "T", "lti_user_id": "u1",
+            "lineitem": "https://lms/lineitems/1", "lineitems": "https://lms/lineitems",
+            "scopes": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"]}
+
 # name -> parameters; files are run in this order, so writes come before reads that need them
 PARAMS: dict[str, dict] = {
     "upsert_chapters": {"rows": [CHAPTER]},
@@ -132,6 +137,21 @@ PARAMS: dict[str, dict] = {
     "class_roster": {"class_id": "cl1"},
     "class_chapter_mastery": {"class_id": "cl1", "threshold": 0.85},
     "class_notifications": {"class_id": "cl1", "limit": 10},
+    "lti_put_state": {"key": "lti1p3-sid-nonce-n1", "value": "true", "expires": 10_000},
+    "lti_get_state": {"key": "lti1p3-sid-nonce-n1", "now": 5},
+    "lti_take_state": {"key": "lti1p3-sid-nonce-n1", "now": 5},
+    "lti_purge_state": {"now": 20_000},
+    "lti_learner_launch": {"student_id": "s1", "tenant": "t", "dataset": "d", "name": "S",
+                           "email": None, "classes": [{"id": "cl1", "name": "C"}],
+                           "link": LTI_LINK, "now": 1},
+    "lti_instructor_launch": {"tutor_id": "t1", "tenant": "t", "dataset": "d", "name": None,
+                              "email": None, "classes": [{"id": "cl1", "name": "C"}], "now": 1},
+    "lti_student_launch": {"student_id": "s1", "resource_link_id": None},
+    "lti_practice_since": {"student_id": "s1", "since": 0},
+    "save_lrs_cursor": {"id": "http://127.0.0.1:8100/xAPI",
+                        "stored": "2026-01-01T00:00:00.000000+00:00",
+                        "stored_us": 1_767_225_600_000_000, "ids": ["st1"], "now": 1},
+    "lrs_cursor": {"id": "http://127.0.0.1:8100/xAPI"},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -197,6 +217,11 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
                                         "students": [{"id": "s1", "name": "S"}]}]
     assert results["class_chapter_mastery"][0]["estimates"] == 1
     assert [r["id"] for r in results["class_notifications"]] == ["n1"]
+    assert results["lti_take_state"] == [{"live": True}]
+    assert results["lti_student_launch"][0]["resource_link_id"] == "r1"
+    assert results["lti_practice_since"][0]["answers"] == 1
+    assert results["lrs_cursor"] == [{"stored": "2026-01-01T00:00:00.000000+00:00",
+                                      "stored_us": 1767225600000000, "ids": ["st1"]}]
     assert results["add_user"] == [{"created": True}]
     assert results["find_user"][0]["tutor_id"] == "t1"
     assert results["token_revoked"] == [{"n": 1}] and results["purge_revoked_tokens"] == [{"n": 1}]
