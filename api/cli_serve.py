@@ -27,11 +27,15 @@ log = logging.getLogger("kgtutor.serve")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 256), default=16, show_default=True,
               help="Worker threads (concurrent requests).")
+@click.option("--trusted-proxy", default=None, metavar="ADDRESS",
+              help="A TLS-terminating reverse proxy whose X-Forwarded-* headers are believed "
+                   "(needed for LTI launches behind HTTPS).")
 @click.option("--no-scheduler", is_flag=True,
               help="Do not run the 15-minute adjustments, outbox and profile jobs here.")
 @click.pass_obj
 @errors_as_messages
-def serve(settings: Settings, host: str, port: int, threads: int, no_scheduler: bool) -> None:
+def serve(settings: Settings, host: str, port: int, threads: int, trusted_proxy: str | None,
+          no_scheduler: bool) -> None:
     """Serve the API with waitress (a production WSGI server)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(settings)
@@ -44,9 +48,12 @@ def serve(settings: Settings, host: str, port: int, threads: int, no_scheduler: 
         jobs.start()
     click.echo(f"kgtutor API on http://{host}:{port}/  (docs: http://{host}:{port}/docs, "
                f"OpenAPI: /openapi.json)", err=True)
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers":
+             "x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port"
+             } if trusted_proxy else {}
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="kgtutor",
-                       clear_untrusted_proxy_headers=True)
+                       clear_untrusted_proxy_headers=True, **proxy)
     finally:
         if jobs is not None:
             jobs.shutdown(wait=False)

@@ -95,6 +95,7 @@ def build_app(settings: Settings, store: GraphStore | None = None,
     auth.init_jwt(app)
     api = ProblemApi(app)
     limiter.limit(settings.auth_rate_limit)(auth.blp)
+    limiter.limit("300 per minute")(lti.blp)  # per address: a classroom shares one
     for ingestion in (attempts.blp, xapi.blp):
         limiter.limit(settings.ingest_rate_limit, key_func=caller_key)(ingestion)
     for blueprint in (auth.blp, health.blp, students.blp, attempts.blp, xapi.blp,
