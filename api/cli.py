@@ -9,6 +9,7 @@ from api.cli_accounts import lms, users
 from api.cli_adapt import adjust, affect, plan, profiles, report
 from api.cli_evaluate import evaluate
 from api.cli_graph import graph
+from api.cli_lrs import lrs
 from api.cli_models import train
 from api.cli_notify import notify
 from api.cli_path import path
@@ -43,3 +44,4 @@ main.add_command(path)
 main.add_command(serve)
 main.add_command(users)
 main.add_command(lms)
+main.add_command(lrs)

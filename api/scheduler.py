@@ -1,9 +1,9 @@
 """In-process scheduling with APScheduler: the 15-minute adjustment, outbox delivery every
-minute, the daily profile refresh.
+minute, the daily profile refresh and, when an LRS is configured, its 5-minute sync.
 
 The jobs read the time from an injected clock (epoch ms), so tests run them at any instant
 without sleeping; two processes running the same schedule are safe because every job is
-idempotent in the graph (see ``api.adjust`` and ``graph.outbox``).
+idempotent in the graph (see ``api.adjust``, ``graph.outbox`` and ``api.lrs_sync``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from api import adjust, profiles
+from api import adjust, lrs_sync, profiles
 from api.mailer import SmtpMailer
 from api.recommender import Recommender
 from graph import outbox
@@ -39,18 +39,21 @@ class Jobs:
     adjust: Callable[[int], object]
     deliver: Callable[[int], object]
     profiles: Callable[[int], object]
+    lrs: Callable[[int], object] | None = None  # None: no LRS configured, no sync job
 
 
 def service_jobs(store: GraphStore, recommender: Recommender, settings: Settings) -> Jobs:
     mailer = SmtpMailer(settings)
     return Jobs(adjust=lambda now: adjust.run_once(store, recommender, now),
                 deliver=lambda now: outbox.deliver_due(store, mailer, now),
-                profiles=lambda now: profiles.refresh_all(store, recommender, now))
+                profiles=lambda now: profiles.refresh_all(store, recommender, now),
+                lrs=(lambda now: lrs_sync.sync_once(store, settings, now)) if settings.lrs_url
+                else None)
 
 
 def build(jobs: Jobs, clock: Clock = now_ms, scheduler: BaseScheduler | None = None
           ) -> BaseScheduler:
-    """Add the three jobs to ``scheduler`` (a background one by default; not started).
+    """Add the jobs to ``scheduler`` (a background one by default; not started).
     Adjustments fire on the quarter hours, the same windows ``tutor.adjustment`` uses."""
     s = scheduler or BackgroundScheduler(timezone=UTC)
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300,
@@ -61,4 +64,8 @@ def build(jobs: Jobs, clock: Clock = now_ms, scheduler: BaseScheduler | None = N
               id="outbox", name="e-mail outbox delivery", **common)
     s.add_job(lambda: jobs.profiles(clock()), CronTrigger(hour=2, minute=30, timezone=UTC),
               id="profiles", name="daily student profiles", **common)
+    if jobs.lrs is not None:
+        lrs = jobs.lrs
+        s.add_job(lambda: lrs(clock()), IntervalTrigger(minutes=5, timezone=UTC),
+                  id="lrs", name="LRS statement sync", **common)
     return s

@@ -28,6 +28,10 @@ LTI_LINK = {"id": "https://lms|c|d|r1|s1", "issuer": "https://lms", "client_id":
             "lineitem": "https://lms/lineitems/1", "lineitems": "https://lms/lineitems",
             "scopes": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"]}
 
+XAPI_ROW = {"id": "api:u1", "statement_id": "u1", "raw": "{}", "digest": "d1", "stored": 5,
+            "tenant": "", "verb": "http://adlnet.gov/expapi/verbs/completed",
+            "kind": "activity", "ts": 4, "student_id": "s1"}
+
 # name -> parameters; files are run in this order, so writes come before reads that need them
 PARAMS: dict[str, dict] = {
     "upsert_chapters": {"rows": [CHAPTER]},
@@ -152,6 +156,21 @@ PARAMS: dict[str, dict] = {
                         "stored": "2026-01-01T00:00:00.000000+00:00",
                         "stored_us": 1_767_225_600_000_000, "ids": ["st1"], "now": 1},
     "lrs_cursor": {"id": "http://127.0.0.1:8100/xAPI"},
+    "known_questions": {"ids": ["q1", "nope"]},
+    "known_students": {"ids": ["s1", "nope"]},
+    "stored_attempts": {"ids": ["e1", "nope"]},
+    "get_attempt": {"event_id": "e1"},
+    "list_attempts": {"student_id": "s1", "from_ts": 0, "to_ts": None, "kp_id": "k1",
+                      "chapter_id": "c1", "correct": True, "skip": 0, "limit": 10},
+    "ensure_students": {"rows": [{"id": "sx", "name": "SX", "email": "SX@example.org",
+                                  "tenant": "t1", "dataset": "d", "now": 1}]},
+    "tenant_dataset": {"tenant": "t1"},
+    "students_by_email": {"emails": ["sx@example.org"], "tenant": "t1"},
+    "save_statements": {"rows": [XAPI_ROW]},
+    "link_statement_students": {"rows": [{"id": "api:u1", "student_id": "s1", "ts": 4}]},
+    "stored_statements": {"ids": ["api:u1", "nope"]},
+    "student_xapi_activity": {"student_id": "s1"},
+    "list_statements": {"tenant": None, "stored": -1, "after_id": None, "limit": 10},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -222,6 +241,9 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["lti_practice_since"][0]["answers"] == 1
     assert results["lrs_cursor"] == [{"stored": "2026-01-01T00:00:00.000000+00:00",
                                       "stored_us": 1767225600000000, "ids": ["st1"]}]
+    assert results["list_attempts"][0]["total"] == 1
+    assert results["student_xapi_activity"] == [{"last_activity": 4, "statements": 1}]
+    assert results["tenant_dataset"] == [{"dataset": "d"}]
     assert results["add_user"] == [{"created": True}]
     assert results["find_user"][0]["tutor_id"] == "t1"
     assert results["token_revoked"] == [{"n": 1}] and results["purge_revoked_tokens"] == [{"n": 1}]
