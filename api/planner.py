@@ -49,7 +49,8 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     if practice is not None and state.tag != "fatigued":  # a tired student still gets 3
         config, focus = replace(config, n=practice.count, kp_count=1), practice.kp_ids
         reasons.append(f"stuck on {practice.kp_ids[0]}: {practice.count} practice questions")
-    recs = recommender.recommend(student_id, config=config, focus=focus)
+    recs = recommender.recommend(student_id, config=config, focus=focus,
+                                 learner=(dataset, learner))
     actions = (*adaptation.actions, *[a for a in window_actions
                                       if a.kind not in {x.kind for x in adaptation.actions}])
     resources = _resources(store, dataset, actions, recs, adjust)

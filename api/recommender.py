@@ -16,7 +16,7 @@ from pathlib import Path
 
 from graph.rec_reads import load_catalogue, load_learner, load_peers
 from models import registry
-from tutor.domain import RecommendationList
+from tutor.domain import LearnerState, RecommendationList
 from tutor.ports import GraphStore
 from tutor.recommend import Catalogue, PeerMastery, RecConfig, SequenceModel, WeakKPModel
 from tutor.recommend import recommend as run_pipeline
@@ -59,16 +59,17 @@ class Recommender:
         self._cache: dict[str, tuple[float, Catalogue, PeerMastery]] = {}
 
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
-                  focus: Sequence[str] = ()) -> RecommendationList:
+                  focus: Sequence[str] = (),
+                  learner: tuple[str, LearnerState] | None = None) -> RecommendationList:
         """The pipeline for one student; ``config`` and ``focus`` come from the affect rules
-        and adjustments (``api.planner``)."""
-        dataset, learner = load_learner(self.store, student_id)
+        and adjustments (``api.planner``), which pass the ``learner`` they already read."""
+        dataset, learner_state = learner or load_learner(self.store, student_id)
         catalogue, peers = self.catalogue(dataset)
         models = self.predictors_for(dataset)
         config = config or self.config
         config = config if n is None else replace(config, n=n)
-        return run_pipeline(catalogue, learner, config, peers, models.sequence, models.weak,
-                            focus=focus)
+        return run_pipeline(catalogue, learner_state, config, peers, models.sequence,
+                            models.weak, focus=focus)
 
     def predictors_for(self, dataset: str) -> Predictors:
         return self.predictors.get(dataset, Predictors())

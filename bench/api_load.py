@@ -4,7 +4,8 @@ knowledge-map calls, over real HTTP.
     .venv/bin/python bench/api_load.py [--url URL] [--clients 16] [--seconds 60]
 
 Without ``--url`` it starts `kgtutor serve` itself (no scheduler) on a free loopback port,
-on the graph of ``KGTUTOR_VAR`` (default var/, as left by `make demo`: ASSIST2009 loaded).
+on the graph of ``KGTUTOR_VAR`` (default var/, as left by `make demo`: ASSIST2009 loaded as
+dataset ``lpp``; another with ``KGTUTOR_BENCH_DATASET``).
 It creates a bench admin account in that graph if missing. The mix per request: 50 %
 ``GET /students/{id}/recommendations`` for a random ASSIST student, 25 % ``POST
 /students/{id}/attempts`` (a new event each time), 25 % ``GET /students/{id}/map/{chapter}``.
@@ -38,7 +39,7 @@ from tutor.domain import Role
 from tutor.settings import Settings
 
 USER, PASSWORD = "bench-admin", "bench admin password"
-DATASET = "assist2009"
+DATASET = os.environ.get("KGTUTOR_BENCH_DATASET", "lpp")  # `graph import assist2009` names it lpp
 
 
 def main() -> None:
