@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from api import adjust, lrs_sync, profiles
 from api.mailer import SmtpMailer
 from api.recommender import Recommender
-from graph import outbox
+from graph import accounts, lti_store, outbox
 from tutor.ports import GraphStore
 from tutor.settings import Settings
 
@@ -46,9 +46,17 @@ def service_jobs(store: GraphStore, recommender: Recommender, settings: Settings
     mailer = SmtpMailer(settings)
     return Jobs(adjust=lambda now: adjust.run_once(store, recommender, now),
                 deliver=lambda now: outbox.deliver_due(store, mailer, now),
-                profiles=lambda now: profiles.refresh_all(store, recommender, now),
+                profiles=lambda now: (profiles.refresh_all(store, recommender, now),
+                                      housekeeping(store, now)),
                 lrs=(lambda now: lrs_sync.sync_once(store, settings, now)) if settings.lrs_url
                 else None)
+
+
+def housekeeping(store: GraphStore, now: int) -> dict[str, int]:
+    """Forget what has expired anyway: revoked tokens past their expiry, LTI login state.
+    Run with the daily profiles."""
+    return {"revoked_tokens": accounts.purge_revoked(store, now // 1000),
+            "lti_state": lti_store.purge_state(store, now)}
 
 
 def build(jobs: Jobs, clock: Clock = now_ms, scheduler: BaseScheduler | None = None

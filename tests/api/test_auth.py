@@ -217,3 +217,14 @@ def test_malformed_and_invalid_bodies(as_: Callable[..., Any]) -> None:
     assert {e["field"] for e in body["errors"]} == {"id", "email"}
     assert "email" in body["detail"]
     _problem(as_("admin").delete("/students"), 405)
+
+
+def test_housekeeping_forgets_expired_revocations(api_store: GraphStore) -> None:
+    from api.scheduler import housekeeping
+    from graph import accounts
+
+    accounts.revoke(api_store, "old-jti", exp=1_000)
+    accounts.revoke(api_store, "live-jti", exp=4_000_000_000)
+    assert housekeeping(api_store, 2_000_000)["revoked_tokens"] >= 1
+    assert not accounts.is_revoked(api_store, "old-jti")
+    assert accounts.is_revoked(api_store, "live-jti")
