@@ -25,6 +25,7 @@ from api.rest import (
     learning_paths,
     lti,
     maps,
+    practice,
     problems,
     recommendations,
     reports,
@@ -100,7 +101,7 @@ def build_app(settings: Settings, store: GraphStore | None = None,
         limiter.limit(settings.ingest_rate_limit, key_func=caller_key)(ingestion)
     for blueprint in (auth.blp, health.blp, students.blp, attempts.blp, xapi.blp,
                       recommendations.blp, learning_paths.blp, maps.blp, affect.blp,
-                      reports.blp, lti.blp):
+                      reports.blp, lti.blp, practice.blp):
         api.register_blueprint(blueprint)
     app.register_error_handler(KgtutorError, problems.from_domain_error)
     app.register_error_handler(Exception, problems.from_unexpected)

@@ -171,6 +171,14 @@ PARAMS: dict[str, dict] = {
     "stored_statements": {"ids": ["api:u1", "nope"]},
     "student_xapi_activity": {"student_id": "s1"},
     "list_statements": {"tenant": None, "stored": -1, "after_id": None, "limit": 10},
+    "list_classes": {"tutor_id": "t1", "tenant": ""},
+    "get_question": {"question_id": "q1"},
+    "question_key": {"question_id": "q1"},
+    "remedial_resources": {"kp_ids": ["k1"], "limit": 3},
+    "kp_detail": {"kp_id": "k1"},
+    "kp_questions": {"kp_id": "k1", "limit": 50},
+    "class_kp_struggling": {"class_id": "cl1", "kp_id": "k1", "below": 0.9, "recent": 3,
+                            "wrong": 2},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -244,6 +252,8 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["list_attempts"][0]["total"] == 1
     assert results["student_xapi_activity"] == [{"last_activity": 4, "statements": 1}]
     assert results["tenant_dataset"] == [{"dataset": "d"}]
+    assert results["list_classes"] == [{"id": "cl1", "name": "C", "students": 1}]
+    assert results["kp_detail"][0]["unlocks"] == ["k2"]
     assert results["add_user"] == [{"created": True}]
     assert results["find_user"][0]["tutor_id"] == "t1"
     assert results["token_revoked"] == [{"n": 1}] and results["purge_revoked_tokens"] == [{"n": 1}]
