@@ -13,12 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from api.rest.schemas import ID
 from graph import xapi_store
 from graph.ingest import GraphData, ingest
 from graph.sources import SEED_DATASET
 from graph.xapi_store import AttemptKey
-from tutor.domain import Attempt
+from tutor.domain import API_ID, Attempt
 from tutor.errors import InvalidInput
 from tutor.ports import GraphStore
 from tutor.xapi import Meaning, Statement, canonical_json, parse_statements, question_candidates
@@ -254,7 +253,7 @@ class _Plan:
             return name, ""
         if not self.create_students:
             return "", f"actor.account.name: no student {name!r}"
-        if not ID.regex.match(name):
+        if not API_ID.match(name):
             return "", f"actor.account.name: {name!r} is not a valid student id"
         self.create[name] = {"id": name, "name": full_name[:500], "email": "",
                              "tenant": self.tenant, "dataset": self._new_dataset(),

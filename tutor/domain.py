@@ -8,6 +8,7 @@ datasets never merge by accident.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -407,6 +408,11 @@ class StudentProfile:
 
 
 # --- accounts and access (the web API) ----------------------------------------------------
+
+
+# ids are free text in the graph (datasets namespace them as ``dataset:kind:n``); ids made
+# through the API are printable text without spaces or slashes, so each fits a URL segment
+API_ID = re.compile(r"^[^/\s\x00-\x1f]{1,128}$")
 
 
 class Role(StrEnum):

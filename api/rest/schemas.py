@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from marshmallow import Schema, fields, validate
 
-# ids are free text in the graph (datasets namespace them as ``dataset:kind:n``); the API
-# accepts printable text without slashes so that every id can sit in a URL path segment
-ID = validate.Regexp(r"^[^/\s\x00-\x1f]{1,128}$", error="1 to 128 characters, no spaces or '/'")
+from tutor.domain import API_ID
+
+ID = validate.Regexp(API_ID, error="1 to 128 characters, no spaces or '/'")
 TEXT = validate.Length(max=500)
 
 
 def epoch_ms(value: datetime) -> int:
     """An aware or naive (taken as UTC) datetime as epoch milliseconds."""
     if value.tzinfo is None:
-        from datetime import UTC
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1000)
 
