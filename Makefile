@@ -6,10 +6,12 @@ DATA    ?= $(or $(KGTUTOR_DATA),../shared/data)
 LPP     := $(DATA)/assist2009/lpp
 STAMP   := $(VENV)/.installed
 PORT    ?= 8000
+CHROMIUM := /usr/bin/chromium
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test
 
-demo: $(STAMP)
+demo: $(STAMP) node_modules/.installed
 	$(BIN)/kgtutor graph start
 	$(BIN)/kgtutor graph seed
 	$(BIN)/kgtutor graph import assist2009 $(LPP)
@@ -24,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/kgtutor users demo
 	$(BIN)/kgtutor serve --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMP) node_modules/.installed
+test: $(STAMP) node_modules/.installed $(CHROMIUM)
 	$(BIN)/ruff check .
 	npm run --silent lint:cypher
 	$(BIN)/pytest
@@ -41,3 +43,8 @@ $(STAMP): pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# the page tests drive Debian's chromium (Playwright never downloads a browser here)
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium \
+	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)

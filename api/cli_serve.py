@@ -46,8 +46,8 @@ def serve(settings: Settings, host: str, port: int, threads: int, trusted_proxy:
         jobs = scheduler.build(scheduler.service_jobs(services.store, services.recommender,
                                                       settings))
         jobs.start()
-    click.echo(f"kgtutor API on http://{host}:{port}/  (docs: http://{host}:{port}/docs, "
-               f"OpenAPI: /openapi.json)", err=True)
+    click.echo(f"kgtutor on http://{host}:{port}/app/ (pages; log in with the demo logins), "
+               f"API docs on http://{host}:{port}/docs, OpenAPI on /openapi.json", err=True)
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers":
              "x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port"
              } if trusted_proxy else {}

@@ -25,6 +25,7 @@ from api.rest import (
     learning_paths,
     lti,
     maps,
+    pages,
     practice,
     problems,
     recommendations,
@@ -103,6 +104,7 @@ def build_app(settings: Settings, store: GraphStore | None = None,
                       recommendations.blp, learning_paths.blp, maps.blp, affect.blp,
                       reports.blp, lti.blp, practice.blp):
         api.register_blueprint(blueprint)
+    app.register_blueprint(pages.blp)  # the web pages: public files, outside the API document
     app.register_error_handler(KgtutorError, problems.from_domain_error)
     app.register_error_handler(Exception, problems.from_unexpected)
 

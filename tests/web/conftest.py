@@ -1,0 +1,142 @@
+"""End-to-end fixtures: a live `kgtutor serve` on a seeded graph of its own var dir, demo
+accounts, and Debian's chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from api import accounts
+from api.cli import main
+from api.cli_common import store_for
+from graph.embedded import EmbeddedServer
+from tutor.domain import Role
+from tutor.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "var" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
+STUDENTS = {"amara": "alg-st-amara", "chloe": "alg-st-chloe", "diego": "alg-st-diego",
+            "farah": "alg-st-farah"}
+
+
+@pytest.fixture(scope="session")
+def web_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    var = tmp_path_factory.mktemp("web-var")
+    result = CliRunner().invoke(main, ["graph", "seed"], env={"KGTUTOR_VAR": str(var)})
+    assert result.exit_code == 0, result.output
+    with store_for(Settings(var_dir=var)) as store:
+        for name, student in STUDENTS.items():
+            accounts.add_user(store, name, PASSWORD, Role.STUDENT, 0, student_id=student)
+        accounts.add_user(store, "hpark", PASSWORD, Role.TUTOR, 0, tutor_id="alg-tutor-hpark")
+    yield var
+    EmbeddedServer(var / "graph").stop(force=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live(web_var: Path) -> Iterator[str]:
+    """`kgtutor serve` in its own process."""
+    port = _free_port()
+    cmd = [str(Path(sys.executable).with_name("kgtutor")), "serve", "--port", str(port),
+           "--threads", "4", "--no-scheduler"]
+    log_path = web_var / "serve.log"
+    env = {**os.environ, "KGTUTOR_VAR": str(web_var), "KGTUTOR_AUTH_RATE_LIMIT": "1000/minute"}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url, proc, log_path)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if requests.get(url + "/health", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the server did not start: " + log.read_text())
+        time.sleep(0.2)  # polling a starting process, not synchronising the tests
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM)
+        yield b
+        b.close()
+
+
+class Tab:
+    """A browser page that records console errors; a test declares the ones it expects."""
+
+    def __init__(self, page: Page, base: str) -> None:
+        self.page, self.base = page, base
+        self.errors: list[str] = []
+        self.expected: list[re.Pattern[str]] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+
+    def _console(self, msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            self.errors.append(msg.text)
+
+    def expect_error(self, pattern: str) -> None:
+        self.expected.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self.expected)]
+
+    def login(self, username: str) -> None:
+        self.page.goto(self.base + "/app/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.get_by_role("button", name="Log in").click()
+
+    def shot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def tab(browser: Browser, live: str) -> Iterator[Callable[..., Tab]]:
+    """``tab(width=1280)``: a fresh browser context; fails the test on console errors."""
+    opened: list[Tab] = []
+
+    def open_tab(width: int = 1280, height: int = 900) -> Tab:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        t = Tab(context.new_page(), live)
+        opened.append(t)
+        return t
+
+    yield open_tab
+    for t in opened:
+        t.page.context.close()
+    for t in opened:
+        assert not t.unexpected(), f"console errors: {t.unexpected()}"

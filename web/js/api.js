@@ -1,0 +1,56 @@
+// The API client: the access token lives in sessionStorage (gone when the tab closes);
+// every failure arrives as an RFC 7807 problem and becomes an ApiError carrying its text.
+
+const KEY = "kgtutor.session";
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export function session() {
+  const raw = sessionStorage.getItem(KEY);
+  return raw ? JSON.parse(raw) : null;
+}
+
+export function saveSession(value) {
+  if (value) sessionStorage.setItem(KEY, JSON.stringify(value));
+  else sessionStorage.removeItem(KEY);
+}
+
+export const enc = encodeURIComponent;
+
+export async function api(path, { method = "GET", body, form, token } = {}) {
+  const headers = { Accept: "application/json" };
+  const bearer = token || session()?.token;
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  let payload;
+  if (form) payload = form;  // multipart: the browser sets the boundary
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const r = await fetch(path, { method, headers, body: payload });
+  const text = await r.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!r.ok) {
+    if (r.status === 401 && !path.startsWith("/auth/")) {
+      saveSession(null);
+      location.hash = "#/login";
+    }
+    throw new ApiError(r.status, data || {});
+  }
+  return data;
+}
+
+// Log in (or adopt a token from an LTI launch) and remember who the caller is.
+export async function signIn(token) {
+  const me = await api("/auth/me", { token });
+  const value = { token, role: me.role, subject: me.subject,
+                  student_id: me.student_id || "", tutor_id: me.tutor_id || "" };
+  saveSession(value);
+  return value;
+}

@@ -1,0 +1,177 @@
+// Student pages: practice (recommendation cards with reasons, answers with feedback,
+// resources, rest suggestions), the learning path timeline, and the feelings bar.
+
+import { api, enc, session } from "./api.js";
+import { catalogue, kpName } from "./catalogue.js";
+import { resourceLink } from "./kmap.js";
+import { h, list, problemBox, section, show, when } from "./ui.js";
+
+const FEELINGS = [["happy", "😀"], ["neutral", "😐"], ["confused", "😕"], ["tired", "😴"],
+  ["upset", "😟"]];
+
+const me = () => enc(session().student_id);
+
+export async function practicePage(feedback = null) {
+  const plan = await api(`/students/${me()}/recommendations`);
+  const questions = await Promise.all(plan.items.map((i) => api(`/questions/${enc(i.question_id)}`)));
+  const rest = plan.rest || plan.actions.find((a) => a.kind === "rest")?.text;
+  show(h("h1", {}, "Practice"),
+    rest ? h("div", { class: "rest", role: "status", id: "rest" },
+      h("strong", {}, "Time for a break. "), rest) : null,
+    feedback,
+    plan.actions.length ? h("ul", { class: "actions", "aria-label": "Adjustments" },
+      plan.actions.map((a) => h("li", {}, a.text))) : null,
+    h("h2", {}, `Your next ${plan.items.length} tasks`),
+    h("ol", { class: "cards", id: "tasks" }, plan.items.map((item, i) =>
+      h("li", {}, card(item, questions[i], i)))),
+    section("Resources for what you are learning", h("div", { class: "resources" },
+      plan.resources.length ? plan.resources.map((r) => h("div", { class: "resource" },
+        h("span", { class: "kind" }, (r.kind || "resource").replace(/_/g, " ")),
+        resourceLink(r), r.level ? h("span", { class: "muted" }, ` ${r.level}`) : null))
+        : h("p", { class: "muted" }, "No resources for now."))),
+    consentBox());
+}
+
+function card(item, q, i) {
+  const name = `answer-${i}`;
+  const why = h("ul", { class: "why", id: `why-${i}`, hidden: true },
+    item.reasons.map((r) => h("li", {}, r)));
+  const toggle = h("button", { type: "button", class: "link", "aria-expanded": "false",
+    "aria-controls": `why-${i}`, onclick: () => {
+      why.hidden = !why.hidden;
+      toggle.setAttribute("aria-expanded", String(!why.hidden));
+    } }, "Why this?");
+  const input = q.options && q.options.length
+    ? h("fieldset", {}, h("legend", {}, "Choose an answer"), q.options.map((o, j) =>
+      h("label", { class: "option" }, h("input", { type: "radio", name, value: o,
+        required: j === 0 }), ` ${o}`)))
+    : h("label", {}, "Your answer ", h("input", { name, required: true }));
+  const form = h("form", { class: "card task", dataset: { question: item.question_id },
+    "aria-label": `Task ${i + 1}`, onsubmit: (e) => answer(e, item) },
+  h("p", { class: "muted" }, `Task ${i + 1} · ${q.kp_names?.[0] || item.kp_id}`
+      + `${q.level ? ` · ${q.level}` : ""}`),
+  h("p", { class: "question" }, q.text), input,
+  h("div", { class: "row" }, h("button", { type: "submit" }, "Check answer"), toggle), why);
+  return form;
+}
+
+async function answer(e, item) {
+  e.preventDefault();
+  const data = new FormData(e.target);
+  const value = [...data.values()][0];
+  let result;
+  try {
+    result = await api(`/students/${me()}/answers`, { method: "POST",
+      body: { question_id: item.question_id, answer: String(value) } });
+  } catch (err) {
+    e.target.append(problemBox(err));
+    return;
+  }
+  const box = h("section", { class: `card feedback ${result.correct ? "ok" : "wrong"}`,
+    role: "status", id: "feedback" },
+  h("h2", {}, result.correct ? "Correct!" : "Not quite."),
+  result.correct ? null : h("p", {}, "The correct answer: ", h("strong", {}, result.correct_answer)),
+  result.explanation ? h("p", {}, result.explanation) : null,
+  !result.correct && result.resources?.length
+    ? [h("p", {}, "These may help:"), list(result.resources, resourceLink)] : null);
+  await practicePage(box);
+  document.getElementById("feedback")?.focus?.();
+}
+
+function consentBox() {
+  const status = h("p", { "aria-live": "polite" });
+  const consent = h("input", { type: "checkbox", id: "consent" });
+  const file = h("input", { type: "file", id: "media", accept: "image/png,image/jpeg,audio/*",
+    disabled: true });
+  const send = h("button", { type: "button", disabled: true, onclick: async () => {
+    const f = file.files[0];
+    if (!f) return;
+    const form = new FormData();
+    form.append(f.type.startsWith("audio") ? "audio" : "image", f);
+    try {
+      const r = await api(`/students/${me()}/affect/media`, { method: "POST", form });
+      status.textContent = `Read as: ${r.state.tag}. ${r.notes.join(" ")}`;
+    } catch (err) {
+      status.replaceChildren(problemBox(err));
+    }
+  } }, "Send");
+  consent.addEventListener("change", async () => {
+    try {
+      await api(`/students/${me()}/affect/consent`, { method: "PUT",
+        body: { consent: consent.checked } });
+      file.disabled = send.disabled = !consent.checked;
+      status.textContent = consent.checked ? "Thank you: camera and microphone input is on."
+        : "Off: nothing from your camera or microphone is used.";
+    } catch (err) {
+      status.replaceChildren(problemBox(err));
+    }
+  });
+  return h("details", { class: "card" }, h("summary", {}, "Camera or microphone (optional)"),
+    h("p", {}, "If you agree, kgtutor can look at a photo of your face or listen to a short "
+      + "voice clip to guess how you feel, so it can suggest a break or easier tasks. The "
+      + "photo or clip is analysed in memory and thrown away; only the guess (like \"tired\") "
+      + "is kept. You can switch this off at any time."),
+    h("label", { class: "option" }, consent, " I agree to camera and microphone input"),
+    h("label", { for: "media" }, "A photo or voice clip"), file, send, status);
+}
+
+export function emojiBar(bar) {
+  const said = h("span", { class: "said", "aria-live": "polite" });
+  bar.replaceChildren(h("span", { class: "ask" }, "How do you feel?"),
+    ...FEELINGS.map(([name, emoji]) => h("button", { type: "button", class: "emoji",
+      "aria-pressed": "false", onclick: async (e) => {
+        const pressed = e.currentTarget;  // gone once the event has been dispatched
+        try {
+          await api(`/students/${me()}/affect/emoji`, { method: "POST", body: { emoji: name } });
+          bar.querySelectorAll(".emoji").forEach((b) => b.setAttribute("aria-pressed",
+            String(b === pressed)));
+          said.textContent = `Thanks, noted: ${name}.`;
+          if (location.hash === "#/practice") await practicePage();
+        } catch (err) {
+          said.replaceChildren(problemBox(err));
+        }
+      } }, h("span", { class: "face", "aria-hidden": "true" }, emoji),
+    h("span", { class: "name" }, name))), said);
+}
+
+export async function pathPage() {
+  // the history first: an empty one means no path yet, without provoking a 404
+  const history = await api(`/students/${me()}/path/history?page_size=20`);
+  if (!history.length) return startPath();
+  const path = await api(`/students/${me()}/path`);
+  const names = await Promise.all(path.steps.map((s) => kpName(s.kp_id)));
+  const goal = await kpName(path.goal_kp);
+  show(h("h1", {}, "My learning path"), h("p", {}, `Goal: ${goal}`),
+    h("ol", { class: "timeline", "aria-label": "Steps" }, path.steps.map((s, i) =>
+      h("li", { class: s.status }, h("span", { class: "status" }, label(s.status)), " ",
+        names[i], s.inserted ? h("span", { class: "badge" }, "added by a re-route") : null,
+        s.pinned ? h("span", { class: "badge" }, "pinned by your tutor") : null))),
+    path.session_size ? h("p", { class: "rest" }, `Your next session is shortened to `
+      + `${path.session_size} step(s).`) : null,
+    section("Changes to your path", list(history, (v) =>
+      `Version ${v.version}, ${when(v.ts)}: ${v.reason || "started"}`)));
+}
+
+function label(status) {
+  return { done: "✓ done", current: "▶ now", todo: "next", removed: "removed" }[status] || status;
+}
+
+async function startPath() {
+  const { kps } = await catalogue();
+  const goal = h("select", { id: "goal", required: true }, [...kps.values()].map((k) =>
+    h("option", { value: k.id }, `${k.chapter}: ${k.name}`)));
+  const error = h("div", { "aria-live": "polite" });
+  show(h("h1", {}, "My learning path"),
+    h("form", { class: "card narrow", onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        await api(`/students/${me()}/path`, { method: "POST", body: { goal_kp: goal.value } });
+        await pathPage();
+      } catch (err) {
+        error.replaceChildren(problemBox(err));
+      }
+    } }, h("p", {}, "You have no learning path yet. Pick what you want to learn; kgtutor "
+      + "plans the steps to get there."),
+    h("label", { for: "goal" }, "Goal"), goal, h("button", { type: "submit" }, "Start"),
+    error));
+}

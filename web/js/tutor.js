@@ -1,0 +1,110 @@
+// Tutor pages: the classes, a class overview (heat map chapter × student, students at risk),
+// and one student's report.
+
+import { api, enc } from "./api.js";
+import { catalogue } from "./catalogue.js";
+import { h, list, masteryColour, pct, section, show, when } from "./ui.js";
+
+export async function classesPage() {
+  const classes = await api("/classes");
+  show(h("h1", {}, "Your classes"),
+    list(classes, (c) => h("a", { href: `#/classes/${enc(c.id)}`, class: "tile" },
+      h("strong", {}, c.name), h("span", { class: "muted" }, ` ${c.students} students`)),
+    "You teach no class yet."));
+}
+
+export async function classPage(classId) {
+  const report = await api(`/classes/${enc(classId)}/report`);
+  const chapters = [...report.chapters].sort((a, b) => a.order - b.order);
+  const { chapters: all } = await catalogue();
+  const grid = heatMap(classId, chapters, report.students);
+  show(h("h1", {}, report.name),
+    h("p", { class: "muted" }, `Mastery threshold ${pct(report.mastery_threshold)}; `
+      + `generated ${when(report.generated)}.`),
+    section("Students at risk", list(report.students.filter((s) => s.at_risk), (s) => [
+      h("a", { href: `#/students/${enc(s.student_id)}/report` }, s.name), ": ",
+      s.reasons.join("; "),
+      list(s.suggestions, (x) => x.text, "")], "No student is at risk.")),
+    section("Mastery by chapter and student", grid.table,
+      h("p", { class: "muted" }, "Cells: mean mastery of the chapter's KPs the student has "
+        + "an estimate for; grey: not practised.")),
+    section("Knowledge maps", list(all, (c) =>
+      h("a", { href: `#/classes/${enc(classId)}/map/${enc(c.id)}` }, `${c.order}. ${c.name}`))));
+  await grid.fill();
+}
+
+function heatMap(classId, chapters, students) {
+  const cells = new Map();
+  const head = h("tr", {}, h("th", { scope: "col" }, "Student"),
+    chapters.map((c) => h("th", { scope: "col" }, h("a", {
+      href: `#/classes/${enc(classId)}/map/${enc(c.chapter_id)}` }, c.name))));
+  const rows = students.map((s) => h("tr", {},
+    h("th", { scope: "row" }, h("a", { href: `#/students/${enc(s.student_id)}/report` },
+      s.name), s.at_risk ? h("span", { class: "badge" }, "at risk") : null),
+    chapters.map((c) => {
+      const td = h("td", { class: "cell" }, "…");
+      cells.set(`${s.student_id}|${c.chapter_id}`, td);
+      return td;
+    })));
+  const classRow = h("tr", { class: "total" }, h("th", { scope: "row" }, "Class"),
+    chapters.map((c) => paint(h("td", { class: "cell" }), c.students ? c.mastery : null)));
+  const table = h("div", { class: "scroll" }, h("table", { class: "heat" },
+    h("caption", { class: "sr-only" }, "Mastery by chapter (columns) and student (rows)"),
+    h("thead", {}, head), h("tbody", {}, rows, classRow)));
+  const fill = () => Promise.all([...cells].map(async ([key, td]) => {
+    const [sid, ch] = key.split("|");
+    const m = await api(`/students/${enc(sid)}/map/${enc(ch)}`);
+    const known = m.kps.filter((k) => !k.external && k.mastery !== null);
+    paint(td, known.length ? known.reduce((a, k) => a + k.mastery, 0) / known.length : null);
+  }));
+  return { table, fill };
+}
+
+function paint(td, p) {
+  td.textContent = pct(p);
+  td.style.background = masteryColour(p);
+  td.title = p === null ? "not practised" : `mastery ${pct(p)}`;
+  return td;
+}
+
+export async function reportPage(studentId) {
+  const sid = enc(studentId);
+  const [report, history, notes] = await Promise.all([
+    api(`/students/${sid}/report`), api(`/students/${sid}/path/history?page_size=20`),
+    api(`/students/${sid}/notifications?page_size=20`)]);
+  const { chapters } = await catalogue();
+  const maps = await Promise.all(chapters.map((c) => api(`/students/${sid}/map/${enc(c.id)}`)));
+  const p = report.profile;
+  const f = report.facts;
+  show(h("h1", {}, p.name || p.student_id),
+    section("Summary", h("p", {}, summary(p, f))),
+    section("Mastery by chapter", h("div", { class: "bars" }, chapters.map((c, i) => {
+      const known = maps[i].kps.filter((k) => !k.external && k.mastery !== null);
+      const m = known.length ? known.reduce((a, k) => a + k.mastery, 0) / known.length : null;
+      return h("div", { class: "bar-row" }, h("span", {}, c.name),
+        h("span", { class: "meter", role: "img", "aria-label": `${c.name}: ${pct(m)}` },
+          h("span", { style: `width:${Math.round((m || 0) * 100)}%;background:${masteryColour(m)}` })),
+        h("span", {}, pct(m)));
+    }))),
+    section("Intervention suggestions", list(report.suggestions,
+      (s) => `${s.text} (priority ${s.priority})`, "No intervention needed.")),
+    section("Learning path and re-routings", list(history, (v) =>
+      `v${v.version} (${when(v.ts)}): ${v.reason || "started"}`, "No learning path yet.")),
+    section("Recent adjustments", list(report.adjustments, (a) =>
+      `${when(a.window)}: ${[...a.findings, ...a.reasons].join("; ")}`, "None.")),
+    section("Affect history", report.affect === null
+      ? h("p", { class: "muted" }, "The student has not consented to affect processing.")
+      : list(report.affect, (a) => `${when(a.ts)}: ${a.tag} (${a.source})`, "No readings.")),
+    section("Notifications sent", list(notes, (n) =>
+      `${when(n.created)} to ${n.to}: ${n.subject} [${n.status}]`, "None.")));
+}
+
+function summary(p, f) {
+  const parts = [`Mean mastery ${pct(f.mastery_mean)}`,
+    `accuracy ${pct(f.accuracy)} over the last answers`,
+    `${f.attempts_7d} answers in the last 7 days`,
+    `${Math.round(f.days_inactive)} days since the last activity`,
+    `current mood: ${f.affect}`];
+  if (f.stuck_kps) parts.push(`stuck on ${f.stuck_kps} KP(s)`);
+  return `${parts.join(", ")}. Classes: ${p.class_ids.join(", ") || "none"}.`;
+}
