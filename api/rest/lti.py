@@ -254,9 +254,11 @@ def _links(launched: lti.Launched) -> dict[str, str]:
 
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kgtutor</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>kgtutor</title>
+<meta http-equiv="refresh" content="0; url=/app/#token={{ p.access_token|urlencode }}"></head>
 <body><main>
 <h1>kgtutor</h1>
+<p><a href="/app/#token={{ p.access_token|urlencode }}">Open kgtutor</a></p>
 <p>Signed in{% if p.name %} as {{ p.name }}{% endif %} ({{ p.role }}, {{ p.subject }}).</p>
 <ul>{% for rel, href in p.links.items() %}<li>{{ rel }}: <code>{{ href }}</code></li>
 {% endfor %}</ul>
@@ -267,7 +269,8 @@ _PAGE = """<!doctype html>
 
 
 def _page(payload: dict[str, Any]) -> Response:
-    """The launch as HTML: the data sits in a JSON script block for the pages to come."""
+    """The launch as HTML: straight on to the pages with the token in the URL fragment (never
+    sent to a server); the data also sits in a JSON script block."""
     response = Response(render_template_string(_PAGE, p=payload), mimetype="text/html")
     response.headers.update({**NO_STORE, "Content-Security-Policy": "default-src 'none'"})
     return response
