@@ -11,11 +11,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 from click.testing import CliRunner
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from api import accounts
 from api.cli import main
@@ -29,7 +30,10 @@ SCREENSHOTS = REPO / "var" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
 STUDENTS = {"amara": "alg-st-amara", "chloe": "alg-st-chloe", "diego": "alg-st-diego",
-            "farah": "alg-st-farah"}
+            "farah": "alg-st-farah", "grace": "alg-st-grace"}
+# a fake camera (a moving test pattern, no face) and a fake microphone (a beep), allowed
+# without a prompt: live capture without devices
+FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 @pytest.fixture(scope="session")
@@ -84,13 +88,26 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    b = playwright.chromium.launch(executable_path=CHROMIUM)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
+def media_browser(playwright: Playwright) -> Iterator[Browser]:
+    """Chromium with fake media devices (see ``FAKE_MEDIA``)."""
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=FAKE_MEDIA)
+    yield b
+    b.close()
 
 
 class Tab:
@@ -119,19 +136,23 @@ class Tab:
         self.page.get_by_label("Password").fill(PASSWORD)
         self.page.get_by_role("button", name="Log in").click()
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, of: str | None = None) -> None:
+        """The whole page, or the element ``of`` selects; the fixed feelings bar would cover
+        part of a tall shot, so a shot of an element leaves it out."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        path = str(SCREENSHOTS / f"{name}.png")
+        if of:
+            self.page.locator(of).screenshot(path=path, style="#feelings { display: none }")
+        else:
+            self.page.screenshot(path=path, full_page=True)
 
 
-@pytest.fixture
-def tab(browser: Browser, live: str) -> Iterator[Callable[..., Tab]]:
-    """``tab(width=1280)``: a fresh browser context; fails the test on console errors."""
+def _tabs(browser: Browser, live: str, **context: Any) -> Iterator[Callable[..., Tab]]:
     opened: list[Tab] = []
 
     def open_tab(width: int = 1280, height: int = 900) -> Tab:
-        context = browser.new_context(viewport={"width": width, "height": height})
-        t = Tab(context.new_page(), live)
+        ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
+        t = Tab(ctx.new_page(), live)
         opened.append(t)
         return t
 
@@ -140,3 +161,15 @@ def tab(browser: Browser, live: str) -> Iterator[Callable[..., Tab]]:
         t.page.context.close()
     for t in opened:
         assert not t.unexpected(), f"console errors: {t.unexpected()}"
+
+
+@pytest.fixture
+def tab(browser: Browser, live: str) -> Iterator[Callable[..., Tab]]:
+    """``tab(width=1280)``: a fresh browser context; fails the test on console errors."""
+    yield from _tabs(browser, live)
+
+
+@pytest.fixture
+def media_tab(media_browser: Browser, live: str) -> Iterator[Callable[..., Tab]]:
+    """Like ``tab``, with the fake camera and microphone and the permission to use them."""
+    yield from _tabs(media_browser, live, permissions=["camera", "microphone"])

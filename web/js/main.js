@@ -4,7 +4,8 @@
 import { saveSession, session, signIn } from "./api.js";
 import { loginPage } from "./login.js";
 import { emojiBar, pathPage, practicePage } from "./student.js";
-import { classesPage, classPage, reportPage } from "./tutor.js";
+import { classesPage, classPage } from "./tutor.js";
+import { reportPage } from "./report.js";
 import { mapPage } from "./kmap.js";
 import { guarded, h } from "./ui.js";
 

@@ -1,6 +1,7 @@
 // Student pages: practice (recommendation cards with reasons, answers with feedback,
 // resources, rest suggestions), the learning path timeline, and the feelings bar.
 
+import { consentBox } from "./affect.js";
 import { api, enc, session } from "./api.js";
 import { catalogue, kpName } from "./catalogue.js";
 import { resourceLink } from "./kmap.js";
@@ -78,43 +79,6 @@ async function answer(e, item) {
   document.getElementById("feedback")?.focus?.();
 }
 
-function consentBox() {
-  const status = h("p", { "aria-live": "polite" });
-  const consent = h("input", { type: "checkbox", id: "consent" });
-  const file = h("input", { type: "file", id: "media", accept: "image/png,image/jpeg,audio/*",
-    disabled: true });
-  const send = h("button", { type: "button", disabled: true, onclick: async () => {
-    const f = file.files[0];
-    if (!f) return;
-    const form = new FormData();
-    form.append(f.type.startsWith("audio") ? "audio" : "image", f);
-    try {
-      const r = await api(`/students/${me()}/affect/media`, { method: "POST", form });
-      status.textContent = `Read as: ${r.state.tag}. ${r.notes.join(" ")}`;
-    } catch (err) {
-      status.replaceChildren(problemBox(err));
-    }
-  } }, "Send");
-  consent.addEventListener("change", async () => {
-    try {
-      await api(`/students/${me()}/affect/consent`, { method: "PUT",
-        body: { consent: consent.checked } });
-      file.disabled = send.disabled = !consent.checked;
-      status.textContent = consent.checked ? "Thank you: camera and microphone input is on."
-        : "Off: nothing from your camera or microphone is used.";
-    } catch (err) {
-      status.replaceChildren(problemBox(err));
-    }
-  });
-  return h("details", { class: "card" }, h("summary", {}, "Camera or microphone (optional)"),
-    h("p", {}, "If you agree, kgtutor can look at a photo of your face or listen to a short "
-      + "voice clip to guess how you feel, so it can suggest a break or easier tasks. The "
-      + "photo or clip is analysed in memory and thrown away; only the guess (like \"tired\") "
-      + "is kept. You can switch this off at any time."),
-    h("label", { class: "option" }, consent, " I agree to camera and microphone input"),
-    h("label", { for: "media" }, "A photo or voice clip"), file, send, status);
-}
-
 export function emojiBar(bar) {
   const said = h("span", { class: "said", "aria-live": "polite" });
   bar.replaceChildren(h("span", { class: "ask" }, "How do you feel?"),
@@ -143,7 +107,7 @@ export async function pathPage() {
   const goal = await kpName(path.goal_kp);
   show(h("h1", {}, "My learning path"), h("p", {}, `Goal: ${goal}`),
     h("ol", { class: "timeline", "aria-label": "Steps" }, path.steps.map((s, i) =>
-      h("li", { class: s.status }, h("span", { class: "status" }, label(s.status)), " ",
+      h("li", { class: s.status }, h("span", { class: "status" }, stepLabel(s.status)), " ",
         names[i], s.inserted ? h("span", { class: "badge" }, "added by a re-route") : null,
         s.pinned ? h("span", { class: "badge" }, "pinned by your tutor") : null))),
     path.session_size ? h("p", { class: "rest" }, `Your next session is shortened to `
@@ -152,7 +116,7 @@ export async function pathPage() {
       `Version ${v.version}, ${when(v.ts)}: ${v.reason || "started"}`)));
 }
 
-function label(status) {
+export function stepLabel(status) {
   return { done: "✓ done", current: "▶ now", todo: "next", removed: "removed" }[status] || status;
 }
 

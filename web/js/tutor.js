@@ -1,5 +1,5 @@
-// Tutor pages: the classes, a class overview (heat map chapter × student, students at risk),
-// and one student's report.
+// Tutor pages: the classes and a class overview (heat map chapter × student, students at
+// risk). One student's report is in report.js.
 
 import { api, enc } from "./api.js";
 import { catalogue } from "./catalogue.js";
@@ -65,46 +65,4 @@ function paint(td, p) {
   td.style.background = masteryColour(p);
   td.title = p === null ? "not practised" : `mastery ${pct(p)}`;
   return td;
-}
-
-export async function reportPage(studentId) {
-  const sid = enc(studentId);
-  const [report, history, notes] = await Promise.all([
-    api(`/students/${sid}/report`), api(`/students/${sid}/path/history?page_size=20`),
-    api(`/students/${sid}/notifications?page_size=20`)]);
-  const { chapters } = await catalogue();
-  const maps = await Promise.all(chapters.map((c) => api(`/students/${sid}/map/${enc(c.id)}`)));
-  const p = report.profile;
-  const f = report.facts;
-  show(h("h1", {}, p.name || p.student_id),
-    section("Summary", h("p", {}, summary(p, f))),
-    section("Mastery by chapter", h("div", { class: "bars" }, chapters.map((c, i) => {
-      const known = maps[i].kps.filter((k) => !k.external && k.mastery !== null);
-      const m = known.length ? known.reduce((a, k) => a + k.mastery, 0) / known.length : null;
-      return h("div", { class: "bar-row" }, h("span", {}, c.name),
-        h("span", { class: "meter", role: "img", "aria-label": `${c.name}: ${pct(m)}` },
-          h("span", { style: `width:${Math.round((m || 0) * 100)}%;background:${masteryColour(m)}` })),
-        h("span", {}, pct(m)));
-    }))),
-    section("Intervention suggestions", list(report.suggestions,
-      (s) => `${s.text} (priority ${s.priority})`, "No intervention needed.")),
-    section("Learning path and re-routings", list(history, (v) =>
-      `v${v.version} (${when(v.ts)}): ${v.reason || "started"}`, "No learning path yet.")),
-    section("Recent adjustments", list(report.adjustments, (a) =>
-      `${when(a.window)}: ${[...a.findings, ...a.reasons].join("; ")}`, "None.")),
-    section("Affect history", report.affect === null
-      ? h("p", { class: "muted" }, "The student has not consented to affect processing.")
-      : list(report.affect, (a) => `${when(a.ts)}: ${a.tag} (${a.source})`, "No readings.")),
-    section("Notifications sent", list(notes, (n) =>
-      `${when(n.created)} to ${n.to}: ${n.subject} [${n.status}]`, "None.")));
-}
-
-function summary(p, f) {
-  const parts = [`Mean mastery ${pct(f.mastery_mean)}`,
-    `accuracy ${pct(f.accuracy)} over the last answers`,
-    `${f.attempts_7d} answers in the last 7 days`,
-    `${Math.round(f.days_inactive)} days since the last activity`,
-    `current mood: ${f.affect}`];
-  if (f.stuck_kps) parts.push(`stuck on ${f.stuck_kps} KP(s)`);
-  return `${parts.join(", ")}. Classes: ${p.class_ids.join(", ") || "none"}.`;
 }
