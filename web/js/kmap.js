@@ -61,7 +61,7 @@ export async function mapPage(classId, chapterId) {
       name: k.name, colour: masteryColour(k.mastery), external: k.external } })));
     cy.add(m.edges.map((e) => ({ data: { id: `${e.before}->${e.after}`, source: e.before,
       target: e.after, inferred: e.inferred } })));
-    cy.layout({ name: "breadthfirst", directed: true, spacingFactor: 1.1, padding: 48 }).run();
+    cy.layout({ name: "breadthfirst", directed: true, spacingFactor: 1.75, padding: 48 }).run();
     names.replaceChildren(...m.kps.map((k) => h("option", { value: k.name })));
     if (selected) cy.getElementById(selected).select();
   };
