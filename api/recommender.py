@@ -9,10 +9,11 @@ Safe for concurrent callers: a lock guards the cache, the pipeline itself holds 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from cachetools import TTLCache
 
 from graph.rec_reads import load_catalogue, load_learner, load_peers
 from models import registry
@@ -54,9 +55,8 @@ class Recommender:
         self.store = store
         self.predictors = predictors or {}  # dataset -> its models
         self.config = config
-        self.ttl_s = ttl_s
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[float, Catalogue, PeerMastery]] = {}
+        self._cache: TTLCache[str, tuple[Catalogue, PeerMastery]] = TTLCache(64, ttl_s)
 
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
                   focus: Sequence[str] = (),
@@ -76,13 +76,11 @@ class Recommender:
 
     def catalogue(self, dataset: str) -> tuple[Catalogue, PeerMastery]:
         with self._lock:
-            cached = self._cache.get(dataset)
-            if cached and time.monotonic() - cached[0] < self.ttl_s:
-                return cached[1], cached[2]
-            catalogue = load_catalogue(self.store, dataset)
-            peers = load_peers(self.store, dataset, tuple(catalogue.kp_names))
-            self._cache[dataset] = (time.monotonic(), catalogue, peers)
-            return catalogue, peers
+            if dataset not in self._cache:
+                catalogue = load_catalogue(self.store, dataset)
+                peers = load_peers(self.store, dataset, tuple(catalogue.kp_names))
+                self._cache[dataset] = (catalogue, peers)
+            return self._cache[dataset]
 
     def invalidate(self, dataset: str | None = None) -> None:
         """Forget cached graph reads (after an import or a refit)."""

@@ -14,6 +14,8 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 
+from cachetools import TTLCache
+
 from graph.rec_reads import item_dataset, load_item_texts, load_learner
 from tutor.errors import NotFound
 from tutor.ports import GraphStore
@@ -32,20 +34,16 @@ class SimilarItems:
     def __init__(self, store: GraphStore, ttl_s: float = 300.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
-        self.ttl_s = ttl_s
-        self.clock = clock  # monotonic seconds; injected in tests
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[float, ItemIndex]] = {}
+        # clock: monotonic seconds, injected in tests
+        self._cache: TTLCache[str, ItemIndex] = TTLCache(64, ttl_s, timer=clock)
 
     def index(self, dataset: str) -> ItemIndex:
         """The dataset's index, rebuilt when older than ``ttl_s``."""
         with self._lock:
-            cached = self._cache.get(dataset)
-            if cached and self.clock() - cached[0] < self.ttl_s:
-                return cached[1]
-            index = ItemIndex.build(load_item_texts(self.store, dataset))
-            self._cache[dataset] = (self.clock(), index)
-            return index
+            if dataset not in self._cache:
+                self._cache[dataset] = ItemIndex.build(load_item_texts(self.store, dataset))
+            return self._cache[dataset]
 
     def like_question(self, question_id: str, config: SimilarityConfig,
                       kinds: Iterable[ItemKind] = KINDS) -> list[Similar]:
