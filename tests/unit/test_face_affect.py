@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -86,17 +84,6 @@ def _png(width: int, height: int) -> bytes:
 def test_bad_input_is_refused(bad: object, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         detect_face(bad, TS)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def sealed_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
-    """An empty working directory and temporary directory: whatever lands in them was written."""
-    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
-    cwd.mkdir(), tmp.mkdir()
-    monkeypatch.chdir(cwd)
-    monkeypatch.setenv("TMPDIR", str(tmp))
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
-    yield [cwd, tmp]
 
 
 def test_images_never_reach_disk_or_logs(sealed_disk: list[Path],

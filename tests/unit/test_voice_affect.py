@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -81,17 +79,6 @@ def test_other_formats_rates_and_channels_read_the_same() -> None:
 def test_bad_input_is_refused(bad: object, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         detect_voice(bad, TS)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def sealed_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
-    """An empty working directory and temporary directory: whatever lands in them was written."""
-    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
-    cwd.mkdir(), tmp.mkdir()
-    monkeypatch.chdir(cwd)
-    monkeypatch.setenv("TMPDIR", str(tmp))
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
-    yield [cwd, tmp]
 
 
 def test_audio_never_reaches_disk_or_logs(sealed_disk: list[Path],
