@@ -9,15 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from api import adjust, paths, planner, profiles, reports, scheduler
-from api.cli import main
 from api.cli_common import store_for
 from api.recommender import Recommender
 from graph import affect_store, outbox
-from graph.embedded import EmbeddedServer
 from graph.ingest import GraphData, ingest
+from tests.integration.conftest import run
 from tutor.adjustment import WINDOW_MS
 from tutor.affect import self_report
 from tutor.domain import Attempt
@@ -30,11 +28,8 @@ NOW = 1_795_000_000_000 - 1_795_000_000_000 % WINDOW_MS + 60_000  # a minute int
 
 
 @pytest.fixture(scope="module")
-def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    var = tmp_path_factory.mktemp("var")
-    assert run(var, "graph", "seed").exit_code == 0
-    yield var
-    EmbeddedServer(var / "graph").stop(force=True)
+def var_dir(seeded_var: Path) -> Path:
+    return seeded_var
 
 
 @pytest.fixture
@@ -46,10 +41,6 @@ def store(var_dir: Path) -> Iterator[GraphStore]:
 @pytest.fixture
 def service(store: GraphStore) -> Recommender:
     return Recommender(store)
-
-
-def run(var_dir: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, list(args), env={"KGTUTOR_VAR": str(var_dir)})
 
 
 def test_affect_is_refused_without_consent_and_nothing_is_stored(store: GraphStore) -> None:

@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from api.cli import main
 from api.cli_common import store_for
 from api.recommender import Recommender
-from graph.embedded import EmbeddedServer
+from tests.integration.conftest import run
 from tutor.knowledge_map import DEFAULT_MASTERY_THRESHOLD, frontier
 from tutor.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    var = tmp_path_factory.mktemp("var")
-    assert run(var, "graph", "seed").exit_code == 0
-    yield var
-    EmbeddedServer(var / "graph").stop(force=True)
-
-
-def run(var_dir: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, list(args), env={"KGTUTOR_VAR": str(var_dir)})
+def var_dir(seeded_var: Path) -> Path:
+    return seeded_var
 
 
 def test_recommendations_come_from_the_frontier_with_reasons(var_dir: Path) -> None:
