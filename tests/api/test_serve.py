@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +11,7 @@ from click.testing import CliRunner, Result
 from flask import Flask
 
 from api.cli import main
+from tests.live_server import serving
 from tutor.settings import Settings
 
 
@@ -48,39 +44,11 @@ def test_lms_add_client_prints_working_credentials(api_settings: Settings, app: 
     assert r.status_code == 200 and r.json["role"] == "lms"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live(api_settings: Settings, tmp_path: Path) -> Iterator[str]:
     """`kgtutor serve` in its own process, on the tests' graph."""
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    env = {**os.environ, "KGTUTOR_VAR": str(api_settings.var_dir)}
-    kgtutor = Path(sys.executable).with_name("kgtutor")
-    proc = subprocess.Popen([str(kgtutor), "serve", "--port", str(port), "--threads", "4"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            try:
-                if requests.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("serve did not start: "
-                                     + (tmp_path / "serve.log").read_text())
-            time.sleep(0.2)
+    with serving(api_settings.var_dir, tmp_path / "serve.log", "--threads", "4") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 def test_serve_runs_the_api_under_waitress(live: str, lms_clients: object) -> None:

@@ -3,18 +3,12 @@ accounts, and Debian's chromium driven by Playwright (never a downloaded browser
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from click.testing import CliRunner
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
@@ -22,6 +16,7 @@ from api import accounts
 from api.cli import main
 from api.cli_common import store_for
 from graph.embedded import EmbeddedServer
+from tests.live_server import serving
 from tutor.domain import Role
 from tutor.settings import Settings
 
@@ -49,42 +44,12 @@ def web_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     EmbeddedServer(var / "graph").stop(force=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live(web_var: Path) -> Iterator[str]:
     """`kgtutor serve` in its own process."""
-    port = _free_port()
-    cmd = [str(Path(sys.executable).with_name("kgtutor")), "serve", "--port", str(port),
-           "--threads", "4", "--no-scheduler"]
-    log_path = web_var / "serve.log"
-    env = {**os.environ, "KGTUTOR_VAR": str(web_var), "KGTUTOR_AUTH_RATE_LIMIT": "1000/minute"}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(url, proc, log_path)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if requests.get(url + "/health", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError("the server did not start: " + log.read_text())
-        time.sleep(0.2)  # polling a starting process, not synchronising the tests
+    with serving(web_var, web_var / "serve.log", "--threads", "4", "--no-scheduler",
+                 KGTUTOR_AUTH_RATE_LIMIT="1000/minute") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
