@@ -23,7 +23,7 @@ from tutor.settings import Settings
 
 
 def _service(settings: Settings, store: GraphStore) -> Recommender:
-    return Recommender(store, load_predictors(settings.var_dir / "models"))
+    return Recommender(store, load_predictors(settings.models_dir))
 
 
 def _dump(value: object) -> None:

@@ -61,7 +61,7 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
     kt = load_data(settings, data, device, threads)
     config = IrtConfig(seed=seed, max_iter=epochs or IrtConfig().max_iter)
     model = training.calibrate_irt(kt, config, device)
-    path = registry.save_irt(models_dir(settings), model)
+    path = registry.save_irt(settings.models_dir, model)
     seen = int((model.params.item_responses > 0).sum())
     click.echo(f"IRT: {seen:,} questions with responses, {len(model.student_ids):,} students; "
                f"saved {path}")
@@ -81,12 +81,12 @@ def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs
            threads: int | None, graph_init: bool) -> None:
     """Train the Bi-LSTM (P(correct) and candidate questions) on the train students."""
     kt = load_data(settings, data, device, threads)
-    vectors = registry.load_item_vectors(models_dir(settings), kt.item_ids) if graph_init else None
+    vectors = registry.load_item_vectors(settings.models_dir, kt.item_ids) if graph_init else None
     plan = bilstm_plan(epochs)
     with epochs_bar("bilstm", plan.epochs) as on_epoch:
         model, logs = training.fit_bilstm(kt, BiLstmConfig(kt.n_items, kt.n_skills), plan,
                                           seed, device, vectors, on_epoch)
-    path = registry.save_bilstm(models_dir(settings), model.cpu(), kt.item_ids, kt.skill_ids, plan)
+    path = registry.save_bilstm(settings.models_dir, model.cpu(), kt.item_ids, kt.skill_ids, plan)
     best = max(logs, key=lambda e: e.val_score)
     click.echo(f"Bi-LSTM: {len(logs)} epochs, best validation AUC {best.val_score:.4f} "
                f"(epoch {best.epoch + 1}); saved {path}")
@@ -104,7 +104,7 @@ def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs:
     config = replace(config, epochs=epochs or config.epochs)
     with epochs_bar("embed", config.epochs) as on_epoch:
         encoder, vectors = training.fit_graph_encoder_on(kt, config, device, on_epoch)
-    path = registry.save_embed(models_dir(settings), encoder.cpu(), vectors, kt.item_ids,
+    path = registry.save_embed(settings.models_dir, encoder.cpu(), vectors, kt.item_ids,
                                kt.n_skills)
     click.echo(f"graph embeddings: {vectors.shape[0]:,} questions x {vectors.shape[1]}; "
                f"saved {path}")
@@ -120,7 +120,7 @@ def progress(settings: Settings, data: Path | None, device: str, seed: int, epoc
     kt = load_data(settings, data, device, threads)
     with epochs_bar("progress", epochs or 50) as on_epoch:
         result = training.fit_progress(kt, seed, device, epochs or 50, on_epoch=on_epoch)
-    path = registry.save_progress(models_dir(settings), result.model.cpu(), result.data_config,
+    path = registry.save_progress(settings.models_dir, result.model.cpu(), result.data_config,
                                   result.vectorizer, kt)
     t = result.test
     if t:
@@ -148,10 +148,6 @@ def _check_device(device: str) -> None:
 def bilstm_plan(epochs: int | None) -> training.BiLstmTraining:
     plan = training.BiLstmTraining()
     return replace(plan, epochs=epochs or plan.epochs)
-
-
-def models_dir(settings: Settings) -> Path:
-    return settings.var_dir / "models"
 
 
 @contextmanager

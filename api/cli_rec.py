@@ -34,7 +34,7 @@ def recommend(settings: Settings, student_id: str, n: int, band: tuple[float, fl
     """Recommend questions for STUDENT_ID: KPs from the graph, then questions on them."""
     config = RecConfig(n=n, band=band, challenge_share=challenge)
     with store_for(settings) as store:
-        predictors = load_predictors(settings.var_dir / "models")
+        predictors = load_predictors(settings.models_dir)
         result = Recommender(store, predictors, config).recommend(student_id)
     click.echo(json.dumps(dataclasses.asdict(result), indent=2) if as_json else _text(result))
 

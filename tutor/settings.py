@@ -47,6 +47,11 @@ class Settings:
         return self.var_dir / "graph"
 
     @property
+    def models_dir(self) -> Path:
+        """Trained models (``kgtutor train``), read by the recommender and the API."""
+        return self.var_dir / "models"
+
+    @property
     def backend(self) -> str:
         """Return "embedded", "neo4j" or "falkordb" according to the URI."""
         if self.graph_uri == "embedded":

@@ -84,7 +84,7 @@ def build_app(settings: Settings, store: GraphStore | None = None,
         },
     )
     store = store or open_store(settings)
-    predictors = load_predictors(settings.var_dir / "models")
+    predictors = load_predictors(settings.models_dir)
     app.extensions[EXTENSION] = Services(
         settings=settings, store=store,
         recommender=recommender or Recommender(store, predictors), clock=clock,
