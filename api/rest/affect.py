@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 from api import adjust
 from api.rest.context import services
 from api.rest.gate import roles
+from api.rest.schemas import AdaptActionOut, AffectRecordOut
 from graph import affect_store
 from models.face_affect import MAX_FRAMES, detect_face
 from models.voice_affect import detect_voice
@@ -62,14 +63,6 @@ class MediaIn(Schema):
     audio = Upload(metadata={"description": "One spoken clip, 0.5-60 s (WAV, FLAC or OGG)."})
 
 
-class AffectRecordOut(Schema):
-    tag = fields.String(required=True, metadata={
-        "description": "positive, neutral, confused, fatigued or negative."})
-    confidence = fields.Float(required=True)
-    source = fields.String(required=True, metadata={"description": "self_report, face, voice."})
-    ts = fields.Integer(required=True, metadata={"description": "Epoch ms."})
-
-
 class AffectReadingOut(AffectRecordOut):
     measures = fields.Dict(keys=fields.String(), values=fields.Float(), required=True, metadata={
         "description": "The numbers behind the tag; returned once, never stored."})
@@ -80,14 +73,6 @@ class AffectStateOut(Schema):
     confidence = fields.Float(required=True)
     sources = fields.List(fields.String(), required=True)
     reasons = fields.List(fields.String(), required=True)
-
-
-class AdaptActionOut(Schema):
-    kind = fields.String(required=True, metadata={
-        "description": "e.g. rest, reroute, basic_resources, offer_tutoring, notify_tutor."})
-    kp_ids = fields.List(fields.String(), required=True)
-    count = fields.Integer(required=True)
-    text = fields.String(required=True)
 
 
 class AffectReactionOut(Schema):

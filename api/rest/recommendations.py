@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from api import similar
 from api.planner import Plan, plan
 from api.rest.context import services
+from api.rest.schemas import AdaptActionOut
 from tutor.similarity import KINDS, Similar, SimilarityConfig
 
 blp = Blueprint("recommendations", __name__,
@@ -58,15 +59,6 @@ class AffectOut(Schema):
     reasons = fields.List(fields.String(), required=True)
 
 
-class ActionOut(Schema):
-    kind = fields.String(required=True, metadata={
-        "description": "e.g. raise_challenge, rest, basic_resources, support_resources, "
-                       "notify_tutor, practice_set, more_resources."})
-    kp_ids = fields.List(fields.String(), required=True)
-    count = fields.Integer(required=True)
-    text = fields.String(required=True)
-
-
 class ResourceOut(Schema):
     id = fields.String(required=True)
     title = fields.String(allow_none=True)
@@ -93,7 +85,7 @@ class PlanOut(Schema):
     notes = fields.List(fields.String(), required=True, metadata={
         "description": "Fallbacks taken and constraints not met."})
     affect = fields.Nested(AffectOut, required=True)
-    actions = fields.List(fields.Nested(ActionOut), required=True, metadata={
+    actions = fields.List(fields.Nested(AdaptActionOut), required=True, metadata={
         "description": "What the affect rules and this window's adjustment do."})
     resources = fields.List(fields.Nested(ResourceOut), required=True)
     rest = fields.String(allow_none=True, metadata={"description": "A break to suggest."})

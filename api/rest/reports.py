@@ -13,9 +13,9 @@ from marshmallow import Schema, fields
 from api import adjust
 from api.class_reports import class_report
 from api.reports import student_report
-from api.rest.affect import AdaptActionOut, AffectRecordOut
 from api.rest.context import services
 from api.rest.gate import roles
+from api.rest.schemas import AdaptActionOut, AffectRecordOut
 from graph import outbox
 from tutor.domain import Role
 

@@ -29,3 +29,20 @@ class Counts(Schema):
     created = fields.Integer(required=True)
     existing = fields.Integer(required=True)
     rejected = fields.Integer(required=True)
+
+
+class AffectRecordOut(Schema):
+    tag = fields.String(required=True, metadata={
+        "description": "positive, neutral, confused, fatigued or negative."})
+    confidence = fields.Float(required=True)
+    source = fields.String(required=True, metadata={"description": "self_report, face, voice."})
+    ts = fields.Integer(required=True, metadata={"description": "Epoch ms."})
+
+
+class AdaptActionOut(Schema):
+    kind = fields.String(required=True, metadata={
+        "description": "e.g. raise_challenge, rest, reroute, basic_resources, support_resources, "
+                       "offer_tutoring, notify_tutor, practice_set, more_resources."})
+    kp_ids = fields.List(fields.String(), required=True)
+    count = fields.Integer(required=True)
+    text = fields.String(required=True)
