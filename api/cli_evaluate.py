@@ -13,7 +13,7 @@ from api.cli_common import errors_as_messages
 from api.cli_models import bilstm_plan, epochs_bar, load_data, model_options
 from api.rec_report import plot_metrics
 from models import training
-from models.rec_offline import OfflineOurs
+from models.rec_offline import OfflineOurs, SequenceOnly
 from models.trainer import EpochLog
 from tutor import rec_eval
 from tutor.errors import InvalidInput
@@ -74,7 +74,10 @@ def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: in
 def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
         threads: int | None, splits: str, n: int, out: Path | None, figure: Path | None
         ) -> None:
-    """Replay test students: recommend after a prefix; a hit is practised later."""
+    """Replay test students: recommend after a prefix; a hit is practised later.
+
+    ``sequence_only`` is an ablation (our sequence model without the KP stage and the band).
+    """
     try:
         shares = [float(x) for x in splits.split(",")]
     except ValueError:
@@ -87,7 +90,7 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
                            on_epoch=on_epoch)
         ours.fit(kt.train, kt.n_items)
     methods = {"ours": ours, "popularity": Popularity(), "usercf": UserCF(),
-               "markov": MarkovChain()}
+               "markov": MarkovChain(), "sequence_only": SequenceOnly(ours.sequence)}
     report = rec_eval.evaluate(methods, kt.train, kt.test, shares, kt.n_items,
                                RecEvalConfig(n=n), difficulty=ours.b, band=ours.band,
                                p_correct=ours.p_correct)

@@ -22,6 +22,7 @@ from models.irt import IrtConfig
 from models.kt_data import KTData
 from models.sources import load_lpp
 from models.trainer import EpochLog
+from models.transitions import QuestionTransitions
 from tutor.errors import InvalidInput
 from tutor.settings import Settings
 
@@ -79,14 +80,17 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @errors_as_messages
 def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
            threads: int | None, graph_init: bool) -> None:
-    """Train the Bi-LSTM (P(correct) and candidate questions) on the train students."""
+    """Train the Bi-LSTM (P(correct) and candidate questions) on the train students, and
+    count their question-to-question transitions (mixed into P(next))."""
     kt = load_data(settings, data, device, threads)
     vectors = registry.load_item_vectors(settings.models_dir, kt.item_ids) if graph_init else None
     plan = bilstm_plan(epochs)
     with epochs_bar("bilstm", plan.epochs) as on_epoch:
         model, logs = training.fit_bilstm(kt, BiLstmConfig(kt.n_items, kt.n_skills), plan,
                                           seed, device, vectors, on_epoch)
-    path = registry.save_bilstm(settings.models_dir, model.cpu(), kt.item_ids, kt.skill_ids, plan)
+    transitions = QuestionTransitions.fit(kt.train.items, kt.n_items)
+    path = registry.save_bilstm(settings.models_dir, model.cpu(), transitions, kt.item_ids,
+                                kt.skill_ids, plan)
     best = max(logs, key=lambda e: e.val_score)
     click.echo(f"Bi-LSTM: {len(logs)} epochs, best validation AUC {best.val_score:.4f} "
                f"(epoch {best.epoch + 1}); saved {path}")

@@ -34,6 +34,7 @@ from models.progress import ProgressConfig, ProgressLSTM
 from models.progress_data import ProgressDataConfig, fit_text_features, item_texts_from_skills
 from models.sources import load_lpp
 from models.training import calibrate_irt
+from models.transitions import QuestionTransitions
 from tutor.prereq_inference import infer_prerequisites
 
 
@@ -75,7 +76,8 @@ def _prepare(store: FalkorStore, lpp: Path) -> Recommender:
                                            progress_feature=data_config.progress_feature))
     bilstm = BiLstmKT(BiLstmConfig(kt.n_items, kt.n_skills), kt.item_skills)
     predictors = Predictors(
-        BiLstmPredictor(bilstm, kt.item_ids),
+        BiLstmPredictor(bilstm, kt.item_ids,
+                        transitions=QuestionTransitions.fit(kt.train.items, kt.n_items)),
         ProgressPredictor(progress, data_config, vectorizer, kt.item_ids, texts,
                           kt.item_skills, kt.skill_ids))
     service = Recommender(store, {dataset_of(kt.item_ids[0]): predictors})

@@ -253,12 +253,17 @@ class BiLstmKT(nn.Module):
         return self._logits(state, vectors[0], counts, targets)
 
     @torch.no_grad()
+    def next_intent(self, step: NextStep) -> torch.Tensor:
+        """The candidate head's query (E,) for the next step: a question's score is its
+        vector's dot product with it."""
+        keep = torch.ones((1, 1, len(step.blocks)), dtype=torch.bool)
+        return self._intent(step.blocks.unsqueeze(0), keep, step.before[None, None],
+                            step.last[None, None])[0, 0]
+
+    @torch.no_grad()
     def score_candidates(self, step: NextStep, candidates: torch.Tensor) -> torch.Tensor:
         """Candidate scores (C,) for the next step; equal to :meth:`candidate_scores`."""
-        keep = torch.ones((1, 1, len(step.blocks)), dtype=torch.bool)
-        intent = self._intent(step.blocks.unsqueeze(0), keep, step.before[None, None],
-                              step.last[None, None])  # (1, 1, E)
-        return self.question_vectors(candidates) @ intent[0, 0]
+        return self.question_vectors(candidates) @ self.next_intent(step)
 
     def init_item_vectors(self, vectors: np.ndarray, spread: float = 0.1) -> None:
         """Start the question part of question vectors from graph embeddings, centred and

@@ -23,46 +23,87 @@ import numpy as np
 import torch
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from models.bilstm import BiLstmKT
+from models.bilstm import BiLstmKT, NextStep
 from models.kt_batches import N_COUNTS
 from models.progress import ProgressLSTM
 from models.progress_data import ProgressDataConfig, text_matrix, window_features
+from models.transitions import QuestionTransitions
 from tutor.errors import InvalidInput
 
 History = Sequence[tuple[str, bool]]
 
 
 class BiLstmPredictor:
-    """P(correct) and candidate score of questions as a student's next step (``SequenceModel``)."""
+    """P(correct) and P(next) of questions as a student's next step (``SequenceModel``).
 
-    def __init__(self, model: BiLstmKT, item_ids: Sequence[str], chunk: int = 200) -> None:
+    P(next) is the candidate head's softmax over every question, mixed (weight ``mix``) with
+    the train ``transitions`` out of the student's last question when that question has any:
+    the head generalises, the table remembers which problem of a set follows which.
+    """
+
+    def __init__(self, model: BiLstmKT, item_ids: Sequence[str], chunk: int = 200,
+                 transitions: QuestionTransitions | None = None, mix: float = 0.5) -> None:
         if len(item_ids) != model.config.n_items:
             raise InvalidInput(f"{len(item_ids)} item ids for a model of "
                                f"{model.config.n_items} questions")
         if chunk < 1:
             raise InvalidInput(f"chunk must be at least 1, got {chunk}")
+        if transitions is not None and transitions.n_items != len(item_ids):
+            raise InvalidInput(f"a transition table of {transitions.n_items} questions for a "
+                               f"model of {len(item_ids)}")
+        if not 0 <= mix <= 1:
+            raise InvalidInput(f"mix must lie in [0, 1], got {mix}")
         self.model = model.eval()
-        self.chunk = chunk
+        self.chunk, self.transitions, self.mix = chunk, transitions, mix
         self.item_ids = tuple(item_ids)
         self._index = {q: i for i, q in enumerate(item_ids)}
         skills = model.item_skills[:-1].cpu().numpy()  # drop the padding item's row
         self._item_skills = np.where(skills == model.config.n_skills, -1, skills)
+        with torch.inference_mode():  # every call scores every question: vectors once
+            self._vectors = model.question_vectors(torch.arange(len(item_ids)))
+        self._last: tuple[tuple, NextStep, np.ndarray] | None = None  # one history's state
 
     def predict(self, history: History, question_ids: Sequence[str]
                 ) -> tuple[np.ndarray, np.ndarray]:
-        """(P(correct), candidate score) of each question, (C,) each, after this history."""
-        items = _indices(self._index, [q for q, _ in history])
-        correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+        """(P(correct), P(next)) of each question, (C,) each, after this history."""
+        items, correct = self._history(history)
         targets = _indices(self._index, question_ids)
         counts = next_step_counts(items, correct, self._item_skills, targets)
+        step, next_p = self._state(history, items, correct)
+        with torch.inference_mode():
+            logits = self.model.score_targets(step, torch.from_numpy(targets),
+                                              torch.from_numpy(counts))
+        return torch.sigmoid(logits).numpy(), next_p[targets]
+
+    def next_probs(self, history: History, question_ids: Sequence[str]) -> np.ndarray:
+        """P(next) of each question (C,): cheap, no correctness head."""
+        items, correct = self._history(history)
+        return self._state(history, items, correct)[1][_indices(self._index, question_ids)]
+
+    def _history(self, history: History) -> tuple[np.ndarray, np.ndarray]:
+        items = _indices(self._index, [q for q, _ in history])
+        return items, np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+
+    def _state(self, history: History, items: np.ndarray, correct: np.ndarray
+               ) -> tuple[NextStep, np.ndarray]:
+        """The history's context and P(next) of every question; the last history's are kept,
+        since the recommender asks twice about the same history (KPs, then questions)."""
+        key = tuple(history)
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1], last[2]
         recent = slice(max(0, len(items) - (self.chunk - 1)), len(items))
         with torch.inference_mode():
             step = self.model.context(torch.from_numpy(items[recent]),
                                       torch.from_numpy(correct[recent]))
-            t = torch.from_numpy(targets)
-            logits = self.model.score_targets(step, t, torch.from_numpy(counts))
-            scores = self.model.score_candidates(step, t)
-        return torch.sigmoid(logits).numpy(), scores.numpy()
+            next_p = torch.softmax(self._vectors @ self.model.next_intent(step), 0).double()
+        next_p = next_p.numpy()
+        if self.transitions is not None and len(items) and self.mix > 0:
+            after = self.transitions.after(int(items[-1]))
+            if after.any():
+                next_p = (1 - self.mix) * next_p + self.mix * after
+        self._last = (key, step, next_p)  # one assignment: safe to share between threads
+        return step, next_p
 
 
 def next_step_counts(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray,

@@ -3,8 +3,13 @@
 What the graph provides online is built here from the train students instead: IRT a and b
 (`fit_irt_on`), a prerequisite graph inferred from the answers (ASSISTments ships none), KP
 order from when students first meet each KP, popularity, the peers' BKT mastery matrix and the
-Bi-LSTM. A test prefix becomes a :class:`~tutor.domain.LearnerState` (BKT mastery over the
-prefix, θ estimated by the pipeline from the prefix); question ids are the indices as strings.
+sequence model (the Bi-LSTM mixed with the train question transitions). A test prefix becomes
+a :class:`~tutor.domain.LearnerState` (BKT mastery over the prefix, θ estimated by the pipeline
+from the prefix); question ids are the indices as strings.
+
+:class:`SequenceOnly` is an ablation, not a product: the same sequence model ranking every
+question, without the frontier, the band or the spread over KPs, so the report shows what
+those pedagogical constraints cost in hits.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from models.bilstm import BiLstmConfig, BiLstmKT
 from models.kt_data import Histories, KTData
 from models.predictors import BiLstmPredictor
 from models.training import BiLstmTraining, fit_bilstm, fit_irt_on
+from models.transitions import QuestionTransitions
 from tutor.ability import predict, theta_from_responses
 from tutor.domain import LearnerState, QuestionFacts
 from tutor.mastery import BktParams, bkt_update
@@ -50,7 +56,8 @@ class OfflineOurs:
                                         BiLstmConfig(kt.n_items, kt.n_skills), self.training,
                                         self.seed, self.device, on_epoch=self.on_epoch)
         self.sequence = BiLstmPredictor(self.bilstm.cpu(), [str(i) for i in range(n_items)],
-                                        self.training.chunk)
+                                        self.training.chunk,
+                                        QuestionTransitions.fit(train.items, n_items))
 
     def recommend(self, prefix_items: np.ndarray, prefix_correct: np.ndarray, n: int,
                   exclude: set[int] | None = None) -> list[int]:
@@ -76,6 +83,26 @@ class OfflineOurs:
     def theta(self, prefix_items: np.ndarray, prefix_correct: np.ndarray) -> float:
         return theta_from_responses(self.a[prefix_items], self.b[prefix_items],
                                     prefix_correct.astype(float))[0]
+
+
+class SequenceOnly:
+    """A fitted sequence model alone: the n questions of highest P(next)."""
+
+    def __init__(self, sequence: BiLstmPredictor) -> None:
+        self.sequence = sequence
+
+    def fit(self, train: Histories, n_items: int) -> None:
+        self.ids = [str(i) for i in range(n_items)]  # the model comes fitted
+
+    def recommend(self, prefix_items: np.ndarray, prefix_correct: np.ndarray, n: int,
+                  exclude: set[int] | None = None) -> list[int]:
+        history = tuple((str(q), bool(c)) for q, c in zip(
+            prefix_items.tolist(), prefix_correct.tolist(), strict=True))
+        if not history:
+            return []
+        p = self.sequence.next_probs(history, self.ids)
+        p[list(exclude or ())] = -1.0
+        return [int(q) for q in np.argsort(-p, kind="stable")[:n] if p[q] >= 0]
 
 
 def _catalogue(kt: KTData, train: Histories, a: np.ndarray, b: np.ndarray,

@@ -22,6 +22,7 @@ from models.kt_data import KTData
 from models.predictors import BiLstmPredictor, ProgressPredictor
 from models.progress import ProgressConfig, ProgressLSTM
 from models.progress_data import ProgressDataConfig, item_texts_from_skills
+from models.transitions import QuestionTransitions
 from tutor.errors import DataFormatError
 from tutor.mastery import BktParams
 
@@ -72,18 +73,21 @@ def load_irt(folder: Path) -> IrtModel:
         raise DataFormatError(f"{path} is not an IRT checkpoint: {e}") from None
 
 
-def save_bilstm(folder: Path, model: BiLstmKT, item_ids: tuple[str, ...],
-                skill_ids: tuple[str, ...], training: object) -> Path:
+def save_bilstm(folder: Path, model: BiLstmKT, transitions: QuestionTransitions,
+                item_ids: tuple[str, ...], skill_ids: tuple[str, ...], training: object) -> Path:
+    """The Bi-LSTM with the transition table it is mixed with (one sequence model)."""
     path = _ready(folder) / BILSTM_FILE
     checkpoint.save(path, "bilstm", model, model.config,
                     {"item_ids": list(item_ids), "skill_ids": list(skill_ids),
                      "skill_width": int(model.item_skills.shape[1]),
-                     "training": dataclasses.asdict(training)})  # type: ignore[call-overload]
+                     "training": dataclasses.asdict(training),  # type: ignore[call-overload]
+                     "transitions": {k: torch.from_numpy(v)
+                                     for k, v in transitions.arrays().items()}})
     return path
 
 
 def load_bilstm(folder: Path) -> tuple[BiLstmKT, dict]:
-    """The model and its ``extra`` (item_ids, skill_ids, training settings)."""
+    """The model and its ``extra`` (item_ids, skill_ids, training settings, transitions)."""
 
     def build(config: dict, extra: dict) -> torch.nn.Module:
         c = BiLstmConfig(**config)
@@ -168,7 +172,13 @@ def progress_predictor(folder: Path) -> ProgressPredictor:
 
 def bilstm_predictor(folder: Path) -> BiLstmPredictor:
     model, extra = load_bilstm(folder)
-    return BiLstmPredictor(model, extra["item_ids"], int(extra["training"]["chunk"]))
+    if "transitions" not in extra:
+        raise DataFormatError(f"{folder / BILSTM_FILE} has no transition table (saved by an "
+                              "older version): rerun `kgtutor train bilstm`")
+    transitions = QuestionTransitions.from_arrays(
+        model.config.n_items, **{k: v.numpy() for k, v in extra["transitions"].items()})
+    return BiLstmPredictor(model, extra["item_ids"], int(extra["training"]["chunk"]),
+                           transitions)
 
 
 def _ready(folder: Path) -> Path:

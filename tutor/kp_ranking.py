@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
 from tutor.domain import KPPick, LearnerState
-from tutor.rec_types import Catalogue, PeerMastery, RecConfig
+from tutor.rec_types import Catalogue, PeerMastery, RecConfig, SequenceModel
 
 
 def frontier(catalogue: Catalogue, mastery: Mapping[str, float], tau: float) -> list[str]:
@@ -37,11 +37,30 @@ def cf_scores(peers: PeerMastery | None, mastery: Mapping[str, float], tau: floa
     return dict(zip(peers.kp_ids, share.tolist(), strict=True))
 
 
+def next_shares(catalogue: Catalogue, kps: Sequence[str], history: Sequence[tuple[str, bool]],
+                sequence: SequenceModel | None, skip: Collection[str]) -> dict[str, float]:
+    """Each KP's share of the sequence model's P(next) over the questions of ``kps`` not in
+    ``skip``: where the student is heading among the KPs on offer."""
+    if sequence is None or not history or not kps:
+        return {}
+    pool = [(q, k) for k in kps for q in catalogue.by_kp.get(k, ()) if q not in skip]
+    if not pool:
+        return {}
+    probs = sequence.next_probs(history, [q for q, _ in pool])
+    mass = dict.fromkeys(kps, 0.0)
+    for (_, k), p in zip(pool, probs.tolist(), strict=True):
+        mass[k] += p
+    total = sum(mass.values())
+    return {k: m / total for k, m in mass.items()} if total > 0 else {}
+
+
 def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
              peers: PeerMastery | None = None, weakest: str | None = None,
-             focus: Sequence[str] = ()) -> tuple[list[KPPick], bool]:
+             focus: Sequence[str] = (), sequence: SequenceModel | None = None,
+             skip: Collection[str] = ()) -> tuple[list[KPPick], bool]:
     """Stage 1: ranked KPs and whether the cold-start path was taken; ``focus`` (a re-route)
-    replaces the frontier with the given KPs, ranked by the same signals."""
+    replaces the frontier with the given KPs, ranked by the same signals; ``skip``: questions
+    that will not be recommended (they carry no weight in the ``next`` signal)."""
     tau = config.mastery_threshold
     cold = not state.history and not any(state.mastery.values())
     if focus:
@@ -57,6 +76,8 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     first, last = min(orders), max(orders)
     most_popular = max(catalogue.popularity.values(), default=0)
     recent = _recent_kps(catalogue, state.history[-config.recent_kp_window:])
+    heading = next_shares(catalogue, candidates, state.history, sequence, skip)
+    most_heading = max(heading.values(), default=0.0)
     picks = []
     for k in candidates:
         signals = {
@@ -68,12 +89,13 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
             "weak": 1.0 if k == weakest else 0.0,
             "progress": min(state.mastery.get(k, 0.0) / tau, 1.0),
             "recent": recent.get(k, 0.0),
+            "next": heading.get(k, 0.0) / most_heading if most_heading > 0 else 0.0,
         }
         if cold:  # popularity stands in for CF: nothing is known of this student yet
             signals["cf"] = (math.log1p(catalogue.popularity.get(k, 0))
                              / math.log1p(most_popular) if most_popular else 0.0)
         score = sum(config.weights.get(name, 0.0) * v for name, v in signals.items())
-        reasons = _kp_reasons(catalogue, k, signals, state, cold)
+        reasons = _kp_reasons(catalogue, k, signals, state, cold, heading.get(k))
         if focus:
             reasons = ("re-routed here by the student's path", *reasons[1:])
         picks.append(KPPick(k, score, signals, reasons))
@@ -91,7 +113,7 @@ def _recent_kps(catalogue: Catalogue, history: Sequence[tuple[str, bool]]
 
 
 def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
-                state: LearnerState, cold: bool) -> tuple[str, ...]:
+                state: LearnerState, cold: bool, heading: float | None) -> tuple[str, ...]:
     name = catalogue.kp_names.get(kp, kp)
     pres = catalogue.prerequisites.get(kp, ())
     reasons = []
@@ -106,6 +128,9 @@ def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
     reasons.append(f"not mastered yet (p = {p:.2f})")
     if signals["weak"]:
         reasons.append("the progress model names it the weakest KP")
+    if heading is not None and signals["next"] >= 0.5:
+        reasons.append(f"where the student is heading: the sequence model gives it "
+                       f"{heading:.0%} of the chance of being practised next")
     if signals["recent"] >= 0.5:
         reasons.append(f"in progress: {signals['recent']:.0%} of the latest answers")
     if signals["cf"] >= 0.5:

@@ -22,14 +22,14 @@ class Candidate:
     p_irt: float
     p_kt: float | None
     p: float
-    score: float  # order inside its KP (higher first)
+    score: float  # order inside its KP (higher first): P(next), else IRT information
 
 
 def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
                     picks: list[KPPick], sequence: SequenceModel | None, notes: list[str],
                     exclude: Collection[str]) -> tuple[list[KPPick], list[Candidate]]:
     """Questions on the first ``kp_count`` KPs that have any; further KPs if needed."""
-    recent = {q for q, ok in state.history[-config.recent_window:] if ok} | set(exclude)
+    recent = excluded(state, config, exclude)
     chosen: list[KPPick] = []
     seen: set[str] = set()
     pool: list[tuple[QuestionFacts, str, int]] = []
@@ -63,6 +63,12 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
         Candidate(q, kp, rank, float(p_irt[i]), None if p_kt is None else float(p_kt[i]),
                    float(p[i]), float(scores[i]))
         for i, (q, kp, rank) in enumerate(pool)]
+
+
+def excluded(state: LearnerState, config: RecConfig, exclude: Collection[str]) -> set[str]:
+    """Questions not to recommend: answered right in the last ``recent_window`` attempts, and
+    the caller's ``exclude``."""
+    return {q for q, ok in state.history[-config.recent_window:] if ok} | set(exclude)
 
 
 def is_challenge(c: Candidate, config: RecConfig) -> bool:

@@ -26,7 +26,7 @@ class RecConfig:
     recent_kp_window: int = 10  # last answers the "recent" signal looks at
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
-        "recent": 0.3})
+        "recent": 0.3, "next": 0.5})
 
     def __post_init__(self) -> None:
         low, high = self.band
@@ -84,7 +84,13 @@ class SequenceModel(Protocol):
 
     def predict(self, history: Sequence[tuple[str, bool]], question_ids: Sequence[str]
                 ) -> tuple[np.ndarray, np.ndarray]:
-        """(P(correct), candidate score) of each question after this history."""
+        """(P(correct), P(next)) of each question after this history; P(next): the chance
+        that it is the question the student answers next."""
+        ...
+
+    def next_probs(self, history: Sequence[tuple[str, bool]], question_ids: Sequence[str]
+                   ) -> np.ndarray:
+        """P(next) alone (cheaper: stage 1 asks it of every frontier question)."""
         ...
 
 

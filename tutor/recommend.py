@@ -15,7 +15,9 @@ all are (p ≥ τ). Each gets signals in [0, 1], combined with ``RecConfig`` wei
 * ``weak``: 1 for the progress model's weakest KP;
 * ``progress``: partial mastery already there (finish what was started);
 * ``recent``: the share of the student's last ``recent_kp_window`` answers on the KP: the
-  topic they are in the middle of (a skill builder stops at mastery, not half-way).
+  topic they are in the middle of (a skill builder stops at mastery, not half-way);
+* ``next``: the KP's share of the sequence model's P(next) over the frontier's questions,
+  relative to the KP with the most: where the student is heading.
 
 A new student (no answers) starts from the roots of the prerequisite graph ranked by
 popularity (how many attempts the KP has across all students).
@@ -27,7 +29,7 @@ uncertainty) and, when given, the Bi-LSTM; the two are combined in logit space
 0.5 a student fails more often than not, above 0.85 practice adds little — the same 0.85 the
 mastery threshold uses) are kept; ``challenge_share`` of the list (30 %) comes from the hard end
 of the band (P < ``challenge_below``). Items are spread round-robin over the KPs in rank order,
-and ranked inside a KP by the Bi-LSTM's candidate score (else by IRT information).
+and ranked inside a KP by P(next) from the sequence model (else by IRT information).
 
 **Difficulty band.** The list's average IRT difficulty must lie in [θ - logit(band high),
 θ - logit(band low)], the difficulties that put a question of average discrimination inside
@@ -51,6 +53,7 @@ from tutor.kp_ranking import cf_scores, frontier, rank_kps
 from tutor.question_selection import (
     Candidate,
     candidates_for,
+    excluded,
     fix_difficulty,
     fmt,
     is_challenge,
@@ -73,7 +76,8 @@ def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = Rec
     if state.theta is None:  # no fit written yet: estimate from the answers, items fixed
         state = replace(state, **_ability(catalogue, state.history))
     weakest = weak.weakest(state.history) if weak is not None and state.history else None
-    picks, cold = rank_kps(catalogue, state, config, peers, weakest, focus)
+    picks, cold = rank_kps(catalogue, state, config, peers, weakest, focus, sequence,
+                           excluded(state, config, exclude))
     notes: list[str] = []
     chosen, candidates = candidates_for(catalogue, state, config, picks, sequence, notes,
                                          exclude)

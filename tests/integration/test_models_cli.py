@@ -19,6 +19,7 @@ from graph.embedded import EmbeddedServer
 from models import registry, training
 from models.kt_batches import build_chunks
 from models.sources import load_lpp
+from models.transitions import QuestionTransitions
 from tutor.settings import Settings
 
 TRAIN, TEST = "preprocessed_data_train.csv", "preprocessed_data_test.csv"
@@ -94,6 +95,11 @@ def test_bilstm_checkpoint_rebuilds_the_same_model(var_dir: Path, lpp: Path) -> 
     assert probs.shape == (chunks.n_targets,) and ((probs > 0) & (probs < 1)).all()
     again, _ = registry.load_bilstm(var_dir / "models")
     np.testing.assert_allclose(training.score_bilstm(again, kt, kt.test).probs, probs)
+    # the transition table saved with it is the train students' one
+    predictor = registry.bilstm_predictor(var_dir / "models")
+    want = QuestionTransitions.fit(kt.train.items, kt.n_items)
+    first = int(kt.train.items[0][0])
+    np.testing.assert_allclose(predictor.transitions.after(first), want.after(first), rtol=1e-6)
 
 
 def test_graph_embeddings_initialise_the_bilstm(var_dir: Path, lpp: Path) -> None:
@@ -185,7 +191,7 @@ def test_evaluate_rec_reports_every_method_and_draws_the_figure(
     report = json.loads(out_file.read_text())
     assert set(report["splits"]) == {"0.5", "0.8"}
     for methods in report["splits"].values():
-        assert set(methods) == {"ours", "popularity", "usercf", "markov"}
+        assert set(methods) == {"ours", "popularity", "usercf", "markov", "sequence_only"}
         for m in methods.values():
             assert {"precision@10", "recall@10", "ndcg@10", "coverage",
                     "avg_difficulty"} <= set(m)

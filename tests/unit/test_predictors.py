@@ -22,6 +22,7 @@ from models.progress_data import (
 )
 from models.registry import load_progress, progress_predictor, save_progress
 from models.training import BiLstmTraining, score_bilstm
+from models.transitions import QuestionTransitions
 from tutor.errors import InvalidInput
 
 N_ITEMS, N_SKILLS = 30, 6
@@ -132,8 +133,45 @@ def test_batched_candidates_match_forward_and_one_at_a_time(model: BiLstmKT,
                                    rtol=1e-5, atol=1e-6)
     want = model.candidate_scores(torch.from_numpy(items[None]),
                                   torch.from_numpy(correct[None]), torch.from_numpy(targets))
-    np.testing.assert_allclose(scores, want[0].numpy(), rtol=1e-5, atol=1e-5)
+    # without transitions P(next) is the candidate head's softmax over every question
+    np.testing.assert_allclose(scores, torch.softmax(want[0], 0).numpy(), rtol=1e-5, atol=1e-7)
     assert p.shape == scores.shape == (N_ITEMS,)
+    np.testing.assert_allclose(predictor.next_probs(_pairs(items, correct), ITEM_IDS), scores)
+
+
+def test_transitions_are_mixed_into_p_next(model: BiLstmKT) -> None:
+    h = _histories(20, 30, seed=11)
+    table = QuestionTransitions.fit(h.items, N_ITEMS)
+    plain = BiLstmPredictor(model, ITEM_IDS)
+    mixed = BiLstmPredictor(model, ITEM_IDS, transitions=table, mix=0.5)
+    history = _pairs(h.items[0][:10], h.correct[0][:10])
+    last = int(h.items[0][9])
+    after = table.after(last)
+    assert after.sum() == pytest.approx(1.0) and after.any()
+    got = mixed.next_probs(history, ITEM_IDS)
+    np.testing.assert_allclose(got, 0.5 * plain.next_probs(history, ITEM_IDS) + 0.5 * after,
+                               rtol=1e-6)
+    assert got.sum() == pytest.approx(1.0)
+    # a last question never followed in train leaves the Bi-LSTM's distribution alone
+    lonely = next(q for q in range(N_ITEMS) if not table.after(q).any()) if any(
+        not table.after(q).any() for q in range(N_ITEMS)) else None
+    if lonely is not None:
+        history = (*history, (ITEM_IDS[lonely], True))
+        np.testing.assert_allclose(mixed.next_probs(history, ITEM_IDS),
+                                   plain.next_probs(history, ITEM_IDS), rtol=1e-6)
+    with pytest.raises(InvalidInput, match="transition table"):
+        BiLstmPredictor(model, ITEM_IDS, transitions=QuestionTransitions.fit(h.items, 99))
+
+
+def test_transition_counts() -> None:
+    table = QuestionTransitions.fit([np.array([0, 1, 0, 1, 2]), np.array([1, 2]),
+                                     np.array([3])], 4)
+    np.testing.assert_allclose(table.after(0), [0, 1, 0, 0])
+    np.testing.assert_allclose(table.after(1), [1 / 3, 0, 2 / 3, 0])
+    np.testing.assert_allclose(table.after(3), [0, 0, 0, 0])
+    again = QuestionTransitions.from_arrays(4, **table.arrays())
+    for q in range(4):
+        np.testing.assert_allclose(again.after(q), table.after(q))
 
 
 def test_unknown_ids_are_named(model: BiLstmKT) -> None:

@@ -103,15 +103,49 @@ def test_weak_kp_and_peers_move_the_ranking() -> None:
 def test_sequence_model_is_combined_with_irt() -> None:
     class Sequence_:
         def predict(self, history, question_ids):
-            p = np.full(len(question_ids), 0.8)
-            scores = np.array([1.0 if q.endswith("7") else 0.0 for q in question_ids])
-            return p, scores
+            return np.full(len(question_ids), 0.8), self.next_probs(history, question_ids)
+
+        def next_probs(self, history, question_ids):
+            return np.array([0.1 if q.endswith("7") else 0.01 for q in question_ids])
 
     out = recommend(catalogue(), state(MID), RecConfig(kt_weight=0.5), sequence=Sequence_())
     for r in out.items:
         assert r.p_kt == 0.8
         assert min(r.p_irt, 0.8) <= r.p <= max(r.p_irt, 0.8)
     assert out.items[0].question_id.endswith("7")  # the candidate head ranks inside a KP
+
+
+class Heading:
+    """A sequence model sure the student goes on with KP ``kp`` (P(next) on its questions)."""
+
+    def __init__(self, kp: str) -> None:
+        self.kp = kp
+        self.asked: list[str] = []
+
+    def predict(self, history, question_ids):
+        return np.full(len(question_ids), 0.7), self.next_probs(history, question_ids)
+
+    def next_probs(self, history, question_ids):
+        self.asked += question_ids
+        return np.array([0.05 if q.startswith(self.kp) else 0.001 for q in question_ids])
+
+
+def test_where_the_student_is_heading_ranks_kps() -> None:
+    # by curriculum order alone C comes first; the sequence model's P(next) sits on E
+    config = RecConfig(kp_count=1, weights={"order": 0.1, "next": 0.5})
+    assert recommend(catalogue(), state(MID), config).kps[0].kp_id == "C"
+    sequence = Heading("E")
+    out = recommend(catalogue(), state(MID), config, sequence=sequence)
+    pick = out.kps[0]
+    assert pick.kp_id == "E" and pick.signals["next"] == 1.0
+    assert any("heading" in r and "%" in r for r in pick.reasons)
+    assert {r.kp_id for r in out.items} == {"E"}
+    # only the frontier's questions were asked about
+    assert {q[0] for q in sequence.asked} == {"C", "E"}
+    # a KP off the frontier stays off, however sure the sequence model is
+    off = recommend(catalogue(), state(MID), RecConfig(weights={"next": 1.0}),
+                    sequence=Heading("D"))
+    assert all(p.kp_id in {"C", "E"} for p in off.kps)
 
 
 def test_no_fitting_question_falls_back_and_says_so() -> None:
