@@ -18,6 +18,7 @@ target; the past counts still cover the whole history.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache, partial
 
 import numpy as np
 import torch
@@ -62,6 +63,7 @@ class BiLstmPredictor:
         with torch.inference_mode():  # every call scores every question: vectors once
             self._vectors = model.question_vectors(torch.arange(len(item_ids)))
         self._last: tuple[tuple, NextStep, np.ndarray] | None = None  # one history's state
+        self._group = lru_cache(maxsize=8192)(partial(_indices, self._index))
 
     def predict(self, history: History, question_ids: Sequence[str]
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -79,6 +81,13 @@ class BiLstmPredictor:
         """P(next) of each question (C,): cheap, no correctness head."""
         items, correct = self._history(history)
         return self._state(history, items, correct)[1][_indices(self._index, question_ids)]
+
+    def next_mass(self, history: History, groups: Sequence[tuple[str, ...]]) -> np.ndarray:
+        """Summed P(next) of each group of questions; a group's indices are looked up once
+        (the groups are the catalogue's questions per KP, the same on every call)."""
+        items, correct = self._history(history)
+        p = self._state(history, items, correct)[1]
+        return np.array([p[self._group(g)].sum() for g in groups], dtype=np.float64)
 
     def _history(self, history: History) -> tuple[np.ndarray, np.ndarray]:
         items = _indices(self._index, [q for q, _ in history])
@@ -175,7 +184,7 @@ class ProgressPredictor:
 def _indices(index: Mapping[str, int], ids: Sequence[str]) -> np.ndarray:
     """Dense indices of graph ids; an unknown id is the caller's mistake."""
     try:
-        return np.fromiter((index[q] for q in ids), np.int64, len(ids))
+        return np.fromiter(map(index.__getitem__, ids), np.int64, len(ids))
     except KeyError as e:
         raise InvalidInput(f"unknown question id {e.args[0]!r}: not in the model's items"
                            ) from None

@@ -43,15 +43,16 @@ def next_shares(catalogue: Catalogue, kps: Sequence[str], history: Sequence[tupl
     ``skip``: where the student is heading among the KPs on offer."""
     if sequence is None or not history or not kps:
         return {}
-    pool = [(q, k) for k in kps for q in catalogue.by_kp.get(k, ()) if q not in skip]
-    if not pool:
-        return {}
-    probs = sequence.next_probs(history, [q for q, _ in pool])
-    mass = dict.fromkeys(kps, 0.0)
-    for (_, k), p in zip(pool, probs.tolist(), strict=True):
-        mass[k] += p
-    total = sum(mass.values())
-    return {k: m / total for k, m in mass.items()} if total > 0 else {}
+    mass = dict(zip(kps, sequence.next_mass(history, [catalogue.by_kp.get(k, ()) for k in kps]
+                                             ).tolist(), strict=True))
+    skipped = [q for q in skip if q in catalogue.questions]
+    if skipped:  # a few dozen at most: take their part back out
+        for q, p in zip(skipped, sequence.next_probs(history, skipped).tolist(), strict=True):
+            for k in catalogue.questions[q].kp_ids:
+                if k in mass:
+                    mass[k] -= p
+    total = sum(max(m, 0.0) for m in mass.values())
+    return {k: max(m, 0.0) / total for k, m in mass.items()} if total > 0 else {}
 
 
 def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,

@@ -90,7 +90,13 @@ class SequenceModel(Protocol):
 
     def next_probs(self, history: Sequence[tuple[str, bool]], question_ids: Sequence[str]
                    ) -> np.ndarray:
-        """P(next) alone (cheaper: stage 1 asks it of every frontier question)."""
+        """P(next) alone, without the correctness head."""
+        ...
+
+    def next_mass(self, history: Sequence[tuple[str, bool]],
+                  groups: Sequence[tuple[str, ...]]) -> np.ndarray:
+        """Summed P(next) of each group of questions (stage 1 asks it of every frontier KP's
+        questions, so it may cache per group)."""
         ...
 
 

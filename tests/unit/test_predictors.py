@@ -152,6 +152,8 @@ def test_transitions_are_mixed_into_p_next(model: BiLstmKT) -> None:
     np.testing.assert_allclose(got, 0.5 * plain.next_probs(history, ITEM_IDS) + 0.5 * after,
                                rtol=1e-6)
     assert got.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(mixed.next_mass(history, [ITEM_IDS[:5], ITEM_IDS[5:]]),
+                               [got[:5].sum(), got[5:].sum()], rtol=1e-9)
     # a last question never followed in train leaves the Bi-LSTM's distribution alone
     lonely = next(q for q in range(N_ITEMS) if not table.after(q).any()) if any(
         not table.after(q).any() for q in range(N_ITEMS)) else None
