@@ -3,18 +3,17 @@
 The catalogue (KPs, prerequisites, questions with their IRT parameters) and the peers' mastery
 matrix change only on imports and refits, so they are read once per dataset and kept for
 ``ttl_s`` seconds; a call then reads only the student (profile, mastery, latest answers).
-Safe for concurrent callers: a lock guards the cache, the pipeline itself holds no state.
+Safe for concurrent callers: the cache is an ``api.dataset_cache.DatasetCache``, the
+pipeline itself holds no state.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from cachetools import TTLCache
-
+from api.dataset_cache import DatasetCache
 from graph.rec_reads import load_catalogue, load_learner, load_peers
 from models import registry
 from tutor.domain import LearnerState, RecommendationList
@@ -55,8 +54,7 @@ class Recommender:
         self.store = store
         self.predictors = predictors or {}  # dataset -> its models
         self.config = config
-        self._lock = threading.Lock()
-        self._cache: TTLCache[str, tuple[Catalogue, PeerMastery]] = TTLCache(64, ttl_s)
+        self._cache: DatasetCache[tuple[Catalogue, PeerMastery]] = DatasetCache(ttl_s)
 
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
                   focus: Sequence[str] = (),
@@ -75,17 +73,12 @@ class Recommender:
         return self.predictors.get(dataset, Predictors())
 
     def catalogue(self, dataset: str) -> tuple[Catalogue, PeerMastery]:
-        with self._lock:
-            if dataset not in self._cache:
-                catalogue = load_catalogue(self.store, dataset)
-                peers = load_peers(self.store, dataset, tuple(catalogue.kp_names))
-                self._cache[dataset] = (catalogue, peers)
-            return self._cache[dataset]
+        return self._cache.get(dataset, self._read_catalogue)
+
+    def _read_catalogue(self, dataset: str) -> tuple[Catalogue, PeerMastery]:
+        catalogue = load_catalogue(self.store, dataset)
+        return catalogue, load_peers(self.store, dataset, tuple(catalogue.kp_names))
 
     def invalidate(self, dataset: str | None = None) -> None:
         """Forget cached graph reads (after an import or a refit)."""
-        with self._lock:
-            if dataset is None:
-                self._cache.clear()
-            else:
-                self._cache.pop(dataset, None)
+        self._cache.invalidate(dataset)

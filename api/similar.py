@@ -4,7 +4,7 @@ Building an index reads every question and resource text of a dataset and fits a
 far more work than a query, and the texts change only on imports; so each dataset's index is
 kept for ``ttl_s`` seconds. One ``SimilarItems`` serves one graph store: ``for_store`` keeps
 them beside the store (weakly, so a closed store takes its indexes with it) because the app's
-``Services`` holds no slot for them. Safe for concurrent callers: a lock guards the cache.
+``Services`` holds no slot for them. Safe for concurrent callers (``api.dataset_cache``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 
-from cachetools import TTLCache
-
+from api.dataset_cache import DatasetCache
 from graph.rec_reads import item_dataset, load_item_texts, load_learner
 from tutor.errors import NotFound
 from tutor.ports import GraphStore
@@ -34,16 +33,13 @@ class SimilarItems:
     def __init__(self, store: GraphStore, ttl_s: float = 300.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
-        self._lock = threading.Lock()
         # clock: monotonic seconds, injected in tests
-        self._cache: TTLCache[str, ItemIndex] = TTLCache(64, ttl_s, timer=clock)
+        self._cache: DatasetCache[ItemIndex] = DatasetCache(ttl_s, clock)
 
     def index(self, dataset: str) -> ItemIndex:
         """The dataset's index, rebuilt when older than ``ttl_s``."""
-        with self._lock:
-            if dataset not in self._cache:
-                self._cache[dataset] = ItemIndex.build(load_item_texts(self.store, dataset))
-            return self._cache[dataset]
+        return self._cache.get(
+            dataset, lambda d: ItemIndex.build(load_item_texts(self.store, d)))
 
     def like_question(self, question_id: str, config: SimilarityConfig,
                       kinds: Iterable[ItemKind] = KINDS) -> list[Similar]:
@@ -63,11 +59,7 @@ class SimilarItems:
 
     def invalidate(self, dataset: str | None = None) -> None:
         """Forget built indexes (after an import changed the texts)."""
-        with self._lock:
-            if dataset is None:
-                self._cache.clear()
-            else:
-                self._cache.pop(dataset, None)
+        self._cache.invalidate(dataset)
 
 
 _by_store: weakref.WeakKeyDictionary[GraphStore, SimilarItems] = weakref.WeakKeyDictionary()
