@@ -3,15 +3,21 @@
 The catalogue (KPs, prerequisites, questions with their IRT parameters) and the peers' mastery
 matrix change only on imports and refits, so they are read once per dataset and kept for
 ``ttl_s`` seconds; a call then reads only the student (profile, mastery, latest answers).
-Safe for concurrent callers: the cache is an ``api.dataset_cache.DatasetCache``, the
-pipeline itself holds no state.
+The pipeline is a pure function of what it is given, so its lists are kept too, in an LRU
+keyed by everything it reads (the student's state, the settings, the re-route's KPs): a page or
+an LMS that asks again before the student answers gets the same list without the models
+running. A new catalogue (import, refit, TTL) empties it.
+Safe for concurrent callers: the caches take locks, the pipeline itself holds no state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from api.dataset_cache import DatasetCache
 from graph.rec_reads import load_catalogue, load_learner, load_peers
@@ -50,11 +56,15 @@ def dataset_of(item_id: str) -> str:
 
 class Recommender:
     def __init__(self, store: GraphStore, predictors: dict[str, Predictors] | None = None,
-                 config: RecConfig = RecConfig(), ttl_s: float = 300.0) -> None:
+                 config: RecConfig = RecConfig(), ttl_s: float = 300.0,
+                 lists: int = 10_000) -> None:
         self.store = store
         self.predictors = predictors or {}  # dataset -> its models
         self.config = config
         self._cache: DatasetCache[tuple[Catalogue, PeerMastery]] = DatasetCache(ttl_s)
+        self._lists: LRUCache[Hashable, RecommendationList] = LRUCache(lists)
+        self._lists_from: dict[str, Catalogue] = {}  # dataset -> catalogue the lists came from
+        self._lists_lock = threading.Lock()
 
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
                   focus: Sequence[str] = (),
@@ -66,8 +76,19 @@ class Recommender:
         models = self.predictors_for(dataset)
         config = config or self.config
         config = config if n is None else replace(config, n=n)
-        return run_pipeline(catalogue, learner_state, config, peers, models.sequence,
-                            models.weak, focus=focus)
+        key = (dataset, _state_key(learner_state), repr(config), tuple(focus))
+        with self._lists_lock:
+            if self._lists_from.get(dataset) is not catalogue:
+                self._lists_from[dataset] = catalogue
+                self._lists.clear()
+            kept = self._lists.get(key)
+        if kept is not None:
+            return kept
+        result = run_pipeline(catalogue, learner_state, config, peers, models.sequence,
+                              models.weak, focus=focus)
+        with self._lists_lock:
+            self._lists[key] = result
+        return result
 
     def predictors_for(self, dataset: str) -> Predictors:
         return self.predictors.get(dataset, Predictors())
@@ -80,5 +101,13 @@ class Recommender:
         return catalogue, load_peers(self.store, dataset, tuple(catalogue.kp_names))
 
     def invalidate(self, dataset: str | None = None) -> None:
-        """Forget cached graph reads (after an import or a refit)."""
+        """Forget cached graph reads and the lists made from them (after an import or a refit)."""
         self._cache.invalidate(dataset)
+        with self._lists_lock:
+            self._lists.clear()
+
+
+def _state_key(state: LearnerState) -> Hashable:
+    """Everything of the student the pipeline reads, hashable (mastery is a mapping)."""
+    return (state.student_id, state.history, tuple(sorted(state.mastery.items())), state.theta,
+            state.theta_var)

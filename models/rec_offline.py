@@ -49,7 +49,7 @@ class OfflineOurs:
         edges = infer_prerequisites(train, kt.item_skills, kt.skill_ids).edges
         self.catalogue = _catalogue(kt, train, params.a, params.b, edges)
         self.peers = PeerMastery(kt.skill_ids, np.array(
-            [_mastery_vector(i, c, kt.item_skills, kt.n_skills)
+            [mastery_vector(i, c, kt.item_skills, kt.n_skills)
              for i, c in zip(train.items, train.correct, strict=True)]))
         if self.bilstm is None:
             self.bilstm, _ = fit_bilstm(replace(kt, train=train),
@@ -62,7 +62,7 @@ class OfflineOurs:
     def recommend(self, prefix_items: np.ndarray, prefix_correct: np.ndarray, n: int,
                   exclude: set[int] | None = None) -> list[int]:
         kt = self.kt
-        mastery = _mastery_vector(prefix_items, prefix_correct, kt.item_skills, kt.n_skills)
+        mastery = mastery_vector(prefix_items, prefix_correct, kt.item_skills, kt.n_skills)
         state = LearnerState("s", dict(zip(kt.skill_ids, mastery.tolist(), strict=True)),
                              tuple((str(q), bool(c)) for q, c in zip(
                                  prefix_items.tolist(), prefix_correct.tolist(), strict=True)))
@@ -130,7 +130,7 @@ def _catalogue(kt: KTData, train: Histories, a: np.ndarray, b: np.ndarray,
                      {kt.skill_ids[k]: int(attempts[k]) for k in range(kt.n_skills)})
 
 
-def _mastery_vector(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray,
+def mastery_vector(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray,
                     n_skills: int, bkt: BktParams = BktParams()) -> np.ndarray:
     """BKT P(known) per KP after these answers (0 where never practised)."""
     p = np.full(n_skills, bkt.prior)

@@ -4,7 +4,8 @@ challenge share, the spread over KPs and the difficulty band (see ``tutor.recomm
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+import zlib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ class Candidate:
     p_irt: float
     p_kt: float | None
     p: float
-    score: float  # order inside its KP (higher first): P(next), else IRT information
+    score: float  # order inside its KP (higher first): P(next), else IRT information, exposed
 
 
 def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
@@ -59,10 +60,49 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     else:
         p_kt, p = None, p_irt
         scores = a * a * p_irt * (1 - p_irt)  # IRT information: most to learn about the student
+    scores = exposed(scores, config.exposure, state)
+    hard = challenging(p, [q.level for q, _, _ in pool], config)
+    keep = shortlist(np.array([rank for _, _, rank in pool]), p, scores, b, np.array(ids),
+                      hard, config)
     return chosen, [
         Candidate(q, kp, rank, float(p_irt[i]), None if p_kt is None else float(p_kt[i]),
                    float(p[i]), float(scores[i]))
-        for i, (q, kp, rank) in enumerate(pool)]
+        for i, (q, kp, rank) in enumerate(pool) if keep[i]]
+
+
+def shortlist(ranks: np.ndarray, p: np.ndarray, scores: np.ndarray, b: np.ndarray,
+               ids: np.ndarray, hard: np.ndarray, config: RecConfig) -> np.ndarray:
+    """Mask of the candidates :func:`select` and :func:`fix_difficulty` can ever take, in the
+    orders they take them: per KP the n best in-band items of each kind (challenge or not),
+    the 2n easiest and 2n hardest in band (swaps), the n nearest outside it (fallback). A KP of
+    ASSISTments has hundreds of questions; building all of them costs most of a call."""
+    n, (low, high) = config.n, config.band
+    inside = (p >= low) & (p <= high)
+    distance = np.maximum(np.maximum(low - p, p - high), 0.0)
+    keep = np.zeros(len(p), dtype=bool)
+    for rank in np.unique(ranks):
+        at = ranks == rank
+        for mask, keys, count in ((at & inside & hard, (ids, -scores), n),
+                                  (at & inside & ~hard, (ids, -scores), n),
+                                  (at & inside, (b,), 2 * n), (at & inside, (-b,), 2 * n),
+                                  (at & ~inside, (-scores, distance), n)):
+            idx = np.flatnonzero(mask)  # lexsort: the last key first, ties in pool order
+            keep[idx[np.lexsort(tuple(k[idx] for k in keys))[:count]]] = True
+    return keep
+
+
+def exposed(scores: np.ndarray, scale: float, state: LearnerState) -> np.ndarray:
+    """Item exposure control: log scores plus Gumbel noise of ``scale``, so the order inside a
+    KP is a Plackett-Luce draw that favours the likeliest questions without handing every
+    student on the KP the same few (a soft form of adaptive testing's "randomesque" method,
+    Kingsbury & Zara 1989). Seeded by the student, the length of their history and their last
+    question: the same state gets the same list, the next answer a new draw."""
+    if scale <= 0:
+        return scores
+    last = state.history[-1][0] if state.history else ""
+    seed = zlib.crc32(f"{state.student_id}\x1f{len(state.history)}\x1f{last}".encode())
+    noise = np.random.default_rng(seed).gumbel(size=len(scores))
+    return np.log(np.maximum(scores, 1e-12)) + scale * noise
 
 
 def excluded(state: LearnerState, config: RecConfig, exclude: Collection[str]) -> set[str]:
@@ -72,9 +112,15 @@ def excluded(state: LearnerState, config: RecConfig, exclude: Collection[str]) -
 
 
 def is_challenge(c: Candidate, config: RecConfig) -> bool:
+    """Whether a candidate counts towards the challenge quota (see :func:`challenging`)."""
+    return bool(challenging(np.array([c.p]), [c.question.level], config)[0])
+
+
+def challenging(p: np.ndarray, levels: Sequence[ResourceLevel], config: RecConfig
+                ) -> np.ndarray:
     """Hard for this student (P under ``challenge_below``) or written as a challenge item;
     the one rule for the quota, the note and the flag on the recommendation."""
-    return c.p < config.challenge_below or c.question.level == ResourceLevel.CHALLENGE
+    return (p < config.challenge_below) | (np.array(levels) == ResourceLevel.CHALLENGE)
 
 
 def select(candidates: list[Candidate], config: RecConfig, notes: list[str]

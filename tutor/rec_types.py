@@ -24,6 +24,7 @@ class RecConfig:
     kt_weight: float = 0.5  # weight of the Bi-LSTM's logit in the combined estimate
     peers: int = 30  # neighbours of the KP collaborative filtering
     recent_kp_window: int = 10  # last answers the "recent" signal looks at
+    exposure: float = 0.25  # Gumbel scale on log score inside a KP; 0: always the top ones
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
         "recent": 0.3, "next": 0.5})
@@ -36,6 +37,8 @@ class RecConfig:
             raise InvalidInput("n and kp_count must be at least 1")
         if not 0 <= self.challenge_share <= 1 or not 0 <= self.kt_weight <= 1:
             raise InvalidInput("challenge_share and kt_weight must lie in [0, 1]")
+        if self.exposure < 0:
+            raise InvalidInput(f"exposure must be at least 0, got {self.exposure}")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ uncertainty) and, when given, the Bi-LSTM; the two are combined in logit space
 0.5 a student fails more often than not, above 0.85 practice adds little — the same 0.85 the
 mastery threshold uses) are kept; ``challenge_share`` of the list (30 %) comes from the hard end
 of the band (P < ``challenge_below``). Items are spread round-robin over the KPs in rank order,
-and ranked inside a KP by P(next) from the sequence model (else by IRT information).
+and ranked inside a KP by P(next) from the sequence model (else by IRT information), drawn
+with item exposure control (``exposure``: Gumbel noise on the log score, seeded by the
+student's state) so that students on the same KP do not all get the same few questions.
 
 **Difficulty band.** The list's average IRT difficulty must lie in [θ - logit(band high),
 θ - logit(band low)], the difficulties that put a question of average discrimination inside

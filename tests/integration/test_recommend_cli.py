@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from api.cli_common import store_for
 from api.recommender import Recommender
+from graph.rec_reads import load_learner
 from tests.integration.conftest import run
 from tutor.knowledge_map import DEFAULT_MASTERY_THRESHOLD, frontier
 from tutor.settings import Settings
@@ -64,6 +66,22 @@ def test_concurrent_callers_share_one_cached_catalogue(var_dir: Path) -> None:
         assert len(service._cache) == 1
     for result in together:
         assert result == alone[result.student_id]
+
+
+def test_a_list_is_kept_until_the_student_or_the_catalogue_changes(var_dir: Path) -> None:
+    with store_for(Settings(var_dir=var_dir)) as store:
+        service = Recommender(store)
+        first = service.recommend("alg-st-ben")
+        assert service.recommend("alg-st-ben") is first  # asked again: the kept list
+        assert service.recommend("alg-st-ben", n=3) is not first  # other settings
+        dataset, state = load_learner(store, "alg-st-ben")
+        question = first.items[0].question_id
+        answered = replace(state, history=(*state.history, (question, False)))
+        after = service.recommend("alg-st-ben", learner=(dataset, answered))
+        assert after is not first and after.items  # a new answer: a new list
+        service.invalidate()
+        again = service.recommend("alg-st-ben")
+        assert again is not first and again == first  # rebuilt from a fresh catalogue
 
 
 def test_more_like_this_finds_questions_on_the_same_kp(var_dir: Path) -> None:

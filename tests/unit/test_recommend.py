@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutor.domain import LearnerState, QuestionFacts
+from tutor.domain import LearnerState, QuestionFacts, ResourceLevel
 from tutor.errors import InvalidInput
+from tutor.question_selection import Candidate, fix_difficulty, is_challenge, select, shortlist
 from tutor.recommend import (
     Catalogue,
     PeerMastery,
@@ -156,6 +157,24 @@ def test_where_the_student_is_heading_ranks_kps() -> None:
     assert all(p.kp_id in {"C", "E"} for p in off.kps)
 
 
+def test_exposure_control_varies_students_but_not_calls() -> None:
+    def lists(config: RecConfig) -> list[tuple[str, ...]]:
+        return [tuple(r.question_id for r in recommend(
+            catalogue(), LearnerState(f"s{i}", MID, (("A0", True),), 0.0, 0.2), config).items)
+            for i in range(20)]
+
+    fixed = lists(RecConfig(exposure=0.0))
+    assert len(set(fixed)) == 1  # the same state but for the id: the same top questions
+    drawn = lists(RecConfig())
+    assert len({q for one in drawn for q in one}) > len(set(fixed[0]))
+    assert drawn == lists(RecConfig())  # seeded by the student's state: stable between calls
+    again = recommend(catalogue(), LearnerState("s0", MID, (("A0", True), ("A1", False)),
+                                                0.0, 0.2))
+    assert tuple(r.question_id for r in again.items) != drawn[0]  # a new answer, a new draw
+    for one in drawn:
+        assert len(one) == 5
+
+
 def test_no_fitting_question_falls_back_and_says_so() -> None:
     hard = catalogue(difficulties=(4.0, 5.0, 6.0))
     out = recommend(hard, state(MID))
@@ -180,7 +199,7 @@ def test_nothing_to_recommend_is_an_explained_empty_list() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"band": (0.9, 0.5)}, {"band": (0.0, 0.5)}, {"n": 0},
-                                    {"challenge_share": 1.5}])
+                                    {"challenge_share": 1.5}, {"exposure": -0.1}])
 def test_bad_settings_are_refused(kwargs: dict) -> None:
     with pytest.raises(InvalidInput):
         RecConfig(**kwargs)
@@ -231,3 +250,39 @@ def test_properties(world: tuple[Catalogue, LearnerState, int]) -> None:
         assert out.difficulty_band[0] <= out.avg_difficulty <= out.difficulty_band[1]
     else:
         assert out.notes or len(out.items) < n  # a shortfall or a fallback is explained
+
+
+@st.composite
+def pools(draw: st.DrawFn) -> tuple[list[Candidate], RecConfig, tuple[float, float]]:
+    config = RecConfig(n=draw(st.integers(1, 6)))
+    ranks = draw(st.integers(1, 3))
+    size = draw(st.integers(1, 40))
+    grid = st.sampled_from([0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9])  # ties on purpose
+    pool = []
+    for i in range(size):
+        level = ResourceLevel.CHALLENGE if draw(st.booleans()) else ResourceLevel.STANDARD
+        q = QuestionFacts(f"q{draw(st.integers(0, 99)):02d}-{i}", ("k",), 1.0,
+                          draw(st.sampled_from([-2.0, -1.0, 0.0, 0.5, 1.0, 2.0])), level)
+        p = draw(grid)
+        pool.append(Candidate(q, f"k{i % ranks}", i % ranks, p, None, p, draw(grid)))
+    theta = draw(st.floats(-2, 2))
+    return pool, config, (theta - 1.7, theta + 0.1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pools())
+def test_the_shortlist_changes_nothing_select_and_the_swaps_would_take(
+        world: tuple[list[Candidate], RecConfig, tuple[float, float]]) -> None:
+    pool, config, band = world
+    keep = shortlist(np.array([c.kp_rank for c in pool]), np.array([c.p for c in pool]),
+                      np.array([c.score for c in pool]),
+                      np.array([c.question.b for c in pool]),
+                      np.array([c.question.id for c in pool]),
+                      np.array([is_challenge(c, config) for c in pool]), config)
+    short = [c for c, k in zip(pool, keep, strict=True) if k]
+
+    def chosen(candidates: list[Candidate]) -> list[str]:
+        items = select(candidates, config, [])
+        return [c.question.id for c in fix_difficulty(items, candidates, band, config, [])]
+
+    assert chosen(short) == chosen(pool)
