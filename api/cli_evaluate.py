@@ -19,6 +19,7 @@ from tutor import rec_eval
 from tutor.errors import InvalidInput
 from tutor.rec_baselines import MarkovChain, Popularity, UserCF
 from tutor.rec_eval import RecEvalConfig
+from tutor.recommend import RecConfig
 from tutor.settings import Settings
 
 
@@ -65,6 +66,9 @@ def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: in
               help="Shares of each test student's history observed before recommending.")
 @click.option("-n", "--n", "n", type=click.IntRange(1, 100), default=10, show_default=True,
               help="Recommendations per student (the @N of the metrics).")
+@click.option("--exposure", type=click.FloatRange(min=0), default=RecConfig().exposure,
+              show_default=True,
+              help="Our item exposure control: Gumbel scale inside a KP (0: off).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help='Also write {"splits": {split: {method: {metric: value}}}} as JSON.')
 @click.option("--figure", type=click.Path(path_type=Path), default=None,
@@ -72,8 +76,8 @@ def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: in
 @click.pass_obj
 @errors_as_messages
 def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-        threads: int | None, splits: str, n: int, out: Path | None, figure: Path | None
-        ) -> None:
+        threads: int | None, splits: str, n: int, exposure: float, out: Path | None,
+        figure: Path | None) -> None:
     """Replay test students: recommend after a prefix; a hit is practised later.
 
     ``sequence_only`` is an ablation (our sequence model without the KP stage and the band).
@@ -86,8 +90,8 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
         raise InvalidInput(f"--splits {splits!r}: every share must lie strictly between 0 and 1")
     kt = load_data(settings, data, device, threads)
     with epochs_bar("bilstm", bilstm_plan(epochs).epochs) as on_epoch:
-        ours = OfflineOurs(kt, training=bilstm_plan(epochs), seed=seed, device=device,
-                           on_epoch=on_epoch)
+        ours = OfflineOurs(kt, RecConfig(exposure=exposure), training=bilstm_plan(epochs),
+                           seed=seed, device=device, on_epoch=on_epoch)
         ours.fit(kt.train, kt.n_items)
     methods = {"ours": ours, "popularity": Popularity(), "usercf": UserCF(),
                "markov": MarkovChain(), "sequence_only": SequenceOnly(ours.sequence)}

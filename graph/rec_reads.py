@@ -53,24 +53,18 @@ def load_peers(store: GraphStore, dataset: str, kp_ids: tuple[str, ...]) -> Peer
 
 
 def load_learner(store: GraphStore, student_id: str) -> tuple[str, LearnerState]:
-    """The student's dataset and state (mastery, latest answers, theta)."""
-    profile = _profile(store, student_id)
-    mastery = {r["kp_id"]: float(r["p"])
-               for r in store.read("student_mastery", {"student_id": student_id})}
-    newest_first = store.read("student_history", {"student_id": student_id,
-                                                  "limit": HISTORY_LIMIT})
-    history = tuple((r["question_id"], bool(r["correct"])) for r in reversed(newest_first))
-    fitted = profile["theta"] is not None  # else the recommender estimates it from history
-    return profile["dataset"], LearnerState(
-        student_id, mastery, history, float(profile["theta"]) if fitted else None,
-        float(profile["var"]) if fitted and profile["var"] is not None else 1.0)
-
-
-def _profile(store: GraphStore, student_id: str) -> dict:
-    rows = store.read("student_profile", {"student_id": student_id})
+    """The student's dataset and state (mastery, latest answers, theta), in one round trip:
+    every recommendation reads it, even one answered from the kept lists."""
+    rows = store.read("rec_learner", {"student_id": student_id, "limit": HISTORY_LIMIT})
     if not rows:
         raise NotFound(f"no student {student_id!r}")
-    return rows[0]
+    row = rows[0]
+    mastery = {m["kp_id"]: float(m["p"]) for m in row["mastery"]}
+    history = tuple((a["question_id"], bool(a["correct"])) for a in reversed(row["answers"]))
+    fitted = row["theta"] is not None  # else the recommender estimates it from history
+    return row["dataset"], LearnerState(
+        student_id, mastery, history, float(row["theta"]) if fitted else None,
+        float(row["var"]) if fitted and row["var"] is not None else 1.0)
 
 
 def load_item_texts(store: GraphStore, dataset: str) -> list[ItemText]:

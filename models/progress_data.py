@@ -275,7 +275,9 @@ def _progress(mastery: np.ndarray, touched: np.ndarray, threshold: float) -> flo
 
 
 def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if len(values) else 0.0
+    """``values.mean()``, the same sum over the same count, without its overhead on the one
+    or two skills of a question (serving computes it ~100 times a call)."""
+    return float(values.sum() / len(values)) if len(values) else 0.0
 
 
 def _empty(config: ProgressDataConfig) -> ProgressData:

@@ -15,7 +15,8 @@ questions it recommends are ones the student went on to practise.
   recommended over all students (``coverage_share``: as a share of the catalogue).
 - Difficulty (when a ``difficulty[item]`` array, e.g. IRT b fitted on train only, is given):
   mean difficulty of the recommended questions; with a student band (low, high) of suitable
-  difficulty, the mean distance of a recommended question outside it (0 inside).
+  difficulty, the mean distance of a recommended question outside it (0 inside), and
+  ``avg_in_band``: the share of lists whose average difficulty lies inside the band.
 - Zone of proximal development (pooled over all hits of a method, so a student without hits
   does not count as 0): ``hit_correct_rate`` = observed correctness of the hit questions'
   window answers; ``in_band_share`` = share of hits whose P(correct) lies in ``zpd`` (0.5-0.85):
@@ -135,6 +136,7 @@ def _difficulty_row(recs: list[int], case: _Case, difficulty: np.ndarray,
         low, high = (band(case.prefix_items, case.prefix_correct) if callable(band)
                      else (band[0][case.student], band[1][case.student]))
         row["band_distance"] = float(band_distance(d, low, high).mean())
+        row["avg_in_band"] = float(low <= row["avg_difficulty"] <= high)
     return row
 
 
@@ -173,7 +175,7 @@ def _evaluate_method(rec: Recommender, name: str, cases: list[_Case], n_items: i
 def _aggregate(rows: list[dict[str, float]], lists: list[list[int]], pooled: np.ndarray, n: int,
                n_items: int, n_students: int) -> dict[str, float | None]:
     keys = [f"precision@{n}", f"recall@{n}", f"f1@{n}", f"ndcg@{n}", "avg_difficulty",
-            "band_distance"]
+            "band_distance", "avg_in_band"]
     out: dict[str, float | None] = {}
     for key in keys:
         values = [row[key] for row in rows if key in row]
@@ -194,7 +196,8 @@ def evaluate(recommenders: Mapping[str, Recommender], kt_train: HistoriesLike,
     """Fit every method on train, replay the test students at each split, return the report.
 
     Shape: ``{"splits": {"0.8": {method: {"precision@10": ..., "coverage": ...}}}, "n": 10}``;
-    difficulty metrics are None without ``difficulty``, ``band_distance`` also without ``band``.
+    difficulty metrics are None without ``difficulty``, ``band_distance`` and ``avg_in_band``
+    also without ``band``.
     """
     if config.n < 1:
         raise InvalidInput(f"n must be at least 1, got {config.n}")
@@ -213,7 +216,8 @@ def evaluate(recommenders: Mapping[str, Recommender], kt_train: HistoriesLike,
 
 _COLUMNS = [("precision@{n}", "P@{n}"), ("recall@{n}", "R@{n}"), ("f1@{n}", "F1@{n}"),
             ("ndcg@{n}", "NDCG@{n}"), ("coverage", "coverage"), ("avg_difficulty", "avg diff"),
-            ("band_distance", "band dist"), ("hit_correct_rate", "hit correct"),
+            ("band_distance", "band dist"), ("avg_in_band", "avg in band"),
+            ("hit_correct_rate", "hit correct"),
             ("in_band_share", "in band")]
 
 

@@ -144,7 +144,7 @@ def test_adjustment_is_idempotent_per_window_and_safe_with_two_runs(
 
 def test_a_stuck_student_gets_ten_questions_on_the_kp(store: GraphStore,
                                                       service: Recommender) -> None:
-    dataset = store.read("student_profile", {"student_id": "alg-st-farah"})[0]["dataset"]
+    dataset = store.read("rec_learner", {"student_id": "alg-st-farah", "limit": 1})[0]["dataset"]
     question = "alg-q-absolute-value-01"
     ingest(store, GraphData(dataset, attempts=[
         Attempt(f"stuck-{i}", "alg-st-farah", question, False, ts=NOW - 300_000 + i)

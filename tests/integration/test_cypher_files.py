@@ -67,8 +67,7 @@ PARAMS: dict[str, dict] = {
     "rec_questions": {"dataset": "d"},
     "kp_popularity": {"dataset": "d"},
     "mastery_matrix": {"dataset": "d"},
-    "student_history": {"student_id": "s1", "limit": 10},
-    "student_profile": {"student_id": "s1"},
+    "rec_learner": {"student_id": "s1", "limit": 10},
     "question_texts": {"dataset": "d"},
     "resource_texts": {"dataset": "d"},
     "item_dataset": {"item_id": "q1"},
@@ -201,9 +200,9 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["student_abilities"] == [{"id": "s1", "theta": 0.4, "var": 0.5,
                                              "responses": 1}]
     assert results["question_irt"] == [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]
-    assert results["student_history"] == [{"question_id": "q1", "correct": True}]
-    assert results["student_profile"] == [{"id": "s1", "dataset": "d", "theta": 0.4,
-                                           "var": 0.5}]
+    assert results["rec_learner"] == [{"dataset": "d", "theta": 0.4, "var": 0.5, "mastery": [
+        {"kp_id": "k1", "p": results["rec_learner"][0]["mastery"][0]["p"]}],
+        "answers": [{"question_id": "q1", "correct": True}]}]
     assert results["mastery_matrix"] == [{"student_id": "s1", "kp_id": "k1",
                                           "p": results["mastery_matrix"][0]["p"]}]
     assert results["kp_popularity"] == [{"id": "k1", "attempts": 1}]

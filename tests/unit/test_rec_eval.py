@@ -131,6 +131,7 @@ def test_evaluate_by_hand():
     assert m["coverage"] == 3 and m["coverage_share"] == pytest.approx(0.1)
     assert m["avg_difficulty"] == pytest.approx(1.1)
     assert m["band_distance"] == pytest.approx(1 / 3)  # only question 20 (2.0) is out, by 1
+    assert m["avg_in_band"] == 0.0  # the list's average, 1.1, lies above 1.0
     assert m["hit_correct_rate"] == 1.0 and m["in_band_share"] == 0.0  # observed 1.0 > 0.85
 
 
@@ -150,6 +151,7 @@ def test_band_callable_sees_the_prefix():
     rep = evaluate({"fixed": Fixed([6, 7])}, TEST, TEST, [0.6], 10, RecEvalConfig(n=2),
                    difficulty=np.arange(10) / 10, band=band)
     assert seen == [6] and rep["splits"]["0.6"]["fixed"]["band_distance"] == pytest.approx(0.025)
+    assert rep["splits"]["0.6"]["fixed"]["avg_in_band"] == 1.0  # average 0.65: on the edge
 
 
 def test_a_method_that_ignores_exclusion_is_rejected():
@@ -169,6 +171,6 @@ def test_report_has_the_json_shape_and_a_table():
         for m in methods.values():
             for key in ("precision@10", "recall@10", "ndcg@10", "coverage", "avg_difficulty"):
                 assert isinstance(m[key], int | float)
-            assert m["band_distance"] is None  # no band given
+            assert m["band_distance"] is None and m["avg_in_band"] is None  # no band given
     table = markdown_table(rep)
     assert table.count("\n") == 1 + 2 * 3 and "| 0.8 | markov |" in table

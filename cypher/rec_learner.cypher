@@ -1,0 +1,17 @@
+// What the recommender reads of a student, in one round trip: dataset, IRT ability (theta
+// null until a fit was written), BKT mastery per KP, and the latest answers newest first
+MATCH (s:Student {id: $student_id})
+CALL {
+  WITH s
+  MATCH (s)-[m:MASTERY]->(k:KnowledgePoint)
+  RETURN collect({kp_id: k.id, p: m.p}) AS mastery
+}
+CALL {
+  WITH s
+  MATCH (s)-[a:ATTEMPTED]->(q:Question)
+  WITH a, q
+  ORDER BY a.ts DESC, a.seq DESC
+  LIMIT $limit
+  RETURN collect({question_id: q.id, correct: a.correct}) AS answers
+}
+RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var, mastery, answers
