@@ -131,7 +131,7 @@ def _catalogue(kt: KTData, train: Histories, a: np.ndarray, b: np.ndarray,
 
 
 def mastery_vector(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray,
-                    n_skills: int, bkt: BktParams = BktParams()) -> np.ndarray:
+                   n_skills: int, bkt: BktParams = BktParams()) -> np.ndarray:
     """BKT P(known) per KP after these answers (0 where never practised)."""
     p = np.full(n_skills, bkt.prior)
     seen = np.zeros(n_skills, dtype=bool)

@@ -63,7 +63,7 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     scores = exposed(scores, config.exposure, state)
     hard = challenging(p, [q.level for q, _, _ in pool], config)
     keep = shortlist(np.array([rank for _, _, rank in pool]), p, scores, b, np.array(ids),
-                      hard, config)
+                     hard, config)
     return chosen, [
         Candidate(q, kp, rank, float(p_irt[i]), None if p_kt is None else float(p_kt[i]),
                    float(p[i]), float(scores[i]))
@@ -71,7 +71,7 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
 
 
 def shortlist(ranks: np.ndarray, p: np.ndarray, scores: np.ndarray, b: np.ndarray,
-               ids: np.ndarray, hard: np.ndarray, config: RecConfig) -> np.ndarray:
+              ids: np.ndarray, hard: np.ndarray, config: RecConfig) -> np.ndarray:
     """Mask of the candidates :func:`select` and :func:`fix_difficulty` can ever take, in the
     orders they take them: per KP the n best in-band items of each kind (challenge or not),
     the 2n easiest and 2n hardest in band (swaps), the n nearest outside it (fallback). A KP of
