@@ -39,7 +39,7 @@ from models.transitions import QuestionTransitions
 from tutor import rec_eval
 from tutor.ability import predict_marginal, theta_from_responses
 from tutor.kp_ranking import frontier
-from tutor.question_selection import logit
+from tutor.question_selection import combine
 from tutor.rec_baselines import MarkovChain
 from tutor.rec_eval import RecEvalConfig
 from tutor.recommend import RecConfig
@@ -79,10 +79,7 @@ class Views:
         p_kt, next_p = ours.sequence.predict(history, self.ids)
         theta, var = theta_from_responses(ours.a[items], ours.b[items], correct.astype(float))
         p_irt = predict_marginal(theta, var, ours.a, ours.b)
-        w = config.kt_weight
-        z = (w * logit(np.clip(p_kt.astype(float), 1e-6, 1 - 1e-6))
-             + (1 - w) * logit(np.clip(p_irt, 1e-6, 1 - 1e-6)))
-        p = 1 / (1 + np.exp(-z))
+        p = combine(p_kt.astype(float), p_irt, config.kt_weight)  # as stage 2 does
         mastery = mastery_vector(items, correct, kt.item_skills, kt.n_skills)
         mastered = mastery >= tau
         ready = frontier(ours.catalogue, dict(zip(kt.skill_ids, mastery.tolist(), strict=True)),
@@ -122,6 +119,7 @@ def where_next_lies(kt: KTData, views: Views, test: object, split: float) -> dic
     counts = dict.fromkeys(("same KP as the last", "KP on the frontier", "KP already mastered",
                             "an unmastered prerequisite", "P(correct) in band"), 0)
     cases = rec_eval.split_cases(test, split, RecEvalConfig())
+    index = {k: i for i, k in enumerate(kt.skill_ids)}
     for case in cases:
         view = views.of(case.prefix_items, case.prefix_correct)
         nxt = int(case.window_items[0])
@@ -131,7 +129,7 @@ def where_next_lies(kt: KTData, views: Views, test: object, split: float) -> dic
         counts["KP on the frontier"] += bool(view.frontier[kps].any())
         counts["KP already mastered"] += bool(view.mastered[kps].all())
         counts["an unmastered prerequisite"] += any(
-            not view.mastered[kt.skill_ids.index(p)]
+            not view.mastered[index[p]]
             for k in kps for p in views.ours.catalogue.prerequisites[kt.skill_ids[k]])
         counts["P(correct) in band"] += bool(view.allowed["band"][nxt])
     return {key: value / len(cases) for key, value in counts.items()}

@@ -24,6 +24,7 @@ class Candidate:
     p_kt: float | None
     p: float
     score: float  # order inside its KP (higher first): P(next), else IRT information, exposed
+    challenge: bool  # counts towards the challenge quota (see :func:`challenging`)
 
 
 def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
@@ -55,8 +56,7 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     p_irt = predict_marginal(state.theta, state.theta_var, a, b)
     if sequence is not None and state.history:
         p_kt, scores = sequence.predict(state.history, ids)
-        p = _sigmoid(config.kt_weight * logit(np.clip(p_kt, 1e-6, 1 - 1e-6))
-                     + (1 - config.kt_weight) * logit(np.clip(p_irt, 1e-6, 1 - 1e-6)))
+        p = combine(p_kt, p_irt, config.kt_weight)
     else:
         p_kt, p = None, p_irt
         scores = a * a * p_irt * (1 - p_irt)  # IRT information: most to learn about the student
@@ -66,8 +66,14 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
                      hard, config)
     return chosen, [
         Candidate(q, kp, rank, float(p_irt[i]), None if p_kt is None else float(p_kt[i]),
-                   float(p[i]), float(scores[i]))
+                   float(p[i]), float(scores[i]), bool(hard[i]))
         for i, (q, kp, rank) in enumerate(pool) if keep[i]]
+
+
+def combine(p_kt: np.ndarray, p_irt: np.ndarray, kt_weight: float) -> np.ndarray:
+    """One P(correct) from the Bi-LSTM's and IRT's: the weighted mean of their logits."""
+    return _sigmoid(kt_weight * logit(np.clip(p_kt, 1e-6, 1 - 1e-6))
+                    + (1 - kt_weight) * logit(np.clip(p_irt, 1e-6, 1 - 1e-6)))
 
 
 def shortlist(ranks: np.ndarray, p: np.ndarray, scores: np.ndarray, b: np.ndarray,
@@ -111,11 +117,6 @@ def excluded(state: LearnerState, config: RecConfig, exclude: Collection[str]) -
     return {q for q, ok in state.history[-config.recent_window:] if ok} | set(exclude)
 
 
-def is_challenge(c: Candidate, config: RecConfig) -> bool:
-    """Whether a candidate counts towards the challenge quota (see :func:`challenging`)."""
-    return bool(challenging(np.array([c.p]), [c.question.level], config)[0])
-
-
 def challenging(p: np.ndarray, levels: Sequence[ResourceLevel], config: RecConfig
                 ) -> np.ndarray:
     """Hard for this student (P under ``challenge_below``) or written as a challenge item;
@@ -143,13 +144,13 @@ def select(candidates: list[Candidate], config: RecConfig, notes: list[str]
                 if len(items) == config.n:
                     break
                 pick = next((c for c in queues[rank] if not respect_quota
-                             or quota[is_challenge(c, config)] > 0), None)
+                             or quota[c.challenge] > 0), None)
                 if pick is not None:
                     queues[rank] = [c for c in queues[rank] if c is not pick]
-                    quota[is_challenge(pick, config)] -= 1
+                    quota[pick.challenge] -= 1
                     items.append(pick)
                     progress = True
-    got_hard = sum(is_challenge(c, config) for c in items)
+    got_hard = sum(c.challenge for c in items)
     if got_hard != want_hard and len(items) == config.n:
         notes.append(f"challenge share: {got_hard} of {config.n} items instead of {want_hard} "
                      "(not enough in-band candidates at that end)")

@@ -58,7 +58,6 @@ from tutor.question_selection import (
     excluded,
     fix_difficulty,
     fmt,
-    is_challenge,
     logit,
     select,
 )
@@ -116,7 +115,7 @@ def _recommendation(c: Candidate, in_band: bool, config: RecConfig, catalogue: C
         reasons.append(f"inside the target band {fmt(config.band)}")
     else:
         reasons.append(f"outside the target band {fmt(config.band)} (fallback)")
-    challenge = is_challenge(c, config)
+    challenge = c.challenge
     if challenge:
         reasons.append("a challenge item")
     return Recommendation(c.question.id, c.kp_id, c.p_irt, c.p_kt, c.p, c.question.b,

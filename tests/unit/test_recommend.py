@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tutor.domain import LearnerState, QuestionFacts, ResourceLevel
 from tutor.errors import InvalidInput
-from tutor.question_selection import Candidate, fix_difficulty, is_challenge, select, shortlist
+from tutor.question_selection import Candidate, challenging, fix_difficulty, select, shortlist
 from tutor.recommend import (
     Catalogue,
     PeerMastery,
@@ -264,7 +264,8 @@ def pools(draw: st.DrawFn) -> tuple[list[Candidate], RecConfig, tuple[float, flo
         q = QuestionFacts(f"q{draw(st.integers(0, 99)):02d}-{i}", ("k",), 1.0,
                           draw(st.sampled_from([-2.0, -1.0, 0.0, 0.5, 1.0, 2.0])), level)
         p = draw(grid)
-        pool.append(Candidate(q, f"k{i % ranks}", i % ranks, p, None, p, draw(grid)))
+        hard = bool(challenging(np.array([p]), [level], config)[0])
+        pool.append(Candidate(q, f"k{i % ranks}", i % ranks, p, None, p, draw(grid), hard))
     theta = draw(st.floats(-2, 2))
     return pool, config, (theta - 1.7, theta + 0.1)
 
@@ -278,7 +279,7 @@ def test_the_shortlist_changes_nothing_select_and_the_swaps_would_take(
                       np.array([c.score for c in pool]),
                       np.array([c.question.b for c in pool]),
                       np.array([c.question.id for c in pool]),
-                      np.array([is_challenge(c, config) for c in pool]), config)
+                      np.array([c.challenge for c in pool]), config)
     short = [c for c, k in zip(pool, keep, strict=True) if k]
 
     def chosen(candidates: list[Candidate]) -> list[str]:
