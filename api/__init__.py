@@ -1,4 +1,4 @@
-"""Entry points: the web API (``create_app``) and the ``kgtutor`` command line (``api.cli``)."""
+"""Entry points: the web API (``create_app``) and the ``kgtutor`` command line (``cli.main``)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from flask import Flask
 
-    from tutor.settings import Settings
+    from services.settings import Settings
 
 
 def create_app(settings: Settings | None = None, **services: Any) -> Flask:
     """The Flask app of the API. Imports Flask only when called, so the CLI stays quick;
     ``services`` (store, recommender, clock) replace the ones built from ``settings``."""
-    from api.rest.app import build_app
-    from tutor.settings import Settings
+    from api.app import build_app
+    from services.settings import Settings
 
     return build_app(settings or Settings.from_env(), **services)

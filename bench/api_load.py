@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 import requests
 
-from api import accounts
-from api.cli_common import store_for
+from cli.common import store_for
 from graph import accounts as stored
-from tutor.domain import Role
-from tutor.settings import Settings
+from services import accounts
+from services.settings import Settings
+from tutor.access import Role
 
 USER, PASSWORD = "bench-admin", "bench admin password"
 DATASET = os.environ.get("KGTUTOR_BENCH_DATASET", "lpp")  # `graph import assist2009` names it lpp

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from models.sources import load_lpp
-from tutor.prereq_inference import NEVER, Milestones, PrereqInferenceConfig, infer_prerequisites
-from tutor.prereq_inference import milestones as read_milestones
+from tutor.prereqs import NEVER, Milestones, PrereqInferenceConfig, infer_prerequisites
+from tutor.prereqs import milestones as read_milestones
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/rec_latency.py [--data ../shared/data] [--calls 300] [--callers 16]
 
 Imports the lpp folder into a fresh embedded server, writes IRT parameters and inferred
-prerequisites onto it, and builds the service the API uses (`api.recommender.Recommender`)
+prerequisites onto it, and builds the service the API uses (`services.recommend.Recommender`)
 with a Bi-LSTM and a progress model loaded once. Their weights are untrained: weights do not
 change the cost of a call, and training would add minutes. Then it times `recommend` for random
 students, single-threaded and with ``--callers`` concurrent threads, first for students not
@@ -23,12 +23,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from api.recommender import Predictors, Recommender, dataset_of
-from graph import sources
 from graph.embedded import EmbeddedServer
 from graph.falkordb_store import FalkorStore
 from graph.ingest import ingest
-from graph.model_params import write_inferred_prerequisites, write_irt
+from graph.irt import write_inferred_prerequisites, write_irt
 from models.bilstm import BiLstmConfig, BiLstmKT
 from models.predictors import BiLstmPredictor, ProgressPredictor
 from models.progress import ProgressConfig, ProgressLSTM
@@ -36,7 +34,9 @@ from models.progress_data import ProgressDataConfig, fit_text_features, item_tex
 from models.sources import load_lpp
 from models.training import calibrate_irt
 from models.transitions import QuestionTransitions
-from tutor.prereq_inference import infer_prerequisites
+from services import imports as sources
+from services.recommend import Predictors, Recommender, dataset_of
+from tutor.prereqs import infer_prerequisites
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """What the sequence model's parts and the recommender's constraints each cost in NDCG@10.
 
 Trains the Bi-LSTM on ASSIST2009's train students (as `kgtutor evaluate rec` does), then replays
-the first ``--students`` test students at one split with `tutor.rec_eval`:
+the first ``--students`` test students at one split with `evaluation.recommend`:
 
 * ``markov``: the first-order Markov baseline;
 * ``head``, ``table``, ``mixture``: the sequence model's P(next) alone over every question, with
@@ -31,17 +31,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from evaluation import recommend as rec_eval
+from evaluation.baselines import MarkovChain
+from evaluation.offline import OfflineOurs, SequenceOnly, mastery_vector
+from evaluation.recommend import RecEvalConfig
 from models.kt_data import KTData
 from models.predictors import BiLstmPredictor
-from models.rec_offline import OfflineOurs, SequenceOnly, mastery_vector
 from models.sources import load_lpp
 from models.transitions import QuestionTransitions
-from tutor import rec_eval
 from tutor.ability import predict_marginal, theta_from_responses
 from tutor.kp_ranking import frontier
 from tutor.question_selection import combine
-from tutor.rec_baselines import MarkovChain
-from tutor.rec_eval import RecEvalConfig
 from tutor.recommend import RecConfig
 
 RULES = ("band", "unmastered", "frontier")

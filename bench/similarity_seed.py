@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from seeds.curriculum import load_curriculum
-from tutor.similarity import ItemIndex, SimilarityConfig, curriculum_items, more_like_this
+from tutor.similar import ItemIndex, SimilarityConfig, curriculum_items, more_like_this
 
 
 def main() -> None:

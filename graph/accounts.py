@@ -1,12 +1,12 @@
 """Accounts in the graph: users (with a salted Argon2 hash), LMS clients, revoked tokens, and
-the facts object-level access is decided on. Hashing and checking happen in ``api.accounts``;
+the facts object-level access is decided on. Hashing and checking happen in ``services.accounts``;
 this module only reads and writes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tutor.domain import StudentAccess
+from tutor.access import StudentAccess
 from tutor.ports import GraphStore
 
 

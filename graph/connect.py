@@ -9,8 +9,8 @@ from falkordb import FalkorDB
 from graph.embedded import EmbeddedServer
 from graph.falkordb_store import FalkorStore
 from graph.neo4j_store import Neo4jStore
+from services.settings import Settings
 from tutor.ports import GraphStore
-from tutor.settings import Settings
 
 
 def embedded_server(settings: Settings) -> EmbeddedServer:

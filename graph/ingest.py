@@ -16,22 +16,12 @@ from typing import Any, TypeVar
 
 from tqdm import tqdm
 
-from tutor.domain import (
-    Attempt,
-    Chapter,
-    KnowledgePoint,
-    Prerequisite,
-    Question,
-    RejectedPrerequisite,
-    Resource,
-    SchoolClass,
-    Student,
-    Tests,
-    Tutor,
-)
+from tutor.curriculum import Chapter, KnowledgePoint, Prerequisite, Question, Resource, Tests
 from tutor.errors import InvalidInput
-from tutor.mastery import BktParams
+from tutor.imports import RejectedPrerequisite
+from tutor.mastery import Attempt, BktParams
 from tutor.ports import GraphStore
+from tutor.roster import SchoolClass, Student, Tutor
 
 T = TypeVar("T")
 

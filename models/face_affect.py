@@ -32,7 +32,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from tutor.domain import AffectReading, AffectSource, AffectTag
+from tutor.affect import AffectReading, AffectSource, AffectTag
 from tutor.errors import InvalidInput
 
 MAX_FRAMES = 10

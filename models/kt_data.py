@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutor.domain import Attempt, Tests
+from tutor.curriculum import Tests
 from tutor.errors import InvalidInput
+from tutor.mastery import Attempt
 
 
 @dataclass(frozen=True)

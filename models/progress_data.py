@@ -46,7 +46,7 @@ import torch
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from models.kt_data import Histories
-from tutor.knowledge_map import DEFAULT_MASTERY_THRESHOLD
+from tutor.maps import DEFAULT_MASTERY_THRESHOLD
 from tutor.mastery import BktParams, bkt_update
 
 BEHAVIOUR = ("correct", "acc", "skill_acc", "log_attempts", "bkt_before", "bkt_after",

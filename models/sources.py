@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.importers.assist2009 import read_assist
+from datasets.assist2009 import read_assist
 from models.kt_data import KTData, build_kt_data
 from tutor.errors import DataFormatError
 

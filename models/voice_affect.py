@@ -28,7 +28,7 @@ import librosa
 import numpy as np
 import soundfile as sf
 
-from tutor.domain import AffectReading, AffectSource, AffectTag
+from tutor.affect import AffectReading, AffectSource, AffectTag
 from tutor.errors import InvalidInput
 
 SR = 16_000

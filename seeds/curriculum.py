@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from tutor.domain import (
-    Attempt,
+from tutor.curriculum import (
     Chapter,
     KnowledgePoint,
     Prerequisite,
@@ -29,12 +28,11 @@ from tutor.domain import (
     Resource,
     ResourceKind,
     ResourceLevel,
-    SchoolClass,
-    Student,
     Tests,
-    Tutor,
 )
 from tutor.errors import DataFormatError
+from tutor.mastery import Attempt
+from tutor.roster import SchoolClass, Student, Tutor
 
 DEFAULT_SEED = Path(__file__).parent / "algebra"
 SOURCE = "seed"

@@ -1,9 +1,39 @@
 """Object-level authorisation: who may touch which student or class. Pure rules; the web API
-asks them for every id in a URL or body before any read or write (``api.rest.gate``)."""
+asks them for every id in a URL or body before any read or write (``api.gate``)."""
 
 from __future__ import annotations
 
-from tutor.domain import Principal, Role, StudentAccess
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+# ids are free text in the graph (datasets namespace them as ``dataset:kind:n``); ids made
+# through the API are printable text without spaces or slashes, so each fits a URL segment
+API_ID = re.compile(r"^[^/\s\x00-\x1f]{1,128}$")
+
+class Role(StrEnum):
+    STUDENT = "student"  # their own data only
+    TUTOR = "tutor"  # the students of the classes they teach
+    ADMIN = "admin"  # everything
+    LMS = "lms"  # a service account: the students of one tenant
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: carried in the access token's claims, checked on every object."""
+
+    subject: str  # username, or an LMS client id
+    role: Role
+    student_id: str = ""  # role student: the Student node it is
+    tutor_id: str = ""  # role tutor: the Tutor node it is
+    tenant: str = ""  # role lms: the only tenant it may touch
+
+@dataclass(frozen=True)
+class StudentAccess:
+    """What the access rule needs to know about one student (``graph.accounts``)."""
+
+    student_id: str
+    tenant: str  # "" for students no LMS owns (datasets, the seed, created by tutors)
+    taught_by_caller: bool  # a class of the student is taught by the calling tutor
 
 
 def may_access_student(who: Principal, student: StudentAccess) -> bool:

@@ -14,11 +14,44 @@ The fusion, documented in the README:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from tutor.domain import AffectReading, AffectSource, AffectState, AffectTag
 from tutor.errors import InvalidInput
+
+
+class AffectTag(StrEnum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    CONFUSED = "confused"
+    FATIGUED = "fatigued"
+    NEGATIVE = "negative"
+
+class AffectSource(StrEnum):
+    SELF_REPORT = "self_report"  # the student picked an emoji
+    FACE = "face"
+    VOICE = "voice"
+
+@dataclass(frozen=True)
+class AffectReading:
+    """One detection or self-report. Only tag, confidence, source and ts are ever stored;
+    ``measures`` (the numbers behind the tag) are returned to the caller and then dropped."""
+
+    tag: AffectTag
+    confidence: float  # in [0, 1]
+    source: AffectSource
+    ts: int  # epoch milliseconds
+    measures: Mapping[str, float] = field(default_factory=dict)
+
+@dataclass(frozen=True)
+class AffectState:
+    """The fused state the rules act on, with where it came from."""
+
+    tag: AffectTag
+    confidence: float
+    sources: tuple[AffectSource, ...]
+    reasons: tuple[str, ...]
 
 # What the student can pick: an emoji or its name, each meaning one tag.
 EMOJI: dict[str, AffectTag] = {

@@ -19,8 +19,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from tutor.domain import AdaptAction, AffectSource, AffectState, AffectTag
-from tutor.rec_types import RecConfig
+from tutor.affect import AffectSource, AffectState, AffectTag
+from tutor.recommend_types import RecConfig
+
+
+@dataclass(frozen=True)
+class AdaptAction:
+    """One thing an adjustment or an affect rule does, e.g. ``more_resources`` on two KPs."""
+
+    kind: str
+    kp_ids: tuple[str, ...] = ()
+    count: int = 0
+    text: str = ""
 
 REST_TEXT = "Rest for 10 minutes"
 

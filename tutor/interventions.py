@@ -17,8 +17,16 @@ from typing import Any
 import rule_engine
 import yaml
 
-from tutor.domain import Suggestion
 from tutor.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An intervention a tutor could make, from the rule table; lower priority comes first."""
+
+    rule: str
+    text: str
+    priority: int
 
 _T = rule_engine.DataType
 FACTS: dict[str, Any] = {

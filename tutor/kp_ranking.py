@@ -7,8 +7,14 @@ from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
-from tutor.domain import KPPick, LearnerState
-from tutor.rec_types import Catalogue, PeerMastery, RecConfig, SequenceModel
+from tutor.recommend_types import (
+    Catalogue,
+    KPPick,
+    LearnerState,
+    PeerMastery,
+    RecConfig,
+    SequenceModel,
+)
 
 
 def frontier(catalogue: Catalogue, mastery: Mapping[str, float], tau: float) -> list[str]:

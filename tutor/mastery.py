@@ -11,6 +11,28 @@ from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One answer of a student to a question; ``event_id`` makes re-ingestion idempotent."""
+
+    event_id: str
+    student_id: str
+    question_id: str
+    correct: bool
+    ts: int = 0  # epoch milliseconds; 0 when the source has no clock (order is then ``seq``)
+    seq: int = 0  # position in the student's history
+    duration_s: float | None = None
+    source: str = ""
+
+@dataclass(frozen=True)
+class Mastery:
+    student_id: str
+    kp_id: str
+    p: float
+    attempts: int
+    last_ts: int = 0
+
+
+@dataclass(frozen=True)
 class BktParams:
     prior: float = 0.3  # P(known) before any answer
     learn: float = 0.1  # P(unknown -> known) after each practice opportunity

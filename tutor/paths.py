@@ -13,12 +13,38 @@ first open one) unless none is open.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
 import networkx as nx
 
-from tutor.domain import LearningPath, PathStep, StepStatus
 from tutor.errors import InvalidInput
+
+
+class StepStatus(StrEnum):
+    DONE = "done"  # mastered
+    CURRENT = "current"
+    TODO = "todo"
+    REMOVED = "removed"  # a tutor took it out; kept so the map can show it
+
+@dataclass(frozen=True)
+class PathStep:
+    kp_id: str
+    status: StepStatus
+    pinned: bool = False  # a tutor fixed it in place: re-routing never drops it
+    inserted: bool = False  # put in by a re-route (a prerequisite of a confusing KP)
+
+@dataclass(frozen=True)
+class LearningPath:
+    """One version of a student's path to a goal KP; every re-route writes a new version."""
+
+    student_id: str
+    goal_kp: str
+    version: int
+    steps: tuple[PathStep, ...]
+    reason: str  # why this version exists ("created", "confused on ...", ...)
+    ts: int  # epoch milliseconds
+    session_size: int | None = None  # steps in the next session when fatigue shortened it
 
 OPEN = (StepStatus.CURRENT, StepStatus.TODO)
 Prerequisites = Mapping[str, tuple[str, ...]]  # kp -> its direct prerequisites

@@ -11,8 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.ability import predict_marginal
-from tutor.domain import KPPick, LearnerState, QuestionFacts, ResourceLevel
-from tutor.rec_types import Catalogue, RecConfig, SequenceModel
+from tutor.curriculum import ResourceLevel
+from tutor.recommend_types import (
+    Catalogue,
+    KPPick,
+    LearnerState,
+    QuestionFacts,
+    RecConfig,
+    SequenceModel,
+)
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: equality is slow and not needed

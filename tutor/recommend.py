@@ -1,8 +1,9 @@
 """The two-stage recommender: knowledge points from the graph, then questions on them.
 
 Pure: it is handed a :class:`Catalogue` (the graph's KPs, prerequisites and questions), the
-student's :class:`~tutor.domain.LearnerState`, their peers' mastery and optional predictors, and
-returns a :class:`~tutor.domain.RecommendationList` whose every item says why it is there.
+student's :class:`~tutor.recommend_types.LearnerState`, their peers' mastery and optional
+predictors, and returns a :class:`~tutor.recommend_types.RecommendationList` whose every item
+says why it is there.
 
 **Stage 1 — KPs.** Candidates are the frontier: KPs not mastered (p < τ) whose prerequisites
 all are (p ≥ τ). Each gets signals in [0, 1], combined with ``RecConfig`` weights:
@@ -50,7 +51,6 @@ from dataclasses import replace
 import numpy as np
 
 from tutor.ability import theta_from_responses
-from tutor.domain import LearnerState, Recommendation, RecommendationList
 from tutor.kp_ranking import cf_scores, frontier, rank_kps
 from tutor.question_selection import (
     Candidate,
@@ -61,7 +61,16 @@ from tutor.question_selection import (
     logit,
     select,
 )
-from tutor.rec_types import Catalogue, PeerMastery, RecConfig, SequenceModel, WeakKPModel
+from tutor.recommend_types import (
+    Catalogue,
+    LearnerState,
+    PeerMastery,
+    RecConfig,
+    Recommendation,
+    RecommendationList,
+    SequenceModel,
+    WeakKPModel,
+)
 
 __all__ = ["Catalogue", "PeerMastery", "RecConfig", "SequenceModel", "WeakKPModel", "cf_scores",
            "frontier", "rank_kps", "recommend"]

@@ -14,13 +14,14 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import accounts, create_app
-from api.cli import main
-from api.cli_common import store_for
+from api import create_app
+from cli.common import store_for
+from cli.main import main
 from graph.embedded import EmbeddedServer
-from tutor.domain import Role
+from services import accounts
+from services.settings import Settings
+from tutor.access import Role
 from tutor.ports import GraphStore
-from tutor.settings import Settings
 
 PASSWORD = "correct horse battery"
 NOW = 1_795_000_000_000

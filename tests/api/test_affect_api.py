@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from api import accounts
+from services import accounts
+from services.settings import Settings
 from tests.api.conftest import NOW, PASSWORD
-from tutor.domain import Role
+from tutor.access import Role
 from tutor.ports import GraphStore
-from tutor.settings import Settings
 
 Caller = Callable[[str], Any]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "affect"

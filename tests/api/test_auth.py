@@ -15,10 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from api.rest.gate import CATALOGUE_URL_IDS, CHECKED_URL_IDS
+from api.gate import CATALOGUE_URL_IDS, CHECKED_URL_IDS
+from services.settings import Settings
 from tests.api.conftest import PASSWORD
 from tutor.ports import GraphStore
-from tutor.settings import Settings
 
 
 def _problem(r: Any, status: int) -> dict[str, Any]:
@@ -221,8 +221,8 @@ def test_malformed_and_invalid_bodies(as_: Callable[..., Any]) -> None:
 
 
 def test_housekeeping_forgets_expired_revocations(api_store: GraphStore) -> None:
-    from api.scheduler import housekeeping
     from graph import accounts
+    from services.scheduler import housekeeping
 
     accounts.revoke(api_store, "old-jti", exp=1_000)
     accounts.revoke(api_store, "live-jti", exp=4_000_000_000)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from api import accounts
+from services import accounts
 from tests.api.conftest import NOW, PASSWORD
-from tutor.domain import Role
+from tutor.access import Role
 from tutor.mastery import BktParams
 from tutor.ports import GraphStore
 

@@ -17,7 +17,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import accounts, create_app
+from api import create_app
+from services import accounts
+from services.settings import Settings
 from tests.api.conftest import NOW
 from tests.lti_platform import (
     CLAIM,
@@ -31,7 +33,6 @@ from tests.lti_platform import (
 )
 from tutor.errors import DataFormatError
 from tutor.ports import GraphStore
-from tutor.settings import Settings
 
 TENANT = "lti-east"
 CLIENT_ID = "kgtutor-client-1"

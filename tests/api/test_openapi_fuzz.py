@@ -16,12 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from api import accounts, create_app
-from api.cli import main
-from api.cli_common import store_for
+from api import create_app
+from cli.common import store_for
+from cli.main import main
 from graph.accounts import find_user
-from tutor.domain import Role
-from tutor.settings import Settings
+from services import accounts
+from services.settings import Settings
+from tutor.access import Role
 
 FUZZ_GRAPH = "fuzz"
 PASSWORD = "fuzzing admin password"

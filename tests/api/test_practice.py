@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from api import create_app
-from api.rest import practice
+from api import create_app, practice
+from services.settings import Settings
 from tests.api.conftest import Clients
 from tutor.mastery import BktParams, bkt_trace
 from tutor.ports import GraphStore
-from tutor.settings import Settings
 
 Q_LINE = "alg-q-integers-number-line-01"  # answer '-3', KP alg-kp-integers-number-line
 KP_LINE = "alg-kp-integers-number-line"

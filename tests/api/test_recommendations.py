@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from api.similar import SimilarItems, for_store
-from graph.rec_reads import load_learner
+from graph.recommend import load_learner
+from services.similar import SimilarItems, for_store
 from tutor.ports import GraphStore
 
 NEW = "c1r-new-student"  # made here: no answers, no affect readings, no adjustments

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from api import adjust
-from api.rest.context import EXTENSION
+from api.context import EXTENSION
 from graph.ingest import GraphData, ingest
-from tutor.domain import Attempt
+from services import adjust
+from tutor.mastery import Attempt
 from tutor.ports import GraphStore
 
 Caller = Callable[[str], Any]

@@ -10,9 +10,9 @@ import requests
 from click.testing import CliRunner, Result
 from flask import Flask
 
-from api.cli import main
+from cli.main import main
+from services.settings import Settings
 from tests.live_server import serving
-from tutor.settings import Settings
 
 
 def run(settings: Settings, *args: str, stdin: str = "") -> Result:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from graph.xapi_store import student_activity
+from graph.xapi import student_activity
 from tutor.ports import GraphStore
 from tutor.xapi import VERB_ANSWERED, VERB_COMPLETED, VERB_EXPERIENCED
 

@@ -10,18 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from api import adjust, paths, planner, profiles, reports, scheduler
-from api.cli_common import store_for
-from api.recommender import Recommender
-from graph import affect_store, outbox
+from cli.common import store_for
+from graph import affect as affect_store
+from graph import notify as outbox
 from graph.ingest import GraphData, ingest
+from services import adjust, paths, profiles, reports, scheduler
+from services import plan as planner
+from services.recommend import Recommender
+from services.settings import Settings
 from tests.integration.conftest import run
-from tutor.adjustment import WINDOW_MS
+from tutor.adjust import WINDOW_MS
 from tutor.affect import self_report
-from tutor.domain import Attempt
 from tutor.errors import ConsentRequired, NotFound
+from tutor.mastery import Attempt
 from tutor.ports import GraphStore
-from tutor.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "affect"
 NOW = 1_795_000_000_000 - 1_795_000_000_000 % WINDOW_MS + 60_000  # a minute into a window

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from api.cli import main
+from cli.main import main
 from graph.embedded import EmbeddedServer
 
 

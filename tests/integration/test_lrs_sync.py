@@ -20,18 +20,19 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from api import scheduler
-from api.cli_lrs import lrs as lrs_cli
-from api.lrs_sync import LrsError, sync_once
-from api.recommender import Recommender
-from graph import lrs_cursor, xapi_store
+from cli.lrs import lrs as lrs_cli
+from graph import lrs as lrs_cursor
+from graph import xapi as xapi_store
 from graph.embedded import EmbeddedServer
 from graph.falkordb_store import FalkorStore
 from graph.ingest import ingest
-from graph.sources import seed_source
+from services import scheduler
+from services.imports import seed_source
+from services.lrs import LrsError, sync_once
+from services.recommend import Recommender
+from services.settings import Settings
 from tutor.errors import GraphUnavailable, InvalidInput
 from tutor.ports import GraphStore, Row
-from tutor.settings import Settings
 from tutor.xapi import VERB_ANSWERED
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

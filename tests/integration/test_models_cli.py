@@ -13,14 +13,14 @@ import pytest
 import torch
 from click.testing import CliRunner, Result
 
-from api.cli import main
-from api.cli_common import store_for
+from cli.common import store_for
+from cli.main import main
 from graph.embedded import EmbeddedServer
 from models import registry, training
 from models.kt_batches import build_chunks
 from models.sources import load_lpp
 from models.transitions import QuestionTransitions
-from tutor.settings import Settings
+from services.settings import Settings
 
 TRAIN, TEST = "preprocessed_data_train.csv", "preprocessed_data_test.csv"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from api.cli_common import store_for
-from api.recommender import Recommender
-from graph.rec_reads import load_learner
+from cli.common import store_for
+from graph.recommend import load_learner
+from services.recommend import Recommender
+from services.settings import Settings
 from tests.integration.conftest import run
-from tutor.knowledge_map import DEFAULT_MASTERY_THRESHOLD, frontier
-from tutor.settings import Settings
+from tutor.maps import DEFAULT_MASTERY_THRESHOLD, frontier
 
 
 @pytest.fixture(scope="module")

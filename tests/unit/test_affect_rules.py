@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.affect import fuse, self_report
+from tutor.affect import AffectReading, AffectSource, AffectState, AffectTag, fuse, self_report
 from tutor.affect_rules import REST_TEXT, adapt, confusing_kp
-from tutor.domain import AffectReading, AffectSource, AffectState, AffectTag
 from tutor.errors import InvalidInput
-from tutor.rec_types import RecConfig
+from tutor.recommend_types import RecConfig
 
 MIN = 60_000
 NOW = 1_000 * MIN

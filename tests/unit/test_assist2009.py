@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from graph.importers import assist_names
-from graph.importers.assist2009 import AssistDataset, read_assist
-from tutor.domain import RowProblem
+from datasets import assist_names
+from datasets.assist2009 import AssistDataset, read_assist
 from tutor.errors import DataFormatError
+from tutor.imports import RowProblem
 
 DATA_DIR = Path(
     os.environ.get("KGTUTOR_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data")

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from graph.importers.cleaning import (
+from datasets.cleaning import (
     LINE,
     SESSION,
     CleaningOptions,

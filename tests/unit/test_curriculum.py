@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from seeds.curriculum import DEFAULT_SEED, FILES, Curriculum, load_curriculum
-from tutor.domain import ResourceKind, ResourceLevel
+from tutor.curriculum import ResourceKind, ResourceLevel
 from tutor.errors import DataFormatError
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from models.face_affect import MAX_BYTES, MAX_FRAMES, detect_face
-from tutor.domain import AffectSource, AffectTag
+from tutor.affect import AffectSource, AffectTag
 from tutor.errors import InvalidInput
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "affect"

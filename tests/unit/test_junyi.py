@@ -8,9 +8,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.importers.junyi import JunyiDataset, read_junyi
-from tutor.domain import RowProblem
+from datasets.junyi import JunyiDataset, read_junyi
 from tutor.errors import DataFormatError
+from tutor.imports import RowProblem
 
 DATA_DIR = Path(
     os.environ.get("KGTUTOR_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data")

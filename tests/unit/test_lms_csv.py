@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.importers.cleaning import CleaningOptions
-from graph.importers.lms_csv import read_lms_csv
-from tutor.domain import Chapter, KnowledgePoint, Student
-from tutor.domain import Tests as KpEdge  # renamed: pytest collects names starting Test
+from datasets.cleaning import CleaningOptions
+from datasets.lms_csv import read_lms_csv
+from tutor.curriculum import Chapter, KnowledgePoint
+from tutor.curriculum import Tests as KpEdge
 from tutor.errors import DataFormatError
+from tutor.roster import Student
 
 HEADER = "student,question,kps,correct,timestamp,duration"
 T0 = 1_704_103_200_000  # 2024-01-01T10:00:00Z

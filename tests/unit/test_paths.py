@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutor.domain import LearningPath, StepStatus
 from tutor.errors import InvalidInput
 from tutor.paths import (
+    LearningPath,
+    StepStatus,
     next_session,
     on_confused,
     on_fatigue,

@@ -6,9 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from models.kt_data import Histories
-from tutor.errors import InvalidInput
-from tutor.rec_eval import (
+from evaluation.recommend import (
     MarkovChain,
     Popularity,
     RecEvalConfig,
@@ -22,6 +20,8 @@ from tutor.rec_eval import (
     precision_recall,
     split_cases,
 )
+from models.kt_data import Histories
+from tutor.errors import InvalidInput
 
 
 def histories(*seqs: list[int], correct: list[list[int]] | None = None) -> Histories:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutor.domain import LearnerState, QuestionFacts, ResourceLevel
+from tutor.curriculum import ResourceLevel
 from tutor.errors import InvalidInput
 from tutor.question_selection import Candidate, challenging, fix_difficulty, select, shortlist
 from tutor.recommend import (
@@ -20,6 +20,7 @@ from tutor.recommend import (
     rank_kps,
     recommend,
 )
+from tutor.recommend_types import LearnerState, QuestionFacts
 
 # A -> B, A -> C, B + C -> D; E is a second root in a later chapter
 PREREQS = {"A": (), "B": ("A",), "C": ("A",), "D": ("B", "C"), "E": ()}

@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from models.voice_affect import detect_voice, warm_up
-from tutor.domain import AffectSource, AffectTag
+from tutor.affect import AffectSource, AffectTag
 from tutor.errors import InvalidInput
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "affect"

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-from api import accounts
-from api.cli import main
-from api.cli_common import store_for
+from cli.common import store_for
+from cli.main import main
 from graph.embedded import EmbeddedServer
+from services import accounts
+from services.settings import Settings
 from tests.live_server import serving
-from tutor.domain import Role
-from tutor.settings import Settings
+from tutor.access import Role
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "var" / "screenshots"

@@ -1,0 +1,195 @@
+"""``/auth``: log-in for people, client credentials for LMS accounts, refresh, log-out.
+
+Access tokens are short-lived (``Settings.access_ttl_s``), refresh tokens long-lived; both
+carry a ``jti`` and log-out revokes it (``graph.accounts``: checked on every request).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_jwt_extended import (
+    JWTManager,
+    create_access_token,
+    create_refresh_token,
+    decode_token,
+    get_jwt,
+    verify_jwt_in_request,
+)
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_smorest import Blueprint
+from jwt.exceptions import PyJWTError
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import Unauthorized
+
+from api.context import claims_of, principal, services
+from api.gate import open_endpoint
+from api.problems import problem
+from graph import accounts
+from services import accounts as account_service
+from tutor.access import Principal
+
+blp = Blueprint("auth", __name__, url_prefix="/auth",
+                description="Log-in, LMS client credentials, token refresh and log-out.")
+
+
+class LoginIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 1024),
+                             load_only=True)
+
+
+class ClientIn(Schema):
+    client_id = fields.String(required=True, validate=validate.Length(1, 64))
+    client_secret = fields.String(required=True, validate=validate.Length(1, 256),
+                                  load_only=True)
+
+
+class LogoutIn(Schema):
+    refresh_token = fields.String(validate=validate.Length(1, 4096), load_only=True)
+
+
+class TokensOut(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String()
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+    role = fields.String(required=True)
+
+
+class AccessOut(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+
+
+class MeOut(Schema):
+    subject = fields.String(required=True)
+    role = fields.String(required=True)
+    student_id = fields.String()
+    tutor_id = fields.String()
+    tenant = fields.String()
+
+
+class LoggedOut(Schema):
+    revoked = fields.Integer(required=True)
+
+
+def tokens_for(who: Principal, refresh: bool = True) -> dict[str, Any]:
+    """Access (and refresh) tokens for a principal; also used by the LTI launch."""
+    claims = claims_of(who)
+    out: dict[str, Any] = {
+        "access_token": create_access_token(identity=who.subject, additional_claims=claims),
+        "token_type": "Bearer", "expires_in": services().settings.access_ttl_s,
+        "role": str(who.role)}
+    if refresh:
+        out["refresh_token"] = create_refresh_token(identity=who.subject,
+                                                    additional_claims=claims)
+    return out
+
+
+@blp.route("/login", methods=["POST"])
+@open_endpoint
+@blp.arguments(LoginIn)
+@blp.response(200, TokensOut)
+@blp.doc(security=[])
+def login(body: dict[str, str]) -> dict[str, Any]:
+    """Log in with a username and password: access and refresh tokens."""
+    who = account_service.authenticate(services().store, body["username"], body["password"])
+    if who is None:
+        raise Unauthorized("wrong username or password")
+    return tokens_for(who)
+
+
+@blp.route("/token", methods=["POST"])
+@open_endpoint
+@blp.arguments(ClientIn)
+@blp.response(200, TokensOut)
+@blp.doc(security=[])
+def token(body: dict[str, str]) -> dict[str, Any]:
+    """LMS client credentials: an access token scoped to the client's tenant."""
+    who = account_service.authenticate_client(services().store, body["client_id"],
+                                              body["client_secret"])
+    if who is None:
+        raise Unauthorized("wrong client id or secret")
+    return tokens_for(who)
+
+
+@blp.route("/refresh", methods=["POST"])
+@open_endpoint
+@blp.response(200, AccessOut)
+def refresh() -> dict[str, Any]:
+    """A new access token for a refresh token (sent as the bearer token)."""
+    verify_jwt_in_request(refresh=True)
+    out = tokens_for(principal(), refresh=False)
+    out.pop("role")
+    return out
+
+
+@blp.route("/logout", methods=["POST"])
+@open_endpoint
+@blp.arguments(LogoutIn)
+@blp.response(200, LoggedOut)
+def logout(body: dict[str, str]) -> dict[str, int]:
+    """Revoke the bearer token (access or refresh), and the refresh token in the body."""
+    verify_jwt_in_request(verify_type=False)
+    store = services().store
+    tokens = [get_jwt()]
+    if "refresh_token" in body:
+        try:
+            tokens.append(decode_token(body["refresh_token"]))
+        except (PyJWTError, JWTExtendedException):
+            raise Unauthorized("refresh_token is not a valid token of this server") from None
+        if tokens[-1]["sub"] != tokens[0]["sub"]:
+            raise Unauthorized("refresh_token belongs to someone else")
+    for claims in tokens:
+        accounts.revoke(store, claims["jti"], int(claims["exp"]))
+    return {"revoked": len(tokens)}
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, MeOut)
+def me() -> dict[str, str]:
+    """Who the bearer token says the caller is."""
+    who = principal()
+    return {"subject": who.subject, **claims_of(who)}
+
+
+def init_jwt(app: Flask) -> JWTManager:
+    """JWT settings and problem+json answers for every token failure (all 401)."""
+    jwt = JWTManager(app)
+
+    @jwt.token_in_blocklist_loader
+    def revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
+        return accounts.is_revoked(services().store, payload["jti"])
+
+    @jwt.unauthorized_loader
+    def missing(reason: str):  # type: ignore[no-untyped-def]
+        return problem(401, f"an access token is needed: {reason}",
+                       headers={"WWW-Authenticate": "Bearer"})
+
+    @jwt.invalid_token_loader
+    def invalid(reason: str):  # type: ignore[no-untyped-def]
+        return problem(401, f"invalid token: {reason}",
+                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+    @jwt.expired_token_loader
+    def expired(_header: dict[str, Any], _payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+        return problem(401, "the token has expired",
+                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+    @jwt.revoked_token_loader
+    def was_revoked(_header: dict[str, Any], _payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+        return problem(401, "the token has been revoked (logged out)",
+                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+    @jwt.needs_fresh_token_loader
+    def not_fresh(_header: dict[str, Any], _payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+        return problem(401, "a fresh log-in is needed")
+
+    @jwt.user_lookup_error_loader
+    def lookup(_header: dict[str, Any], _payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+        return problem(401, "the token's subject no longer exists")
+
+    return jwt

@@ -1,0 +1,86 @@
+"""The one authentication and object-level authorisation gate, run before every view.
+
+Every endpoint needs a valid access token unless its view is marked ``@open_endpoint``; every
+URL variable named ``student_id`` or ``class_id`` is checked against the caller before the view
+runs, so a view cannot forget to. Ids that arrive in a body (batch ingestion, xAPI) go through
+``require_student`` explicitly. Tests walk the URL map to keep this true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import current_app, request
+from flask_jwt_extended import verify_jwt_in_request
+from werkzeug.exceptions import Forbidden, NotFound
+
+from api.context import principal, services
+from graph import accounts
+from tutor.access import Principal, Role, may_access_class, may_access_student
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+CHECKED_URL_IDS = ("student_id", "class_id")
+# URL variables naming catalogue objects (curriculum, questions): readable by every caller
+CATALOGUE_URL_IDS = ("chapter_id", "kp_id", "question_id", "item_id")
+OPEN_BLUEPRINTS = {"api-docs", "static", "swagger-ui"}
+
+
+def open_endpoint(fn: Callable[P, R]) -> Callable[P, R]:
+    """Mark a view the gate lets through without an access token (log-in, health, LTI
+    launches, the refresh endpoint, which checks its refresh token itself)."""
+    fn.open_endpoint = True  # type: ignore[attr-defined]
+    return fn
+
+
+def roles(*allowed: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Restrict a view to some roles (403 for the others)."""
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if principal().role not in allowed:
+                raise Forbidden(f"this needs the role {' or '.join(map(str, allowed))}")
+            return fn(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def check_request() -> None:
+    """``before_request``: authenticate, then authorise every id in the URL."""
+    endpoint = request.endpoint
+    if endpoint is None or _is_open(endpoint):
+        return  # unknown URLs become 404 in routing; open views handle themselves
+    verify_jwt_in_request()
+    who = principal()
+    args = request.view_args or {}
+    if "student_id" in args:
+        require_student(who, args["student_id"])
+    if "class_id" in args:
+        require_class(who, args["class_id"])
+
+
+def require_student(who: Principal, student_id: str) -> None:
+    """404 for a student that does not exist, 403 for one the caller may not touch."""
+    facts = accounts.student_access(services().store, student_id, who.tutor_id)
+    if facts is None:
+        raise NotFound(f"no student {student_id!r}")
+    if not may_access_student(who, facts):
+        raise Forbidden(f"{who.role} {who.subject!r} may not access student {student_id!r}")
+
+
+def require_class(who: Principal, class_id: str) -> None:
+    found = accounts.class_access(services().store, class_id, who.tutor_id)
+    if found is None:
+        raise NotFound(f"no class {class_id!r}")
+    if not may_access_class(who, *found):
+        raise Forbidden(f"{who.role} {who.subject!r} may not access class {class_id!r}")
+
+
+def _is_open(endpoint: str) -> bool:
+    if endpoint.split(".", 1)[0] in OPEN_BLUEPRINTS or endpoint == "static":
+        return True
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "open_endpoint", False))

@@ -1,0 +1,55 @@
+"""The web pages: static HTML, CSS and ES modules from ``web/``, and cytoscape from npm.
+
+Pages are public (``@open_endpoint``): they hold no data. They call the API with the access
+token kept in the browser's sessionStorage, so every datum still passes the API's gate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, redirect, send_from_directory, url_for
+from werkzeug.exceptions import NotFound
+
+from api.gate import open_endpoint
+
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "web"
+# served from the local npm install: the machines that run kgtutor have no internet
+VENDOR = {"cytoscape.min.js": ROOT / "node_modules" / "cytoscape" / "dist"}
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+blp = Blueprint("pages", __name__)
+
+
+@blp.route("/")
+@open_endpoint
+def root() -> Response:
+    """The site's root opens the app."""
+    return redirect(url_for("pages.app_page", filename=""))
+
+
+@blp.route("/app/", defaults={"filename": ""})
+@blp.route("/app/<path:filename>")
+@open_endpoint
+def app_page(filename: str) -> Response:
+    """A file of ``web/``; the app shell for the directory itself (routes live in the hash)."""
+    return _secured(send_from_directory(WEB, filename or "index.html", max_age=0))
+
+
+@blp.route("/app/vendor/<filename>")
+@open_endpoint
+def vendor(filename: str) -> Response:
+    """A third-party browser library, from ``node_modules`` (no CDN)."""
+    folder = VENDOR.get(filename)
+    if folder is None or not (folder / filename).is_file():
+        raise NotFound(f"no vendored file {filename!r} (run `npm install`)")
+    return _secured(send_from_directory(folder, filename, max_age=3600))
+
+
+def _secured(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

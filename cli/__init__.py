@@ -1,0 +1,1 @@
+"""The `kgtutor` command line: one module per click group."""

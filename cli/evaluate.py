@@ -1,0 +1,109 @@
+"""`kgtutor evaluate kt|rec`: the offline evaluations on held-out students, side by side with
+their baselines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from cli.common import errors_as_messages
+from cli.train import bilstm_plan, epochs_bar, load_data, model_options
+from evaluation import recommend as rec_eval
+from evaluation.baselines import MarkovChain, Popularity, UserCF
+from evaluation.figures import plot_metrics
+from evaluation.offline import OfflineOurs, SequenceOnly
+from evaluation.recommend import RecEvalConfig
+from models import training
+from models.trainer import EpochLog
+from services.settings import Settings
+from tutor.errors import InvalidInput
+from tutor.recommend import RecConfig
+
+
+@click.group()
+def evaluate() -> None:
+    """Offline evaluations on held-out students."""
+
+
+@evaluate.command()
+@model_options
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help='Also write {"models": {name: {"auc", "accuracy", "logloss"}}} as JSON.')
+@click.pass_obj
+@errors_as_messages
+def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+       threads: int | None, out: Path | None) -> None:
+    """Next-response correctness on test students: irt, bilstm, bilstm_gnn, shuffled."""
+    kt_data = load_data(settings, data, device, threads)
+    plan = bilstm_plan(epochs)
+    bars: dict[str, tqdm] = {}
+
+    def on_epoch(name: str, log: EpochLog) -> None:
+        bar = bars.setdefault(name, tqdm(total=plan.epochs, desc=name, unit="epoch",
+                                         leave=False, disable=None))
+        bar.set_postfix(val_auc=f"{log.val_score:.4f}")
+        bar.update()
+
+    try:
+        report = training.evaluate_kt(kt_data, seed, device, plan, on_epoch=on_epoch,
+                                      log=lambda m: click.echo(m, err=True))
+    finally:
+        for bar in bars.values():
+            bar.close()
+    click.echo(training.format_table(report))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2) + "\n")
+        click.echo(f"wrote {out}")
+
+
+@evaluate.command()
+@model_options
+@click.option("--splits", default="0.6,0.7,0.8,0.9", show_default=True,
+              help="Shares of each test student's history observed before recommending.")
+@click.option("-n", "--n", "n", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Recommendations per student (the @N of the metrics).")
+@click.option("--exposure", type=click.FloatRange(min=0), default=RecConfig().exposure,
+              show_default=True,
+              help="Our item exposure control: Gumbel scale inside a KP (0: off).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help='Also write {"splits": {split: {method: {metric: value}}}} as JSON.')
+@click.option("--figure", type=click.Path(path_type=Path), default=None,
+              help="Where to draw each metric against the split [default: var/rec_eval.png].")
+@click.pass_obj
+@errors_as_messages
+def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+        threads: int | None, splits: str, n: int, exposure: float, out: Path | None,
+        figure: Path | None) -> None:
+    """Replay test students: recommend after a prefix; a hit is practised later.
+
+    ``sequence_only`` is an ablation (our sequence model without the KP stage and the band).
+    """
+    try:
+        shares = [float(x) for x in splits.split(",")]
+    except ValueError:
+        raise InvalidInput(f"--splits {splits!r}: give shares like 0.6,0.8") from None
+    if not all(0 < x < 1 for x in shares):
+        raise InvalidInput(f"--splits {splits!r}: every share must lie strictly between 0 and 1")
+    kt = load_data(settings, data, device, threads)
+    with epochs_bar("bilstm", bilstm_plan(epochs).epochs) as on_epoch:
+        ours = OfflineOurs(kt, RecConfig(exposure=exposure), training=bilstm_plan(epochs),
+                           seed=seed, device=device, on_epoch=on_epoch)
+        ours.fit(kt.train, kt.n_items)
+    methods = {"ours": ours, "popularity": Popularity(), "usercf": UserCF(),
+               "markov": MarkovChain(), "sequence_only": SequenceOnly(ours.sequence)}
+    report = rec_eval.evaluate(methods, kt.train, kt.test, shares, kt.n_items,
+                               RecEvalConfig(n=n), difficulty=ours.b, band=ours.band,
+                               p_correct=ours.p_correct)
+    click.echo(rec_eval.markdown_table(report))
+    figure = figure or settings.var_dir / "rec_eval.png"
+    figure.parent.mkdir(parents=True, exist_ok=True)
+    plot_metrics(report, figure)
+    click.echo(f"figure: {figure}")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2) + "\n")
+        click.echo(f"wrote {out}")

@@ -1,0 +1,228 @@
+"""`kgtutor graph ...`: the embedded server, imports, the knowledge map."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.common import errors_as_messages, store_for
+from graph.connect import embedded_server
+from graph.ingest import GraphData, IngestResult, ingest
+from services import imports as sources
+from services.settings import Settings
+from tutor import maps as km
+from tutor.imports import ImportReport
+from tutor.ports import GraphStore
+
+_MAX_PROBLEMS_SHOWN = 20
+
+
+@click.group()
+def graph() -> None:
+    """The knowledge graph: server, imports, map."""
+
+
+@graph.command()
+@click.pass_obj
+@errors_as_messages
+def start(settings: Settings) -> None:
+    """Start the embedded FalkorDB server (or re-attach to it)."""
+    status = embedded_server(settings).start()
+    click.echo(f"embedded graph running: pid {status.pid}, socket {status.socket}")
+
+
+@graph.command()
+@click.option("--force", is_flag=True, help="Also remove a stale pid file.")
+@click.pass_obj
+@errors_as_messages
+def stop(settings: Settings, force: bool) -> None:
+    """Stop the embedded server cleanly (data persist)."""
+    stopped = embedded_server(settings).stop(force=force)
+    click.echo("embedded graph stopped" if stopped else "embedded graph was not running")
+
+
+@graph.command()
+@click.pass_obj
+@errors_as_messages
+def status(settings: Settings) -> None:
+    """Tell whether the embedded server runs."""
+    s = embedded_server(settings).status()
+    state = f"running (pid {s.pid})" if s.running else "stopped"
+    click.echo(f"embedded graph {state}; data in {s.data_dir}")
+
+
+@graph.command()
+@click.option("--path", type=click.Path(path_type=Path), default=None,
+              help="Curriculum folder (default: the shipped algebra course).")
+@click.pass_obj
+@errors_as_messages
+def seed(settings: Settings, path: Path | None) -> None:
+    """Load the demo curriculum (idempotent)."""
+    data, report = sources.seed_source(path) if path else sources.seed_source()
+    _run_import(settings, data, report)
+
+
+@graph.group(name="import")
+def import_() -> None:
+    """Import real data (idempotent: a second import changes nothing)."""
+
+
+@import_.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Dataset name for ids (default: the folder's name).")
+@click.pass_obj
+@errors_as_messages
+def assist2009(settings: Settings, path: Path, name: str | None) -> None:
+    """ASSISTments-format folder: *.csv (user_id item_id timestamp correct skill_id) + q_mat.npz."""
+    data, report = sources.assist_source(path, name)
+    _run_import(settings, data, report)
+
+
+@import_.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default="junyi", show_default=True, help="Dataset name for ids.")
+@click.pass_obj
+@errors_as_messages
+def junyi(settings: Settings, path: Path, name: str) -> None:
+    """Junyi Academy exercise table: exercises, topics, prerequisites."""
+    data, report = sources.junyi_source(path, name)
+    _run_import(settings, data, report)
+
+
+@import_.command(name="csv")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
+@click.option("--features-out", type=click.Path(path_type=Path), default=None,
+              help="Also write the cleaned feature table (z-scores, one-hot) to this CSV.")
+@click.pass_obj
+@errors_as_messages
+def csv_(settings: Settings, path: Path, name: str | None, features_out: Path | None) -> None:
+    """Generic LMS export CSV, cleaned by the documented rules."""
+    data, report = sources.lms_source(path, name, features_out)
+    _run_import(settings, data, report)
+
+
+@graph.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the format scripts read).")
+@click.pass_obj
+@errors_as_messages
+def stats(settings: Settings, as_json: bool) -> None:
+    """Count nodes by label, relationships by type, and attempts."""
+    with store_for(settings) as store:
+        result = km.graph_stats(store)
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True))
+        return
+    for section in ("nodes", "relationships"):
+        click.echo(f"{section}:")
+        for key, count in sorted(result[section].items()):
+            click.echo(f"  {key:<24} {count:>9,}")
+    click.echo(f"attempts: {result['attempts']:,}")
+
+
+@graph.command(name="map")
+@click.option("--chapter", default=None, help="Chapter id: show its KP graph.")
+@click.option("--student", default=None, help="Overlay this student's mastery (and frontier).")
+@click.option("--class", "class_id", default=None, help="Overlay this class's mean mastery.")
+@click.option("--dataset", default=None, help="Only chapters of this dataset.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@errors_as_messages
+def map_(settings: Settings, chapter: str | None, student: str | None, class_id: str | None,
+         dataset: str | None, as_json: bool) -> None:
+    """Browse the knowledge map: chapters, or one chapter's KPs and prerequisite edges."""
+    with store_for(settings) as store:
+        result = _map_view(store, chapter, student, class_id, dataset)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_map(result)
+
+
+@graph.command()
+@click.argument("kp_id")
+@click.pass_obj
+@errors_as_messages
+def ancestors(settings: Settings, kp_id: str) -> None:
+    """List every direct or indirect prerequisite of a KP."""
+    with store_for(settings) as store:
+        for ancestor_id, name in km.ancestors(store, kp_id):
+            click.echo(f"{ancestor_id}\t{name}")
+
+
+@graph.command()
+@click.argument("from_id")
+@click.argument("to_id")
+@click.pass_obj
+@errors_as_messages
+def chain(settings: Settings, from_id: str, to_id: str) -> None:
+    """Print the shortest prerequisite chain from one KP to another."""
+    with store_for(settings) as store:
+        path = km.prerequisite_chain(store, from_id, to_id)
+    click.echo(" -> ".join(path) if path else f"no prerequisite chain from {from_id} to {to_id}")
+
+
+def _map_view(store: GraphStore, chapter: str | None, student: str | None,
+              class_id: str | None, dataset: str | None) -> dict[str, Any]:
+    overlay = {}
+    if student:
+        overlay = km.student_overlay(store, student)
+    elif class_id:
+        overlay = km.class_overlay(store, class_id)
+    view: dict[str, Any] = {}
+    if chapter:
+        view["map"] = asdict(km.chapter_map(store, chapter, overlay))
+    else:
+        view["chapters"] = [asdict(c) for c in km.chapters(store, dataset)]
+        view["overlay"] = [asdict(m) for m in overlay.values()]
+    if student:
+        view["frontier"] = [asdict(f) for f in km.frontier(store, student)]
+    return view
+
+
+def _print_map(view: dict[str, Any]) -> None:
+    for c in view.get("chapters", []):
+        click.echo(f"{c['id']:<48} {c['kps']:>4} KPs  {c['name']}")
+    if "map" in view:
+        for kp in view["map"]["kps"]:
+            mastery = "" if kp["mastery"] is None else f"  mastery {kp['mastery']:.2f}"
+            ext = "  (other chapter)" if kp["external"] else ""
+            click.echo(f"{kp['id']:<48} {kp['name']}{mastery}{ext}")
+        for e in view["map"]["edges"]:
+            click.echo(f"  {e['before']} -> {e['after']}")
+    for f in view.get("frontier", []):
+        click.echo(f"ready: {f['id']} ({f['name']}, p={f['p']:.2f})")
+
+
+def _run_import(settings: Settings, data: GraphData, report: ImportReport) -> None:
+    started = time.perf_counter()
+    with store_for(settings) as store:
+        result = ingest(store, data, settings.batch_size, progress=sys.stderr.isatty())
+    if settings.backend == "embedded":
+        embedded_server(settings).compact()
+    _print_report(report, result, time.perf_counter() - started)
+
+
+def _print_report(report: ImportReport, result: IngestResult, seconds: float) -> None:
+    click.echo(f"import of {report.source} done in {seconds:.1f} s")
+    for key, value in report.counts.items():
+        click.echo(f"  read {key}: {value:,}")
+    for key, value in result.written.items():
+        if value:
+            click.echo(f"  wrote {key}: {value:,}")
+    click.echo(f"  attempts new: {result.attempts_new:,}, "
+               f"already stored: {result.attempts_existing:,}; "
+               f"mastery edges refreshed: {result.mastery_refreshed:,}")
+    for note in report.notes:
+        click.echo(f"  note: {note}")
+    for problem in report.problems[:_MAX_PROBLEMS_SHOWN]:
+        click.echo(f"  skipped line {problem.line}: {problem.reason}")
+    hidden = len(report.problems) - _MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        click.echo(f"  ... and {hidden:,} more skipped rows")

@@ -1,0 +1,41 @@
+"""`kgtutor graph infer-prerequisites`: a prerequisite graph learnt from answers, for datasets
+that ship none (ASSISTments). Edges are stored marked inferred, with their confidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.common import errors_as_messages, store_for
+from cli.graph import graph
+from graph.irt import write_inferred_prerequisites
+from models.sources import load_lpp
+from services.settings import Settings
+from tutor.prereqs import PrereqInferenceConfig, infer_prerequisites
+
+
+@graph.command(name="infer-prerequisites")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Dataset name used at import [default: folder name].")
+@click.option("--min-confidence", type=click.FloatRange(0, 1),
+              default=PrereqInferenceConfig().min_confidence, show_default=True)
+@click.option("--max-parents", type=click.IntRange(min=1),
+              default=PrereqInferenceConfig().max_parents, show_default=True)
+@click.pass_obj
+@errors_as_messages
+def infer_prerequisites_(settings: Settings, path: Path, name: str | None,
+                         min_confidence: float, max_parents: int) -> None:
+    """Infer KP prerequisites from the train students of an lpp folder and store them."""
+    kt = load_lpp(path, name)
+    config = PrereqInferenceConfig(min_confidence=min_confidence, max_parents=max_parents)
+    result = infer_prerequisites(kt.train, kt.item_skills, kt.skill_ids, config)
+    with store_for(settings) as store:
+        written, refused = write_inferred_prerequisites(store, name or path.name,
+                                                        result.edges, settings.batch_size)
+    r = result.report
+    click.echo(f"inferred {r.kept} prerequisite edges from {r.candidates} candidates "
+               f"(dropped: {r.dropped_cycle} for cycles, {r.dropped_reduction} by transitive "
+               f"reduction, {r.dropped_parent_cap} over {max_parents} parents)")
+    click.echo(f"stored {written}; refused {len(refused)} that would close a cycle with "
+               "edges already in the graph")

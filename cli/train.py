@@ -1,0 +1,165 @@
+"""`kgtutor train ...`: fit the models on a dataset folder and save them under var/models/;
+the shared options and helpers of the model commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+import torch
+from tqdm import tqdm
+
+from cli.common import errors_as_messages, store_for
+from graph.irt import write_irt
+from models import registry, training
+from models.bilstm import BiLstmConfig
+from models.graph_embed import GraphEmbedConfig
+from models.irt import IrtConfig
+from models.kt_data import KTData
+from models.sources import load_lpp
+from models.trainer import EpochLog
+from models.transitions import QuestionTransitions
+from services.settings import Settings
+from tutor.errors import InvalidInput
+
+
+def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--data", type=click.Path(path_type=Path), default=None,
+                     help="An lpp-format folder (train/test CSVs + q_mat.npz). "
+                          "[default: $KGTUTOR_DATA/assist2009/lpp]"),
+        click.option("--device", default="cpu", show_default=True,
+                     help="torch device: cpu, cuda, cuda:1 ..."),
+        click.option("--seed", default=0, show_default=True, help="Random seed."),
+        click.option("--epochs", type=click.IntRange(min=1), default=None,
+                     help="Cap the number of epochs."),
+        click.option("--threads", type=click.IntRange(min=1), default=None,
+                     help="CPU threads for torch [default: torch's, all cores]; 1 is faster "
+                          "when other jobs share the CPU."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+@click.group()
+def train() -> None:
+    """Train a model on a dataset and save it under var/models/."""
+
+
+@train.command()
+@model_options
+@click.option("--write-graph", is_flag=True,
+              help="Also write a, b and theta onto the graph's questions and students.")
+@click.pass_obj
+@errors_as_messages
+def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+        threads: int | None, write_graph: bool) -> None:
+    """Calibrate the 2PL IRT model on all students (a, b per question, theta per student)."""
+    kt = load_data(settings, data, device, threads)
+    config = IrtConfig(seed=seed, max_iter=epochs or IrtConfig().max_iter)
+    model = training.calibrate_irt(kt, config, device)
+    path = registry.save_irt(settings.models_dir, model)
+    seen = int((model.params.item_responses > 0).sum())
+    click.echo(f"IRT: {seen:,} questions with responses, {len(model.student_ids):,} students; "
+               f"saved {path}")
+    if write_graph:
+        with store_for(settings) as store:
+            items, students = write_irt(store, model, settings.batch_size)
+        click.echo(f"wrote a, b to {items:,} questions and theta to {students:,} students")
+
+
+@train.command()
+@model_options
+@click.option("--graph-init", is_flag=True,
+              help="Start question vectors from `kgtutor train embed`'s output.")
+@click.pass_obj
+@errors_as_messages
+def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+           threads: int | None, graph_init: bool) -> None:
+    """Train the Bi-LSTM (P(correct) and candidate questions) on the train students, and
+    count their question-to-question transitions (mixed into P(next))."""
+    kt = load_data(settings, data, device, threads)
+    vectors = registry.load_item_vectors(settings.models_dir, kt.item_ids) if graph_init else None
+    plan = bilstm_plan(epochs)
+    with epochs_bar("bilstm", plan.epochs) as on_epoch:
+        model, logs = training.fit_bilstm(kt, BiLstmConfig(kt.n_items, kt.n_skills), plan,
+                                          seed, device, vectors, on_epoch)
+    transitions = QuestionTransitions.fit(kt.train.items, kt.n_items)
+    path = registry.save_bilstm(settings.models_dir, model.cpu(), transitions, kt.item_ids,
+                                kt.skill_ids, plan)
+    best = max(logs, key=lambda e: e.val_score)
+    click.echo(f"Bi-LSTM: {len(logs)} epochs, best validation AUC {best.val_score:.4f} "
+               f"(epoch {best.epoch + 1}); saved {path}")
+
+
+@train.command()
+@model_options
+@click.pass_obj
+@errors_as_messages
+def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+          threads: int | None) -> None:
+    """Train question embeddings over the question-KP-prerequisite graph (GraphSAGE)."""
+    kt = load_data(settings, data, device, threads)
+    config = GraphEmbedConfig(seed=seed)
+    config = replace(config, epochs=epochs or config.epochs)
+    with epochs_bar("embed", config.epochs) as on_epoch:
+        encoder, vectors = training.fit_graph_encoder_on(kt, config, device, on_epoch)
+    path = registry.save_embed(settings.models_dir, encoder.cpu(), vectors, kt.item_ids,
+                               kt.n_skills)
+    click.echo(f"graph embeddings: {vectors.shape[0]:,} questions x {vectors.shape[1]}; "
+               f"saved {path}")
+
+
+@train.command()
+@model_options
+@click.pass_obj
+@errors_as_messages
+def progress(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+             threads: int | None) -> None:
+    """Train the LSTM progress model (progress % and the weakest KP)."""
+    kt = load_data(settings, data, device, threads)
+    with epochs_bar("progress", epochs or 50) as on_epoch:
+        result = training.fit_progress(kt, seed, device, epochs or 50, on_epoch=on_epoch)
+    path = registry.save_progress(settings.models_dir, result.model.cpu(), result.data_config,
+                                  result.vectorizer, kt)
+    t = result.test
+    if t:
+        click.echo(f"progress on test students: MAE {t['progress_mae']:.2f} points "
+                   f"(baseline {t['baseline_progress_mae']:.2f}); weakest KP top-1 "
+                   f"{t['weakest_top1']:.3f} (baseline {t['baseline_weakest_top1']:.3f}), "
+                   f"top-3 {t['weakest_top3']:.3f} (baseline {t['baseline_weakest_top3']:.3f})")
+    click.echo(f"progress model: {len(result.logs)} epochs; saved {path}")
+
+
+def load_data(settings: Settings, data: Path | None, device: str, threads: int | None) -> KTData:
+    _check_device(device)
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return load_lpp(data or settings.data_root / "assist2009" / "lpp")
+
+
+def _check_device(device: str) -> None:
+    try:
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError) as e:
+        raise InvalidInput(f"device {device!r} is not usable here: {e}") from None
+
+
+def bilstm_plan(epochs: int | None) -> training.BiLstmTraining:
+    plan = training.BiLstmTraining()
+    return replace(plan, epochs=epochs or plan.epochs)
+
+
+@contextmanager
+def epochs_bar(name: str, total: int) -> Iterator[Callable[[EpochLog], None]]:
+    """A progress bar of epochs (on a terminal) showing the validation score."""
+    with tqdm(total=total, desc=name, unit="epoch", disable=None) as bar:
+        def on_epoch(log: EpochLog) -> None:
+            bar.set_postfix(val=f"{log.val_score:.4f}")
+            bar.update()
+
+        yield on_epoch

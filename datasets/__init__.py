@@ -1,0 +1,1 @@
+"""Readers of public datasets and LMS exports: files in, domain types out."""

@@ -1,0 +1,1 @@
+"""Offline evaluations: recommendation replay, baselines, figures."""

@@ -1,0 +1,59 @@
+"""Affect tags in the graph: consent, record, history (export) and erasure.
+
+Only tag, confidence, source and timestamp are written; the detectors' measures and the media
+they came from never reach this module.
+"""
+
+from __future__ import annotations
+
+from tutor.affect import AffectReading, AffectSource, AffectTag
+from tutor.errors import ConsentRequired, NotFound
+from tutor.ports import GraphStore
+
+
+def consent(store: GraphStore, student_id: str) -> bool:
+    rows = store.read("affect_consent", {"student_id": student_id})
+    if not rows:
+        raise NotFound(f"no student {student_id!r}")
+    return bool(rows[0]["consent"])
+
+
+def set_consent(store: GraphStore, student_id: str, value: bool, now: int) -> None:
+    if not store.write("set_affect_consent", {"student_id": student_id, "consent": value,
+                                              "ts": now}):
+        raise NotFound(f"no student {student_id!r}")
+
+
+def record(store: GraphStore, student_id: str, reading: AffectReading) -> str:
+    """Store the tag of one reading; idempotent per (student, source, ts). Refused without
+    consent, in the same query that writes, so a consent withdrawn a moment ago holds."""
+    event_id = f"{student_id}|{reading.source}|{reading.ts}"
+    rows = store.write("record_affect", {
+        "student_id": student_id, "id": event_id, "tag": str(reading.tag),
+        "confidence": round(float(reading.confidence), 4), "source": str(reading.source),
+        "ts": reading.ts})
+    if not rows:
+        consent(store, student_id)  # raises NotFound for an unknown student
+        raise ConsentRequired(f"student {student_id!r} has not consented to affect processing")
+    return event_id
+
+
+def history(store: GraphStore, student_id: str, since: int = 0) -> list[AffectReading]:
+    """The student's stored tags since ``since`` (epoch ms), oldest first."""
+    consent(store, student_id)  # NotFound for an unknown student
+    return [AffectReading(AffectTag(r["tag"]), float(r["confidence"]),
+                          AffectSource(r["source"]), int(r["ts"]))
+            for r in store.read("affect_history", {"student_id": student_id, "since": since})]
+
+
+def export(store: GraphStore, student_id: str) -> list[dict[str, object]]:
+    """Everything stored about the student's affect, as plain rows (the export)."""
+    return [{"tag": str(r.tag), "confidence": r.confidence, "source": str(r.source),
+             "ts": r.ts} for r in history(store, student_id)]
+
+
+def delete(store: GraphStore, student_id: str) -> int:
+    """Erase the student's affect history; returns how many tags were removed."""
+    consent(store, student_id)
+    rows = store.write("delete_affect", {"student_id": student_id})
+    return int(rows[0]["n"]) if rows else 0

@@ -1,0 +1,86 @@
+"""Read what the recommender needs from the graph, as the pure types of ``tutor.recommend``.
+
+Questions without a fitted IRT difficulty (e.g. the seed curriculum before ``kgtutor train
+irt``) get one from their level: basic -1, standard 0, challenge +1 on the theta scale, with
+a = 1, so the P(correct) band still orders them sensibly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tutor.curriculum import ResourceLevel
+from tutor.errors import NotFound
+from tutor.ports import GraphStore
+from tutor.recommend import Catalogue, PeerMastery
+from tutor.recommend_types import LearnerState, QuestionFacts
+from tutor.similar import ItemText, item_text
+
+LEVEL_DIFFICULTY = {ResourceLevel.BASIC: -1.0, ResourceLevel.STANDARD: 0.0,
+                    ResourceLevel.CHALLENGE: 1.0}
+HISTORY_LIMIT = 200  # answers read per student: the Bi-LSTM's chunk and the recent window
+
+
+def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
+    kps = store.read("rec_kps", {"dataset": dataset})
+    questions: dict[str, QuestionFacts] = {}
+    for r in store.read("rec_questions", {"dataset": dataset}):
+        level = ResourceLevel(r["level"]) if r["level"] else ResourceLevel.STANDARD
+        b = r["b"] if r["b"] is not None else LEVEL_DIFFICULTY[level]
+        q = QuestionFacts(r["id"], tuple(sorted(r["kp_ids"])), float(r["a"] or 1.0), float(b),
+                          level)
+        questions[q.id] = q
+    popularity = {r["id"]: int(r["attempts"])
+                  for r in store.read("kp_popularity", {"dataset": dataset})}
+    return Catalogue(
+        kp_names={r["id"]: r["name"] for r in kps},
+        prerequisites={r["id"]: tuple(sorted(r["prerequisites"])) for r in kps},
+        order={r["id"]: i for i, r in enumerate(kps)},  # rows come in chapter order
+        questions=questions,
+        popularity=popularity,
+    )
+
+
+def load_peers(store: GraphStore, dataset: str, kp_ids: tuple[str, ...]) -> PeerMastery:
+    index = {k: i for i, k in enumerate(kp_ids)}
+    rows = store.read("mastery_matrix", {"dataset": dataset})
+    students = sorted({r["student_id"] for r in rows})
+    row_of = {s: i for i, s in enumerate(students)}
+    matrix = np.zeros((len(students), len(kp_ids)))
+    for r in rows:
+        if r["kp_id"] in index:
+            matrix[row_of[r["student_id"]], index[r["kp_id"]]] = r["p"]
+    return PeerMastery(kp_ids, matrix)
+
+
+def load_learner(store: GraphStore, student_id: str) -> tuple[str, LearnerState]:
+    """The student's dataset and state (mastery, latest answers, theta), in one round trip:
+    every recommendation reads it, even one answered from the kept lists."""
+    rows = store.read("rec_learner", {"student_id": student_id, "limit": HISTORY_LIMIT})
+    if not rows:
+        raise NotFound(f"no student {student_id!r}")
+    row = rows[0]
+    mastery = {m["kp_id"]: float(m["p"]) for m in row["mastery"]}
+    history = tuple((a["question_id"], bool(a["correct"])) for a in reversed(row["answers"]))
+    fitted = row["theta"] is not None  # else the recommender estimates it from history
+    return row["dataset"], LearnerState(
+        student_id, mastery, history, float(row["theta"]) if fitted else None,
+        float(row["var"]) if fitted and row["var"] is not None else 1.0)
+
+
+def load_item_texts(store: GraphStore, dataset: str) -> list[ItemText]:
+    """Questions and resources of a dataset as texts for the similarity index: own text, the
+    explanation or body, and the names of their KPs (which tie short texts to their topic)."""
+    items = []
+    for kind, query in (("question", "question_texts"), ("resource", "resource_texts")):
+        for r in store.read(query, {"dataset": dataset}):
+            items.append(item_text(r["id"], kind, (r["text"], r["extra"]), r["kp_names"],
+                                   sorted(r["kp_ids"])))
+    return items
+
+
+def item_dataset(store: GraphStore, item_id: str) -> str:
+    rows = store.read("item_dataset", {"item_id": item_id})
+    if not rows or rows[0]["dataset"] is None:
+        raise NotFound(f"no question or resource {item_id!r}")
+    return rows[0]["dataset"]

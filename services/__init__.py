@@ -1,0 +1,1 @@
+"""Use cases: wire the graph, the models and the domain rules."""

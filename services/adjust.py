@@ -1,0 +1,153 @@
+"""The 15-minute adjustment job and the tutor e-mail it (and the live affect path) sends.
+
+Idempotent per window and safe with two processes: each run has its own id, the adjustment
+node is MERGEd on ``student|window`` with ON CREATE only, so the first writer's version stays
+and every later run learns it did not create it and sends nothing. Tutor e-mails go through
+the graph outbox with ids derived from (student, window, tutor): queued at most once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from graph import affect as affect_store
+from graph import notify as outbox
+from graph import paths as path_store
+from graph.recommend import load_learner
+from services import paths
+from services.recommend import Recommender
+from tutor import notify as outbox_rules
+from tutor.adjust import WINDOW_MS, AdjustConfig, Adjustment, Snapshot, assess, window_of
+from tutor.affect import fuse
+from tutor.affect_rules import AdaptAction, Adaptation, adapt, confusing_kp
+from tutor.errors import InvalidInput
+from tutor.paths import LearningPath
+from tutor.ports import GraphStore
+
+log = logging.getLogger(__name__)
+
+ACTIVE_MS = 60 * 60_000  # a student counts as active for an hour after an answer or a feeling
+REST_SESSION = 3  # steps in the next session of a fatigued student's path
+
+
+@dataclass
+class AdjustRun:
+    window: int
+    created: list[Adjustment] = field(default_factory=list)
+    already_done: list[str] = field(default_factory=list)  # students another run covered
+    emails_queued: int = 0
+
+
+def snapshot(store: GraphStore, recommender: Recommender, student_id: str, now: int
+             ) -> Snapshot:
+    dataset, learner = load_learner(store, student_id)
+    catalogue, _ = recommender.catalogue(dataset)
+    weak = recommender.predictors_for(dataset).weak
+    history = learner.history
+    return Snapshot(
+        student_id=student_id,
+        history=history,
+        question_kps={q: catalogue.questions[q].kp_ids for q, _ in history
+                      if q in catalogue.questions},
+        mastery=learner.mastery,
+        progress=weak.progress(history) if weak is not None and history else None,
+        affect=fuse(affect_store.history(store, student_id, now - WINDOW_MS), now),
+        prerequisites=catalogue.prerequisites,
+    )
+
+
+def run_once(store: GraphStore, recommender: Recommender, now: int,
+             students: Sequence[str] | None = None, config: AdjustConfig = AdjustConfig(),
+             run_id: str | None = None) -> AdjustRun:
+    """Assess every active student (or the given ones) for the window holding ``now``."""
+    run_id = run_id or uuid.uuid4().hex
+    run = AdjustRun(window_of(now))
+    if students is None:
+        students = [r["id"] for r in store.read("active_students", {"since": now - ACTIVE_MS})]
+    for sid in students:
+        adjustment = assess(snapshot(store, recommender, sid, now), run.window, config,
+                            recommender.config)
+        if not save(store, adjustment, run_id, now):
+            run.already_done.append(sid)
+            continue
+        run.created.append(adjustment)
+        reroute_path(store, sid, adjustment.actions, recommender.config.mastery_threshold, now)
+        if any(a.kind == "notify_tutor" for a in adjustment.actions):
+            run.emails_queued += notify_tutors(store, sid, run.window, adjustment.reasons, now)
+    return run
+
+
+def react_to_affect(store: GraphStore, recommender: Recommender, student_id: str, now: int
+                    ) -> Adaptation:
+    """Right after a new affect reading: re-route the path and alert the tutor at once, not
+    at the next quarter hour (both idempotent, so the 15-minute job may repeat them)."""
+    snap = snapshot(store, recommender, student_id, now)
+    adaptation = adapt(snap.affect, recommender.config,
+                       confusing_kp(snap.history, snap.question_kps), snap.prerequisites,
+                       snap.mastery)
+    reroute_path(store, student_id, adaptation.actions, recommender.config.mastery_threshold,
+                 now)
+    if adaptation.notify_tutor:
+        notify_tutors(store, student_id, window_of(now), adaptation.reasons, now)
+    return adaptation
+
+
+def reroute_path(store: GraphStore, student_id: str, actions: Sequence[AdaptAction],
+                 tau: float, now: int) -> LearningPath | None:
+    """Carry an adjustment onto the student's current learning path, if they have one:
+    mastery skips ahead, confusion inserts prerequisites, fatigue shortens the next session.
+    Each change is a new path version with its reason (nothing is stored when none applies)."""
+    if path_store.current(store, student_id) is None:
+        return None
+    path = paths.refresh_mastery(store, student_id, tau, now)
+    for action in actions:
+        if action.kind == "reroute" and action.kp_ids:
+            path = paths.reroute_confused(store, student_id, action.kp_ids[0], tau, now)
+        elif action.kind == "rest":
+            path = paths.fatigue(store, student_id, REST_SESSION, now)
+    return path
+
+
+def save(store: GraphStore, adjustment: Adjustment, run_id: str, now: int) -> bool:
+    """Persist with its reasons; False when this window's adjustment already existed."""
+    rows = store.write("save_adjustment", {
+        "id": f"{adjustment.student_id}|{adjustment.window}",
+        "student_id": adjustment.student_id, "window": adjustment.window,
+        "findings": list(adjustment.findings), "reasons": list(adjustment.reasons),
+        "actions": json.dumps([asdict(a) for a in adjustment.actions]),
+        "run_id": run_id, "ts": now})
+    return bool(rows and rows[0]["created"])
+
+
+def audit_trail(store: GraphStore, student_id: str, limit: int = 50) -> list[dict[str, object]]:
+    """The student's adjustments, newest first, as a tutor reads them."""
+    return [{**r, "actions": json.loads(r["actions"])}
+            for r in store.read("student_adjustments", {"student_id": student_id,
+                                                        "limit": limit})]
+
+
+def notify_tutors(store: GraphStore, student_id: str, window: int, reasons: Sequence[str],
+                  now: int) -> int:
+    """Queue one e-mail per tutor of the student's classes; at most once per window."""
+    name = (store.read("read_profile", {"student_id": student_id}) or [{}])[0].get("name")
+    who = name or student_id
+    body = "\n".join([
+        f"kgtutor noticed that {who} may be having a hard time.", "",
+        *[f"- {r}" for r in reasons], "",
+        "They have been offered support resources. A short personal check-in may help.",
+    ])
+    queued = 0
+    for tutor in store.read("student_tutors", {"student_id": student_id}):
+        try:
+            n = outbox_rules.new_notification(
+                "negative_affect", student_id, f"{window}|{tutor['id']}", tutor["email"] or "",
+                f"kgtutor: {who} may need support", body, now)
+        except InvalidInput as e:  # a tutor without a usable address must not stop the run
+            log.warning("tutor %s not e-mailed: %s", tutor["id"], e)
+            continue
+        queued += outbox.enqueue(store, n)
+    return queued

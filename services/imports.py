@@ -1,0 +1,47 @@
+"""Turn each supported source into ``GraphData`` plus the reader's report.
+
+One function per source; the readers stay pure, the writing stays in ``graph.ingest``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datasets.assist2009 import read_assist
+from datasets.junyi import read_junyi
+from datasets.lms_csv import read_lms_csv
+from graph.ingest import GraphData
+from seeds.curriculum import DEFAULT_SEED, load_curriculum
+from tutor.imports import ImportReport
+
+SEED_DATASET = "seed"
+
+
+def seed_source(folder: Path = DEFAULT_SEED) -> tuple[GraphData, ImportReport]:
+    c = load_curriculum(folder)
+    data = GraphData(SEED_DATASET, c.chapters, c.kps, c.prerequisites, (), c.questions, c.tests,
+                     c.resources, c.students, c.tutors, c.classes, c.attempts)
+    return data, ImportReport(str(folder))
+
+
+def assist_source(folder: Path, name: str | None = None) -> tuple[GraphData, ImportReport]:
+    ds = read_assist(folder, name, names_from=folder.parent)
+    data = GraphData(ds.name, [ds.chapter], ds.kps, questions=ds.questions, tests=ds.tests,
+                     students=ds.students, attempts=ds.attempts)
+    return data, ds.report
+
+
+def junyi_source(path: Path, name: str = "junyi") -> tuple[GraphData, ImportReport]:
+    ds = read_junyi(path, name)
+    data = GraphData(ds.name, ds.chapters, ds.kps, ds.prerequisites, ds.rejected)
+    return data, ds.report
+
+
+def lms_source(path: Path, name: str | None = None,
+               features_out: Path | None = None) -> tuple[GraphData, ImportReport]:
+    ds = read_lms_csv(path, name)
+    if features_out is not None:
+        ds.features.to_csv(features_out)
+    data = GraphData(ds.name, [ds.chapter], ds.kps, questions=ds.questions, tests=ds.tests,
+                     students=ds.students, attempts=ds.attempts)
+    return data, ds.report

@@ -1,0 +1,86 @@
+"""A student's next plan: recommendations adapted by affect and by this window's adjustment.
+
+Order of application: the fused affect state sets the config (challenge share, task count)
+and may re-route to prerequisites (``tutor.affect_rules``); the adjustment of the current
+15-minute window, when there is one, adds a practice set on a KP the student is stuck on
+(10 questions there) and more resources on the difficult KPs (3 → 5). Resources come from the
+graph: on the KPs practised, basic ones first when confused, support ones when negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from graph import affect as affect_store
+from graph.recommend import load_learner
+from services.adjust import audit_trail, notify_tutors
+from services.recommend import Recommender
+from tutor.adjust import WINDOW_MS, AdjustConfig, window_of
+from tutor.affect import AffectState, fuse
+from tutor.affect_rules import AdaptAction, Adaptation, adapt, confusing_kp
+from tutor.ports import GraphStore
+from tutor.recommend_types import RecommendationList
+
+
+@dataclass(frozen=True)
+class Plan:
+    recommendations: RecommendationList
+    affect: AffectState
+    adaptation: Adaptation
+    actions: tuple[AdaptAction, ...]  # the adaptation's and the window adjustment's
+    resources: tuple[dict[str, str], ...]
+    reasons: tuple[str, ...]
+
+
+def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
+         n: int | None = None, adjust: AdjustConfig = AdjustConfig()) -> Plan:
+    dataset, learner = load_learner(store, student_id)
+    catalogue, _ = recommender.catalogue(dataset)
+    state = fuse(affect_store.history(store, student_id, now - WINDOW_MS), now)
+    base = recommender.config if n is None else replace(recommender.config, n=n)
+    confusing = confusing_kp(learner.history, {q: catalogue.questions[q].kp_ids
+                                               for q, _ in learner.history
+                                               if q in catalogue.questions})
+    adaptation = adapt(state, base, confusing, catalogue.prerequisites, learner.mastery)
+    config, focus = adaptation.config, adaptation.focus_kps
+    reasons = list(adaptation.reasons)
+    window_actions = _window_actions(store, student_id, now)
+    practice = next((a for a in window_actions if a.kind == "practice_set"), None)
+    if practice is not None and state.tag != "fatigued":  # a tired student still gets 3
+        config, focus = replace(config, n=practice.count, kp_count=1), practice.kp_ids
+        reasons.append(f"stuck on {practice.kp_ids[0]}: {practice.count} practice questions")
+    recs = recommender.recommend(student_id, config=config, focus=focus,
+                                 learner=(dataset, learner))
+    actions = (*adaptation.actions, *[a for a in window_actions
+                                      if a.kind not in {x.kind for x in adaptation.actions}])
+    resources = _resources(store, dataset, actions, recs, adjust)
+    if adaptation.notify_tutor:  # at most one e-mail per tutor and window (outbox ids)
+        notify_tutors(store, student_id, window_of(now), adaptation.reasons, now)
+    return Plan(recs, state, adaptation, actions, resources, tuple(reasons))
+
+
+def _window_actions(store: GraphStore, student_id: str, now: int) -> list[AdaptAction]:
+    latest = audit_trail(store, student_id, limit=1)
+    if not latest or latest[0]["window"] != window_of(now):
+        return []
+    return [AdaptAction(a["kind"], tuple(a["kp_ids"]), a["count"], a["text"])
+            for a in latest[0]["actions"]]
+
+
+def _resources(store: GraphStore, dataset: str, actions: tuple[AdaptAction, ...],
+               recs: RecommendationList, adjust: AdjustConfig) -> tuple[dict[str, str], ...]:
+    by_kind = {a.kind: a for a in actions}
+    picked: list[dict[str, str]] = []
+    if "support_resources" in by_kind:
+        picked += store.read("support_resources", {"dataset": dataset}
+                             )[:by_kind["support_resources"].count]
+    if "basic_resources" in by_kind:
+        a = by_kind["basic_resources"]
+        picked += store.read("kp_resources", {"kp_ids": list(a.kp_ids), "levels": ["basic"],
+                                              "kinds": ["video", "worked_example"]})[:a.count]
+    more = by_kind.get("more_resources")
+    kps = list(more.kp_ids) if more and more.kp_ids else [p.kp_id for p in recs.kps]
+    count = more.count if more else adjust.resources
+    picked += store.read("kp_resources", {"kp_ids": kps, "kinds": [], "levels": []})[:count]
+    seen: set[str] = set()
+    return tuple(r for r in picked if not (r["id"] in seen or seen.add(r["id"])))

@@ -1,0 +1,113 @@
+"""Recommendations for a student of the graph: the pure pipeline wired to cached graph reads.
+
+The catalogue (KPs, prerequisites, questions with their IRT parameters) and the peers' mastery
+matrix change only on imports and refits, so they are read once per dataset and kept for
+``ttl_s`` seconds; a call then reads only the student (profile, mastery, latest answers).
+The pipeline is a pure function of what it is given, so its lists are kept too, in an LRU
+keyed by everything it reads (the student's state, the settings, the re-route's KPs): a page or
+an LMS that asks again before the student answers gets the same list without the models
+running. A new catalogue (import, refit, TTL) empties it.
+Safe for concurrent callers: the caches take locks, the pipeline itself holds no state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from cachetools import LRUCache
+
+from graph.recommend import load_catalogue, load_learner, load_peers
+from models import registry
+from services.dataset_cache import DatasetCache
+from tutor.ports import GraphStore
+from tutor.recommend import Catalogue, PeerMastery, RecConfig, SequenceModel, WeakKPModel
+from tutor.recommend import recommend as run_pipeline
+from tutor.recommend_types import LearnerState, RecommendationList
+
+
+@dataclass(frozen=True)
+class Predictors:
+    """The trained models a dataset has, loaded once by the caller; any may be missing."""
+
+    sequence: SequenceModel | None = None
+    weak: WeakKPModel | None = None
+
+
+def load_predictors(models_dir: Path) -> dict[str, Predictors]:
+    """The saved Bi-LSTM and progress model, keyed by the dataset their question ids belong to
+    (ids are namespaced ``dataset:q:...``); whatever is missing is left out."""
+    found: dict[str, dict[str, object]] = {}
+    if (models_dir / registry.BILSTM_FILE).exists():
+        sequence = registry.bilstm_predictor(models_dir)
+        found.setdefault(dataset_of(sequence.item_ids[0]), {})["sequence"] = sequence
+    if (models_dir / registry.PROGRESS_FILE).exists():
+        weak = registry.progress_predictor(models_dir)
+        found.setdefault(dataset_of(weak.item_ids[0]), {})["weak"] = weak
+    return {dataset: Predictors(**models) for dataset, models in found.items()}  # type: ignore[arg-type]
+
+
+def dataset_of(item_id: str) -> str:
+    """The dataset an id belongs to: ids are namespaced ``dataset:kind:...``."""
+    return item_id.split(":", 1)[0]
+
+
+class Recommender:
+    def __init__(self, store: GraphStore, predictors: dict[str, Predictors] | None = None,
+                 config: RecConfig = RecConfig(), ttl_s: float = 300.0,
+                 lists: int = 10_000) -> None:
+        self.store = store
+        self.predictors = predictors or {}  # dataset -> its models
+        self.config = config
+        self._cache: DatasetCache[tuple[Catalogue, PeerMastery]] = DatasetCache(ttl_s)
+        self._lists: LRUCache[Hashable, RecommendationList] = LRUCache(lists)
+        self._lists_from: dict[str, Catalogue] = {}  # dataset -> catalogue the lists came from
+        self._lists_lock = threading.Lock()
+
+    def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
+                  focus: Sequence[str] = (),
+                  learner: tuple[str, LearnerState] | None = None) -> RecommendationList:
+        """The pipeline for one student; ``config`` and ``focus`` come from the affect rules
+        and adjustments (``services.plan``), which pass the ``learner`` they already read."""
+        dataset, learner_state = learner or load_learner(self.store, student_id)
+        catalogue, peers = self.catalogue(dataset)
+        models = self.predictors_for(dataset)
+        config = config or self.config
+        config = config if n is None else replace(config, n=n)
+        key = (dataset, _state_key(learner_state), repr(config), tuple(focus))
+        with self._lists_lock:
+            if self._lists_from.get(dataset) is not catalogue:
+                self._lists_from[dataset] = catalogue
+                self._lists.clear()
+            kept = self._lists.get(key)
+        if kept is not None:
+            return kept
+        result = run_pipeline(catalogue, learner_state, config, peers, models.sequence,
+                              models.weak, focus=focus)
+        with self._lists_lock:
+            self._lists[key] = result
+        return result
+
+    def predictors_for(self, dataset: str) -> Predictors:
+        return self.predictors.get(dataset, Predictors())
+
+    def catalogue(self, dataset: str) -> tuple[Catalogue, PeerMastery]:
+        return self._cache.get(dataset, self._read_catalogue)
+
+    def _read_catalogue(self, dataset: str) -> tuple[Catalogue, PeerMastery]:
+        catalogue = load_catalogue(self.store, dataset)
+        return catalogue, load_peers(self.store, dataset, tuple(catalogue.kp_names))
+
+    def invalidate(self, dataset: str | None = None) -> None:
+        """Forget cached graph reads and the lists made from them (after an import or a refit)."""
+        self._cache.invalidate(dataset)
+        with self._lists_lock:
+            self._lists.clear()
+
+
+def _state_key(state: LearnerState) -> Hashable:
+    """Everything of the student the pipeline reads, hashable (mastery is a mapping)."""
+    return (state.student_id, state.history, tuple(sorted(state.mastery.items())), state.theta,
+            state.theta_var)

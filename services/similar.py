@@ -1,0 +1,75 @@
+"""More like this for the web API: the TF-IDF item index of a dataset, built once and shared.
+
+Building an index reads every question and resource text of a dataset and fits a vectoriser,
+far more work than a query, and the texts change only on imports; so each dataset's index is
+kept for ``ttl_s`` seconds. One ``SimilarItems`` serves one graph store: ``for_store`` keeps
+them beside the store (weakly, so a closed store takes its indexes with it) because the app's
+``Services`` holds no slot for them. Safe for concurrent callers (``services.dataset_cache``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
+
+from graph.recommend import item_dataset, load_item_texts, load_learner
+from services.dataset_cache import DatasetCache
+from tutor.errors import NotFound
+from tutor.ports import GraphStore
+from tutor.similar import (
+    KINDS,
+    ItemIndex,
+    ItemKind,
+    Similar,
+    SimilarityConfig,
+    for_student,
+    more_like_this,
+)
+
+
+class SimilarItems:
+    def __init__(self, store: GraphStore, ttl_s: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        # clock: monotonic seconds, injected in tests
+        self._cache: DatasetCache[ItemIndex] = DatasetCache(ttl_s, clock)
+
+    def index(self, dataset: str) -> ItemIndex:
+        """The dataset's index, rebuilt when older than ``ttl_s``."""
+        return self._cache.get(
+            dataset, lambda d: ItemIndex.build(load_item_texts(self.store, d)))
+
+    def like_question(self, question_id: str, config: SimilarityConfig,
+                      kinds: Iterable[ItemKind] = KINDS) -> list[Similar]:
+        """Items whose text is closest to the question's, the question itself left out."""
+        index = self.index(item_dataset(self.store, question_id))
+        if question_id not in index or KINDS[index.kinds[index.row(question_id)]] != "question":
+            raise NotFound(f"no question {question_id!r}")
+        return more_like_this(index, question_id, config, kinds)
+
+    def for_student(self, student_id: str, config: SimilarityConfig,
+                    kinds: Iterable[ItemKind] = KINDS) -> list[Similar]:
+        """Unseen items close to the student's recent answers (none for a new student)."""
+        dataset, learner = load_learner(self.store, student_id)
+        index = self.index(dataset)
+        recent = [q for q, _ in learner.history if q in index]
+        return for_student(index, recent, config=config, kinds=kinds)
+
+    def invalidate(self, dataset: str | None = None) -> None:
+        """Forget built indexes (after an import changed the texts)."""
+        self._cache.invalidate(dataset)
+
+
+_by_store: weakref.WeakKeyDictionary[GraphStore, SimilarItems] = weakref.WeakKeyDictionary()
+_by_store_lock = threading.Lock()
+
+
+def for_store(store: GraphStore) -> SimilarItems:
+    """The one ``SimilarItems`` of this store, made on first use."""
+    with _by_store_lock:
+        found = _by_store.get(store)
+        if found is None:
+            found = _by_store[store] = SimilarItems(store)
+        return found

@@ -1,0 +1,174 @@
+"""The recommender's settings, its view of the graph and its predictor ports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from tutor.curriculum import ResourceLevel
+from tutor.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class FrontierKP:
+    id: str
+    name: str
+    p: float
+    prerequisites: tuple[str, ...]
+
+@dataclass(frozen=True)
+class QuestionFacts:
+    """What the recommender knows of a question: its KPs, 2PL parameters and level."""
+
+    id: str
+    kp_ids: tuple[str, ...]
+    a: float = 1.0  # IRT discrimination (the bank's prior when the question was never fitted)
+    b: float = 0.0  # IRT difficulty, on the students' theta scale
+    level: ResourceLevel = ResourceLevel.STANDARD
+
+@dataclass(frozen=True)
+class LearnerState:
+    """One student at recommendation time."""
+
+    student_id: str
+    mastery: Mapping[str, float]  # kp id -> BKT p
+    history: tuple[tuple[str, bool], ...]  # (question id, correct), oldest first
+    theta: float | None = None  # IRT ability, posterior mean; None: not fitted yet
+    theta_var: float = 1.0  # its posterior variance
+
+@dataclass(frozen=True)
+class KPPick:
+    """A knowledge point chosen in stage 1, with the signals behind its rank."""
+
+    kp_id: str
+    score: float
+    signals: Mapping[str, float]  # cf, recent, unlocks, weak, order, progress: each in [0, 1]
+    reasons: tuple[str, ...]
+
+@dataclass(frozen=True)
+class Recommendation:
+    question_id: str
+    kp_id: str  # the KP it serves
+    p_irt: float  # P(correct) from IRT
+    p_kt: float | None  # P(correct) from the Bi-LSTM (None without a sequence model)
+    p: float  # the combined estimate the band is checked on
+    difficulty: float  # IRT b
+    challenge: bool  # counts towards the challenge share
+    in_band: bool
+    reasons: tuple[str, ...]
+
+@dataclass(frozen=True)
+class RecommendationList:
+    student_id: str
+    items: tuple[Recommendation, ...]
+    kps: tuple[KPPick, ...]
+    band: tuple[float, float]  # target P(correct) band
+    difficulty_band: tuple[float, float]  # allowed average difficulty (around theta)
+    avg_difficulty: float | None
+    band_met: bool  # every item in the P band and the average difficulty in its band
+    cold_start: bool
+    notes: tuple[str, ...]  # fallbacks taken and constraints that could not be met
+
+
+@dataclass(frozen=True)
+class RecConfig:
+    n: int = 5  # list length
+    mastery_threshold: float = 0.85  # tau: a KP counts as mastered from this BKT p on
+    band: tuple[float, float] = (0.5, 0.85)  # target P(correct) of every item
+    challenge_share: float = 0.3  # share of the list from the hard end of the band
+    challenge_below: float = 0.65  # P(correct) under this makes an item a challenge
+    kp_count: int = 3  # KPs stage 1 hands to stage 2
+    recent_window: int = 50  # questions right within this many last attempts are excluded
+    kt_weight: float = 0.5  # weight of the Bi-LSTM's logit in the combined estimate
+    peers: int = 30  # neighbours of the KP collaborative filtering
+    recent_kp_window: int = 10  # last answers the "recent" signal looks at
+    exposure: float = 0.25  # Gumbel scale on log score inside a KP; 0: always the top ones
+    weights: Mapping[str, float] = field(default_factory=lambda: {
+        "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
+        "recent": 0.3, "next": 0.5})
+
+    def __post_init__(self) -> None:
+        low, high = self.band
+        if not 0 < low < high < 1:
+            raise InvalidInput(f"band {self.band} must satisfy 0 < low < high < 1")
+        if self.n < 1 or self.kp_count < 1:
+            raise InvalidInput("n and kp_count must be at least 1")
+        if not 0 <= self.challenge_share <= 1 or not 0 <= self.kt_weight <= 1:
+            raise InvalidInput("challenge_share and kt_weight must lie in [0, 1]")
+        if self.exposure < 0:
+            raise InvalidInput(f"exposure must be at least 0, got {self.exposure}")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The part of the graph the recommender reads, as plain maps (cached between calls)."""
+
+    kp_names: Mapping[str, str]
+    prerequisites: Mapping[str, tuple[str, ...]]  # kp -> its prerequisites
+    order: Mapping[str, int]  # kp -> position in the curriculum (chapter order, then KP)
+    questions: Mapping[str, QuestionFacts]
+    popularity: Mapping[str, int] = field(default_factory=dict)  # kp -> attempts, all students
+    by_kp: Mapping[str, tuple[str, ...]] = field(init=False)  # kp -> questions testing it
+    unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
+
+    def __post_init__(self) -> None:
+        """The derived maps, built once when the catalogue is (it is cached between calls)."""
+        by_kp: dict[str, list[str]] = {}
+        for q in self.questions.values():
+            for k in q.kp_ids:
+                by_kp.setdefault(k, []).append(q.id)
+        object.__setattr__(self, "by_kp", {k: tuple(v) for k, v in by_kp.items()})
+        counts: dict[str, int] = {}
+        for pres in self.prerequisites.values():
+            for p in pres:
+                counts[p] = counts.get(p, 0) + 1
+        object.__setattr__(self, "unlocks", counts)
+
+
+@dataclass(frozen=True)
+class PeerMastery:
+    """Other students' mastery as a matrix, for the KP collaborative filtering."""
+
+    kp_ids: tuple[str, ...]
+    matrix: np.ndarray  # float (n_peers, n_kps), 0 where never practised
+    norms: np.ndarray = field(init=False)  # (n_peers,) row norms, once: every call needs them
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "norms", np.linalg.norm(self.matrix, axis=1))
+
+    def vector(self, mastery: Mapping[str, float]) -> np.ndarray:
+        return np.array([mastery.get(k, 0.0) for k in self.kp_ids], dtype=np.float64)
+
+
+class SequenceModel(Protocol):
+    """The Bi-LSTM seen from the recommender."""
+
+    def predict(self, history: Sequence[tuple[str, bool]], question_ids: Sequence[str]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(P(correct), P(next)) of each question after this history; P(next): the chance
+        that it is the question the student answers next."""
+        ...
+
+    def next_probs(self, history: Sequence[tuple[str, bool]], question_ids: Sequence[str]
+                   ) -> np.ndarray:
+        """P(next) alone, without the correctness head."""
+        ...
+
+    def next_mass(self, history: Sequence[tuple[str, bool]],
+                  groups: Sequence[tuple[str, ...]]) -> np.ndarray:
+        """Summed P(next) of each group of questions (stage 1 asks it of every frontier KP's
+        questions, so it may cache per group)."""
+        ...
+
+
+class WeakKPModel(Protocol):
+    """The progress model seen from the recommender."""
+
+    def weakest(self, history: Sequence[tuple[str, bool]]) -> str | None: ...
+
+    def progress(self, history: Sequence[tuple[str, bool]]) -> float:
+        """Expected progress, percent (the 15-minute adjustment reads it)."""
+        ...
