@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from api.context import services
 from api.gate import roles
-from api.schemas import AdaptActionOut, AffectRecordOut
+from api.schemas import AdaptActionOut, AffectRecordOut, AffectStateOut
 from graph import affect as affect_store
 from models.face_affect import MAX_FRAMES, detect_face
 from models.voice_affect import detect_voice
@@ -66,13 +66,6 @@ class MediaIn(Schema):
 class AffectReadingOut(AffectRecordOut):
     measures = fields.Dict(keys=fields.String(), values=fields.Float(), required=True, metadata={
         "description": "The numbers behind the tag; returned once, never stored."})
-
-
-class AffectStateOut(Schema):
-    tag = fields.String(required=True)
-    confidence = fields.Float(required=True)
-    sources = fields.List(fields.String(), required=True)
-    reasons = fields.List(fields.String(), required=True)
 
 
 class AffectReactionOut(Schema):

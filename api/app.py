@@ -33,10 +33,10 @@ from api import (
 from api import paths as learning_paths
 from api import recommend as recommendations
 from api.context import EXTENSION, Services, caller_key
-from graph.connect import open_store
 from services.recommend import Recommender, load_predictors
 from services.scheduler import now_ms
 from services.settings import Settings
+from services.store import open_store
 from tutor.errors import KgtutorError
 from tutor.ports import GraphStore
 

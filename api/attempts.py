@@ -12,7 +12,8 @@ from werkzeug.exceptions import UnprocessableEntity
 
 from api.context import principal, services
 from api.gate import require_student
-from api.schemas import ID, Counts, epoch_ms
+from api.schemas import EVENT_ID, ID, Counts, epoch_ms
+from graph import attempts as attempt_store
 from services.ingest import CONFLICT, CREATED, REJECTED, ingest_attempts, namespace_of
 from tutor.access import Principal, Role
 from tutor.errors import ConstraintViolation
@@ -25,9 +26,6 @@ blp = Blueprint(
                 "can neither collide nor probe each other; responses show the caller's own id. "
                 "Storing attempts refreshes the student's BKT mastery.")
 MAX_BATCH = 1000
-# free text (it is never part of a URL), but no control characters
-EVENT_ID = validate.Regexp(r"^[^\x00-\x1f]{1,256}$", error="1 to 256 characters, no control "
-                                                           "characters")
 
 
 class AttemptIn(Schema):
@@ -99,8 +97,8 @@ def post_attempt(body: dict[str, Any], student_id: str) -> tuple[dict[str, Any],
         raise ConstraintViolation(item.reason)
     if item.status == REJECTED:
         raise UnprocessableEntity(item.reason)
-    stored = services().store.read("get_attempt", {"event_id": f"{ns}:{body['event_id']}"})
-    return _shown(stored[0], ns), 201 if item.status == CREATED else 200
+    stored = attempt_store.get_attempt(services().store, f"{ns}:{body['event_id']}")
+    return _shown(stored, ns), 201 if item.status == CREATED else 200
 
 
 @blp.route("/attempts/batch", methods=["POST"])
@@ -132,14 +130,15 @@ def list_attempts(query: dict[str, Any], pagination_parameters: PaginationParame
                   student_id: str) -> list[dict[str, Any]]:
     """The student's answers, newest first, filtered by time, KP, chapter or correctness."""
     start, end = query.get("from_"), query.get("to")
-    rows = services().store.read("list_attempts", {
-        "student_id": student_id, "from_ts": epoch_ms(start) if start else None,
-        "to_ts": epoch_ms(end) if end else None, "kp_id": query.get("kp_id"),
-        "chapter_id": query.get("chapter_id"), "correct": query.get("correct"),
-        "skip": pagination_parameters.first_item, "limit": pagination_parameters.page_size})
-    pagination_parameters.item_count = rows[0]["total"]
+    where = attempt_store.AttemptFilter(
+        epoch_ms(start) if start else None, epoch_ms(end) if end else None, query.get("kp_id"),
+        query.get("chapter_id"), query.get("correct"))
+    total, page = attempt_store.list_attempts(services().store, student_id, where,
+                                              pagination_parameters.first_item,
+                                              pagination_parameters.page_size)
+    pagination_parameters.item_count = total
     ns = namespace_of(_tenant(principal()))
-    return [_shown(r, ns) for r in rows[0]["page"]]
+    return [_shown(r, ns) for r in page]
 
 
 def _tenant(who: Principal) -> str:

@@ -26,6 +26,7 @@ from werkzeug.exceptions import Unauthorized
 from api.context import claims_of, principal, services
 from api.gate import open_endpoint
 from api.problems import problem
+from api.schemas import AccessOut
 from graph import accounts
 from services import accounts as account_service
 from tutor.access import Principal
@@ -50,18 +51,9 @@ class LogoutIn(Schema):
     refresh_token = fields.String(validate=validate.Length(1, 4096), load_only=True)
 
 
-class TokensOut(Schema):
-    access_token = fields.String(required=True)
+class TokensOut(AccessOut):
     refresh_token = fields.String()
-    token_type = fields.String(required=True)
-    expires_in = fields.Integer(required=True)
     role = fields.String(required=True)
-
-
-class AccessOut(Schema):
-    access_token = fields.String(required=True)
-    token_type = fields.String(required=True)
-    expires_in = fields.Integer(required=True)
 
 
 class MeOut(Schema):

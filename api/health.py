@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 from api.context import services
 from api.gate import open_endpoint
 from api.problems import problem
+from graph import health
 from tutor.errors import KgtutorError
 
 blp = Blueprint("health", __name__, description="Liveness and readiness.")
@@ -45,7 +46,7 @@ def ready() -> Any:
     without models is still served, from IRT and the graph alone)."""
     svc = services()
     try:
-        svc.store.read("ping")
+        health.ping(svc.store)
     except KgtutorError as e:
         return problem(503, f"graph unreachable: {e}")
     return {"status": "ready", "graph": svc.settings.backend, "models": svc.models}

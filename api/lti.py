@@ -24,6 +24,7 @@ from werkzeug.exceptions import BadGateway, BadRequest, Conflict, Forbidden, Not
 from api.auth import tokens_for
 from api.context import EXTENSION, services
 from api.gate import open_endpoint, roles
+from api.schemas import AccessOut
 from services import lti
 from tutor.access import Role
 
@@ -60,10 +61,7 @@ class LaunchForm(Schema):
     state = fields.String(required=True, validate=validate.Length(1, 512))
 
 
-class LaunchOut(Schema):
-    access_token = fields.String(required=True)
-    token_type = fields.String(required=True)
-    expires_in = fields.Integer(required=True)
+class LaunchOut(AccessOut):
     role = fields.String(required=True, metadata={"description": "student or tutor"})
     subject = fields.String(required=True)
     student_id = fields.String(required=True)

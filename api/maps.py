@@ -13,8 +13,8 @@ from flask_smorest import Blueprint, Page
 from marshmallow import Schema, fields
 
 from api.context import services
-from api.schemas import ID
-from tutor import maps as km
+from api.schemas import ID, KPOut
+from graph import maps as km
 from tutor.maps import KnowledgeMap, MasteryStat
 
 blp = Blueprint("maps", __name__,
@@ -36,11 +36,7 @@ class ChapterOut(Schema):
     kps = fields.Integer(required=True, metadata={"description": "Knowledge points in it."})
 
 
-class MapKPOut(Schema):
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    chapter_id = fields.String(required=True)
-    description = fields.String(required=True)
+class MapKPOut(KPOut):
     questions = fields.Integer(required=True, metadata={"description": "Questions testing it."})
     external = fields.Boolean(required=True, metadata={
         "description": "A prerequisite from another chapter, drawn for context."})

@@ -1,4 +1,4 @@
-"""The web pages: static HTML, CSS and ES modules from ``web/``, and cytoscape from npm.
+"""The web pages: static HTML, CSS and ES modules of the ``web`` package, cytoscape included.
 
 Pages are public (``@open_endpoint``): they hold no data. They call the API with the access
 token kept in the browser's sessionStorage, so every datum still passes the API's gate.
@@ -6,6 +6,7 @@ token kept in the browser's sessionStorage, so every datum still passes the API'
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from flask import Blueprint, Response, redirect, send_from_directory, url_for
@@ -13,10 +14,10 @@ from werkzeug.exceptions import NotFound
 
 from api.gate import open_endpoint
 
-ROOT = Path(__file__).resolve().parents[1]
-WEB = ROOT / "web"
-# served from the local npm install: the machines that run kgtutor have no internet
-VENDOR = {"cytoscape.min.js": ROOT / "node_modules" / "cytoscape" / "dist"}
+# package data, so that an installed kgtutor serves the same files as a checkout
+WEB = Path(str(resources.files("web")))
+# vendored, not fetched: the machines that run kgtutor have no internet
+VENDOR = WEB / "vendor"
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
@@ -35,17 +36,18 @@ def root() -> Response:
 @open_endpoint
 def app_page(filename: str) -> Response:
     """A file of ``web/``; the app shell for the directory itself (routes live in the hash)."""
+    if filename.endswith((".py", ".pyc")):  # the package's own marker, not a page
+        raise NotFound(filename)
     return _secured(send_from_directory(WEB, filename or "index.html", max_age=0))
 
 
 @blp.route("/app/vendor/<filename>")
 @open_endpoint
 def vendor(filename: str) -> Response:
-    """A third-party browser library, from ``node_modules`` (no CDN)."""
-    folder = VENDOR.get(filename)
-    if folder is None or not (folder / filename).is_file():
-        raise NotFound(f"no vendored file {filename!r} (run `npm install`)")
-    return _secured(send_from_directory(folder, filename, max_age=3600))
+    """A third-party browser library, vendored in ``web/vendor`` (no CDN)."""
+    if not filename.endswith(".js") or not (VENDOR / filename).is_file():
+        raise NotFound(f"no vendored library {filename!r}")
+    return _secured(send_from_directory(VENDOR, filename, max_age=3600))
 
 
 def _secured(response: Response) -> Response:

@@ -12,6 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from api.context import services
 from api.gate import roles
 from api.schemas import ID
+from graph import maps
 from services import paths as service
 from tutor.access import Role
 from tutor.paths import LearningPath, next_session
@@ -28,7 +29,7 @@ Edit = Callable[[GraphStore, str, str, int, str | None], LearningPath]  # servic
 def known_kp(kp_id: str) -> None:
     """A KP reference in a body must name a KP of the graph: 422 on the field, not a 404
     that reads as if the path itself were missing. Malformed ids are left to ``ID``."""
-    if ID.regex.match(kp_id) and not services().store.read("kp_exists", {"kp_id": kp_id}):
+    if ID.regex.match(kp_id) and not maps.kp_exists(services().store, kp_id):
         raise ValidationError(f"no knowledge point {kp_id!r}")
 
 

@@ -10,9 +10,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import NotFound, UnprocessableEntity
 
-from api.attempts import EVENT_ID
 from api.context import principal, services
 from api.gate import roles
+from api.schemas import EVENT_ID, KPOut, QuestionOut, ResourceOut
+from graph import maps, roster
+from graph import practice as practice_store
 from services.ingest import CONFLICT, CREATED, REJECTED, ingest_attempts, namespace_of
 from tutor.access import Principal, Role
 from tutor.errors import ConstraintViolation
@@ -32,12 +34,9 @@ class ClassOut(Schema):
     students = fields.Integer(required=True, metadata={"description": "Members."})
 
 
-class QuestionOut(Schema):
-    id = fields.String(required=True)
-    text = fields.String(required=True)
+class QuestionToAnswerOut(QuestionOut):
     options = fields.List(fields.String(), required=True,
                           metadata={"description": "Answer with one option's text."})
-    level = fields.String(required=True, metadata={"description": "basic, standard, challenge."})
     kp_ids = fields.List(fields.String(), required=True,
                          metadata={"description": "KPs tested, heaviest first."})
     kp_names = fields.List(fields.String(), required=True)
@@ -53,14 +52,6 @@ class AnswerIn(Schema):
     duration_s = fields.Float(allow_none=True, validate=validate.Range(0, 86_400))
 
 
-class StudyResourceOut(Schema):
-    id = fields.String(required=True)
-    title = fields.String(required=True)
-    kind = fields.String(required=True)
-    level = fields.String(required=True)
-    url = fields.String(required=True)
-
-
 class FeedbackOut(Schema):
     correct = fields.Boolean(required=True)
     correct_answer = fields.String(required=True)
@@ -68,25 +59,15 @@ class FeedbackOut(Schema):
     kp_id = fields.String(required=True, metadata={"description": "The KP mainly tested."})
     mastery = fields.Float(allow_none=True, metadata={
         "description": "The student's BKT mastery of that KP after this answer."})
-    resources = fields.List(fields.Nested(StudyResourceOut), required=True, metadata={
+    resources = fields.List(fields.Nested(ResourceOut), required=True, metadata={
         "description": "After a wrong answer, up to 3 to study (basic worked examples and "
                        "videos first); empty after a right one."})
 
 
-class KPQuestionOut(Schema):
-    id = fields.String(required=True)
-    text = fields.String(required=True)
-    level = fields.String(required=True)
-
-
-class KPPageOut(Schema):
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    chapter_id = fields.String(required=True)
-    questions = fields.List(fields.Nested(KPQuestionOut), required=True,
+class KPPageOut(KPOut):
+    questions = fields.List(fields.Nested(QuestionOut), required=True,
                             metadata={"description": "At most 50, basic first."})
-    resources = fields.List(fields.Nested(StudyResourceOut), required=True)
+    resources = fields.List(fields.Nested(ResourceOut), required=True)
     prerequisites = fields.List(fields.String(), required=True,
                                 metadata={"description": "KPs to learn before this one."})
     unlocks = fields.List(fields.String(), required=True,
@@ -109,15 +90,15 @@ def list_classes() -> list[dict[str, Any]]:
     """The classes the caller may see, by name: a tutor's own, an LMS tenant's, all for
     admins."""
     who = principal()
-    scope = {"tutor_id": who.tutor_id if who.role is Role.TUTOR else "",
-             "tenant": who.tenant if who.role is Role.LMS else ""}
-    if who.role is not Role.ADMIN and not any(scope.values()):
+    tutor_id = who.tutor_id if who.role is Role.TUTOR else ""
+    tenant = who.tenant if who.role is Role.LMS else ""
+    if who.role is not Role.ADMIN and not (tutor_id or tenant):
         return []  # an account without its tutor id or tenant must not fall back to "all"
-    return services().store.read("list_classes", scope)
+    return roster.list_classes(services().store, tutor_id, tenant)
 
 
 @blp.route("/questions/<question_id>", methods=["GET"])
-@blp.response(200, QuestionOut)
+@blp.response(200, QuestionToAnswerOut)
 @blp.alt_response(404, description="No such question.")
 def get_question(question_id: str) -> dict[str, Any]:
     """A question to answer: text, options and the KPs it tests, never its answer."""
@@ -143,18 +124,17 @@ def post_answer(body: dict[str, Any], student_id: str) -> tuple[dict[str, Any], 
     question = _question(body["question_id"])
     if question is None:
         raise UnprocessableEntity(f"question_id: no question {body['question_id']!r}")
-    key = svc.store.read("question_key", {"question_id": question["id"]})[0]
-    if not key["answer"].strip():
+    answer, explanation = practice_store.answer_key(svc.store, question["id"])
+    if not answer.strip():
         raise UnprocessableEntity("this question cannot be graded here")
-    correct = body["answer"].strip() == key["answer"].strip()
+    correct = body["answer"].strip() == answer.strip()
     status = _store(body, student_id, correct, principal())
     kp_id = next(iter(question["kp_ids"]), "")
-    mastery = {r["kp_id"]: r["p"] for r in
-               svc.store.read("student_mastery", {"student_id": student_id})}
-    resources = [] if correct else svc.store.read(
-        "remedial_resources", {"kp_ids": question["kp_ids"], "limit": REMEDIAL})
-    return {"correct": correct, "correct_answer": key["answer"],
-            "explanation": key["explanation"], "kp_id": kp_id, "mastery": mastery.get(kp_id),
+    mastery = maps.mastery(svc.store, student_id)
+    resources = [] if correct else practice_store.remedial_resources(
+        svc.store, question["kp_ids"], REMEDIAL)
+    return {"correct": correct, "correct_answer": answer,
+            "explanation": explanation, "kp_id": kp_id, "mastery": mastery.get(kp_id),
             "resources": resources}, status
 
 
@@ -164,15 +144,11 @@ def post_answer(body: dict[str, Any], student_id: str) -> tuple[dict[str, Any], 
 def get_kp(kp_id: str) -> dict[str, Any]:
     """A KP's page: description, chapter, questions to practise, resources, and its
     neighbours in the prerequisite graph."""
-    store = services().store
-    found = store.read("kp_detail", {"kp_id": kp_id})
-    if not found:
+    kp = practice_store.kp_page(services().store, kp_id, KP_QUESTIONS)
+    if kp is None:
         raise NotFound(f"no KP {kp_id!r}")
-    kp = found[0]
     return {**kp, "prerequisites": sorted(kp["prerequisites"]), "unlocks": sorted(kp["unlocks"]),
-            "questions": store.read("kp_questions", {"kp_id": kp_id, "limit": KP_QUESTIONS}),
-            "resources": _dedup(store.read("kp_resources", {"kp_ids": [kp_id], "kinds": [],
-                                                            "levels": []}))}
+            "resources": _dedup(kp["resources"])}
 
 
 @blp.route("/classes/<class_id>/kps/<kp_id>/struggling", methods=["GET"])
@@ -183,16 +159,14 @@ def struggling(class_id: str, kp_id: str) -> list[dict[str, Any]]:
     """The class's students who practised the KP and struggle with it: mastery below 0.6, or
     2 of their latest 3 answers on it wrong. Worst first."""
     store = services().store
-    if not store.read("kp_exists", {"kp_id": kp_id}):
+    if not maps.kp_exists(store, kp_id):
         raise NotFound(f"no KP {kp_id!r}")
-    return store.read("class_kp_struggling", {
-        "class_id": class_id, "kp_id": kp_id, "below": STRUGGLING_BELOW, "recent": RECENT,
-        "wrong": RECENT_WRONG})
+    return practice_store.struggling(store, class_id, kp_id, STRUGGLING_BELOW, RECENT,
+                                     RECENT_WRONG)
 
 
 def _question(question_id: str) -> dict[str, Any] | None:
-    found = services().store.read("get_question", {"question_id": question_id})
-    return found[0] if found else None
+    return practice_store.question(services().store, question_id)
 
 
 def _store(body: dict[str, Any], student_id: str, correct: bool, who: Principal) -> int:

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.context import services
-from api.schemas import AdaptActionOut
+from api.schemas import AdaptActionOut, AffectStateOut, ResourceOut
 from services import similar
 from services.plan import Plan, plan
 from tutor.similar import KINDS, Similar, SimilarityConfig
@@ -40,7 +40,7 @@ class ItemOut(Schema):
     reasons = fields.List(fields.String(), required=True)
 
 
-class KPOut(Schema):
+class RankedKPOut(Schema):
     kp_id = fields.String(required=True)
     score = fields.Float(required=True)
     signals = fields.Dict(keys=fields.String(), values=fields.Float(), required=True,
@@ -49,18 +49,10 @@ class KPOut(Schema):
     reasons = fields.List(fields.String(), required=True)
 
 
-class AffectOut(Schema):
-    tag = fields.String(required=True, metadata={
-        "description": "positive, neutral, confused, fatigued or negative."})
-    confidence = fields.Float(required=True)
-    sources = fields.List(fields.String(), required=True, metadata={
-        "description": "Where the state came from: self_report, face, voice (empty: none "
-                       "this window, neutral assumed)."})
-    reasons = fields.List(fields.String(), required=True)
+class PlanResourceOut(ResourceOut):
+    """A resource picked for a KP; its fields stay documented as nullable, as they always were,
+    though every stored resource has them."""
 
-
-class ResourceOut(Schema):
-    id = fields.String(required=True)
     title = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
     level = fields.String(allow_none=True)
@@ -72,7 +64,7 @@ class ResourceOut(Schema):
 class PlanOut(Schema):
     student_id = fields.String(required=True)
     items = fields.List(fields.Nested(ItemOut), required=True)
-    kps = fields.List(fields.Nested(KPOut), required=True,
+    kps = fields.List(fields.Nested(RankedKPOut), required=True,
                       metadata={"description": "The KPs chosen first, with their signals."})
     band = fields.List(fields.Float(), required=True,
                        metadata={"description": "Target P(correct) band [low, high]."})
@@ -84,10 +76,10 @@ class PlanOut(Schema):
     cold_start = fields.Boolean(required=True, metadata={"description": "A new student."})
     notes = fields.List(fields.String(), required=True, metadata={
         "description": "Fallbacks taken and constraints not met."})
-    affect = fields.Nested(AffectOut, required=True)
+    affect = fields.Nested(AffectStateOut, required=True)
     actions = fields.List(fields.Nested(AdaptActionOut), required=True, metadata={
         "description": "What the affect rules and this window's adjustment do."})
-    resources = fields.List(fields.Nested(ResourceOut), required=True)
+    resources = fields.List(fields.Nested(PlanResourceOut), required=True)
     rest = fields.String(allow_none=True, metadata={"description": "A break to suggest."})
     reasons = fields.List(fields.String(), required=True, metadata={
         "description": "Why the plan differs from plain recommendations."})
@@ -115,7 +107,8 @@ class SimilarOut(Schema):
 def recommendations(query: dict[str, Any], student_id: str) -> dict[str, Any]:
     """What the student should practise next, every item with its reasons: recommendations
     adapted to the student's current affect and to this 15-minute window's adjustment, with
-    resources. A negative state may e-mail the student's tutors (at most once a window)."""
+    resources. Reading a plan changes nothing: the tutor e-mail of a negative state is sent
+    when the feeling is posted, or by the 15-minute adjustment."""
     svc = services()
     return _plan_body(plan(svc.store, svc.recommender, student_id, svc.clock(),
                            n=query.get("n")))

@@ -15,8 +15,7 @@ from api.gate import roles
 from api.schemas import AdaptActionOut, AffectRecordOut
 from graph import notify as outbox
 from services import adjust
-from services.class_reports import class_report
-from services.reports import student_report
+from services.reports import class_report, student_report
 from tutor.access import Role
 
 blp = Blueprint("reports", __name__,

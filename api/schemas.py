@@ -1,4 +1,5 @@
-"""Marshmallow schemas shared by several blueprints, and the id rules of the API."""
+"""The shapes several blueprints answer with, one schema per resource shape, and the id rules
+of the API; a blueprint keeps the query, body and result schemas that only it uses."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from tutor.access import API_ID
 
 ID = validate.Regexp(API_ID, error="1 to 128 characters, no spaces or '/'")
 TEXT = validate.Length(max=500)
+# free text (it is never part of a URL), but no control characters
+EVENT_ID = validate.Regexp(r"^[^\x00-\x1f]{1,256}$", error="1 to 256 characters, no control "
+                                                           "characters")
 
 
 def epoch_ms(value: datetime) -> int:
@@ -17,10 +21,6 @@ def epoch_ms(value: datetime) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1000)
-
-
-class Created(Schema):
-    id = fields.String(required=True)
 
 
 class Counts(Schema):
@@ -31,12 +31,39 @@ class Counts(Schema):
     rejected = fields.Integer(required=True)
 
 
-class AffectRecordOut(Schema):
-    tag = fields.String(required=True, metadata={
-        "description": "positive, neutral, confused, fatigued or negative."})
-    confidence = fields.Float(required=True)
-    source = fields.String(required=True, metadata={"description": "self_report, face, voice."})
-    ts = fields.Integer(required=True, metadata={"description": "Epoch ms."})
+class AccessOut(Schema):
+    """A bearer token to call the API with; logins and LTI launches add to it."""
+
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+
+
+class KPOut(Schema):
+    """A knowledge point; a map and a KP page add what they show around it."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    chapter_id = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+class QuestionOut(Schema):
+    """A question as listed, never with its answer."""
+
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    level = fields.String(required=True, metadata={"description": "basic, standard, challenge."})
+
+
+class ResourceOut(Schema):
+    """A resource to study: a worked example, a video, an exercise or a support page."""
+
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    level = fields.String(required=True)
+    url = fields.String(required=True)
 
 
 class AdaptActionOut(Schema):
@@ -46,3 +73,25 @@ class AdaptActionOut(Schema):
     kp_ids = fields.List(fields.String(), required=True)
     count = fields.Integer(required=True)
     text = fields.String(required=True)
+
+
+class AffectRecordOut(Schema):
+    """One stored affect tag."""
+
+    tag = fields.String(required=True, metadata={
+        "description": "positive, neutral, confused, fatigued or negative."})
+    confidence = fields.Float(required=True)
+    source = fields.String(required=True, metadata={"description": "self_report, face, voice."})
+    ts = fields.Integer(required=True, metadata={"description": "Epoch ms."})
+
+
+class AffectStateOut(Schema):
+    """The affect state fused over the last 15 minutes."""
+
+    tag = fields.String(required=True, metadata={
+        "description": "positive, neutral, confused, fatigued or negative."})
+    confidence = fields.Float(required=True)
+    sources = fields.List(fields.String(), required=True, metadata={
+        "description": "Where the state came from: self_report, face, voice (empty: none "
+                       "this window, neutral assumed)."})
+    reasons = fields.List(fields.String(), required=True)

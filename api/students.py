@@ -12,9 +12,10 @@ from werkzeug.exceptions import UnprocessableEntity
 from api.context import principal, services
 from api.gate import require_class, roles
 from api.schemas import ID, TEXT, epoch_ms
+from graph import roster
 from services.imports import SEED_DATASET
 from tutor.access import Role
-from tutor.errors import ConstraintViolation
+from tutor.errors import ConstraintViolation, NotFound
 
 blp = Blueprint("students", __name__, url_prefix="/students",
                 description="Student records, scoped to the caller's classes or tenant.")
@@ -75,15 +76,17 @@ def list_students(query: dict[str, Any], pagination_parameters: PaginationParame
     if "class_id" in query:
         require_class(who, query["class_id"])
     since = query.get("active_since")
-    rows = services().store.read("list_students", {
-        "tenant": who.tenant if who.role is Role.LMS else "",
-        "tutor_id": who.tutor_id if who.role is Role.TUTOR else "",
-        "class_id": query.get("class_id", ""),
-        "min_mastery": query.get("min_mastery"), "max_mastery": query.get("max_mastery"),
-        "active_since": epoch_ms(since) if since else None,
-        "skip": pagination_parameters.first_item, "limit": pagination_parameters.page_size})
-    pagination_parameters.item_count = rows[0]["total"]
-    return rows[0]["page"]
+    where = roster.StudentFilter(
+        tenant=who.tenant if who.role is Role.LMS else "",
+        tutor_id=who.tutor_id if who.role is Role.TUTOR else "",
+        class_id=query.get("class_id", ""),
+        min_mastery=query.get("min_mastery"), max_mastery=query.get("max_mastery"),
+        active_since=epoch_ms(since) if since else None)
+    total, page = roster.list_students(services().store, where,
+                                       pagination_parameters.first_item,
+                                       pagination_parameters.page_size)
+    pagination_parameters.item_count = total
+    return page
 
 
 @blp.route("", methods=["POST"])
@@ -102,10 +105,9 @@ def create_student(body: dict[str, Any]) -> dict[str, Any]:
         require_class(who, class_id)
     svc = services()
     try:
-        svc.store.write("create_student", {
-            "id": body["id"], "name": body["name"], "email": body["email"],
-            "tenant": who.tenant if who.role is Role.LMS else "", "dataset": body["dataset"],
-            "now": svc.clock()})
+        roster.create_student(svc.store, body["id"], body["name"], body["email"],
+                              who.tenant if who.role is Role.LMS else "", body["dataset"],
+                              svc.clock())
     except ConstraintViolation:
         raise ConstraintViolation(f"student {body['id']!r} exists") from None
     _join(body["id"], body["class_ids"])
@@ -128,18 +130,17 @@ def update_student(body: dict[str, Any], student_id: str) -> dict[str, Any]:
     who = principal()
     for class_id in body.get("class_ids", ()):
         require_class(who, class_id)
-    services().store.write("update_student", {"student_id": student_id,
-                                              "name": body.get("name"),
-                                              "email": body.get("email")})
+    roster.update_student(services().store, student_id, body.get("name"), body.get("email"))
     _join(student_id, body.get("class_ids", ()))
     return _get(student_id)
 
 
 def _join(student_id: str, class_ids: Any) -> None:
-    if class_ids:
-        services().store.write("upsert_memberships", {"rows": [
-            {"student_id": student_id, "class_id": c} for c in class_ids]})
+    roster.join_classes(services().store, student_id, class_ids)
 
 
 def _get(student_id: str) -> dict[str, Any]:
-    return services().store.read("get_student", {"student_id": student_id})[0]
+    found = roster.get_student(services().store, student_id)
+    if found is None:
+        raise NotFound(f"no student {student_id!r}")
+    return found

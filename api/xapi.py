@@ -16,7 +16,8 @@ from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from api.context import principal, services
 from api.gate import require_student, roles
 from api.problems import problem
-from api.schemas import epoch_ms
+from api.schemas import Counts, epoch_ms
+from graph import xapi as xapi_store
 from services.ingest import CONFLICT, actor_students, ingest_statements
 from tutor.access import Role
 from tutor.errors import ConstraintViolation
@@ -45,13 +46,10 @@ class StatementResult(Schema):
     reason = fields.String()
 
 
-class StatementsReport(Schema):
+class StatementsReport(Counts):
     statements = fields.List(fields.Nested(StatementResult), required=True)
-    created = fields.Integer(required=True)
-    existing = fields.Integer(required=True)
     ignored = fields.Integer(required=True)
     activity = fields.Integer(required=True)
-    rejected = fields.Integer(required=True)
 
 
 class StatementFeedQuery(Schema):
@@ -118,9 +116,9 @@ def get_statements(query: dict[str, Any]) -> dict[str, Any]:
     if "cursor" in query:
         stored, after_id = _decode(query["cursor"])
     limit = query["limit"]
-    rows = services().store.read("list_statements", {
-        "tenant": who.tenant if who.role is Role.LMS else None, "stored": stored,
-        "after_id": after_id, "limit": limit + 1})
+    rows = xapi_store.list_statements(services().store,
+                                      who.tenant if who.role is Role.LMS else None, stored,
+                                      after_id, limit + 1)
     page = rows[:limit]
     more = ""
     if len(rows) > limit:

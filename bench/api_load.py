@@ -34,6 +34,8 @@ import requests
 
 from cli.common import store_for
 from graph import accounts as stored
+from graph import maps, roster
+from graph.recommend import load_catalogue
 from services import accounts
 from services.settings import Settings
 from tutor.access import Role
@@ -62,12 +64,10 @@ def _sample(settings: Settings) -> tuple[list[str], list[str], list[str]]:
     with store_for(settings) as store:
         if stored.find_user(store, USER) is None:
             accounts.add_user(store, USER, PASSWORD, Role.ADMIN, int(time.time() * 1000))
-        page = store.read("list_students", {"tenant": "", "tutor_id": "", "class_id": "",
-                                            "min_mastery": 0.0, "max_mastery": None,
-                                            "active_since": None, "skip": 0, "limit": 100000})
-        students = [s["id"] for s in page[0]["page"] if s["dataset"] == DATASET]
-        chapters = [c["id"] for c in store.read("chapters", {"dataset": DATASET})]
-        questions = [q["id"] for q in store.read("rec_questions", {"dataset": DATASET})]
+        _, page = roster.list_students(store, roster.StudentFilter(min_mastery=0.0), 0, 100000)
+        students = [s["id"] for s in page if s["dataset"] == DATASET]
+        chapters = [c.id for c in maps.chapters(store, DATASET)]
+        questions = list(load_catalogue(store, DATASET).questions)
     if not students:
         sys.exit(f"no {DATASET} students with mastery in the graph: run `make demo` first")
     return students, chapters, questions

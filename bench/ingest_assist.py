@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from graph import maps as km
 from graph.embedded import EmbeddedServer
 from graph.falkordb_store import FalkorStore
 from graph.ingest import ingest
 from services import imports as sources
-from tutor import maps as km
 
 
 def main() -> None:

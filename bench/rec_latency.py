@@ -26,7 +26,8 @@ import torch
 from graph.embedded import EmbeddedServer
 from graph.falkordb_store import FalkorStore
 from graph.ingest import ingest
-from graph.irt import write_inferred_prerequisites, write_irt
+from graph.irt import write_irt
+from graph.prereqs import write_inferred_prerequisites
 from models.bilstm import BiLstmConfig, BiLstmKT
 from models.predictors import BiLstmPredictor, ProgressPredictor
 from models.progress import ProgressConfig, ProgressLSTM
@@ -67,7 +68,11 @@ def _prepare(store: FalkorStore, lpp: Path) -> Recommender:
     ingest(store, data)
     kt = load_lpp(lpp)
     students = kt.everyone.students
-    write_irt(store, calibrate_irt(kt), 5000)
+    irt = calibrate_irt(kt)
+    p = irt.params
+    write_irt(store, item_ids=irt.item_ids, a=p.a, b=p.b, item_responses=p.item_responses,
+              student_ids=irt.student_ids, theta=p.theta, theta_var=p.theta_var,
+              student_responses=irt.student_responses)
     edges = infer_prerequisites(kt.train, kt.item_skills, kt.skill_ids).edges
     write_inferred_prerequisites(store, "lpp", edges)
     texts = item_texts_from_skills(kt.item_skills, kt.skill_names)

@@ -1,18 +1,25 @@
-"""What every `kgtutor` command shares: settings, the store, errors as one-line messages."""
+"""What every `kgtutor` command shares: settings, the store, errors as one-line messages, the
+clock, and the lazy group that lets a command import only its own module."""
 
 from __future__ import annotations
 
+import importlib
+import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from graph.connect import open_store
 from services.settings import Settings
+from services.store import open_store
 from tutor.errors import KgtutorError
 from tutor.ports import GraphStore
+
+if TYPE_CHECKING:
+    from services.recommend import Recommender
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,3 +44,41 @@ def store_for(settings: Settings) -> Iterator[GraphStore]:
         yield store
     finally:
         store.close()
+
+
+def now_ms() -> int:
+    """Epoch milliseconds, the clock the services take."""
+    return time.time_ns() // 1_000_000
+
+
+def echo_json(value: object) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def recommender(settings: Settings, store: GraphStore) -> Recommender:
+    """The recommender with the trained models of ``settings.models_dir`` (imported here: the
+    models bring torch)."""
+    from services.recommend import Recommender, load_predictors
+    return Recommender(store, load_predictors(settings.models_dir))
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands, given as ``{"name": "module:attribute"}``, are imported when
+    used (click's documented lazy loading): a command imports only its own module, so only the
+    commands that need torch pay for it."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.lazy:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = self.lazy[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+        return command

@@ -1,26 +1,24 @@
 """`kgtutor evaluate kt|rec`: the offline evaluations on held-out students, side by side with
-their baselines."""
+their baselines. The runs live in ``evaluation/``; this module parses, prints and writes."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
 from cli.common import errors_as_messages
 from cli.train import bilstm_plan, epochs_bar, load_data, model_options
-from evaluation import recommend as rec_eval
-from evaluation.baselines import MarkovChain, Popularity, UserCF
-from evaluation.figures import plot_metrics
-from evaluation.offline import OfflineOurs, SequenceOnly
-from evaluation.recommend import RecEvalConfig
-from models import training
-from models.trainer import EpochLog
 from services.settings import Settings
 from tutor.errors import InvalidInput
-from tutor.recommend import RecConfig
+from tutor.recommend_types import RecConfig
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from models.trainer import EpochLog
 
 
 @click.group()
@@ -37,6 +35,10 @@ def evaluate() -> None:
 def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
        threads: int | None, out: Path | None) -> None:
     """Next-response correctness on test students: irt, bilstm, bilstm_gnn, shuffled."""
+    from tqdm import tqdm
+
+    from evaluation.kt import evaluate_kt, format_table
+
     kt_data = load_data(settings, data, device, threads)
     plan = bilstm_plan(epochs)
     bars: dict[str, tqdm] = {}
@@ -48,16 +50,13 @@ def kt(settings: Settings, data: Path | None, device: str, seed: int, epochs: in
         bar.update()
 
     try:
-        report = training.evaluate_kt(kt_data, seed, device, plan, on_epoch=on_epoch,
-                                      log=lambda m: click.echo(m, err=True))
+        report = evaluate_kt(kt_data, seed, device, plan, on_epoch=on_epoch,
+                             log=lambda m: click.echo(m, err=True))
     finally:
         for bar in bars.values():
             bar.close()
-    click.echo(training.format_table(report))
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=2) + "\n")
-        click.echo(f"wrote {out}")
+    click.echo(format_table(report))
+    _write_json(report, out)
 
 
 @evaluate.command()
@@ -82,27 +81,35 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 
     ``sequence_only`` is an ablation (our sequence model without the KP stage and the band).
     """
+    from evaluation.figures import plot_metrics
+    from evaluation.offline import compare_recommenders
+    from evaluation.recommend import markdown_table
+
+    shares = _shares(splits)
+    kt = load_data(settings, data, device, threads)
+    plan = bilstm_plan(epochs)
+    with epochs_bar("bilstm", plan.epochs) as on_epoch:
+        report = compare_recommenders(kt, shares, n, RecConfig(exposure=exposure), plan, seed,
+                                      device, on_epoch)
+    click.echo(markdown_table(report))
+    figure = figure or settings.var_dir / "rec_eval.png"
+    figure.parent.mkdir(parents=True, exist_ok=True)
+    plot_metrics(report, figure)
+    click.echo(f"figure: {figure}")
+    _write_json(report, out)
+
+
+def _shares(splits: str) -> list[float]:
     try:
         shares = [float(x) for x in splits.split(",")]
     except ValueError:
         raise InvalidInput(f"--splits {splits!r}: give shares like 0.6,0.8") from None
     if not all(0 < x < 1 for x in shares):
         raise InvalidInput(f"--splits {splits!r}: every share must lie strictly between 0 and 1")
-    kt = load_data(settings, data, device, threads)
-    with epochs_bar("bilstm", bilstm_plan(epochs).epochs) as on_epoch:
-        ours = OfflineOurs(kt, RecConfig(exposure=exposure), training=bilstm_plan(epochs),
-                           seed=seed, device=device, on_epoch=on_epoch)
-        ours.fit(kt.train, kt.n_items)
-    methods = {"ours": ours, "popularity": Popularity(), "usercf": UserCF(),
-               "markov": MarkovChain(), "sequence_only": SequenceOnly(ours.sequence)}
-    report = rec_eval.evaluate(methods, kt.train, kt.test, shares, kt.n_items,
-                               RecEvalConfig(n=n), difficulty=ours.b, band=ours.band,
-                               p_correct=ours.p_correct)
-    click.echo(rec_eval.markdown_table(report))
-    figure = figure or settings.var_dir / "rec_eval.png"
-    figure.parent.mkdir(parents=True, exist_ok=True)
-    plot_metrics(report, figure)
-    click.echo(f"figure: {figure}")
+    return shares
+
+
+def _write_json(report: dict, out: Path | None) -> None:
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2) + "\n")

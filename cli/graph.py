@@ -7,23 +7,25 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import errors_as_messages, store_for
-from graph.connect import embedded_server
-from graph.ingest import GraphData, IngestResult, ingest
-from services import imports as sources
+from cli.common import LazyGroup, errors_as_messages, store_for
+from graph import maps as km
 from services.settings import Settings
-from tutor import maps as km
+from services.store import embedded_server
 from tutor.imports import ImportReport
 from tutor.ports import GraphStore
+
+if TYPE_CHECKING:
+    from graph.ingest import GraphData, IngestResult
 
 _MAX_PROBLEMS_SHOWN = 20
 
 
-@click.group()
+@click.group(cls=LazyGroup,
+             lazy={"infer-prerequisites": "cli.prereqs:infer_prerequisites_"})
 def graph() -> None:
     """The knowledge graph: server, imports, map."""
 
@@ -64,6 +66,7 @@ def status(settings: Settings) -> None:
 @errors_as_messages
 def seed(settings: Settings, path: Path | None) -> None:
     """Load the demo curriculum (idempotent)."""
+    from services import imports as sources
     data, report = sources.seed_source(path) if path else sources.seed_source()
     _run_import(settings, data, report)
 
@@ -80,6 +83,7 @@ def import_() -> None:
 @errors_as_messages
 def assist2009(settings: Settings, path: Path, name: str | None) -> None:
     """ASSISTments-format folder: *.csv (user_id item_id timestamp correct skill_id) + q_mat.npz."""
+    from services import imports as sources
     data, report = sources.assist_source(path, name)
     _run_import(settings, data, report)
 
@@ -91,6 +95,7 @@ def assist2009(settings: Settings, path: Path, name: str | None) -> None:
 @errors_as_messages
 def junyi(settings: Settings, path: Path, name: str) -> None:
     """Junyi Academy exercise table: exercises, topics, prerequisites."""
+    from services import imports as sources
     data, report = sources.junyi_source(path, name)
     _run_import(settings, data, report)
 
@@ -104,6 +109,7 @@ def junyi(settings: Settings, path: Path, name: str) -> None:
 @errors_as_messages
 def csv_(settings: Settings, path: Path, name: str | None, features_out: Path | None) -> None:
     """Generic LMS export CSV, cleaned by the documented rules."""
+    from services import imports as sources
     data, report = sources.lms_source(path, name, features_out)
     _run_import(settings, data, report)
 
@@ -201,6 +207,7 @@ def _print_map(view: dict[str, Any]) -> None:
 
 
 def _run_import(settings: Settings, data: GraphData, report: ImportReport) -> None:
+    from graph.ingest import ingest
     started = time.perf_counter()
     with store_for(settings) as store:
         result = ingest(store, data, settings.batch_size, progress=sys.stderr.isatty())

@@ -1,25 +1,36 @@
-"""The `kgtutor` command line: one click group; each area adds its subcommands."""
+"""The `kgtutor` command line: one click group; each area is a module of cli/, imported only
+when its command runs (or when `--help` lists it), so torch loads only for the commands that
+use it."""
 
 from __future__ import annotations
 
 import click
 
-from cli import prereqs  # noqa: F401  (adds `graph infer-prerequisites`)
-from cli.accounts import lms, users
-from cli.adapt import adjust, affect, plan, profiles, report
-from cli.evaluate import evaluate
-from cli.graph import graph
-from cli.lrs import lrs
-from cli.notify import notify
-from cli.paths import path
-from cli.recommend import recommend, similar
-from cli.serve import serve
-from cli.train import train
+from cli.common import LazyGroup
 from services.settings import Settings
 from tutor.errors import KgtutorError
 
+COMMANDS = {name: f"cli.{module}:{attribute}" for name, module, attribute in (
+    ("adjust", "adjust", "adjust"),
+    ("affect", "affect", "affect"),
+    ("evaluate", "evaluate", "evaluate"),
+    ("graph", "graph", "graph"),
+    ("lms", "lms", "lms"),
+    ("lrs", "lrs", "lrs"),
+    ("notify", "notify", "notify"),
+    ("path", "paths", "path"),
+    ("plan", "plan", "plan"),
+    ("profiles", "profiles", "profiles"),
+    ("recommend", "recommend", "recommend"),
+    ("report", "reports", "report"),
+    ("serve", "serve", "serve"),
+    ("similar", "similar", "similar"),
+    ("train", "train", "train"),
+    ("users", "users", "users"),
+)}
 
-@click.group()
+
+@click.group(cls=LazyGroup, lazy=COMMANDS)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """kgtutor: knowledge-graph tutoring service."""
@@ -27,21 +38,3 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Settings.from_env()
     except KgtutorError as e:
         raise click.ClickException(str(e)) from None
-
-
-main.add_command(graph)
-main.add_command(train)
-main.add_command(evaluate)
-main.add_command(recommend)
-main.add_command(similar)
-main.add_command(adjust)
-main.add_command(affect)
-main.add_command(plan)
-main.add_command(profiles)
-main.add_command(report)
-main.add_command(notify)
-main.add_command(path)
-main.add_command(serve)
-main.add_command(users)
-main.add_command(lms)
-main.add_command(lrs)

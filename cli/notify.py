@@ -50,9 +50,10 @@ def deliver(settings: Settings, limit: int) -> None:
 @errors_as_messages
 def list_(settings: Settings, student_id: str, as_json: bool) -> None:
     """List a student's notifications, newest first."""
+    from graph.roster import student_exists
     with store_for(settings) as store:
         found = notifications_for(store, student_id)
-        if not found and not store.read("student_exists", {"student_id": student_id}):
+        if not found and not student_exists(store, student_id):
             raise NotFound(f"no student {student_id}")
     if as_json:
         click.echo(json.dumps([asdict(n) for n in found], ensure_ascii=False, indent=2))

@@ -11,11 +11,11 @@ import click
 from cli.common import errors_as_messages, store_for
 from services import paths as service
 from services.settings import Settings
+from tutor.mastery import MASTERY_THRESHOLD
 from tutor.paths import LearningPath, StepStatus, next_session
 from tutor.ports import GraphStore
-from tutor.recommend_types import RecConfig
 
-TAU = RecConfig().mastery_threshold
+TAU = MASTERY_THRESHOLD
 _MARK = {StepStatus.DONE: "x", StepStatus.CURRENT: ">", StepStatus.TODO: " ",
          StepStatus.REMOVED: "-"}
 _goal = click.option("--goal", default=None, help="Goal KP (default: the latest path).")

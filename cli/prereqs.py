@@ -1,5 +1,6 @@
 """`kgtutor graph infer-prerequisites`: a prerequisite graph learnt from answers, for datasets
-that ship none (ASSISTments). Edges are stored marked inferred, with their confidence."""
+that ship none (ASSISTments). Edges are stored marked inferred, with their confidence.
+`cli.graph` lists the command and imports this module when it runs."""
 
 from __future__ import annotations
 
@@ -8,14 +9,11 @@ from pathlib import Path
 import click
 
 from cli.common import errors_as_messages, store_for
-from cli.graph import graph
-from graph.irt import write_inferred_prerequisites
-from models.sources import load_lpp
 from services.settings import Settings
 from tutor.prereqs import PrereqInferenceConfig, infer_prerequisites
 
 
-@graph.command(name="infer-prerequisites")
+@click.command(name="infer-prerequisites")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="Dataset name used at import [default: folder name].")
 @click.option("--min-confidence", type=click.FloatRange(0, 1),
@@ -27,6 +25,9 @@ from tutor.prereqs import PrereqInferenceConfig, infer_prerequisites
 def infer_prerequisites_(settings: Settings, path: Path, name: str | None,
                          min_confidence: float, max_parents: int) -> None:
     """Infer KP prerequisites from the train students of an lpp folder and store them."""
+    from graph.prereqs import write_inferred_prerequisites
+    from models.sources import load_lpp
+
     kt = load_lpp(path, name)
     config = PrereqInferenceConfig(min_confidence=min_confidence, max_parents=max_parents)
     result = infer_prerequisites(kt.train, kt.item_skills, kt.skill_ids, config)

@@ -8,16 +8,15 @@ load the models and each run the jobs); throughput is measured in ``bench/api_lo
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import click
-import waitress
 
-from api import create_app
-from api.context import EXTENSION, Services
 from cli.common import errors_as_messages
-from models import voice_affect
-from services import scheduler
 from services.settings import Settings
+
+if TYPE_CHECKING:
+    from api.context import Services
 
 log = logging.getLogger("kgtutor.serve")
 
@@ -38,6 +37,12 @@ log = logging.getLogger("kgtutor.serve")
 def serve(settings: Settings, host: str, port: int, threads: int, trusted_proxy: str | None,
           no_scheduler: bool) -> None:
     """Serve the API with waitress (a production WSGI server)."""
+    import waitress
+
+    from api import create_app
+    from api.context import EXTENSION
+    from models import voice_affect
+    from services import scheduler
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(settings)
     services: Services = app.extensions[EXTENSION]

@@ -1,5 +1,6 @@
 """`kgtutor train ...`: fit the models on a dataset folder and save them under var/models/;
-the shared options and helpers of the model commands."""
+the shared options and helpers of the model commands. torch and the models are imported by
+the commands that run them, so the command line starts without them."""
 
 from __future__ import annotations
 
@@ -7,24 +8,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import torch
-from tqdm import tqdm
 
 from cli.common import errors_as_messages, store_for
-from graph.irt import write_irt
-from models import registry, training
-from models.bilstm import BiLstmConfig
-from models.graph_embed import GraphEmbedConfig
-from models.irt import IrtConfig
-from models.kt_data import KTData
-from models.sources import load_lpp
-from models.trainer import EpochLog
-from models.transitions import QuestionTransitions
 from services.settings import Settings
 from tutor.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from models.kt_data import KTData
+    from models.registry import IrtModel
+    from models.trainer import EpochLog
+    from models.training import BiLstmTraining
+    from tutor.ports import GraphStore
 
 
 def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,6 +56,9 @@ def train() -> None:
 def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
         threads: int | None, write_graph: bool) -> None:
     """Calibrate the 2PL IRT model on all students (a, b per question, theta per student)."""
+    from models import registry, training
+    from models.irt import IrtConfig
+
     kt = load_data(settings, data, device, threads)
     config = IrtConfig(seed=seed, max_iter=epochs or IrtConfig().max_iter)
     model = training.calibrate_irt(kt, config, device)
@@ -68,7 +68,7 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
                f"saved {path}")
     if write_graph:
         with store_for(settings) as store:
-            items, students = write_irt(store, model, settings.batch_size)
+            items, students = _write_irt(store, model, settings.batch_size)
         click.echo(f"wrote a, b to {items:,} questions and theta to {students:,} students")
 
 
@@ -82,6 +82,10 @@ def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs
            threads: int | None, graph_init: bool) -> None:
     """Train the Bi-LSTM (P(correct) and candidate questions) on the train students, and
     count their question-to-question transitions (mixed into P(next))."""
+    from models import registry, training
+    from models.bilstm import BiLstmConfig
+    from models.transitions import QuestionTransitions
+
     kt = load_data(settings, data, device, threads)
     vectors = registry.load_item_vectors(settings.models_dir, kt.item_ids) if graph_init else None
     plan = bilstm_plan(epochs)
@@ -103,6 +107,9 @@ def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs
 def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
           threads: int | None) -> None:
     """Train question embeddings over the question-KP-prerequisite graph (GraphSAGE)."""
+    from models import registry, training
+    from models.graph_embed import GraphEmbedConfig
+
     kt = load_data(settings, data, device, threads)
     config = GraphEmbedConfig(seed=seed)
     config = replace(config, epochs=epochs or config.epochs)
@@ -121,6 +128,8 @@ def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs:
 def progress(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
              threads: int | None) -> None:
     """Train the LSTM progress model (progress % and the weakest KP)."""
+    from models import registry, training
+
     kt = load_data(settings, data, device, threads)
     with epochs_bar("progress", epochs or 50) as on_epoch:
         result = training.fit_progress(kt, seed, device, epochs or 50, on_epoch=on_epoch)
@@ -135,7 +144,22 @@ def progress(settings: Settings, data: Path | None, device: str, seed: int, epoc
     click.echo(f"progress model: {len(result.logs)} epochs; saved {path}")
 
 
+def _write_irt(store: GraphStore, model: IrtModel, batch_size: int) -> tuple[int, int]:
+    """Unpack a calibrated model into the arrays ``graph.irt.write_irt`` stores."""
+    from graph.irt import write_irt
+
+    p = model.params
+    return write_irt(store, item_ids=model.item_ids, a=p.a, b=p.b,
+                     item_responses=p.item_responses, student_ids=model.student_ids,
+                     theta=p.theta, theta_var=p.theta_var,
+                     student_responses=model.student_responses, batch_size=batch_size)
+
+
 def load_data(settings: Settings, data: Path | None, device: str, threads: int | None) -> KTData:
+    import torch
+
+    from models.sources import load_lpp
+
     _check_device(device)
     if threads is not None:
         torch.set_num_threads(threads)
@@ -143,20 +167,26 @@ def load_data(settings: Settings, data: Path | None, device: str, threads: int |
 
 
 def _check_device(device: str) -> None:
+    import torch
+
     try:
         torch.empty(0, device=device)
     except (RuntimeError, AssertionError) as e:
         raise InvalidInput(f"device {device!r} is not usable here: {e}") from None
 
 
-def bilstm_plan(epochs: int | None) -> training.BiLstmTraining:
-    plan = training.BiLstmTraining()
+def bilstm_plan(epochs: int | None) -> BiLstmTraining:
+    from models.training import BiLstmTraining
+
+    plan = BiLstmTraining()
     return replace(plan, epochs=epochs or plan.epochs)
 
 
 @contextmanager
 def epochs_bar(name: str, total: int) -> Iterator[Callable[[EpochLog], None]]:
     """A progress bar of epochs (on a terminal) showing the validation score."""
+    from tqdm import tqdm
+
     with tqdm(total=total, desc=name, unit="epoch", disable=None) as bar:
         def on_epoch(log: EpochLog) -> None:
             bar.set_postfix(val=f"{log.val_score:.4f}")

@@ -9,17 +9,20 @@ pipeline from the prefix); question ids are the indices as strings.
 
 :class:`SequenceOnly` is an ablation, not a product: the same sequence model ranking every
 question, without the frontier, the band or the spread over KPs, so the report shows what
-those pedagogical constraints cost in hits.
+those pedagogical constraints cost in hits. :func:`compare_recommenders` is the run of
+`kgtutor evaluate rec`: ours, the baselines and the ablation replayed on the same test students.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
 
+from evaluation import recommend as rec_eval
+from evaluation.baselines import MarkovChain, Popularity, UserCF
 from models.bilstm import BiLstmConfig, BiLstmKT
 from models.kt_data import Histories, KTData
 from models.predictors import BiLstmPredictor
@@ -83,6 +86,24 @@ class OfflineOurs:
     def theta(self, prefix_items: np.ndarray, prefix_correct: np.ndarray) -> float:
         return theta_from_responses(self.a[prefix_items], self.b[prefix_items],
                                     prefix_correct.astype(float))[0]
+
+
+def compare_recommenders(kt: KTData, shares: Sequence[float], n: int = 10,
+                         config: RecConfig = RecConfig(),
+                         training: BiLstmTraining = BiLstmTraining(), seed: int = 0,
+                         device: str = "cpu", on_epoch: Callable[..., None] | None = None
+                         ) -> dict:
+    """Fit ours on the train students (training its Bi-LSTM), then replay the test students
+    through ours, the baselines and ``sequence_only``: :func:`evaluation.recommend.evaluate`'s
+    report, with ours' IRT b as the difficulty and ours' band."""
+    ours = OfflineOurs(kt, config, training=training, seed=seed, device=device,
+                       on_epoch=on_epoch)
+    ours.fit(kt.train, kt.n_items)
+    methods = {"ours": ours, "popularity": Popularity(), "usercf": UserCF(),
+               "markov": MarkovChain(), "sequence_only": SequenceOnly(ours.sequence)}
+    return rec_eval.evaluate(methods, kt.train, kt.test, shares, kt.n_items,
+                             rec_eval.RecEvalConfig(n=n), difficulty=ours.b, band=ours.band,
+                             p_correct=ours.p_correct)
 
 
 class SequenceOnly:

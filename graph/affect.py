@@ -12,7 +12,7 @@ from tutor.ports import GraphStore
 
 
 def consent(store: GraphStore, student_id: str) -> bool:
-    rows = store.read("affect_consent", {"student_id": student_id})
+    rows = store.read("get_affect_consent", {"student_id": student_id})
     if not rows:
         raise NotFound(f"no student {student_id!r}")
     return bool(rows[0]["consent"])

@@ -1,36 +1,56 @@
-"""Open the configured GraphStore; the embedded server is started on demand."""
+"""Open a GraphStore from plain values; the embedded server is started on demand.
+
+The adapters (falkordb, redis, neo4j) are imported only when a store is opened, so importing
+this module costs nothing: the command line imports it for every command.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from falkordb import FalkorDB
-
-from graph.embedded import EmbeddedServer
-from graph.falkordb_store import FalkorStore
-from graph.neo4j_store import Neo4jStore
-from services.settings import Settings
-from tutor.ports import GraphStore
+if TYPE_CHECKING:
+    from graph.embedded import EmbeddedServer
+    from tutor.ports import GraphStore
 
 
-def embedded_server(settings: Settings) -> EmbeddedServer:
-    return EmbeddedServer(settings.graph_dir, settings.embedded_tcp_port)
+def backend(uri: str) -> str:
+    """Return "embedded", "neo4j" or "falkordb" according to the URI."""
+    if uri == "embedded":
+        return "embedded"
+    if uri.startswith("falkordb://"):
+        return "falkordb"
+    return "neo4j"
 
 
-def open_store(settings: Settings) -> GraphStore:
-    """Connect to the graph named by ``settings.graph_uri`` and make sure its schema exists."""
+def embedded_server(graph_dir: Path, tcp_port: int | None = None) -> EmbeddedServer:
+    from graph.embedded import EmbeddedServer
+    return EmbeddedServer(graph_dir, tcp_port)
+
+
+def open_store(uri: str, graph_name: str, graph_dir: Path, *, tcp_port: int | None = None,
+               neo4j_user: str = "neo4j", neo4j_password: str = "",
+               neo4j_database: str = "neo4j", falkordb_password: str = "") -> GraphStore:
+    """Connect to the graph at ``uri`` ("embedded": the server owning ``graph_dir``) and make
+    sure its schema exists."""
     store: GraphStore
-    if settings.backend == "embedded":
-        server = embedded_server(settings)
+    kind = backend(uri)
+    if kind == "embedded":
+        from graph.falkordb_store import FalkorStore
+        server = embedded_server(graph_dir, tcp_port)
         server.start()
-        store = FalkorStore(server.client(), settings.graph_name)
-    elif settings.backend == "falkordb":
-        url = urlparse(settings.graph_uri)
+        store = FalkorStore(server.client(), graph_name)
+    elif kind == "falkordb":
+        from falkordb import FalkorDB
+
+        from graph.falkordb_store import FalkorStore
+        url = urlparse(uri)
         db = FalkorDB(host=url.hostname or "127.0.0.1", port=url.port or 6379,
-                      password=settings.falkordb_password or None)
-        store = FalkorStore(db, settings.graph_name)
+                      password=falkordb_password or None)
+        store = FalkorStore(db, graph_name)
     else:
-        store = Neo4jStore.connect(settings.graph_uri, settings.neo4j_user,
-                                   settings.neo4j_password, settings.neo4j_database)
+        from graph.neo4j_store import Neo4jStore
+        store = Neo4jStore.connect(uri, neo4j_user, neo4j_password, neo4j_database)
     store.ensure_schema()
     return store

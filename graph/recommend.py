@@ -11,7 +11,7 @@ import numpy as np
 
 from tutor.curriculum import ResourceLevel
 from tutor.errors import NotFound
-from tutor.ports import GraphStore
+from tutor.ports import GraphStore, Row
 from tutor.recommend import Catalogue, PeerMastery
 from tutor.recommend_types import LearnerState, QuestionFacts
 from tutor.similar import ItemText, item_text
@@ -59,7 +59,11 @@ def load_learner(store: GraphStore, student_id: str) -> tuple[str, LearnerState]
     rows = store.read("rec_learner", {"student_id": student_id, "limit": HISTORY_LIMIT})
     if not rows:
         raise NotFound(f"no student {student_id!r}")
-    row = rows[0]
+    return learner_of(student_id, rows[0])
+
+
+def learner_of(student_id: str, row: Row) -> tuple[str, LearnerState]:
+    """The dataset and state in a row of ``rec_learner`` (or of a query that reads the same)."""
     mastery = {m["kp_id"]: float(m["p"]) for m in row["mastery"]}
     history = tuple((a["question_id"], bool(a["correct"])) for a in reversed(row["answers"]))
     fitted = row["theta"] is not None  # else the recommender estimates it from history

@@ -27,7 +27,7 @@ Targets:
 
 * progress: the student's course is every skill touched in steps ``0..t+H``; progress is
   100 x the share of them whose BKT mastery after step ``t+H`` is at least the threshold
-  (``DEFAULT_MASTERY_THRESHOLD``, 0.85);
+  (``tutor.mastery.MASTERY_THRESHOLD``, 0.85);
 * weakest KP: the skill with the most wrong answers in the next window (a wrong answer
   counts for every skill of its item); ties go to the lowest mastery after step ``t+H``, then
   the lowest index; a next window without errors gets its practised skill of lowest mastery.
@@ -46,8 +46,7 @@ import torch
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from models.kt_data import Histories
-from tutor.maps import DEFAULT_MASTERY_THRESHOLD
-from tutor.mastery import BktParams, bkt_update
+from tutor.mastery import MASTERY_THRESHOLD, BktParams, bkt_update
 
 BEHAVIOUR = ("correct", "acc", "skill_acc", "log_attempts", "bkt_before", "bkt_after",
              "progress", "log_touched", "observed")
@@ -60,7 +59,7 @@ class ProgressDataConfig:
     stride: int = 10  # steps between the ends of consecutive windows of a student
     min_steps: int = 10  # observed steps the first window of a student needs
     text_features: int = 128  # TF-IDF max_features (columns are zero-padded to this)
-    threshold: float = DEFAULT_MASTERY_THRESHOLD  # BKT mastery counted as mastered
+    threshold: float = MASTERY_THRESHOLD  # BKT mastery counted as mastered
     bkt: BktParams = field(default_factory=BktParams)  # mastery model behind features/targets
 
     @property

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from graph import accounts
+from graph import accounts, roster
 from graph.accounts import StoredClient, StoredUser
 from tutor.access import Principal, Role
 from tutor.errors import ConstraintViolation, InvalidInput, NotFound
@@ -23,8 +23,11 @@ from tutor.ports import GraphStore
 _HASHER = PasswordHasher()
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$")
 MIN_PASSWORD = 8
-# verifying against this keeps an unknown name as slow as a wrong password (no user probing)
-_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+# verifying against this keeps an unknown name as slow as a wrong password (no user probing);
+# hashed once, offline, with _HASHER's parameters (a test checks they still match): hashing at
+# import cost every command that imports this module 64 MiB and half a second
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$UizoO9HhmOS7hqCKH7gEfg"
+               "$tTvdcJkJ7FsaV7uswSs8wG4QwU3HtAe8g5SaauS+fZQ")
 
 
 def add_user(store: GraphStore, username: str, password: str, role: Role, now: int,
@@ -42,14 +45,14 @@ def add_user(store: GraphStore, username: str, password: str, role: Role, now: i
     if role is Role.STUDENT:
         if not student_id:
             raise InvalidInput("a student account needs --student-id")
-        if not store.read("student_exists", {"student_id": student_id}):
+        if not roster.student_exists(store, student_id):
             raise NotFound(f"no student {student_id!r}")
     elif student_id:
         raise InvalidInput("--student-id is for student accounts")
     if class_ids and role is not Role.TUTOR:
         raise InvalidInput("--class-id is for tutor accounts")
     for class_id in class_ids:
-        if not store.read("class_exists", {"class_id": class_id}):
+        if not roster.class_exists(store, class_id):
             raise NotFound(f"no class {class_id!r}")
     tutor = (tutor_id or username) if role is Role.TUTOR else ""
     user = StoredUser(username, _HASHER.hash(password), str(role), student_id, tutor)
@@ -57,8 +60,7 @@ def add_user(store: GraphStore, username: str, password: str, role: Role, now: i
         raise ConstraintViolation(f"username {username!r} is taken")
     if tutor:
         accounts.ensure_tutor(store, tutor, username, email)
-        store.write("upsert_class_tutors", {"rows": [{"tutor_id": tutor, "class_id": c}
-                                                     for c in class_ids]})
+        roster.add_class_tutor(store, tutor, class_ids)
     return principal_of(user)
 
 

@@ -8,15 +8,17 @@ the graph outbox with ids derived from (student, window, tutor): queued at most 
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
+from graph import adjust as adjust_store
 from graph import affect as affect_store
 from graph import notify as outbox
 from graph import paths as path_store
+from graph import profiles as profile_store
+from graph import roster
 from graph.recommend import load_learner
 from services import paths
 from services.recommend import Recommender
@@ -67,7 +69,7 @@ def run_once(store: GraphStore, recommender: Recommender, now: int,
     run_id = run_id or uuid.uuid4().hex
     run = AdjustRun(window_of(now))
     if students is None:
-        students = [r["id"] for r in store.read("active_students", {"since": now - ACTIVE_MS})]
+        students = adjust_store.active_students(store, now - ACTIVE_MS)
     for sid in students:
         adjustment = assess(snapshot(store, recommender, sid, now), run.window, config,
                             recommender.config)
@@ -114,26 +116,18 @@ def reroute_path(store: GraphStore, student_id: str, actions: Sequence[AdaptActi
 
 def save(store: GraphStore, adjustment: Adjustment, run_id: str, now: int) -> bool:
     """Persist with its reasons; False when this window's adjustment already existed."""
-    rows = store.write("save_adjustment", {
-        "id": f"{adjustment.student_id}|{adjustment.window}",
-        "student_id": adjustment.student_id, "window": adjustment.window,
-        "findings": list(adjustment.findings), "reasons": list(adjustment.reasons),
-        "actions": json.dumps([asdict(a) for a in adjustment.actions]),
-        "run_id": run_id, "ts": now})
-    return bool(rows and rows[0]["created"])
+    return adjust_store.save(store, adjustment, run_id, now)
 
 
 def audit_trail(store: GraphStore, student_id: str, limit: int = 50) -> list[dict[str, object]]:
     """The student's adjustments, newest first, as a tutor reads them."""
-    return [{**r, "actions": json.loads(r["actions"])}
-            for r in store.read("student_adjustments", {"student_id": student_id,
-                                                        "limit": limit})]
+    return adjust_store.trail(store, student_id, limit)
 
 
 def notify_tutors(store: GraphStore, student_id: str, window: int, reasons: Sequence[str],
                   now: int) -> int:
     """Queue one e-mail per tutor of the student's classes; at most once per window."""
-    name = (store.read("read_profile", {"student_id": student_id}) or [{}])[0].get("name")
+    name = (profile_store.read(store, student_id) or {}).get("name")
     who = name or student_id
     body = "\n".join([
         f"kgtutor noticed that {who} may be having a hard time.", "",
@@ -141,7 +135,7 @@ def notify_tutors(store: GraphStore, student_id: str, window: int, reasons: Sequ
         "They have been offered support resources. A short personal check-in may help.",
     ])
     queued = 0
-    for tutor in store.read("student_tutors", {"student_id": student_id}):
+    for tutor in roster.student_tutors(store, student_id):
         try:
             n = outbox_rules.new_notification(
                 "negative_affect", student_id, f"{window}|{tutor['id']}", tutor["email"] or "",

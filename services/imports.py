@@ -1,15 +1,14 @@
 """Turn each supported source into ``GraphData`` plus the reader's report.
 
-One function per source; the readers stay pure, the writing stays in ``graph.ingest``.
+One function per source; the readers stay pure, the writing stays in ``graph.ingest``. Each
+function imports its own reader: they bring pandas and scipy, which the xAPI ingestion that
+imports this module for ``SEED_DATASET`` does not need.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from datasets.assist2009 import read_assist
-from datasets.junyi import read_junyi
-from datasets.lms_csv import read_lms_csv
 from graph.ingest import GraphData
 from seeds.curriculum import DEFAULT_SEED, load_curriculum
 from tutor.imports import ImportReport
@@ -25,6 +24,7 @@ def seed_source(folder: Path = DEFAULT_SEED) -> tuple[GraphData, ImportReport]:
 
 
 def assist_source(folder: Path, name: str | None = None) -> tuple[GraphData, ImportReport]:
+    from datasets.assist2009 import read_assist
     ds = read_assist(folder, name, names_from=folder.parent)
     data = GraphData(ds.name, [ds.chapter], ds.kps, questions=ds.questions, tests=ds.tests,
                      students=ds.students, attempts=ds.attempts)
@@ -32,6 +32,7 @@ def assist_source(folder: Path, name: str | None = None) -> tuple[GraphData, Imp
 
 
 def junyi_source(path: Path, name: str = "junyi") -> tuple[GraphData, ImportReport]:
+    from datasets.junyi import read_junyi
     ds = read_junyi(path, name)
     data = GraphData(ds.name, ds.chapters, ds.kps, ds.prerequisites, ds.rejected)
     return data, ds.report
@@ -39,6 +40,7 @@ def junyi_source(path: Path, name: str = "junyi") -> tuple[GraphData, ImportRepo
 
 def lms_source(path: Path, name: str | None = None,
                features_out: Path | None = None) -> tuple[GraphData, ImportReport]:
+    from datasets.lms_csv import read_lms_csv
     ds = read_lms_csv(path, name)
     if features_out is not None:
         ds.features.to_csv(features_out)

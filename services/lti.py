@@ -30,6 +30,7 @@ from pylti1p3.session import SessionService
 from pylti1p3.tool_config import ToolConfJsonFile
 
 from graph import lti as lti_store
+from graph import maps
 from services.imports import SEED_DATASET
 from tutor.access import Principal, Role
 from tutor.errors import DataFormatError, InvalidInput, NotFound
@@ -221,7 +222,7 @@ def kgtutor_id(tenant: str, lti_id: str) -> str:
 
 def _dataset(store: GraphStore, body: Mapping[str, Any]) -> str:
     dataset = (body.get(CLAIM + "custom") or {}).get("dataset") or SEED_DATASET
-    if not isinstance(dataset, str) or not store.read("chapters", {"dataset": dataset}):
+    if not isinstance(dataset, str) or not maps.chapters(store, dataset):
         raise InvalidInput(f"the launch's custom dataset {dataset!r} is not in kgtutor")
     return dataset
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from graph import maps, roster
 from graph import paths as path_store
 from tutor import paths
 from tutor.errors import NotFound
@@ -20,12 +21,12 @@ Reroute = Callable[[LearningPath], LearningPath | None]
 
 def start(store: GraphStore, student_id: str, goal: str, tau: float, now: int) -> LearningPath:
     """Plan the path to ``goal``; a student already on a path to it keeps that one."""
-    _require(store, "student_exists", {"student_id": student_id}, f"student {student_id!r}")
+    _require_student(store, student_id)
     existing = path_store.current(store, student_id, goal)
     if existing is not None:
         return existing
     prerequisites, order = path_store.prerequisite_subgraph(store, goal)
-    path = paths.plan(student_id, goal, prerequisites, _mastery(store, student_id), tau, now,
+    path = paths.plan(student_id, goal, prerequisites, maps.mastery(store, student_id), tau, now,
                       order)
     return _store(store, path, path)
 
@@ -33,10 +34,10 @@ def start(store: GraphStore, student_id: str, goal: str, tau: float, now: int) -
 def reroute_confused(store: GraphStore, student_id: str, kp: str, tau: float, now: int,
                      goal: str | None = None) -> LearningPath:
     """The student is confused on ``kp``: put its unmastered prerequisites before it."""
-    _require(store, "kp_exists", {"kp_id": kp}, f"knowledge point {kp!r}")
+    _require_kp(store, kp)
     path = _current(store, student_id, goal)
     prerequisites, order = path_store.prerequisite_subgraph(store, path.goal_kp)
-    mastery = _mastery(store, student_id)
+    mastery = maps.mastery(store, student_id)
     return _store(store, path, paths.on_confused(path, kp, prerequisites, mastery, tau, now,
                                                  order))
 
@@ -45,7 +46,7 @@ def refresh_mastery(store: GraphStore, student_id: str, tau: float, now: int,
                     goal: str | None = None) -> LearningPath:
     """Mark the steps the student has mastered since as done, and skip ahead."""
     path = _current(store, student_id, goal)
-    return _store(store, path, paths.on_mastery(path, _mastery(store, student_id), tau, now))
+    return _store(store, path, paths.on_mastery(path, maps.mastery(store, student_id), tau, now))
 
 
 def fatigue(store: GraphStore, student_id: str, session_size: int | None, now: int,
@@ -56,19 +57,19 @@ def fatigue(store: GraphStore, student_id: str, session_size: int | None, now: i
 
 def tutor_pin(store: GraphStore, student_id: str, kp: str, now: int,
               goal: str | None = None) -> LearningPath:
-    _require(store, "kp_exists", {"kp_id": kp}, f"knowledge point {kp!r}")
+    _require_kp(store, kp)
     return _apply(store, student_id, goal, lambda p: paths.pin(p, kp, now))
 
 
 def tutor_unpin(store: GraphStore, student_id: str, kp: str, now: int,
                 goal: str | None = None) -> LearningPath:
-    _require(store, "kp_exists", {"kp_id": kp}, f"knowledge point {kp!r}")
+    _require_kp(store, kp)
     return _apply(store, student_id, goal, lambda p: paths.unpin(p, kp, now))
 
 
 def tutor_remove(store: GraphStore, student_id: str, kp: str, now: int,
                  goal: str | None = None) -> LearningPath:
-    _require(store, "kp_exists", {"kp_id": kp}, f"knowledge point {kp!r}")
+    _require_kp(store, kp)
     return _apply(store, student_id, goal, lambda p: paths.remove(p, kp, now))
 
 
@@ -79,7 +80,7 @@ def current(store: GraphStore, student_id: str, goal: str | None = None) -> Lear
 
 def history(store: GraphStore, student_id: str, goal: str | None = None) -> list[LearningPath]:
     """All versions, newest first; NotFound for an unknown student."""
-    _require(store, "student_exists", {"student_id": student_id}, f"student {student_id!r}")
+    _require_student(store, student_id)
     return path_store.history(store, student_id, goal)
 
 
@@ -99,7 +100,7 @@ def _store(store: GraphStore, old: LearningPath, new: LearningPath | None) -> Le
 
 
 def _current(store: GraphStore, student_id: str, goal: str | None) -> LearningPath:
-    _require(store, "student_exists", {"student_id": student_id}, f"student {student_id!r}")
+    _require_student(store, student_id)
     path = path_store.current(store, student_id, goal)
     if path is None:
         to = f" to {goal}" if goal else ""
@@ -107,11 +108,11 @@ def _current(store: GraphStore, student_id: str, goal: str | None) -> LearningPa
     return path
 
 
-def _mastery(store: GraphStore, student_id: str) -> dict[str, float]:
-    return {r["kp_id"]: float(r["p"])
-            for r in store.read("student_mastery", {"student_id": student_id})}
+def _require_student(store: GraphStore, student_id: str) -> None:
+    if not roster.student_exists(store, student_id):
+        raise NotFound(f"no student {student_id!r}")
 
 
-def _require(store: GraphStore, query: str, params: dict[str, str], what: str) -> None:
-    if not store.read(query, params):
-        raise NotFound(f"no {what}")
+def _require_kp(store: GraphStore, kp_id: str) -> None:
+    if not maps.kp_exists(store, kp_id):
+        raise NotFound(f"no knowledge point {kp_id!r}")

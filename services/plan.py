@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from graph import affect as affect_store
-from graph.recommend import load_learner
-from services.adjust import audit_trail, notify_tutors
+from graph import plan as plan_store
 from services.recommend import Recommender
 from tutor.adjust import WINDOW_MS, AdjustConfig, window_of
 from tutor.affect import AffectState, fuse
@@ -34,9 +32,13 @@ class Plan:
 
 def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
          n: int | None = None, adjust: AdjustConfig = AdjustConfig()) -> Plan:
-    dataset, learner = load_learner(store, student_id)
+    """The student's next plan. Reads the graph twice (the student's context, the resources)
+    and writes nothing: the tutor e-mail of a negative state is queued by the reading's POST
+    (``services.adjust.react_to_affect``) and by the 15-minute job, never by a GET."""
+    ctx = plan_store.context(store, student_id, now - WINDOW_MS)
+    dataset, learner = ctx.dataset, ctx.learner
     catalogue, _ = recommender.catalogue(dataset)
-    state = fuse(affect_store.history(store, student_id, now - WINDOW_MS), now)
+    state = fuse(ctx.affect, now)
     base = recommender.config if n is None else replace(recommender.config, n=n)
     confusing = confusing_kp(learner.history, {q: catalogue.questions[q].kp_ids
                                                for q, _ in learner.history
@@ -44,7 +46,7 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     adaptation = adapt(state, base, confusing, catalogue.prerequisites, learner.mastery)
     config, focus = adaptation.config, adaptation.focus_kps
     reasons = list(adaptation.reasons)
-    window_actions = _window_actions(store, student_id, now)
+    window_actions = ctx.actions if ctx.window == window_of(now) else ()
     practice = next((a for a in window_actions if a.kind == "practice_set"), None)
     if practice is not None and state.tag != "fatigued":  # a tired student still gets 3
         config, focus = replace(config, n=practice.count, kp_count=1), practice.kp_ids
@@ -54,33 +56,17 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     actions = (*adaptation.actions, *[a for a in window_actions
                                       if a.kind not in {x.kind for x in adaptation.actions}])
     resources = _resources(store, dataset, actions, recs, adjust)
-    if adaptation.notify_tutor:  # at most one e-mail per tutor and window (outbox ids)
-        notify_tutors(store, student_id, window_of(now), adaptation.reasons, now)
     return Plan(recs, state, adaptation, actions, resources, tuple(reasons))
-
-
-def _window_actions(store: GraphStore, student_id: str, now: int) -> list[AdaptAction]:
-    latest = audit_trail(store, student_id, limit=1)
-    if not latest or latest[0]["window"] != window_of(now):
-        return []
-    return [AdaptAction(a["kind"], tuple(a["kp_ids"]), a["count"], a["text"])
-            for a in latest[0]["actions"]]
 
 
 def _resources(store: GraphStore, dataset: str, actions: tuple[AdaptAction, ...],
                recs: RecommendationList, adjust: AdjustConfig) -> tuple[dict[str, str], ...]:
     by_kind = {a.kind: a for a in actions}
-    picked: list[dict[str, str]] = []
-    if "support_resources" in by_kind:
-        picked += store.read("support_resources", {"dataset": dataset}
-                             )[:by_kind["support_resources"].count]
-    if "basic_resources" in by_kind:
-        a = by_kind["basic_resources"]
-        picked += store.read("kp_resources", {"kp_ids": list(a.kp_ids), "levels": ["basic"],
-                                              "kinds": ["video", "worked_example"]})[:a.count]
+    none = AdaptAction("none")
+    support, basic = by_kind.get("support_resources", none), by_kind.get("basic_resources", none)
     more = by_kind.get("more_resources")
     kps = list(more.kp_ids) if more and more.kp_ids else [p.kp_id for p in recs.kps]
-    count = more.count if more else adjust.resources
-    picked += store.read("kp_resources", {"kp_ids": kps, "kinds": [], "levels": []})[:count]
+    picked = plan_store.resources(store, dataset, support.count, basic.kp_ids, basic.count, kps,
+                                  more.count if more else adjust.resources)
     seen: set[str] = set()
     return tuple(r for r in picked if not (r["id"] in seen or seen.add(r["id"])))

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.connect import backend as graph_backend
 from tutor.errors import InvalidInput
 
 _GRAPH_SCHEMES = ("bolt://", "bolt+s://", "neo4j://", "neo4j+s://", "falkordb://")
@@ -54,11 +55,7 @@ class Settings:
     @property
     def backend(self) -> str:
         """Return "embedded", "neo4j" or "falkordb" according to the URI."""
-        if self.graph_uri == "embedded":
-            return "embedded"
-        if self.graph_uri.startswith("falkordb://"):
-            return "falkordb"
-        return "neo4j"
+        return graph_backend(self.graph_uri)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+MASTERY_THRESHOLD = 0.85  # BKT P(known) from which a KP counts as mastered (tau)
+
 
 @dataclass(frozen=True)
 class Attempt:

@@ -31,14 +31,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import networkx as nx
 import numpy as np
 
 from tutor.curriculum import Prerequisite
 from tutor.errors import InvalidInput
-from tutor.mastery import BktParams, bkt_update
+from tutor.mastery import MASTERY_THRESHOLD, BktParams, bkt_update
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 NEVER = np.iinfo(np.int64).max  # milestone position of something that did not happen
 
@@ -54,7 +56,7 @@ class ResponseHistories(Protocol):
 class PrereqInferenceConfig:
     mastery_rule: str = "streak"  # "streak" (n correct in a row) or "bkt" (P(known) threshold)
     streak: int = 3  # correct answers in a row that count as mastery
-    bkt_threshold: float = 0.85  # P(known) that counts as mastery under the "bkt" rule
+    bkt_threshold: float = MASTERY_THRESHOLD  # P(known) that counts as mastery, "bkt" rule
     bkt: BktParams = field(default_factory=BktParams)  # BKT parameters of the "bkt" rule
     early_attempts: int = 3  # first answers on B whose success the lift compares
     min_students: int = 30  # students who attempted both KPs, for a pair to be judged
@@ -209,6 +211,8 @@ def _select_dag(candidates: list[tuple[int, int, float]],
                 config: PrereqInferenceConfig) -> tuple[list[tuple[int, int, float]],
                                                         InferenceReport]:
     """Greedy acyclic selection, optional transitive reduction, then the parent cap."""
+    import networkx as nx  # here, not at import: the command line reads this module's defaults
+
     g = nx.DiGraph()
     dropped_cycle = 0
     for a, b, c in candidates:
@@ -231,6 +235,8 @@ def _select_dag(candidates: list[tuple[int, int, float]],
 
 def _reduce(g: nx.DiGraph) -> int:
     """Drop edges implied by another path whose edges are all at least as confident."""
+    import networkx as nx
+
     dropped = 0
     for a, c, conf in sorted(g.edges(data="confidence"), key=lambda e: (e[2], e[0], e[1])):
         g.remove_edge(a, c)

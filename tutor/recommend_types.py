@@ -10,6 +10,7 @@ import numpy as np
 
 from tutor.curriculum import ResourceLevel
 from tutor.errors import InvalidInput
+from tutor.mastery import MASTERY_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class RecommendationList:
 @dataclass(frozen=True)
 class RecConfig:
     n: int = 5  # list length
-    mastery_threshold: float = 0.85  # tau: a KP counts as mastered from this BKT p on
+    mastery_threshold: float = MASTERY_THRESHOLD  # tau: a KP counts as mastered from here
     band: tuple[float, float] = (0.5, 0.85)  # target P(correct) of every item
     challenge_share: float = 0.3  # share of the list from the hard end of the band
     challenge_below: float = 0.65  # P(correct) under this makes an item a challenge

@@ -14,6 +14,7 @@ from cli.common import store_for
 from graph import affect as affect_store
 from graph import notify as outbox
 from graph.ingest import GraphData, ingest
+from seeds.curriculum import load_curriculum
 from services import adjust, paths, profiles, reports, scheduler
 from services import plan as planner
 from services.recommend import Recommender
@@ -27,6 +28,7 @@ from tutor.ports import GraphStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "affect"
 NOW = 1_795_000_000_000 - 1_795_000_000_000 % WINDOW_MS + 60_000  # a minute into a window
+STUCK_KP = "alg-kp-absolute-value"
 
 
 @pytest.fixture(scope="module")
@@ -113,15 +115,31 @@ def test_a_negative_student_gets_support_and_the_tutor_one_email(
         store: GraphStore, service: Recommender) -> None:
     affect_store.set_consent(store, "alg-st-grace", True, NOW)
     affect_store.record(store, "alg-st-grace", self_report("upset", NOW - 60_000))
-    for _ in range(2):  # asking twice in a window queues nothing more
-        p = planner.plan(store, service, "alg-st-grace", NOW)
-    assert any(r["kind"] == "support" for r in p.resources)
+    before = outbox.notifications_for(store, "alg-st-grace")
+    p = planner.plan(store, service, "alg-st-grace", NOW)
+    assert any(r["kind"] == "support" for r in p.resources) and p.adaptation.notify_tutor
+    assert outbox.notifications_for(store, "alg-st-grace") == before  # a plan only reads
+    for at in (NOW - 60_000, NOW):  # the reading's POST reacts; again in the window: no more
+        adjust.react_to_affect(store, service, "alg-st-grace", at)
     mails = outbox.notifications_for(store, "alg-st-grace")
     tutors = store.read("student_tutors", {"student_id": "alg-st-grace"})
     assert len(mails) == len(tutors) >= 1
     assert {m.to for m in mails} == {t["email"] for t in tutors}
     assert all("may need support" in m.subject for m in mails)
     affect_store.delete(store, "alg-st-grace")
+
+
+def test_a_sensed_negative_voice_reacts_like_the_api(var_dir: Path, store: GraphStore) -> None:
+    affect_store.set_consent(store, "alg-st-farah", True, NOW)
+    before = outbox.notifications_for(store, "alg-st-farah")
+    out = run(var_dir, "affect", "sense", "alg-st-farah", "--voice",
+              str(FIXTURES / "voice_negative.wav"))
+    assert out.exit_code == 0, out.output
+    assert "voice: negative" in out.output
+    mails = outbox.notifications_for(store, "alg-st-farah")
+    tutors = store.read("student_tutors", {"student_id": "alg-st-farah"})
+    assert len(mails) - len(before) == len(tutors) >= 1  # the write that caused it e-mails
+    affect_store.delete(store, "alg-st-farah")
 
 
 def test_adjustment_is_idempotent_per_window_and_safe_with_two_runs(
@@ -144,8 +162,8 @@ def test_adjustment_is_idempotent_per_window_and_safe_with_two_runs(
     assert all(t["reasons"] for t in trail)
 
 
-def test_a_stuck_student_gets_ten_questions_on_the_kp(store: GraphStore,
-                                                      service: Recommender) -> None:
+def test_a_stuck_student_is_set_ten_questions_on_the_kp(store: GraphStore,
+                                                        service: Recommender) -> None:
     dataset = store.read("rec_learner", {"student_id": "alg-st-farah", "limit": 1})[0]["dataset"]
     question = "alg-q-absolute-value-01"
     ingest(store, GraphData(dataset, attempts=[
@@ -157,8 +175,11 @@ def test_a_stuck_student_gets_ten_questions_on_the_kp(store: GraphStore,
     assert "stuck" in a.findings
     practice = next(x for x in a.actions if x.kind == "practice_set")
     p = planner.plan(store, service, "alg-st-farah", at + 1000)
-    assert len(p.recommendations.items) == 10 or p.recommendations.notes
-    assert {i.kp_id for i in p.recommendations.items} <= set(practice.kp_ids)
+    assert practice.kp_ids == (STUCK_KP,) and practice.count == 10
+    on_kp = {t.question_id for t in load_curriculum().tests if t.kp_id == STUCK_KP}
+    assert len(on_kp) == 5  # the seed has fewer than ten: the plan gives every one of them
+    assert sorted(i.question_id for i in p.recommendations.items) == sorted(on_kp)
+    assert {i.kp_id for i in p.recommendations.items} == {STUCK_KP}
     assert "offer_qa" in {x.kind for x in p.actions}
 
 

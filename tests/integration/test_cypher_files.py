@@ -93,7 +93,7 @@ PARAMS: dict[str, dict] = {
     "learning_path_history": {"student_id": "s1", "goal": "k2"},
     "path_prerequisites": {"goal": "k2"},
     "set_affect_consent": {"student_id": "s1", "consent": True, "ts": 5},
-    "affect_consent": {"student_id": "s1"},
+    "get_affect_consent": {"student_id": "s1"},
     "record_affect": {"student_id": "s1", "id": "s1|face|10", "tag": "confused",
                       "confidence": 0.7, "source": "face", "ts": 10},
     "affect_history": {"student_id": "s1", "since": 0},
@@ -112,7 +112,9 @@ PARAMS: dict[str, dict] = {
                                 "refreshed": 20}]},
     "read_profile": {"student_id": "s1"},
     "kp_resources": {"kp_ids": ["k1"], "kinds": [], "levels": ["basic"]},
-    "support_resources": {"dataset": "d"},
+    "plan_context": {"student_id": "s1", "since": 0, "limit": 10},
+    "plan_resources": {"dataset": "d", "support": 2, "basic_kps": ["k1"], "basic": 3,
+                       "more_kps": ["k2", "k1"], "more": 0},
     "delete_affect": {"student_id": "s1"},
     "student_notifications": {"student_id": "s1"},
     "outbox_counts": {},
@@ -232,6 +234,13 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["read_profile"][0]["interest_tags"] == ["k1"]
     assert results["read_profile"][0]["class_ids"] == ["cl1"]
     assert results["kp_resources"][0]["id"] == "r1"
+    context = results["plan_context"][0]
+    assert context["answers"] == results["rec_learner"][0]["answers"]
+    assert context["affect"] == [{"tag": "confused", "confidence": 0.7, "source": "face",
+                                  "ts": 10}]
+    assert context["adjustments"] == [{"window": 0, "actions": "[]"}]
+    assert [(r["part"], r["id"], r["kp_id"]) for r in results["plan_resources"]] == [
+        (1, "r1", "k1")]
     assert results["delete_affect"] == [{"n": 1}]
     assert results["enqueue_notification"] == [{"id": "n1", "queued": True}]
     assert results["claim_notifications"][0]["id"] == "n1"
@@ -268,3 +277,18 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
 def test_schema_files_split_into_statements(name: str) -> None:
     parts = statements(name)
     assert len(parts) >= 8 and all(p.startswith("CREATE") for p in parts)
+
+
+def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> None:
+    """No answers, feelings or adjustments: one row of empty lists; empty KP lists and LIMIT 0
+    leave their parts out."""
+    store = FalkorStore(embedded.client(), "cypher_plan")
+    store.clear()
+    store.write("upsert_students", {"rows": [STUDENT]})
+    assert store.read("plan_context", {"student_id": "s1", "since": 0, "limit": 10}) == [
+        {"dataset": "d", "theta": None, "var": None, "mastery": [], "answers": [], "affect": [],
+         "adjustments": []}]
+    assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
+    assert store.read("plan_resources", {"dataset": "d", "support": 2, "basic_kps": [],
+                                         "basic": 3, "more_kps": [], "more": 3}) == []
+    store.close()

@@ -8,9 +8,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from graph import maps as km
 from graph.ingest import ingest
 from services import imports as sources
-from tutor import maps as km
 from tutor.mastery import bkt_trace
 
 LPP_HEADER = "user_id\titem_id\ttimestamp\tcorrect\tskill_id\n"

@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from cli.common import store_for
 from cli.main import main
+from evaluation.recommend import markdown_table
 from graph.embedded import EmbeddedServer
 from models import registry, training
 from models.kt_batches import build_chunks
@@ -197,7 +198,8 @@ def test_evaluate_rec_reports_every_method_and_draws_the_figure(
                     "avg_difficulty"} <= set(m)
             assert 0 <= m["precision@10"] <= 1 and m["coverage"] >= 1
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "| ours" in out.output or "ours" in out.output
+    assert markdown_table(report) in out.output  # the table shown is the report written
+    assert all(f"| {s} | ours |" in out.output for s in ("0.5", "0.8"))
 
 
 @pytest.mark.parametrize("splits", ["0.5,x", "0,0.5", "1.2"])

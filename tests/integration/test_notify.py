@@ -22,10 +22,10 @@ from click.testing import CliRunner
 
 from cli.common import store_for
 from cli.notify import notify
-from graph.connect import embedded_server
 from graph.notify import deliver_due, enqueue, notifications_for, outbox_counts
 from services.notify import SmtpMailer
 from services.settings import Settings
+from services.store import embedded_server
 from tutor.notify import (
     MAX_ATTEMPTS,
     DeliveryReport,

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from cli.common import store_for
+from graph.maps import frontier
 from graph.recommend import load_learner
 from services.recommend import Recommender
 from services.settings import Settings
 from tests.integration.conftest import run
-from tutor.maps import DEFAULT_MASTERY_THRESHOLD, frontier
+from tutor.mastery import MASTERY_THRESHOLD
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def test_recommendations_come_from_the_frontier_with_reasons(var_dir: Path) -> N
     result = json.loads(out.output)
     assert len(result["items"]) == 5 and result["band_met"] and not result["cold_start"]
     with store_for(Settings(var_dir=var_dir)) as store:
-        ready = {k.id for k in frontier(store, "alg-st-ben", DEFAULT_MASTERY_THRESHOLD)}
+        ready = {k.id for k in frontier(store, "alg-st-ben", MASTERY_THRESHOLD)}
     assert {k["kp_id"] for k in result["kps"]} <= ready
     for item in result["items"]:
         assert item["kp_id"] in ready and 0.5 <= item["p"] <= 0.85

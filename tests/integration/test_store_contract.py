@@ -48,12 +48,8 @@ def test_upserts_are_idempotent(store) -> None:
     assert {r["label"]: r["n"] for r in store.read("graph_stats_nodes")} == {"Student": 1}
 
 
-def test_ensure_schema_twice_is_harmless(store) -> None:
-    store.ensure_schema()
-    store.ensure_schema()
-
-
-def test_duplicate_event_id_is_a_constraint_violation(store) -> None:
+def _one_attempt(store) -> dict:
+    """Store a student, a question and one answer; return the answer's row."""
     store.write("upsert_students", {"rows": [_student(1, "Ada")]})
     store.write("upsert_questions", {"rows": [{"id": "q1", "text": "", "options": [], "answer": "",
                                                "explanation": "", "level": "standard",
@@ -61,6 +57,25 @@ def test_duplicate_event_id_is_a_constraint_violation(store) -> None:
     row = {"event_id": "e1", "student_id": "s1", "question_id": "q1", "correct": True, "ts": 0,
            "seq": 0, "duration_s": None, "source": "t"}
     store.write("create_attempts", {"rows": [row]})
+    return row
+
+
+def test_ensure_schema_twice_keeps_the_data_and_the_keys(store) -> None:
+    """Every start applies the schema again: the stored rows stay and keys stay unique."""
+    row = _one_attempt(store)
+    store.ensure_schema()
+    store.ensure_schema()
+    assert store.read("student_exists", {"student_id": "s1"}) == [{"id": "s1", "dataset": "t"}]
+    assert store.read("count_existing_attempts", {"ids": ["e1"]}) == [{"n": 1}]
+    with pytest.raises(ConstraintViolation):
+        store.write("create_attempts", {"rows": [row]})
+    store.write("upsert_students", {"rows": [_student(1, "Ada")]})
+    stats = {r["label"]: r["n"] for r in store.read("graph_stats_nodes")}
+    assert stats == {"Student": 1, "Question": 1}
+
+
+def test_duplicate_event_id_is_a_constraint_violation(store) -> None:
+    row = _one_attempt(store)
     with pytest.raises(ConstraintViolation):
         store.write("create_attempts", {"rows": [row]})
     assert store.read("count_existing_attempts", {"ids": ["e1"]}) == [{"n": 1}]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import requests
 from playwright.sync_api import expect
 
-from tests.web.conftest import PASSWORD, Tab
+from tests.pages.conftest import PASSWORD, Tab
 
 CHAPTER = "alg-ch-integers"
 

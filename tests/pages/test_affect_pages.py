@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Response, expect
 
-from tests.web.conftest import Tab
+from tests.pages.conftest import Tab
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "affect"
 

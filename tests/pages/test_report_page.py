@@ -10,7 +10,7 @@ from typing import Any
 import requests
 from playwright.sync_api import expect
 
-from tests.web.conftest import PASSWORD, Tab
+from tests.pages.conftest import PASSWORD, Tab
 
 GOAL = "alg-kp-order-of-operations"
 PIN = re.compile("^Pin ")  # not "Unpin ..."

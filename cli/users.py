@@ -1,4 +1,4 @@
-"""`kgtutor users add|demo` and `kgtutor lms add-client`: accounts of the web API."""
+"""`kgtutor users add|demo`: people who log in to the web API."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import sys
 
 import click
 
-from cli.common import errors_as_messages, store_for
+from cli.common import errors_as_messages, now_ms, store_for
 from graph import accounts as stored
 from services import accounts
-from services.scheduler import now_ms
 from services.settings import Settings
 from tutor.access import Role
 from tutor.errors import InvalidInput
@@ -72,23 +71,6 @@ def demo(settings: Settings) -> None:
     click.echo("demo logins (POST /auth/login):")
     for name, role, _ in DEMO:
         click.echo(f"  {name:<6} {password}  ({role})")
-
-
-@click.group()
-def lms() -> None:
-    """LMS service accounts: client credentials scoped to one tenant."""
-
-
-@lms.command("add-client")
-@click.argument("name")
-@click.option("--tenant", required=True, help="The only tenant this client may touch.")
-@click.pass_obj
-@errors_as_messages
-def add_client(settings: Settings, name: str, tenant: str) -> None:
-    """Register an LMS client and print its id and secret (the secret is shown only now)."""
-    with store_for(settings) as store:
-        client_id, secret = accounts.add_client(store, name, tenant, now_ms())
-    click.echo(f"client_id: {client_id}\nclient_secret: {secret}\ntenant: {tenant}")
 
 
 def _password() -> str:

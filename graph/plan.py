@@ -1,0 +1,52 @@
+"""What the planner reads from the graph: the student's context in one round trip, the
+resources of a plan in another."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graph.adjust import actions_of
+from graph.recommend import HISTORY_LIMIT, learner_of
+from tutor.affect import AffectReading, AffectSource, AffectTag
+from tutor.affect_rules import AdaptAction
+from tutor.errors import NotFound
+from tutor.ports import GraphStore
+from tutor.recommend_types import LearnerState
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    dataset: str
+    learner: LearnerState
+    affect: tuple[AffectReading, ...]  # tags since the time asked for, oldest first
+    window: int | None  # the window of the student's latest adjustment; None: never adjusted
+    actions: tuple[AdaptAction, ...]  # that adjustment's actions
+
+
+def context(store: GraphStore, student_id: str, since: int) -> PlanContext:
+    """The recommender's view of the student, their affect tags since ``since`` (epoch ms)
+    and their latest adjustment."""
+    rows = store.read("plan_context", {"student_id": student_id, "since": since,
+                                       "limit": HISTORY_LIMIT})
+    if not rows:
+        raise NotFound(f"no student {student_id!r}")
+    row = rows[0]
+    dataset, learner = learner_of(student_id, row)
+    affect = tuple(AffectReading(AffectTag(a["tag"]), float(a["confidence"]),
+                                 AffectSource(a["source"]), int(a["ts"])) for a in row["affect"])
+    latest = row["adjustments"][0] if row["adjustments"] else None
+    return PlanContext(dataset, learner, affect, latest["window"] if latest else None,
+                       actions_of(latest["actions"]) if latest else ())
+
+
+def resources(store: GraphStore, dataset: str, support: int, basic_kps: Sequence[str],
+              basic: int, more_kps: Sequence[str], more: int) -> list[dict[str, str]]:
+    """Up to ``support`` support resources of the dataset, then up to ``basic`` basic videos
+    and worked examples on ``basic_kps``, then up to ``more`` resources on ``more_kps`` (basic
+    first); a resource teaching several of the KPs comes once per KP."""
+    rows = store.read("plan_resources", {
+        "dataset": dataset, "support": support, "basic_kps": list(dict.fromkeys(basic_kps)),
+        "basic": basic, "more_kps": list(dict.fromkeys(more_kps)), "more": more})
+    return [{k: v for k, v in r.items() if k != "part"}
+            for r in sorted(rows, key=lambda r: r["part"])]

@@ -1,0 +1,36 @@
+"""`kgtutor --help` lists every command without importing what only some commands use.
+
+Run in a fresh interpreter: the test process itself has imported torch and friends long ago.
+Not timed (the figures are in ``bench/cli_startup.py``); what is imported is what costs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("torch", "torch_geometric", "sklearn", "pandas", "scipy", "flask", "matplotlib",
+         "librosa", "cv2", "neo4j")
+PROBE = f"""
+import json, sys
+from cli.main import main
+try:
+    main(["--help"], standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))
+"""
+
+
+def test_help_lists_every_command_and_imports_nothing_heavy() -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=True)
+    *help_lines, heavy = done.stdout.strip().splitlines()
+    assert json.loads(heavy) == []
+    listed = {line.split()[0] for line in help_lines[help_lines.index("Commands:") + 1:]}
+    assert listed == {"adjust", "affect", "evaluate", "graph", "lms", "lrs", "notify", "path",
+                      "plan", "profiles", "recommend", "report", "serve", "similar", "train",
+                      "users"}

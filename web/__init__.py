@@ -1,0 +1,1 @@
+"""The browser pages (HTML, CSS, ES modules and vendored libraries), shipped as package data."""
