@@ -225,7 +225,8 @@ def _print_report(report: ImportReport, result: IngestResult, seconds: float) ->
             click.echo(f"  wrote {key}: {value:,}")
     click.echo(f"  attempts new: {result.attempts_new:,}, "
                f"already stored: {result.attempts_existing:,}; "
-               f"mastery edges refreshed: {result.mastery_refreshed:,}")
+               f"mastery edges refreshed: {result.mastery_refreshed:,}; "
+               f"abilities (theta) refreshed: {result.theta_refreshed:,}")
     for note in report.notes:
         click.echo(f"  note: {note}")
     for problem in report.problems[:_MAX_PROBLEMS_SHOWN]:

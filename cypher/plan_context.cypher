@@ -31,5 +31,6 @@ CALL {
   LIMIT 1
   RETURN collect({window: j.window, actions: j.actions}) AS adjustments
 }
-RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var, mastery, answers, affect,
+RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
+       s.theta_responses AS responses, mastery, answers, affect,
        adjustments

@@ -1,5 +1,6 @@
 // What the recommender reads of a student, in one round trip: dataset, IRT ability (theta
-// null until a fit was written), BKT mastery per KP, and the latest answers newest first
+// and the answers it rests on; null until a fit or an answer wrote it), BKT mastery per KP,
+// and the latest answers newest first
 MATCH (s:Student {id: $student_id})
 CALL {
   WITH s
@@ -14,4 +15,5 @@ CALL {
   LIMIT $limit
   RETURN collect({question_id: q.id, correct: a.correct}) AS answers
 }
-RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var, mastery, answers
+RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
+       s.theta_responses AS responses, mastery, answers

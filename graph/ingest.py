@@ -1,8 +1,11 @@
 """Write domain objects into the graph in batches: idempotent, with progress and counts.
 
 Every importer (seed curriculum, ASSISTments, Junyi, LMS CSV) turns its source into a
-``GraphData`` and hands it here, so there is one write path and one notion of idempotency:
-nodes and edges are MERGEd on their ids, attempts are created once per event id.
+``GraphData`` and hands it here, and so does every answer that arrives one at a time (the
+practice page, the attempts and xAPI endpoints, the LRS sync), so there is one write path and
+one notion of idempotency: nodes and edges are MERGEd on their ids, attempts are created once
+per event id, and what is derived from attempts (BKT mastery, IRT theta) is recomputed from all
+the stored attempts of the students that got new ones, never stepped, so it cannot drift.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
+import numpy as np
 from tqdm import tqdm
 
+from tutor.ability import item_params, theta_from_responses
 from tutor.curriculum import Chapter, KnowledgePoint, Prerequisite, Question, Resource, Tests
 from tutor.errors import InvalidInput
 from tutor.imports import RejectedPrerequisite
@@ -48,7 +53,8 @@ class IngestResult:
     attempts_new: int = 0
     attempts_existing: int = 0
     mastery_refreshed: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)  # per phase: nodes, attempts, mastery
+    theta_refreshed: int = 0  # students whose theta was recomputed
+    seconds: dict[str, float] = field(default_factory=dict)  # nodes, attempts, mastery, theta
 
 
 def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
@@ -84,7 +90,9 @@ def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
     touched = _write_attempts(store, data.attempts, batch_size, progress, result)
     result.seconds["attempts"], clock = _lap(clock)
     result.mastery_refreshed = refresh_mastery(store, sorted(touched), bkt)
-    result.seconds["mastery"], _ = _lap(clock)
+    result.seconds["mastery"], clock = _lap(clock)
+    result.theta_refreshed = refresh_theta(store, sorted(touched))
+    result.seconds["theta"], _ = _lap(clock)
     return result
 
 
@@ -98,6 +106,29 @@ def refresh_mastery(store: GraphStore, student_ids: Sequence[str], bkt: BktParam
     """Recompute MASTERY edges of these students from all their stored attempts."""
     return write_batches(store, "refresh_mastery", "student_ids", student_ids, batch_size,
                            bkt.as_params())
+
+
+def refresh_theta(store: GraphStore, student_ids: Sequence[str], batch_size: int = 200) -> int:
+    """Recompute these students' theta from all their stored answers; return how many were
+    written.
+
+    The MAP of ``tutor.ability.theta_from_responses`` (prior N(0, 1), the IRT fit's; items fixed
+    at their fitted a, b, else their level's): the recommender's own estimate when none is
+    stored, over every answer instead of the latest 200. A function of the set of stored
+    answers, so re-sent events, retried transactions and the order of arrival cannot move it;
+    ``refresh_theta.cypher`` skips a student who got an answer since the read (that answer's
+    ingest writes the newer theta).
+    """
+    rows = [_theta_row(r) for batch in _batches(student_ids, batch_size)
+            for r in store.read("theta_answers", {"student_ids": batch})]
+    return write_batches(store, "refresh_theta", "rows", rows, 5000)
+
+
+def _theta_row(row: dict[str, Any]) -> dict[str, Any]:
+    answers = row["answers"]
+    a, b = np.array([item_params(x["a"], x["b"], x["level"]) for x in answers]).T
+    theta, var = theta_from_responses(a, b, np.array([float(x["correct"]) for x in answers]))
+    return {"id": row["student_id"], "theta": theta, "var": var, "responses": len(answers)}
 
 
 def write_batches(store: GraphStore, query: str, key: str, rows: Sequence[Any],

@@ -2,13 +2,16 @@
 
 Questions without a fitted IRT difficulty (e.g. the seed curriculum before ``kgtutor train
 irt``) get one from their level: basic -1, standard 0, challenge +1 on the theta scale, with
-a = 1, so the P(correct) band still orders them sensibly.
+a = 1, so the P(correct) band still orders them sensibly (``tutor.ability.item_params``, which
+the theta written after every answer uses too).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from tutor.ability import LEVEL_DIFFICULTY as LEVEL_DIFFICULTY  # re-exported: named here
+from tutor.ability import item_params
 from tutor.curriculum import ResourceLevel
 from tutor.errors import NotFound
 from tutor.ports import GraphStore, Row
@@ -16,8 +19,6 @@ from tutor.recommend import Catalogue, PeerMastery
 from tutor.recommend_types import LearnerState, QuestionFacts
 from tutor.similar import ItemText, item_text
 
-LEVEL_DIFFICULTY = {ResourceLevel.BASIC: -1.0, ResourceLevel.STANDARD: 0.0,
-                    ResourceLevel.CHALLENGE: 1.0}
 HISTORY_LIMIT = 200  # answers read per student: the Bi-LSTM's chunk and the recent window
 
 
@@ -26,9 +27,8 @@ def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
     questions: dict[str, QuestionFacts] = {}
     for r in store.read("rec_questions", {"dataset": dataset}):
         level = ResourceLevel(r["level"]) if r["level"] else ResourceLevel.STANDARD
-        b = r["b"] if r["b"] is not None else LEVEL_DIFFICULTY[level]
-        q = QuestionFacts(r["id"], tuple(sorted(r["kp_ids"])), float(r["a"] or 1.0), float(b),
-                          level)
+        a, b = item_params(r["a"], r["b"], level)
+        q = QuestionFacts(r["id"], tuple(sorted(r["kp_ids"])), a, b, level)
         questions[q.id] = q
     popularity = {r["id"]: int(r["attempts"])
                   for r in store.read("kp_popularity", {"dataset": dataset})}
@@ -69,7 +69,8 @@ def learner_of(student_id: str, row: Row) -> tuple[str, LearnerState]:
     fitted = row["theta"] is not None  # else the recommender estimates it from history
     return row["dataset"], LearnerState(
         student_id, mastery, history, float(row["theta"]) if fitted else None,
-        float(row["var"]) if fitted and row["var"] is not None else 1.0)
+        float(row["var"]) if fitted and row["var"] is not None else 1.0,
+        int(row["responses"] or 0))
 
 
 def load_item_texts(store: GraphStore, dataset: str) -> list[ItemText]:

@@ -3,8 +3,9 @@
 Shared by the REST views and the LRS sync connector. The caller authorises; these functions
 check the input against the graph (unknown questions or students, ids that already mean
 something else), write through ``graph.ingest`` (which refreshes the touched students'
-mastery) and report per item what happened. Event and statement ids are stored namespaced by
-tenant (``f"{namespace}:{id}"``) so that tenants can neither collide nor probe each other.
+mastery and theta before returning) and report per item what happened. Event and statement
+ids are stored namespaced by tenant (``f"{namespace}:{id}"``) so that tenants can neither
+collide nor probe each other.
 """
 
 from __future__ import annotations

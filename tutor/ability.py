@@ -1,8 +1,9 @@
 """Student ability under the 2PL model: P(correct), and theta from answers without a refit.
 
-Pure (numpy and math only): the recommender estimates a student's theta here when no fit has
-been written to the graph, and the IRT trainer (``models.irt``) uses the same functions for its
-online updates, so there is one implementation of each.
+Pure (numpy, math and the domain's levels): the recommender estimates a student's theta here
+when none is stored, the graph's ingestion recomputes the stored theta here after every answer,
+and the IRT trainer (``models.irt``) uses the same functions for its online updates, so there is
+one implementation of each.
 """
 
 from __future__ import annotations
@@ -10,6 +11,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from tutor.curriculum import ResourceLevel
+
+# Questions without a fitted difficulty (e.g. the seed curriculum before ``kgtutor train irt``)
+# get one from their level, with a = 1, so the P(correct) band still orders them sensibly
+LEVEL_DIFFICULTY = {ResourceLevel.BASIC: -1.0, ResourceLevel.STANDARD: 0.0,
+                    ResourceLevel.CHALLENGE: 1.0}
 
 
 def predict(theta: np.ndarray | float, a: np.ndarray | float, b: np.ndarray | float
@@ -25,6 +33,14 @@ def predict_marginal(theta: float, var: float, a: np.ndarray | float, b: np.ndar
     ability pulls predictions towards 0.5 instead of over-confident."""
     scale = 1.0 / np.sqrt(1.0 + math.pi * np.square(a) * var / 8.0)
     return predict(theta, scale * np.asarray(a, dtype=np.float64), b)
+
+
+def item_params(a: float | None, b: float | None, level: str | None) -> tuple[float, float]:
+    """A question's (a, b): the fitted ones, else a = 1 and the difficulty of its level
+    (standard when it has none)."""
+    if b is None:
+        b = LEVEL_DIFFICULTY[ResourceLevel(level) if level else ResourceLevel.STANDARD]
+    return float(a or 1.0), float(b)
 
 
 def theta_step(mean: float, var: float, a: float, b: float, correct: int,

@@ -37,8 +37,9 @@ class LearnerState:
     student_id: str
     mastery: Mapping[str, float]  # kp id -> BKT p
     history: tuple[tuple[str, bool], ...]  # (question id, correct), oldest first
-    theta: float | None = None  # IRT ability, posterior mean; None: not fitted yet
+    theta: float | None = None  # IRT ability, posterior mean; None: no fit and no answer yet
     theta_var: float = 1.0  # its posterior variance
+    theta_responses: int = 0  # answers the stored theta rests on (grows with every answer)
 
 @dataclass(frozen=True)
 class KPPick:

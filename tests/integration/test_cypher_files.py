@@ -59,6 +59,9 @@ PARAMS: dict[str, dict] = {
     "create_attempts": {"rows": [ATTEMPT]},
     "existing_attempts": {"ids": ["e1", "e2"]},
     "refresh_mastery": {"student_ids": ["s1"], **BktParams().as_params()},
+    "theta_answers": {"student_ids": ["s1", "nobody"]},
+    "refresh_theta": {"rows": [{"id": "s1", "theta": 0.6, "var": 0.4, "responses": 1},
+                               {"id": "s1", "theta": 9.0, "var": 0.1, "responses": 2}]},
     "set_item_irt": {"rows": [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]},
     "set_student_theta": {"rows": [{"id": "s1", "theta": 0.4, "var": 0.5, "responses": 1}]},
     "student_abilities": {"student_ids": ["s1", "nobody"]},
@@ -198,11 +201,16 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["create_attempts"] == [{"n": 1}]
     assert results["existing_attempts"] == [{"id": "e1"}]
     assert results["refresh_mastery"] == [{"n": 1}]
+    # the IRT fit's item parameters are not written yet: the answer comes with its level
+    assert results["theta_answers"] == [{"student_id": "s1", "answers": [
+        {"a": None, "b": None, "level": "basic", "correct": True}]}]
+    assert results["refresh_theta"] == [{"n": 1}]  # the row that counts 2 answers is stale
     assert results["set_item_irt"] == results["set_student_theta"] == [{"n": 1}]
     assert results["student_abilities"] == [{"id": "s1", "theta": 0.4, "var": 0.5,
                                              "responses": 1}]
     assert results["question_irt"] == [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]
-    assert results["rec_learner"] == [{"dataset": "d", "theta": 0.4, "var": 0.5, "mastery": [
+    assert results["rec_learner"] == [{"dataset": "d", "theta": 0.4, "var": 0.5,
+                                       "responses": 1, "mastery": [
         {"kp_id": "k1", "p": results["rec_learner"][0]["mastery"][0]["p"]}],
         "answers": [{"question_id": "q1", "correct": True}]}]
     assert results["mastery_matrix"] == [{"student_id": "s1", "kp_id": "k1",
@@ -286,8 +294,8 @@ def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> Non
     store.clear()
     store.write("upsert_students", {"rows": [STUDENT]})
     assert store.read("plan_context", {"student_id": "s1", "since": 0, "limit": 10}) == [
-        {"dataset": "d", "theta": None, "var": None, "mastery": [], "answers": [], "affect": [],
-         "adjustments": []}]
+        {"dataset": "d", "theta": None, "var": None, "responses": None, "mastery": [],
+         "answers": [], "affect": [], "adjustments": []}]
     assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
     assert store.read("plan_resources", {"dataset": "d", "support": 2, "basic_kps": [],
                                          "basic": 3, "more_kps": [], "more": 3}) == []

@@ -6,12 +6,16 @@ import shutil
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from graph import maps as km
-from graph.ingest import ingest
+from graph.ingest import GraphData, ingest
+from graph.irt import write_irt
 from services import imports as sources
-from tutor.mastery import bkt_trace
+from tutor.ability import item_params, theta_from_responses
+from tutor.mastery import Attempt, bkt_trace
+from tutor.ports import GraphStore
 
 LPP_HEADER = "user_id\titem_id\ttimestamp\tcorrect\tskill_id\n"
 
@@ -112,3 +116,67 @@ def test_lms_csv_bad_rows_are_reported_and_good_rows_load(store, tmp_path: Path)
     assert _counts(store)["attempts"] == 12
     ingest(store, data)
     assert _counts(store)["attempts"] == 12
+
+
+def _abilities(store: GraphStore, student_ids: list[str]) -> dict[str, tuple[float, int]]:
+    rows = store.read("student_abilities", {"student_ids": student_ids})
+    return {r["id"]: (r["theta"], r["responses"]) for r in rows}
+
+
+def _expected_thetas(data: GraphData, fitted: dict[str, tuple[float, float]] | None = None
+                     ) -> dict[str, tuple[float, int]]:
+    """Per student: the MAP theta over all their answers (items fitted, else their level's)."""
+    level = {q.id: q.level for q in data.questions}
+    out = {}
+    for student in {a.student_id for a in data.attempts}:
+        mine = [a for a in data.attempts if a.student_id == student]
+        a, b = np.array([item_params(*(fitted or {}).get(x.question_id, (None, None)),
+                                     level[x.question_id]) for x in mine]).T
+        theta, _ = theta_from_responses(a, b, np.array([float(x.correct) for x in mine]))
+        out[student] = (theta, len(mine))
+    return out
+
+
+def _assert_thetas(store: GraphStore, want: dict[str, tuple[float, int]]) -> None:
+    got = _abilities(store, sorted(want))
+    assert set(got) == set(want)
+    for student, (theta, n) in want.items():
+        assert got[student][0] == pytest.approx(theta, abs=1e-9) and got[student][1] == n
+
+
+def test_an_import_leaves_theta_consistent_with_the_stored_attempts(store,
+                                                                    tmp_path: Path) -> None:
+    """LMS CSV: every student's theta is the MAP over their answers (level priors, no fit),
+    a re-import changes nothing, and once a fit is written a new answer uses its a, b."""
+    rows = ["student,question,kps,correct,timestamp,duration,device"]
+    for i in range(10):
+        rows.append(f"ann,q{i % 4},add,{int(i % 3 != 0)},2026-11-02T10:{i:02d}:00Z,60,web")
+        rows.append(f"bob,q{i % 3},sub,{int(i % 4 == 0)},2026-11-02T11:{i:02d}:00Z,60,web")
+    path = tmp_path / "lms.csv"
+    path.write_text("\n".join(rows) + "\n")
+    data, _ = sources.lms_source(path, "lms")
+    result = ingest(store, data)
+    assert result.theta_refreshed == 2
+    want = _expected_thetas(data)
+    assert want["lms:student:ann"][0] > 0 > want["lms:student:bob"][0]  # 6 of 10 right; 3 of 10
+    _assert_thetas(store, want)
+    assert ingest(store, data).theta_refreshed == 0  # nothing new: nothing recomputed
+    _assert_thetas(store, want)
+
+    fitted = {q.id: (1.5, 0.2 * i) for i, q in enumerate(data.questions)}
+    write_irt(store, item_ids=list(fitted), a=[a for a, _ in fitted.values()],
+              b=[b for _, b in fitted.values()], item_responses=[1] * len(fitted),
+              student_ids=[], theta=[], theta_var=[], student_responses=[])
+    more = [Attempt("lms:extra", "lms:student:ann", data.questions[0].id, False, 1)]
+    ingest(store, GraphData("lms", attempts=more))
+    after = _expected_thetas(GraphData("lms", questions=data.questions,
+                                       attempts=[*data.attempts, *more]), fitted)
+    _assert_thetas(store, {"lms:student:ann": after["lms:student:ann"]})
+    _assert_thetas(store, {"lms:student:bob": want["lms:student:bob"]})  # untouched: as imported
+
+
+def test_the_seed_import_gives_every_answering_student_their_theta(store) -> None:
+    data, _ = sources.seed_source()
+    ingest(store, data)
+    assert len({a.student_id for a in data.attempts}) > 1
+    _assert_thetas(store, _expected_thetas(data))

@@ -93,6 +93,12 @@ def attempts_of(store: GraphStore, student: str) -> list[Row]:
     return rows[0]["answers"] if rows else []  # a student not stored has no attempts
 
 
+def ability_of(store: GraphStore, student: str) -> tuple[float | None, int | None]:
+    """The student's stored theta and how many answers it rests on."""
+    row = store.read("rec_learner", {"student_id": student, "limit": 1})[0]
+    return row["theta"], row["responses"]
+
+
 def reopen(store: GraphStore, request: pytest.FixtureRequest) -> FalkorStore:
     """A new store object on the same graph: what a restarted process gets."""
     if not isinstance(store, FalkorStore):
@@ -110,6 +116,8 @@ def test_each_statement_is_imported_once_and_a_restart_resumes_from_the_cursor(
     first = sync_once(seeded, settings, NOW)
     assert (first.fetched, first.created, first.existing, first.malformed) == (3, 3, 0, 0)
     assert len(attempts_of(seeded, "lrs-st-ana")) == 3
+    theta, responses = ability_of(seeded, "lrs-st-ana")  # recomputed from the 3 answers
+    assert responses == 3 and theta is not None
     assert first.cursor and first.cursor == lrs_cursor.load(seeded, lrs.url).since
 
     again = sync_once(seeded, settings, NOW + 1)
@@ -131,6 +139,7 @@ def test_each_statement_is_imported_once_and_a_restart_resumes_from_the_cursor(
     assert (after.fetched, after.created) == (1, 1)
     assert len(attempts_of(restarted, "lrs-st-ana")) == 4
     assert len(attempts_of(restarted, "lrs-st-ben")) == 2
+    assert [ability_of(restarted, s)[1] for s in ("lrs-st-ana", "lrs-st-ben")] == [4, 2]
     restarted.close()
 
 
@@ -158,6 +167,7 @@ def test_a_statement_stored_again_under_the_same_id_is_not_imported_twice(
     ahead = datetime.now(UTC) + timedelta(hours=1)
     (sid,) = lrs.post([answered("r0", "lrs-st-dia", questions[0], at=ahead)])
     assert sync_once(seeded, settings, NOW).created == 1
+    ability = ability_of(seeded, "lrs-st-dia")
 
     boundary = sync_once(seeded, settings, NOW + 1)
     assert (boundary.fetched, boundary.seen, boundary.created) == (1, 1, 0)
@@ -170,6 +180,7 @@ def test_a_statement_stored_again_under_the_same_id_is_not_imported_twice(
     assert (again.created, again.existing, again.rejected) == (0, 1, 0)
     assert at(again.cursor) > at(boundary.cursor)
     assert [a["question_id"] for a in attempts_of(seeded, "lrs-st-dia")] == [questions[0]]
+    assert ability_of(seeded, "lrs-st-dia") == ability  # the copy moved nothing
     assert sid == copy["id"]
 
 
