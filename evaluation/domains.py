@@ -1,0 +1,135 @@
+"""The classroom study's domains: the simulated truth, its chapters, and the map a tutor gets.
+
+* ``--data DIR`` (:func:`lpp_domain`): the simulator fitted on an lpp folder's train split
+  (``evaluation.fit_learner``, one to two minutes on ASSIST2009), kept in ``cache_dir`` under a
+  key of the folder's file names, sizes and mtimes and the fit's settings. Such data has one
+  chapter at most, so **chapters are blocks of ``chapter_kps`` KPs in curriculum order** (the
+  true map's topological order, ties by KP index): the study's completion is the share of
+  those blocks whose every KP is truly mastered.
+* ``--domain demo`` (:func:`demo_domain`): the seed curriculum, its chapters and prerequisites,
+  with parameters drawn by ``evaluation.course_learner`` (no data needed).
+* ``--domain junyi``: not built yet (one-line error).
+
+:func:`degrade` makes the imperfect map of the issue: a seeded share of the true edges dropped
+and spurious ones added (never a cycle), as a real teacher's map is never exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+from evaluation.learner import SimParams
+from tutor.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from models.kt_data import KTData
+
+Prereqs = tuple[tuple[int, ...], ...]  # per KP, the indices of its prerequisites
+
+
+@dataclass(frozen=True, eq=False)
+class Domain:
+    name: str
+    params: SimParams  # the truth; only the simulator and the oracle read it
+    chapters: tuple[tuple[int, ...], ...]  # KP indices per chapter, chapters in course order
+    chapter_rule: str  # how the chapters were made (the report says it)
+    real: KTData | None = None  # the responses the simulator was fitted on, if any
+
+
+def lpp_domain(folder: Path, cache_dir: Path, chapter_kps: int = 10) -> Domain:
+    """The simulator fitted on ``folder``'s train split (cached), chapters as KP blocks."""
+    from evaluation.fit_learner import FitConfig, fit_learner
+    from models.sources import load_lpp
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InvalidInput(f"{folder}: no such folder")
+    kt = load_lpp(folder)
+    config = FitConfig()
+    path = cache_dir / f"{_cache_key(folder, config)}.pkl"
+    if path.is_file():
+        fit = pickle.loads(path.read_bytes())
+    else:
+        fit = fit_learner(kt, config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(fit))
+    params = fit.params
+    order = curriculum_order(params.prereqs)
+    chapters = tuple(tuple(order[i:i + chapter_kps]) for i in range(0, len(order), chapter_kps))
+    return Domain(folder.parent.name or folder.name, params, chapters,
+                  f"blocks of {chapter_kps} KPs in the true map's topological order "
+                  "(ties by KP index): the data has no chapters", kt)
+
+
+def demo_domain(seed: int = 0) -> Domain:
+    """The seed curriculum with drawn parameters; its own chapters."""
+    from evaluation.course_learner import course_sim_params
+    from seeds.curriculum import load_curriculum
+
+    course = load_curriculum()
+    params = course_sim_params(course, np.random.default_rng(seed))
+    index = {k: i for i, k in enumerate(params.kp_ids)}
+    chapters = tuple(tuple(index[k.id] for k in course.kps if k.chapter_id == c.id)
+                     for c in sorted(course.chapters, key=lambda c: c.order))
+    return Domain("demo", params, tuple(c for c in chapters if c), "the course's chapters")
+
+
+def junyi_domain() -> Domain:
+    raise InvalidInput("--domain junyi is not built yet: the study runs on --data DIR (an lpp "
+                       "folder) or --domain demo")
+
+
+def edges_of(prereqs: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    """(before, after) pairs of a per-KP prerequisite table, sorted."""
+    return sorted((a, b) for b, pre in enumerate(prereqs) for a in pre)
+
+
+def curriculum_order(prereqs: Sequence[Sequence[int]]) -> list[int]:
+    """KP indices in topological order of the map, ties by index."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(prereqs)))
+    graph.add_edges_from(edges_of(prereqs))
+    try:
+        return list(nx.lexicographical_topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        raise InvalidInput("the prerequisite map has a cycle: no curriculum order") from None
+
+
+def degrade(prereqs: Sequence[Sequence[int]], rng: np.random.Generator, drop: float = 0.2,
+            spurious: float = 0.1) -> Prereqs:
+    """The map with ``drop`` of its edges removed and ``spurious`` times as many
+    false ones added.
+
+    A spurious edge joins two KPs that the true map does not join, in a direction that keeps
+    the map acyclic; pairs are drawn uniformly until enough are found (or 100 tries per edge).
+    """
+    true = edges_of(prereqs)
+    n = len(prereqs)
+    keep = [true[i] for i in sorted(rng.choice(len(true), len(true) - round(drop * len(true)),
+                                               replace=False))] if true else []
+    graph = nx.DiGraph(keep)
+    graph.add_nodes_from(range(n))
+    want, tries, taken = round(spurious * len(true)), 0, set(true)
+    while want > 0 and n > 1 and tries < 100 * max(want, 1):
+        tries += 1
+        a, b = (int(x) for x in rng.choice(n, 2, replace=False))
+        if (a, b) in taken or (b, a) in taken or nx.has_path(graph, b, a):
+            continue
+        graph.add_edge(a, b)
+        taken.add((a, b))
+        want -= 1
+    return tuple(tuple(sorted(graph.predecessors(k))) for k in range(n))
+
+
+def _cache_key(folder: Path, config: object) -> str:
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    return hashlib.sha256(repr((stamp, config)).encode()).hexdigest()[:16]

@@ -1,0 +1,204 @@
+"""The product as an arm of the classroom study: the pipeline the API serves, on simulated logs.
+
+What the graph would hold in production is built here from the historical cohort's logs and
+the map the tutor is given (:func:`train_tutor`): IRT a and b (``models.training.fit_irt_on``),
+the catalogue (the given prerequisites, the curriculum order as the given map's topological
+order, popularity as attempts per KP), the peers' BKT mastery matrix, and the Bi-LSTM with the
+question-transition table (``models.predictors.BiLstmPredictor``). Item ids are the indices as
+strings, as in ``evaluation.offline``.
+
+:class:`KgTutor` plans like ``services.plan.plan``: BKT mastery with the product's parameters
+over the learner's answers, θ estimated by the pipeline from them, the readings of the last 15
+minutes fused (``tutor.affect.fuse``) and the affect rules applied (``tutor.affect_rules.adapt``:
+challenge share, 3 tasks and a rest when fatigued, a re-route to unmastered prerequisites when
+confused), the current 15-minute window's adjustment (``tutor.adjust.assess``, assessed at the
+window's first plan; a stuck KP gets a practice set of 10), then ``tutor.recommend.recommend``.
+Not modelled: the progress model (the adjustment's "lagging" rule never fires), resources
+(the simulator has no learning from them) and learning paths (``services.plan`` uses none).
+
+The ablations are switches of the tutor, not of the product (:data:`ABLATIONS`): no graph stage
+(the catalogue has no prerequisites: every unmastered KP is on the frontier), no Bi-LSTM (no
+sequence model), no IRT filter (every question keeps the bank's uncalibrated a = 1, b = 0), no
+band (P(correct) band 0.01-0.99, which also makes the difficulty band vacuous), no affect rules
+(no fusion nor ``adapt``; the window's adjustment still runs, on a neutral state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+
+from evaluation.learner import SimParams
+from evaluation.policies import Answer, Truth, item_skill_matrix
+from models.kt_data import Histories
+from tutor.adjust import WINDOW_MS, AdjustConfig, Snapshot, assess, window_of
+from tutor.affect import AffectReading, AffectState, AffectTag, fuse
+from tutor.affect_rules import AdaptAction, adapt, confusing_kp
+from tutor.mastery import BktParams, bkt_update
+from tutor.recommend import Catalogue, PeerMastery, RecConfig, recommend
+from tutor.recommend_types import LearnerState, QuestionFacts, SequenceModel
+
+HISTORY = 200  # answers the product reads of a student (cypher/rec_learner.cypher)
+
+
+@dataclass(frozen=True)
+class Switches:
+    graph: bool = True
+    bilstm: bool = True
+    irt: bool = True
+    band: bool = True
+    affect: bool = True
+
+ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=False),
+             "no_irt": Switches(irt=False), "no_band": Switches(band=False),
+             "no_affect": Switches(affect=False)}
+
+
+@dataclass(frozen=True, eq=False)
+class TutorModels:
+    """What the tutor learnt from the historical cohort and the map it was given."""
+
+    params: SimParams  # only ids and which KPs each item tests are read
+    prereqs: tuple[tuple[int, ...], ...]  # the given map
+    order: tuple[int, ...]  # curriculum order of the given map
+    a: np.ndarray  # (I,) IRT discrimination
+    b: np.ndarray  # (I,) IRT difficulty
+    popularity: np.ndarray  # (K,) attempts in the historical logs
+    peers: PeerMastery
+    sequence: SequenceModel | None
+
+    def catalogue(self, switches: Switches) -> Catalogue:
+        return self._graph_catalogue if switches.graph and switches.irt else self._build(
+            switches.graph, switches.irt)
+
+    @cached_property
+    def _graph_catalogue(self) -> Catalogue:
+        return self._build(True, True)
+
+    def _build(self, graph: bool, irt: bool) -> Catalogue:
+        p = self.params
+        ids = p.kp_ids
+        questions = {str(i): QuestionFacts(str(i), tuple(ids[k] for k in kps),
+                                           float(self.a[i]) if irt else 1.0,
+                                           float(self.b[i]) if irt else 0.0)
+                     for i, kps in enumerate(p.item_kps)}
+        prerequisites = {ids[k]: tuple(sorted(ids[a] for a in pre)) if graph else ()
+                         for k, pre in enumerate(self.prereqs)}
+        return Catalogue(dict(zip(ids, ids, strict=True)), prerequisites,
+                         {ids[k]: r for r, k in enumerate(self.order)}, questions,
+                         {ids[k]: int(n) for k, n in enumerate(self.popularity)})
+
+
+def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: Sequence[int],
+                logs: Histories, bilstm: bool = True, epochs: int | None = None, seed: int = 0
+                ) -> TutorModels:
+    """Fit the tutor's models on the historical logs only (the truth is never read)."""
+    from models.training import fit_irt_on
+
+    irt = fit_irt_on(logs, params.n_items)
+    kp_of = item_skill_matrix(params)
+    popularity = np.zeros(params.n_kps)
+    for items in logs.items:
+        skills = kp_of[items]
+        popularity += np.bincount(skills[skills >= 0], minlength=params.n_kps)
+    peers = PeerMastery(params.kp_ids, np.array([
+        bkt_mastery(items, correct, params) for items, correct in zip(
+            logs.items, logs.correct, strict=True)]))
+    sequence = _sequence(params, logs, epochs, seed) if bilstm else None
+    return TutorModels(params, prereqs, tuple(order), irt.a, irt.b, popularity, peers, sequence)
+
+
+def bkt_mastery(items: np.ndarray, correct: np.ndarray, params: SimParams,
+                bkt: BktParams = BktParams()) -> np.ndarray:
+    """The product's BKT mastery per KP after these answers (0 where never practised)."""
+    p = np.full(params.n_kps, bkt.prior)
+    seen = np.zeros(params.n_kps, dtype=bool)
+    for q, c in zip(items.tolist(), correct.tolist(), strict=True):
+        for k in params.item_kps[q]:
+            p[k] = bkt_update(p[k], bool(c), bkt)
+            seen[k] = True
+    return np.where(seen, p, 0.0)
+
+
+class KgTutor:
+    """The product's plan for each learner (module docstring), lists practised in order."""
+
+    def __init__(self, models: TutorModels, switches: Switches = Switches(),
+                 config: RecConfig = RecConfig(), adjust: AdjustConfig = AdjustConfig()) -> None:
+        self.models, self.switches, self.adjust = models, switches, adjust
+        self.config = config if switches.band else replace(config, band=(0.01, 0.99))
+        self.catalogue = models.catalogue(switches)
+        self.sequence = models.sequence if switches.bilstm else None
+        self.kp_ids = models.params.kp_ids
+
+    def start(self, learner_id: int, truth: Truth) -> None:
+        self.student = f"s{learner_id}"
+        self.mastery: dict[str, float] = {}
+        self.readings: list[AffectReading] = []
+        self.window, self.actions, self.rest, self.seen = -1, (), False, 0
+
+    def wants_rest(self) -> bool:
+        return self.rest
+
+    def next_items(self, history: Sequence[Answer], signals: Sequence[AffectReading]
+                   ) -> list[int]:
+        self._update_mastery(history)
+        now = history[-1].ts if history else 0
+        self.readings = [r for r in [*self.readings, *signals] if now - r.ts <= WINDOW_MS]
+        answers = tuple((str(a.item), a.correct) for a in history[-HISTORY:])
+        config, focus, self.rest = self.config, (), False
+        affect = fuse(self.readings if self.switches.affect else (), now)
+        if self.switches.affect and affect.tag != AffectTag.NEUTRAL:
+            adaptation = adapt(affect, config, confusing_kp(answers, self._kps_of(answers)),
+                               self.catalogue.prerequisites, self.mastery)
+            config, focus = adaptation.config, adaptation.focus_kps
+            self.rest = adaptation.rest is not None
+        practice = self._practice_set(now, answers, affect)
+        if practice is not None and affect.tag != AffectTag.FATIGUED:  # as services.plan
+            config, focus = replace(config, n=practice.count, kp_count=1), practice.kp_ids
+        state = LearnerState(self.student, dict(self.mastery), answers)
+        result = recommend(self.catalogue, state, config, self.models.peers, self.sequence,
+                           focus=focus)
+        return [int(r.question_id) for r in result.items]
+
+    def _update_mastery(self, history: Sequence[Answer]) -> None:
+        bkt = BktParams()
+        for a in history[self.seen:]:
+            for k in self.models.params.item_kps[a.item]:
+                kp = self.kp_ids[k]
+                self.mastery[kp] = bkt_update(self.mastery.get(kp, bkt.prior), a.correct, bkt)
+        self.seen = len(history)
+
+    def _practice_set(self, now: int, answers: tuple[tuple[str, bool], ...],
+                      affect: AffectState) -> AdaptAction | None:
+        """This window's adjustment, assessed once at its first plan; its practice set."""
+        if window_of(now) != self.window:
+            self.window = window_of(now)
+            snapshot = Snapshot(self.student, answers, self._kps_of(answers), dict(self.mastery),
+                                None, affect, self.catalogue.prerequisites)
+            self.actions = assess(snapshot, self.window, self.adjust, self.config).actions
+        return next((a for a in self.actions if a.kind == "practice_set"), None)
+
+    def _kps_of(self, answers: tuple[tuple[str, bool], ...]) -> dict[str, tuple[str, ...]]:
+        return {q: self.catalogue.questions[q].kp_ids for q, _ in answers}
+
+
+def _sequence(params: SimParams, logs: Histories, epochs: int | None, seed: int
+              ) -> SequenceModel:
+    """The Bi-LSTM trained on the historical logs, with their question transitions."""
+    from models.bilstm import BiLstmConfig
+    from models.kt_data import KTData
+    from models.predictors import BiLstmPredictor
+    from models.training import BiLstmTraining, fit_bilstm
+    from models.transitions import QuestionTransitions
+
+    ids = tuple(str(i) for i in range(params.n_items))
+    kt = KTData(ids, params.kp_ids, item_skill_matrix(params), params.kp_ids, logs,
+                Histories((), (), ()))
+    training = BiLstmTraining() if epochs is None else BiLstmTraining(epochs=epochs)
+    model, _ = fit_bilstm(kt, BiLstmConfig(kt.n_items, kt.n_skills), training, seed)
+    return BiLstmPredictor(model.cpu(), ids, training.chunk,
+                           QuestionTransitions.fit(logs.items, params.n_items))
