@@ -12,7 +12,7 @@ over the learner's answers, θ estimated by the pipeline from them, the readings
 minutes fused (``tutor.affect.fuse``) and the affect rules applied (``tutor.affect_rules.adapt``:
 challenge share, 3 tasks and a rest when fatigued, a re-route to unmastered prerequisites when
 confused), the current 15-minute window's adjustment (``tutor.adjust.assess``, assessed at the
-window's first plan; a stuck KP gets a practice set of 10), then ``tutor.recommend.recommend``.
+window's first plan; a stuck KP gets a practice set of 3), then ``tutor.recommend.recommend``.
 Not modelled: the progress model (the adjustment's "lagging" rule never fires), resources
 (the simulator has no learning from them) and learning paths (``services.plan`` uses none).
 
@@ -20,7 +20,8 @@ The ablations are switches of the tutor, not of the product (:data:`ABLATIONS`):
 (the catalogue has no prerequisites: every unmastered KP is on the frontier), no Bi-LSTM (no
 sequence model), no IRT filter (every question keeps the bank's uncalibrated a = 1, b = 0), no
 band (P(correct) band 0.01-0.99, which also makes the difficulty band vacuous), no affect rules
-(no fusion nor ``adapt``; the window's adjustment still runs, on a neutral state).
+(no fusion nor ``adapt``; the window's adjustment still runs, on a neutral state); and the
+product's own switches (``RecConfig``): no population prior, no stay cap, no "gain" weight.
 """
 
 from __future__ import annotations
@@ -51,10 +52,14 @@ class Switches:
     irt: bool = True
     band: bool = True
     affect: bool = True
+    prior: bool = True  # RecConfig.population_prior
+    stay_cap: bool = True  # RecConfig.stay_cap
+    gain: bool = True  # the stage-1 "gain" weight
 
 ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=False),
              "no_irt": Switches(irt=False), "no_band": Switches(band=False),
-             "no_affect": Switches(affect=False)}
+             "no_affect": Switches(affect=False), "no_prior": Switches(prior=False),
+             "no_stay_cap": Switches(stay_cap=False), "no_gain": Switches(gain=False)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +72,7 @@ class TutorModels:
     a: np.ndarray  # (I,) IRT discrimination
     b: np.ndarray  # (I,) IRT difficulty
     popularity: np.ndarray  # (K,) attempts in the historical logs
+    known_share: np.ndarray  # (K,) population prior (models.kp_population)
     peers: PeerMastery
     sequence: SequenceModel | None
 
@@ -89,13 +95,15 @@ class TutorModels:
                          for k, pre in enumerate(self.prereqs)}
         return Catalogue(dict(zip(ids, ids, strict=True)), prerequisites,
                          {ids[k]: r for r, k in enumerate(self.order)}, questions,
-                         {ids[k]: int(n) for k, n in enumerate(self.popularity)})
+                         {ids[k]: int(n) for k, n in enumerate(self.popularity)},
+                         {ids[k]: float(s) for k, s in enumerate(self.known_share)})
 
 
 def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: Sequence[int],
                 logs: Histories, bilstm: bool = True, epochs: int | None = None, seed: int = 0
                 ) -> TutorModels:
     """Fit the tutor's models on the historical logs only (the truth is never read)."""
+    from models.kp_population import known_shares
     from models.training import fit_irt_on
 
     irt = fit_irt_on(logs, params.n_items)
@@ -108,7 +116,9 @@ def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: 
         bkt_mastery(items, correct, params) for items, correct in zip(
             logs.items, logs.correct, strict=True)]))
     sequence = _sequence(params, logs, epochs, seed) if bilstm else None
-    return TutorModels(params, prereqs, tuple(order), irt.a, irt.b, popularity, peers, sequence)
+    known = known_shares(logs.items, logs.correct, params.item_kps, params.n_kps)
+    return TutorModels(params, prereqs, tuple(order), irt.a, irt.b, popularity, known, peers,
+                       sequence)
 
 
 def bkt_mastery(items: np.ndarray, correct: np.ndarray, params: SimParams,
@@ -130,6 +140,12 @@ class KgTutor:
                  config: RecConfig = RecConfig(), adjust: AdjustConfig = AdjustConfig()) -> None:
         self.models, self.switches, self.adjust = models, switches, adjust
         self.config = config if switches.band else replace(config, band=(0.01, 0.99))
+        if not switches.prior:
+            self.config = replace(self.config, population_prior=False)
+        if not switches.stay_cap:
+            self.config = replace(self.config, stay_cap=0)
+        if not switches.gain:
+            self.config = replace(self.config, weights={**self.config.weights, "gain": 0.0})
         self.catalogue = models.catalogue(switches)
         self.sequence = models.sequence if switches.bilstm else None
         self.kp_ids = models.params.kp_ids
@@ -156,12 +172,13 @@ class KgTutor:
                                self.catalogue.prerequisites, self.mastery)
             config, focus = adaptation.config, adaptation.focus_kps
             self.rest = adaptation.rest is not None
+        unfocused = config
         practice = self._practice_set(now, answers, affect)
         if practice is not None and affect.tag != AffectTag.FATIGUED:  # as services.plan
             config, focus = replace(config, n=practice.count, kp_count=1), practice.kp_ids
         state = LearnerState(self.student, dict(self.mastery), answers)
         result = recommend(self.catalogue, state, config, self.models.peers, self.sequence,
-                           focus=focus)
+                           focus=focus, unfocused=unfocused)
         return [int(r.question_id) for r in result.items]
 
     def _update_mastery(self, history: Sequence[Answer]) -> None:

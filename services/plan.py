@@ -3,7 +3,7 @@
 Order of application: the fused affect state sets the config (challenge share, task count)
 and may re-route to prerequisites (``tutor.affect_rules``); the adjustment of the current
 15-minute window, when there is one, adds a practice set on a KP the student is stuck on
-(10 questions there) and more resources on the difficult KPs (3 → 5). Resources come from the
+(3 questions there) and more resources on the difficult KPs (3 → 5). Resources come from the
 graph: on the KPs practised, basic ones first when confused, support ones when negative.
 """
 
@@ -45,6 +45,7 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
                                                if q in catalogue.questions})
     adaptation = adapt(state, base, confusing, catalogue.prerequisites, learner.mastery)
     config, focus = adaptation.config, adaptation.focus_kps
+    unfocused = config  # a focus with no question left falls back to the frontier's list
     reasons = list(adaptation.reasons)
     window_actions = ctx.actions if ctx.window == window_of(now) else ()
     practice = next((a for a in window_actions if a.kind == "practice_set"), None)
@@ -52,7 +53,9 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
         config, focus = replace(config, n=practice.count, kp_count=1), practice.kp_ids
         reasons.append(f"stuck on {practice.kp_ids[0]}: {practice.count} practice questions")
     recs = recommender.recommend(student_id, config=config, focus=focus,
-                                 learner=(dataset, learner))
+                                 learner=(dataset, learner), unfocused=unfocused)
+    if focus and any("fell back to the frontier" in note for note in recs.notes):
+        reasons.append("no question left on the focus KPs: the frontier's list instead")
     actions = (*adaptation.actions, *[a for a in window_actions
                                       if a.kind not in {x.kind for x in adaptation.actions}])
     resources = _resources(store, dataset, actions, recs, adjust)

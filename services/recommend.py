@@ -68,7 +68,8 @@ class Recommender:
 
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
                   focus: Sequence[str] = (),
-                  learner: tuple[str, LearnerState] | None = None) -> RecommendationList:
+                  learner: tuple[str, LearnerState] | None = None,
+                  unfocused: RecConfig | None = None) -> RecommendationList:
         """The pipeline for one student; ``config`` and ``focus`` come from the affect rules
         and adjustments (``services.plan``), which pass the ``learner`` they already read."""
         dataset, learner_state = learner or load_learner(self.store, student_id)
@@ -76,7 +77,7 @@ class Recommender:
         models = self.predictors_for(dataset)
         config = config or self.config
         config = config if n is None else replace(config, n=n)
-        key = (dataset, _state_key(learner_state), repr(config), tuple(focus))
+        key = (dataset, _state_key(learner_state), repr(config), tuple(focus), repr(unfocused))
         with self._lists_lock:
             if self._lists_from.get(dataset) is not catalogue:
                 self._lists_from[dataset] = catalogue
@@ -85,7 +86,7 @@ class Recommender:
         if kept is not None:
             return kept
         result = run_pipeline(catalogue, learner_state, config, peers, models.sequence,
-                              models.weak, focus=focus)
+                              models.weak, focus=focus, unfocused=unfocused)
         with self._lists_lock:
             self._lists[key] = result
         return result

@@ -5,7 +5,7 @@ design's table, then the affect rules (``tutor.affect_rules``) on top:
 
 * lagging progress (the progress model expects < ``lagging_below`` %): recommended resources
   3 → 5, on the KPs with the lowest mastery first;
-* stuck (``stuck_wrong`` wrong answers on one unmastered KP in the last ``stuck_window``): 10
+* stuck (``stuck_wrong`` wrong answers on one unmastered KP in the last ``stuck_window``): 3
   practice questions on it, plus an offer of Q&A help;
 * negative state: an intervention (the tutor is e-mailed, support resources).
 
@@ -49,7 +49,7 @@ class AdjustConfig:
     difficult_kps: int = 3  # how many low-mastery KPs the extra resources go to
     stuck_window: int = 10
     stuck_wrong: int = 3
-    practice_set: int = 10
+    practice_set: int = 3
 
 
 @dataclass(frozen=True)

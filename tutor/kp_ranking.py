@@ -77,6 +77,10 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
         candidates = [k for k in catalogue.kp_names if not catalogue.prerequisites.get(k)]
     else:
         candidates = frontier(catalogue, state.mastery, tau)
+    if config.stay_cap and not focus:
+        stays = _attempts(catalogue, state.history)
+        moving = [k for k in candidates if stays.get(k, 0) < config.stay_cap]
+        candidates = moving or candidates  # every KP stalled: keep them rather than nothing
     cf = cf_scores(peers, state.mastery, tau, config.peers)
     most_unlocks = max(catalogue.unlocks.values(), default=0)
     orders = [catalogue.order.get(k, 0) for k in catalogue.kp_names] or [0]
@@ -97,6 +101,7 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
             "progress": min(state.mastery.get(k, 0.0) / tau, 1.0),
             "recent": recent.get(k, 0.0),
             "next": heading.get(k, 0.0) / most_heading if most_heading > 0 else 0.0,
+            "gain": 1.0 - min(state.mastery.get(k, 0.0) / tau, 1.0),
         }
         if cold:  # popularity stands in for CF: nothing is known of this student yet
             signals["cf"] = (math.log1p(catalogue.popularity.get(k, 0))
@@ -108,6 +113,14 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
         picks.append(KPPick(k, score, signals, reasons))
     picks.sort(key=lambda p: (-p.score, catalogue.order.get(p.kp_id, 0), p.kp_id))
     return picks, cold
+
+
+def _attempts(catalogue: Catalogue, history: Sequence[tuple[str, bool]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for q, _ in history:
+        for k in catalogue.questions[q].kp_ids if q in catalogue.questions else ():
+            counts[k] = counts.get(k, 0) + 1
+    return counts
 
 
 def _recent_kps(catalogue: Catalogue, history: Sequence[tuple[str, bool]]

@@ -40,7 +40,8 @@ the P band; items are swapped for unused in-band candidates until it does.
 
 **Fallbacks, never silent.** Too few in-band questions → the nearest out-of-band ones are
 added, marked ``in_band=False``; no questions on the chosen KPs → further frontier KPs are
-tried; nothing at all → an empty list. Each case adds a note and clears ``band_met``.
+tried; a focus (re-route, practice set) with no question left → the frontier's list; nothing
+at all → an empty list. Each case adds a note and clears ``band_met``.
 """
 
 from __future__ import annotations
@@ -79,18 +80,31 @@ __all__ = ["Catalogue", "PeerMastery", "RecConfig", "SequenceModel", "WeakKPMode
 def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = RecConfig(),
               peers: PeerMastery | None = None, sequence: SequenceModel | None = None,
               weak: WeakKPModel | None = None, exclude: Collection[str] = (),
-              focus: Sequence[str] = ()) -> RecommendationList:
+              focus: Sequence[str] = (), unfocused: RecConfig | None = None
+              ) -> RecommendationList:
     """Both stages, the difficulty control and the reasons; ``exclude``: questions never to
-    recommend (on top of the recently right ones); ``focus``: KPs a re-route sends the
-    student to, in place of the frontier."""
+    recommend (on top of the recently right ones); ``focus``: KPs a re-route or a practice set
+    sends the student to, in place of the frontier. When no focus KP has a question left (all
+    answered right recently), the list falls back to the frontier with the ``unfocused``
+    settings (default: ``config``), and a note says so."""
     if state.theta is None:  # no fit written yet: estimate from the answers, items fixed
         state = replace(state, **_ability(catalogue, state.history))
+    if config.population_prior and catalogue.known_share:  # KPs never practised
+        state = replace(state, mastery={**catalogue.known_share, **state.mastery})
     weakest = weak.weakest(state.history) if weak is not None and state.history else None
     picks, cold = rank_kps(catalogue, state, config, peers, weakest, focus, sequence,
                            excluded(state, config, exclude))
     notes: list[str] = []
     chosen, candidates = candidates_for(catalogue, state, config, picks, sequence, notes,
                                          exclude)
+    if focus and not candidates:
+        notes.append(f"no question left on the focus KPs ({', '.join(focus)}): all answered "
+                     "right recently; fell back to the frontier")
+        config = unfocused or config
+        picks, cold = rank_kps(catalogue, state, config, peers, weakest, (), sequence,
+                               excluded(state, config, exclude))
+        chosen, candidates = candidates_for(catalogue, state, config, picks, sequence, notes,
+                                             exclude)
     low, high = config.band
     difficulty_band = (state.theta - logit(high), state.theta - logit(low))
     if not candidates:

@@ -88,9 +88,11 @@ class RecConfig:
     peers: int = 30  # neighbours of the KP collaborative filtering
     recent_kp_window: int = 10  # last answers the "recent" signal looks at
     exposure: float = 0.25  # Gumbel scale on log score inside a KP; 0: always the top ones
+    population_prior: bool = True  # a KP never practised: mastery = its population prior
+    stay_cap: int = 2  # leave an unmastered KP after this many answers on it (0: never)
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
-        "recent": 0.3, "next": 0.5})
+        "recent": 0.3, "next": 0.5, "gain": 0.5})
 
     def __post_init__(self) -> None:
         low, high = self.band
@@ -100,6 +102,8 @@ class RecConfig:
             raise InvalidInput("n and kp_count must be at least 1")
         if not 0 <= self.challenge_share <= 1 or not 0 <= self.kt_weight <= 1:
             raise InvalidInput("challenge_share and kt_weight must lie in [0, 1]")
+        if self.stay_cap < 0:
+            raise InvalidInput(f"stay_cap must be at least 0, got {self.stay_cap}")
         if self.exposure < 0:
             raise InvalidInput(f"exposure must be at least 0, got {self.exposure}")
 
@@ -113,6 +117,7 @@ class Catalogue:
     order: Mapping[str, int]  # kp -> position in the curriculum (chapter order, then KP)
     questions: Mapping[str, QuestionFacts]
     popularity: Mapping[str, int] = field(default_factory=dict)  # kp -> attempts, all students
+    known_share: Mapping[str, float] = field(default_factory=dict)  # kp -> population prior
     by_kp: Mapping[str, tuple[str, ...]] = field(init=False)  # kp -> questions testing it
     unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
 

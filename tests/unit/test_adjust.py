@@ -34,12 +34,12 @@ def test_lagging_progress_raises_resources_to_five_on_the_weakest_kps() -> None:
     assert "25 %" in a.reasons[0]
 
 
-def test_repeated_wrong_answers_on_one_kp_give_ten_questions_and_qa_help() -> None:
+def test_repeated_wrong_answers_on_one_kp_give_a_practice_set_and_qa_help() -> None:
     history = [("q1", False), ("q3", True), ("q2", False), ("q1", False)]
     a = assess(snap(history), 0)
     assert a.findings == ("stuck",)
     assert [(x.kind, x.kp_ids, x.count) for x in a.actions] == [
-        ("practice_set", ("k1",), 10), ("offer_qa", ("k1",), 0)]
+        ("practice_set", ("k1",), 3), ("offer_qa", ("k1",), 0)]
 
 
 def test_wrong_answers_on_a_mastered_kp_or_long_ago_are_not_stuck() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -40,6 +41,7 @@ def state(mastery: dict[str, float], history: tuple[tuple[str, bool], ...] = (("
 
 
 MID = {"A": 0.95, "B": 0.9, "C": 0.3}
+NO_GAIN = RecConfig(weights={**RecConfig().weights, "gain": 0.0})
 
 
 def test_frontier_is_unmastered_kps_with_mastered_prerequisites() -> None:
@@ -70,9 +72,18 @@ def test_items_are_spread_across_kps() -> None:
 
 def test_recently_right_questions_are_excluded() -> None:
     history = tuple((f"C{i}", True) for i in range(13))
-    out = recommend(catalogue(), state(MID, history))
+    out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=0))
     assert all(not r.question_id.startswith("C") for r in out.items)
     assert any("KP C has no question left" in n for n in out.notes)
+    # with the stay cap (default 2) C, answered 13 times and unmastered, leaves the frontier
+    out = recommend(catalogue(), state(MID, history))
+    assert {r.kp_id for r in out.items} == {"E"}
+
+
+def test_the_stay_cap_keeps_every_kp_when_all_have_stalled() -> None:
+    history = tuple((q, False) for k in "CE" for q in (f"{k}0", f"{k}1"))
+    out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=2))
+    assert {r.kp_id for r in out.items} <= {"C", "E"} and out.items
 
 
 def test_cold_start_uses_roots_and_popularity() -> None:
@@ -91,13 +102,14 @@ def test_weak_kp_and_peers_move_the_ranking() -> None:
         def weakest(self, history):  # the progress model's answer, fixed for the test
             return "C"
 
-    base, _ = rank_kps(catalogue(), state(MID), RecConfig())
+    # without the "gain" signal, which puts E (p 0) before C (p 0.3)
+    base, _ = rank_kps(catalogue(), state(MID), NO_GAIN)
     assert base[0].kp_id == "C"  # earlier chapter
     peers = PeerMastery(("A", "B", "C", "D", "E"),
                         np.array([[0.95, 0.9, 0.2, 0.0, 0.95]] * 5))
-    with_peers, _ = rank_kps(catalogue(), state(MID), RecConfig(), peers)
+    with_peers, _ = rank_kps(catalogue(), state(MID), NO_GAIN, peers)
     assert with_peers[0].kp_id == "E" and with_peers[0].signals["cf"] == 1.0
-    both = recommend(catalogue(), state(MID), RecConfig(kp_count=1), peers, weak=Weak())
+    both = recommend(catalogue(), state(MID), replace(NO_GAIN, kp_count=1), peers, weak=Weak())
     assert both.kps[0].kp_id == "C"
     assert "the progress model names it the weakest KP" in both.kps[0].reasons
 
@@ -288,3 +300,21 @@ def test_the_shortlist_changes_nothing_select_and_the_swaps_would_take(
         return [c.question.id for c in fix_difficulty(items, candidates, band, config, [])]
 
     assert chosen(short) == chosen(pool)
+
+
+def test_a_focus_with_no_question_left_falls_back_to_the_frontier() -> None:
+    """A practice set or re-route on a KP whose questions were all answered right recently
+    must not leave the student with an empty list (it ended study sessions)."""
+    history = tuple((f"B{i}", True) for i in range(13))
+    practice = RecConfig(n=10, kp_count=1)
+    out = recommend(catalogue(), state(MID, history), practice, focus=("B",),
+                    unfocused=RecConfig())
+    assert len(out.items) == 5
+    assert {r.kp_id for r in out.items} <= {"C", "E"}
+    assert any("fell back to the frontier" in note for note in out.notes)
+    # without the unfocused settings the given ones serve the frontier
+    out = recommend(catalogue(), state(MID, history), practice, focus=("B",))
+    assert len(out.items) == 10 and {r.kp_id for r in out.items} <= {"C", "E"}
+    # a focus that still has questions is kept
+    out = recommend(catalogue(), state(MID, history[:5]), focus=("B",))
+    assert {r.kp_id for r in out.items} == {"B"}
