@@ -18,6 +18,7 @@ ifneq ($(wildcard $(LPP)/q_mat.npz),)
 	$(BIN)/kgtutor graph import assist2009 $(LPP)
 	$(BIN)/kgtutor graph infer-prerequisites $(LPP)
 	$(BIN)/kgtutor train irt --data $(LPP) --write-graph
+	$(BIN)/kgtutor train bkt --data $(LPP) --write-graph
 	$(BIN)/kgtutor train embed --data $(LPP)
 	$(BIN)/kgtutor train bilstm --data $(LPP) --graph-init --epochs 3
 	$(BIN)/kgtutor train progress --data $(LPP) --epochs 3

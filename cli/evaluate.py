@@ -114,6 +114,10 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
               show_default=True, help="The prerequisite map the tutors are given.")
 @click.option("--history-students", type=click.IntRange(min=2), default=1000,
               show_default=True, help="Historical learners the tutors train on.")
+@click.option("--history", type=click.Choice(["skill-builder", "fixed"]),
+              default="skill-builder", show_default=True,
+              help="How the historical cohort practised: skill builders as in the real logs, "
+                   "or the fixed schedule (one answer per KP).")
 @click.option("--no-bilstm", is_flag=True, help="Train no Bi-LSTM (the tutor runs without it).")
 @click.option("--bilstm-epochs", type=click.IntRange(min=1), default=None,
               help="Cap the Bi-LSTM's epochs [default: early stopping].")
@@ -128,8 +132,8 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @errors_as_messages
 def learning(settings: Settings, data: Path | None, domain: str | None, students_per_arm: int,
              seeds: int, first_seed: int, ablations: bool, map_: str, history_students: int,
-             no_bilstm: bool, bilstm_epochs: int | None, fidelity: bool, threads: int | None,
-             out: Path) -> None:
+             history: str, no_bilstm: bool, bilstm_epochs: int | None, fidelity: bool,
+             threads: int | None, out: Path) -> None:
     """The simulated classroom study: which policy makes simulated learners learn most."""
     from tqdm import tqdm
 
@@ -146,6 +150,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
         torch.set_num_threads(threads)
     config = StudyConfig(students_per_arm=students_per_arm, seeds=seeds, first_seed=first_seed,
                          map=map_, ablations=ablations, history_students=history_students,
+                         history=history.replace("-", "_"),
                          bilstm=not no_bilstm, bilstm_epochs=bilstm_epochs,
                          fidelity_auc=fidelity)
     world = (lpp_domain(data, settings.var_dir / "sim") if data is not None

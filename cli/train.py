@@ -74,6 +74,39 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 
 @train.command()
 @model_options
+@click.option("--write-graph", is_flag=True,
+              help="Also write the parameters onto the graph's KPs and retrace every "
+                   "student's mastery with them.")
+@click.pass_obj
+@errors_as_messages
+def bkt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
+        threads: int | None, write_graph: bool) -> None:
+    """Fit BKT per KP (prior, learn, guess, slip) on all students' answers, with pyBKT's EM.
+
+    Mastery tracing and the recommender's expected-gain signal use them (docs/models.md)."""
+    from models.bkt_em import EmConfig
+    from models.kp_bkt import KpBktConfig, fit_kp_bkt
+
+    kt = load_data(settings, data, device, threads)
+    every = kt.everyone
+    item_kps = [tuple(int(k) for k in row if k >= 0) for row in kt.item_skills]
+    config = KpBktConfig(seed=seed, em=EmConfig(max_iter=epochs or EmConfig().max_iter))
+    fit = fit_kp_bkt(every.items, every.correct, item_kps, kt.n_skills, config)
+    learns = sorted(p.learn for p, own in zip(fit.params, fit.own, strict=True) if own)
+    spread = f" (learn {learns[0]:.3f}..{learns[-1]:.3f})" if learns else ""
+    click.echo(f"BKT: {int(fit.own.sum()):,} of {kt.n_skills:,} KPs fitted on their own{spread}, "
+               f"the rest pooled")
+    if write_graph:
+        from graph.kp_bkt import write_kp_bkt
+
+        with store_for(settings) as store:
+            kps, edges = write_kp_bkt(store, kt.skill_ids, fit.params, fit.own,
+                                         settings.batch_size)
+        click.echo(f"wrote BKT to {kps:,} KPs; retraced {edges:,} mastery edges")
+
+
+@train.command()
+@model_options
 @click.option("--graph-init", is_flag=True,
               help="Start question vectors from `kgtutor train embed`'s output.")
 @click.pass_obj

@@ -1,7 +1,8 @@
-// The recommender's view of a dataset's KPs: curriculum order and prerequisites
+// The recommender's view of a dataset's KPs: curriculum order, prerequisites, fitted BKT
 MATCH (k:KnowledgePoint {dataset: $dataset})
 OPTIONAL MATCH (k)-[:IN_CHAPTER]->(c:Chapter)
 OPTIONAL MATCH (p:KnowledgePoint)-[:PREREQUISITE_OF]->(k)
 RETURN k.id AS id, k.name AS name, coalesce(c.order, 0) AS chapter_order,
-       collect(p.id) AS prerequisites
+       collect(p.id) AS prerequisites, k.bkt_prior AS bkt_prior, k.bkt_learn AS bkt_learn,
+       k.bkt_guess AS bkt_guess, k.bkt_slip AS bkt_slip
 ORDER BY chapter_order, id

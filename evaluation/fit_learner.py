@@ -5,7 +5,7 @@ Steps, all on the train students only:
 1. **Prerequisites**: the graph the project infers (``tutor.prereqs.infer_prerequisites`` with
    its defaults, as ``kgtutor graph infer-prerequisites`` does), and each student's first
    mastery of every KP under the same rule (3 right in a row).
-2. **BKT per KP** by EM with pyBKT's E and M steps (``evaluation.bkt_em``). An answer counts for
+2. **BKT per KP** by EM with pyBKT's E and M steps (``models.bkt_em``). An answer counts for
    every KP its question tests. To bound the time, each KP sees at most ``max_sequences``
    students (a seeded sample) and each student's first ``max_length`` answers on it.
 3. **Pooling**: a KP with fewer than ``min_sequences`` students, or whose fit is degenerate
@@ -37,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.bkt_em import BktFit, BktSequences, EmConfig, fit_many
 from evaluation.course_learner import POOLED_DEFAULTS
 from evaluation.learner import SimParams
+from models.bkt_em import BktFit, BktSequences, EmConfig, fit_many
 from models.irt import IrtConfig, fit_irt
 from models.kt_data import Histories, KTData
 from models.sources import load_lpp

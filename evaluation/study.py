@@ -5,10 +5,12 @@ Per seed:
 1. **The map** the tutors are given: the true prerequisites, or a degraded copy
    (``evaluation.domains.degrade``: 20 % of edges dropped, 10 % spurious added, seeded).
    Curriculum order is its topological order, ties by KP index.
-2. **A historical cohort** (``history_students``, 1,000) practises the same budget under the
-   fixed schedule, each learner with random questions per KP (``evaluation.policies.Fixed``
-   with an rng). The tutor trains on these logs only (``evaluation.tutor_policy.train_tutor``:
-   IRT, peers, Bi-LSTM), and so do the ``markov`` and ``usercf`` baselines.
+2. **A historical cohort** (``history_students``, 1,000) practises the same budget as the real
+   logs were practised: skill builders (``evaluation.policies.SkillBuilder``, the default), or
+   with ``history="fixed"`` the fixed schedule with random questions per KP (one answer per
+   learner and KP). The tutor trains on these logs only (``evaluation.tutor_policy
+   .train_tutor``: IRT, per-KP BKT, peers, Bi-LSTM), and so do the ``markov`` and ``usercf``
+   baselines.
 3. **A new cohort**, ``students_per_arm`` per arm, assigned by randomised blocks on the
    pre-test (``evaluation.classroom.assign``), each learner through ``classroom.practise``.
 
@@ -42,7 +44,16 @@ from evaluation.classroom import Outcome, Practice, assign, practise, simulate_l
 from evaluation.domains import Domain, curriculum_order, degrade
 from evaluation.fidelity import fidelity
 from evaluation.learner import Learner, SimParams, fixed_form, standard_form
-from evaluation.policies import Bank, Fixed, Mastery, Oracle, Policy, RandomItems, Recommended
+from evaluation.policies import (
+    Bank,
+    Fixed,
+    Mastery,
+    Oracle,
+    Policy,
+    RandomItems,
+    Recommended,
+    SkillBuilder,
+)
 from evaluation.tutor_policy import ABLATIONS, KgTutor, TutorModels, train_tutor
 from models.kt_data import Histories
 from tutor.errors import InvalidInput
@@ -63,6 +74,7 @@ class StudyConfig:
     map: str = "true"  # or "degraded"
     ablations: bool = False
     history_students: int = 1000
+    history: str = "skill_builder"  # how the historical cohort practised, or "fixed"
     practice: Practice = field(default_factory=Practice)
     bilstm: bool = True
     bilstm_epochs: int | None = None  # None: the product's training (early stopping)
@@ -74,6 +86,8 @@ class StudyConfig:
     def __post_init__(self) -> None:
         if self.map not in ("true", "degraded"):
             raise InvalidInput(f"map must be 'true' or 'degraded', got {self.map!r}")
+        if self.history not in ("skill_builder", "fixed"):
+            raise InvalidInput(f"history must be 'skill_builder' or 'fixed', got {self.history!r}")
         if self.students_per_arm < 2 or self.seeds < 1 or self.history_students < 2:
             raise InvalidInput("students_per_arm and history_students must be >= 2, seeds >= 1")
 
@@ -115,7 +129,7 @@ def _report(domain: Domain, config: StudyConfig, per_seed: list[dict],
         "seeds": config.seeds, "first_seed": config.first_seed,
         "practice": {"sessions": config.practice.sessions,
                      "per_session": config.practice.per_session},
-        "history_students": config.history_students,
+        "history_students": config.history_students, "history": config.history,
         "kps": domain.params.n_kps, "items": domain.params.n_items,
         "chapters": {"count": len(domain.chapters), "rule": domain.chapter_rule},
         "arms": {arm: summary(out) for arm, out in pooled.items()},
@@ -138,7 +152,9 @@ def _run_seed(domain: Domain, bank: Bank, form: np.ndarray, config: StudyConfig,
     given = (params.prereqs if config.map == "true" else
              degrade(params.prereqs, _rng(seed, "map"), config.drop, config.spurious))
     order = curriculum_order(given)
-    history_policy = Fixed(bank, order, config.practice.budget, _rng(seed, "assignments"))
+    history_policy: Policy = (
+        SkillBuilder(bank, order, _rng(seed, "assignments")) if config.history == "skill_builder"
+        else Fixed(bank, order, config.practice.budget, _rng(seed, "assignments")))
     logs = simulate_logs(params, history_policy, config.history_students, config.practice,
                          _rng(seed, "history"))
     seconds["history"], clock = _lap(clock)

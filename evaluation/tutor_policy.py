@@ -7,12 +7,16 @@ order, popularity as attempts per KP), the peers' BKT mastery matrix, and the Bi
 question-transition table (``models.predictors.BiLstmPredictor``). Item ids are the indices as
 strings, as in ``evaluation.offline``.
 
-:class:`KgTutor` plans like ``services.plan.plan``: BKT mastery with the product's parameters
-over the learner's answers, θ estimated by the pipeline from them, the readings of the last 15
+:class:`KgTutor` plans like ``services.plan.plan``: BKT mastery with the KPs' fitted parameters
+(``models.kp_bkt``, as ``kgtutor train bkt`` writes them onto the graph) over the learner's
+answers, θ estimated by the pipeline from them, the readings of the last 15
 minutes fused (``tutor.affect.fuse``) and the affect rules applied (``tutor.affect_rules.adapt``:
 challenge share, 3 tasks and a rest when fatigued, a re-route to unmastered prerequisites when
 confused), the current 15-minute window's adjustment (``tutor.adjust.assess``, assessed at the
 window's first plan; a stuck KP gets a practice set of 3), then ``tutor.recommend.recommend``.
+The learner practises the list's first task, then the tutor plans again: the practice page
+(``web/js/student.js``) reloads the plan after every answer, and a learner works down from
+task 1. (Until 2026-12-03 the study practised the whole list of 5 before asking again.)
 Not modelled: the progress model (the adjustment's "lagging" rule never fires), resources
 (the simulator has no learning from them) and learning paths (``services.plan`` uses none).
 
@@ -21,7 +25,8 @@ The ablations are switches of the tutor, not of the product (:data:`ABLATIONS`):
 sequence model), no IRT filter (every question keeps the bank's uncalibrated a = 1, b = 0), no
 band (P(correct) band 0.01-0.99, which also makes the difficulty band vacuous), no affect rules
 (no fusion nor ``adapt``; the window's adjustment still runs, on a neutral state); and the
-product's own switches (``RecConfig``): no population prior, no stay cap, no "gain" weight.
+product's own switches: no population prior (``RecConfig.population_prior``), no "gain" weight
+(expected learning gain), no per-KP BKT (every KP traced and ranked with the defaults).
 """
 
 from __future__ import annotations
@@ -53,13 +58,14 @@ class Switches:
     band: bool = True
     affect: bool = True
     prior: bool = True  # RecConfig.population_prior
-    stay_cap: bool = True  # RecConfig.stay_cap
+    kp_bkt: bool = True  # per-KP BKT parameters fitted on the logs (models.kp_bkt)
     gain: bool = True  # the stage-1 "gain" weight
 
 ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=False),
              "no_irt": Switches(irt=False), "no_band": Switches(band=False),
              "no_affect": Switches(affect=False), "no_prior": Switches(prior=False),
-             "no_stay_cap": Switches(stay_cap=False), "no_gain": Switches(gain=False)}
+             "no_gain": Switches(gain=False),
+             "no_kp_bkt": Switches(kp_bkt=False)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +79,7 @@ class TutorModels:
     b: np.ndarray  # (I,) IRT difficulty
     popularity: np.ndarray  # (K,) attempts in the historical logs
     known_share: np.ndarray  # (K,) population prior (models.kp_population)
+    kp_bkt: tuple[BktParams, ...]  # (K,) BKT fitted per KP (models.kp_bkt)
     peers: PeerMastery
     sequence: SequenceModel | None
 
@@ -96,13 +103,15 @@ class TutorModels:
         return Catalogue(dict(zip(ids, ids, strict=True)), prerequisites,
                          {ids[k]: r for r, k in enumerate(self.order)}, questions,
                          {ids[k]: int(n) for k, n in enumerate(self.popularity)},
-                         {ids[k]: float(s) for k, s in enumerate(self.known_share)})
+                         {ids[k]: float(s) for k, s in enumerate(self.known_share)},
+                         dict(zip(ids, self.kp_bkt, strict=True)))
 
 
 def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: Sequence[int],
                 logs: Histories, bilstm: bool = True, epochs: int | None = None, seed: int = 0
                 ) -> TutorModels:
     """Fit the tutor's models on the historical logs only (the truth is never read)."""
+    from models.kp_bkt import KpBktConfig, fit_kp_bkt
     from models.kp_population import known_shares
     from models.training import fit_irt_on
 
@@ -117,8 +126,10 @@ def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: 
             logs.items, logs.correct, strict=True)]))
     sequence = _sequence(params, logs, epochs, seed) if bilstm else None
     known = known_shares(logs.items, logs.correct, params.item_kps, params.n_kps)
-    return TutorModels(params, prereqs, tuple(order), irt.a, irt.b, popularity, known, peers,
-                       sequence)
+    kp_bkt = fit_kp_bkt(logs.items, logs.correct, params.item_kps, params.n_kps,
+                        KpBktConfig(seed=seed)).params
+    return TutorModels(params, prereqs, tuple(order), irt.a, irt.b, popularity, known, kp_bkt,
+                       peers, sequence)
 
 
 def bkt_mastery(items: np.ndarray, correct: np.ndarray, params: SimParams,
@@ -142,13 +153,15 @@ class KgTutor:
         self.config = config if switches.band else replace(config, band=(0.01, 0.99))
         if not switches.prior:
             self.config = replace(self.config, population_prior=False)
-        if not switches.stay_cap:
-            self.config = replace(self.config, stay_cap=0)
         if not switches.gain:
             self.config = replace(self.config, weights={**self.config.weights, "gain": 0.0})
         self.catalogue = models.catalogue(switches)
+        if not switches.kp_bkt:  # the product's defaults for every KP
+            self.catalogue = replace(self.catalogue, kp_bkt={})
         self.sequence = models.sequence if switches.bilstm else None
         self.kp_ids = models.params.kp_ids
+        # mastery tracing starts from the KP's population prior (as the graph's refresh does)
+        self.priors = self.catalogue.priors() if self.config.population_prior else {}
 
     def start(self, learner_id: int, truth: Truth) -> None:
         self.student = f"s{learner_id}"
@@ -179,14 +192,15 @@ class KgTutor:
         state = LearnerState(self.student, dict(self.mastery), answers)
         result = recommend(self.catalogue, state, config, self.models.peers, self.sequence,
                            focus=focus, unfocused=unfocused)
-        return [int(r.question_id) for r in result.items]
+        return [int(r.question_id) for r in result.items[:1]]  # the page re-plans per answer
 
     def _update_mastery(self, history: Sequence[Answer]) -> None:
-        bkt = BktParams()
         for a in history[self.seen:]:
             for k in self.models.params.item_kps[a.item]:
                 kp = self.kp_ids[k]
-                self.mastery[kp] = bkt_update(self.mastery.get(kp, bkt.prior), a.correct, bkt)
+                bkt = self.catalogue.bkt(kp)
+                start = self.priors.get(kp, bkt.prior)
+                self.mastery[kp] = bkt_update(self.mastery.get(kp, start), a.correct, bkt)
         self.seen = len(history)
 
     def _practice_set(self, now: int, answers: tuple[tuple[str, bool], ...],

@@ -14,6 +14,7 @@ from tutor.ability import LEVEL_DIFFICULTY as LEVEL_DIFFICULTY  # re-exported: n
 from tutor.ability import item_params
 from tutor.curriculum import ResourceLevel
 from tutor.errors import NotFound
+from tutor.mastery import BktParams
 from tutor.ports import GraphStore, Row
 from tutor.recommend import Catalogue, PeerMastery
 from tutor.recommend_types import LearnerState, QuestionFacts
@@ -38,6 +39,8 @@ def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
         order={r["id"]: i for i, r in enumerate(kps)},  # rows come in chapter order
         questions=questions,
         popularity=popularity,
+        kp_bkt={r["id"]: BktParams(r["bkt_prior"], r["bkt_learn"], r["bkt_guess"], r["bkt_slip"])
+                for r in kps if r["bkt_learn"] is not None},
     )
 
 

@@ -89,6 +89,7 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     recent = _recent_kps(catalogue, state.history[-config.recent_kp_window:])
     heading = next_shares(catalogue, candidates, state.history, sequence, skip)
     most_heading = max(heading.values(), default=0.0)
+    gains = expected_gains(catalogue, candidates, state.mastery)
     picks = []
     for k in candidates:
         signals = {
@@ -101,7 +102,7 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
             "progress": min(state.mastery.get(k, 0.0) / tau, 1.0),
             "recent": recent.get(k, 0.0),
             "next": heading.get(k, 0.0) / most_heading if most_heading > 0 else 0.0,
-            "gain": 1.0 - min(state.mastery.get(k, 0.0) / tau, 1.0),
+            "gain": gains.get(k, 0.0),
         }
         if cold:  # popularity stands in for CF: nothing is known of this student yet
             signals["cf"] = (math.log1p(catalogue.popularity.get(k, 0))
@@ -113,6 +114,19 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
         picks.append(KPPick(k, score, signals, reasons))
     picks.sort(key=lambda p: (-p.score, catalogue.order.get(p.kp_id, 0), p.kp_id))
     return picks, cold
+
+
+def expected_gains(catalogue: Catalogue, kps: Sequence[str], mastery: Mapping[str, float]
+                   ) -> dict[str, float]:
+    """Each KP's expected learning gain from one more practice, relative to the largest: the
+    chance it is not known yet, times its learn rate, times what knowing it adds to an answer
+    (1 - slip - guess), with the KP's fitted BKT parameters (``Catalogue.kp_bkt``)."""
+    raw = {}
+    for k in kps:
+        b = catalogue.bkt(k)
+        raw[k] = (1.0 - mastery.get(k, 0.0)) * b.learn * max(1.0 - b.slip - b.guess, 0.0)
+    top = max(raw.values(), default=0.0)
+    return {k: g / top for k, g in raw.items()} if top > 0 else {}
 
 
 def _attempts(catalogue: Catalogue, history: Sequence[tuple[str, bool]]) -> dict[str, int]:
@@ -148,6 +162,9 @@ def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
     reasons.append(f"not mastered yet (p = {p:.2f})")
     if signals["weak"]:
         reasons.append("the progress model names it the weakest KP")
+    if signals["gain"] >= 0.5 and kp in catalogue.kp_bkt:
+        reasons.append(f"most to learn from practice here: students learn it with chance "
+                       f"{catalogue.kp_bkt[kp].learn:.0%} per question")
     if heading is not None and signals["next"] >= 0.5:
         reasons.append(f"where the student is heading: the sequence model gives it "
                        f"{heading:.0%} of the chance of being practised next")

@@ -10,7 +10,7 @@ import numpy as np
 
 from tutor.curriculum import ResourceLevel
 from tutor.errors import InvalidInput
-from tutor.mastery import MASTERY_THRESHOLD
+from tutor.mastery import MASTERY_THRESHOLD, BktParams
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,10 @@ class RecConfig:
     recent_kp_window: int = 10  # last answers the "recent" signal looks at
     exposure: float = 0.25  # Gumbel scale on log score inside a KP; 0: always the top ones
     population_prior: bool = True  # a KP never practised: mastery = its population prior
-    stay_cap: int = 2  # leave an unmastered KP after this many answers on it (0: never)
+    stay_cap: int = 0  # leave an unmastered KP after this many answers on it (0: never)
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
-        "recent": 0.3, "next": 0.5, "gain": 0.5})
+        "recent": 0.3, "next": 0.5, "gain": 3.0})
 
     def __post_init__(self) -> None:
         low, high = self.band
@@ -108,6 +108,9 @@ class RecConfig:
             raise InvalidInput(f"exposure must be at least 0, got {self.exposure}")
 
 
+DEFAULT_BKT = BktParams()
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """The part of the graph the recommender reads, as plain maps (cached between calls)."""
@@ -118,6 +121,7 @@ class Catalogue:
     questions: Mapping[str, QuestionFacts]
     popularity: Mapping[str, int] = field(default_factory=dict)  # kp -> attempts, all students
     known_share: Mapping[str, float] = field(default_factory=dict)  # kp -> population prior
+    kp_bkt: Mapping[str, BktParams] = field(default_factory=dict)  # kp -> fitted BKT (kp_bkt)
     by_kp: Mapping[str, tuple[str, ...]] = field(init=False)  # kp -> questions testing it
     unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
 
@@ -133,6 +137,15 @@ class Catalogue:
             for p in pres:
                 counts[p] = counts.get(p, 0) + 1
         object.__setattr__(self, "unlocks", counts)
+
+    def priors(self) -> dict[str, float]:
+        """P(known) of each KP before any practice: the fitted BKT prior, else the population
+        prior (``known_share``)."""
+        return {**self.known_share, **{k: b.prior for k, b in self.kp_bkt.items()}}
+
+    def bkt(self, kp: str) -> BktParams:
+        """The KP's fitted BKT parameters (``models.kp_bkt``), the defaults when unfitted."""
+        return self.kp_bkt.get(kp) or DEFAULT_BKT
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Fixtures of the integration tests: a var dir with the demo curriculum seeded, per module."""
+"""Fixtures of the integration tests: a var dir, empty or with the demo curriculum seeded, per
+module."""
 
 from __future__ import annotations
 
@@ -22,5 +23,13 @@ def seeded_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A var dir whose embedded graph holds the seed curriculum; stopped after the module."""
     var = tmp_path_factory.mktemp("var")
     assert run(var, "graph", "seed").exit_code == 0
+    yield var
+    EmbeddedServer(var / "graph").stop(force=True)
+
+
+@pytest.fixture(scope="module")
+def empty_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A var dir with nothing in it yet; its embedded graph (if started) stops after the module."""
+    var = tmp_path_factory.mktemp("var")
     yield var
     EmbeddedServer(var / "graph").stop(force=True)

@@ -64,6 +64,8 @@ PARAMS: dict[str, dict] = {
                                {"id": "s1", "theta": 9.0, "var": 0.1, "responses": 2}]},
     "set_item_irt": {"rows": [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]},
     "set_student_theta": {"rows": [{"id": "s1", "theta": 0.4, "var": 0.5, "responses": 1}]},
+    "set_kp_bkt": {"rows": [{"id": "k1", "prior": 0.3, "learn": 0.1, "guess": 0.2, "slip": 0.1,
+                             "own": True}]},  # the defaults: the mastery asserted stays
     "student_abilities": {"student_ids": ["s1", "nobody"]},
     "question_irt": {"question_ids": ["q1"]},
     "rec_kps": {"dataset": "d"},
@@ -206,6 +208,7 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
         {"a": None, "b": None, "level": "basic", "correct": True}]}]
     assert results["refresh_theta"] == [{"n": 1}]  # the row that counts 2 answers is stale
     assert results["set_item_irt"] == results["set_student_theta"] == [{"n": 1}]
+    assert results["set_kp_bkt"] == [{"n": 1}]
     assert results["student_abilities"] == [{"id": "s1", "theta": 0.4, "var": 0.5,
                                              "responses": 1}]
     assert results["question_irt"] == [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]

@@ -16,7 +16,6 @@ from click.testing import CliRunner, Result
 from cli.common import store_for
 from cli.main import main
 from evaluation.recommend import markdown_table
-from graph.embedded import EmbeddedServer
 from models import registry, training
 from models.kt_batches import build_chunks
 from models.sources import load_lpp
@@ -52,10 +51,8 @@ def lpp(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    var = tmp_path_factory.mktemp("var")
-    yield var
-    EmbeddedServer(var / "graph").stop(force=True)
+def var_dir(empty_var: Path) -> Path:
+    return empty_var
 
 
 @pytest.fixture(autouse=True)

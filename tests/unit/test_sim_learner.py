@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation.bkt_em import BktSequences, EmConfig, fit_bkt, fit_many
 from evaluation.course_learner import MAX_GUESS_SLIP, course_sim_params, draw_bkt
 from evaluation.fit_learner import (
     FitConfig,
@@ -21,6 +20,7 @@ from evaluation.fit_learner import (
     kp_sequences,
 )
 from evaluation.learner import Learner, SimParams, fixed_form, standard_form
+from models.bkt_em import BktSequences, EmConfig, fit_bkt, fit_many
 from models.kt_data import Histories, KTData
 from seeds.curriculum import load_curriculum
 from tutor.affect import AffectReading, AffectSource, AffectTag
