@@ -53,8 +53,18 @@ class BatchProblem(Schema):
     reason = fields.String(required=True)
 
 
+class BatchItem(Schema):
+    index = fields.Integer(required=True, metadata={"description": "Position in the request."})
+    event_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={
+        "description": "created (stored by this request), existing (stored before, same "
+                       "content), conflict (stored with other content) or rejected."})
+
+
 class BatchReport(Counts):
     problems = fields.List(fields.Nested(BatchProblem), required=True)
+    items = fields.List(fields.Nested(BatchItem), required=True, metadata={
+        "description": "One per attempt sent, in order: the counts are these statuses'."})
 
 
 class AttemptFilter(Schema):
@@ -109,7 +119,9 @@ def post_attempt(body: dict[str, Any], student_id: str) -> tuple[dict[str, Any],
 def post_batch(body: dict[str, Any]) -> dict[str, Any]:
     """Store up to 1000 answers of several students. Every student is authorised before
     anything is written; answers to unknown questions and event ids stored with other
-    content are reported in ``problems`` and the rest stored. Re-sending changes nothing."""
+    content are reported in ``problems`` and the rest stored. Re-sending changes nothing, and
+    concurrent batches sharing event ids each store what they can: an id another request
+    stored first is "existing" (or "conflict") in ``items``, never a failed batch."""
     who = principal()
     for student_id in sorted({a["student_id"] for a in body["attempts"]}):
         require_student(who, student_id)
@@ -119,7 +131,9 @@ def post_batch(body: dict[str, Any]) -> dict[str, Any]:
     return {"created": report.created, "existing": report.existing,
             "rejected": report.rejected,
             "problems": [{"index": i.index, "reason": i.reason} for i in report.items
-                         if i.reason]}
+                         if i.reason],
+            "items": [{"index": i.index, "event_id": i.id, "status": i.status}
+                      for i in report.items]}
 
 
 @blp.route("/students/<student_id>/attempts", methods=["GET"])

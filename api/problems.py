@@ -74,7 +74,9 @@ def from_http_exception(error: HTTPException) -> Response:
 def from_domain_error(error: KgtutorError) -> Response:
     for kind, status in _DOMAIN_STATUS:
         if isinstance(error, kind):
-            return problem(status, str(error))
+            if error.public:  # the message names internals: the log has it, the caller not
+                log.warning("%s on %s: %s", type(error).__name__, request.path, error)
+            return problem(status, error.public or str(error))
     log.exception("unexpected %s on %s", type(error).__name__, request.path)
     return problem(500, "the server failed on this request; it has been logged")
 

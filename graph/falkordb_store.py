@@ -10,7 +10,14 @@ from falkordb import FalkorDB
 
 from graph.cypher import query, statements
 from graph.schema import NODE_KEYS, RELATIONSHIP_KEYS
-from tutor.errors import ConstraintViolation, GraphQueryError, GraphUnavailable
+from tutor.errors import (
+    CONFLICT,
+    REJECTED,
+    UNAVAILABLE,
+    ConstraintViolation,
+    GraphQueryError,
+    GraphUnavailable,
+)
 from tutor.ports import Row
 
 
@@ -60,7 +67,7 @@ class FalkorStore:
         try:
             result = run(text, dict(params or {}))
         except redis.ConnectionError as e:
-            raise GraphUnavailable(f"FalkorDB unreachable: {e}") from e
+            raise GraphUnavailable(f"FalkorDB unreachable: {e}", public=UNAVAILABLE) from e
         except redis.ResponseError as e:
             raise _translate(e, name) from e
         columns = [col[1] for col in result.header]
@@ -95,5 +102,5 @@ def _translate(error: redis.ResponseError, name: str = "") -> GraphQueryError:
     where = f" in cypher/{name}.cypher" if name else ""
     message = f"FalkorDB rejected the query{where}: {error}"
     if "unique constraint" in str(error).lower():
-        return ConstraintViolation(message)
-    return GraphQueryError(message)
+        return ConstraintViolation(message, public=CONFLICT)
+    return GraphQueryError(message, public=REJECTED)

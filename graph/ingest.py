@@ -22,13 +22,14 @@ from tqdm import tqdm
 
 from tutor.ability import item_params, theta_from_responses
 from tutor.curriculum import Chapter, KnowledgePoint, Prerequisite, Question, Resource, Tests
-from tutor.errors import InvalidInput
+from tutor.errors import ConstraintViolation, InvalidInput
 from tutor.imports import RejectedPrerequisite
 from tutor.mastery import Attempt, BktParams
 from tutor.ports import GraphStore
 from tutor.roster import SchoolClass, Student, Tutor
 
 T = TypeVar("T")
+RACE_RETRIES = 5  # writes of one batch retried after losing a race on an event id
 
 
 @dataclass
@@ -52,6 +53,7 @@ class IngestResult:
     written: dict[str, int] = field(default_factory=dict)  # rows sent per kind
     attempts_new: int = 0
     attempts_existing: int = 0
+    created_events: set[str] = field(default_factory=set)  # event ids this call stored
     mastery_refreshed: int = 0
     theta_refreshed: int = 0  # students whose theta was recomputed
     seconds: dict[str, float] = field(default_factory=dict)  # nodes, attempts, mastery, theta
@@ -157,6 +159,7 @@ def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: 
           ThreadPoolExecutor(max_workers=2) as pool):
         for new, existing in pool.map(write, _batches(attempts, batch_size)):
             touched.update(row["student_id"] for row in new)
+            result.created_events.update(row["event_id"] for row in new)
             result.attempts_new += len(new)
             result.attempts_existing += existing
             bar.update(len(new) + existing)
@@ -166,18 +169,30 @@ def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: 
 
 def _write_attempt_batch(store: GraphStore,
                          batch: list[Attempt]) -> tuple[list[dict[str, Any]], int]:
-    """Create the batch's unseen attempts; counting first keeps the common all-new and
-    all-known cases from shipping every id back."""
+    """Create the batch's unseen attempts and return them (exactly those this call stored)
+    with the count already stored; counting first keeps the common all-new and all-known
+    cases from shipping every id back.
+
+    A concurrent writer may store one of the ids between the read and the write: the unique
+    constraint then fails the whole write (a query is atomic), and the batch is read again
+    and retried without the ids now stored."""
     ids = [a.event_id for a in batch]
-    stored = store.read("count_existing_attempts", {"ids": ids})[0]["n"]
-    if stored == len(batch):
-        return [], stored
-    known: set[str] = set()
-    if stored:
-        known = {row["id"] for row in store.read("existing_attempts", {"ids": ids})}
-    new = [_attempt(a) for a in batch if a.event_id not in known]
-    store.write("create_attempts", {"rows": new})
-    return new, len(known)
+    for attempt in range(RACE_RETRIES):
+        stored = store.read("count_existing_attempts", {"ids": ids})[0]["n"]
+        if stored == len(batch):
+            return [], stored
+        known: set[str] = set()
+        if stored:
+            known = {row["id"] for row in store.read("existing_attempts", {"ids": ids})}
+        new = [_attempt(a) for a in batch if a.event_id not in known]
+        try:
+            store.write("create_attempts", {"rows": new})
+        except ConstraintViolation:
+            if attempt == RACE_RETRIES - 1:
+                raise
+            continue
+        return new, len(known)
+    raise AssertionError("unreachable")
 
 
 def _batches(rows: Sequence[T], size: int) -> Iterator[list[T]]:

@@ -9,7 +9,14 @@ import neo4j
 from neo4j import exceptions as nx
 
 from graph.cypher import query, statements
-from tutor.errors import ConstraintViolation, GraphQueryError, GraphUnavailable
+from tutor.errors import (
+    CONFLICT,
+    REJECTED,
+    UNAVAILABLE,
+    ConstraintViolation,
+    GraphQueryError,
+    GraphUnavailable,
+)
 from tutor.ports import Row
 
 
@@ -50,13 +57,15 @@ class Neo4jStore:
                 run = session.execute_read if mode == "read" else session.execute_write
                 return run(_run, text, dict(params or {}))
         except nx.ConstraintError as e:
-            raise ConstraintViolation(f"Neo4j constraint in cypher/{name}.cypher: {e}") from e
+            raise ConstraintViolation(f"Neo4j constraint in cypher/{name}.cypher: {e}",
+                                      public=CONFLICT) from e
         except (nx.ServiceUnavailable, nx.AuthError, nx.SessionExpired) as e:
-            raise GraphUnavailable(f"Neo4j unreachable: {e}") from e
+            raise GraphUnavailable(f"Neo4j unreachable: {e}", public=UNAVAILABLE) from e
         except nx.Neo4jError as e:
-            raise GraphQueryError(f"Neo4j rejected cypher/{name}.cypher: {e}") from e
+            raise GraphQueryError(f"Neo4j rejected cypher/{name}.cypher: {e}",
+                                  public=REJECTED) from e
         except nx.DriverError as e:
-            raise GraphUnavailable(f"Neo4j driver error: {e}") from e
+            raise GraphUnavailable(f"Neo4j driver error: {e}", public=UNAVAILABLE) from e
 
 
 def _run(tx: neo4j.ManagedTransaction, text: LiteralString, params: dict[str, Any]) -> list[Row]:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from uuid import uuid4
 
+from graph.ingest import RACE_RETRIES
+from tutor.errors import ConstraintViolation
 from tutor.ports import GraphStore
 
 # (student id, question id, correct): what an event id must keep meaning
@@ -59,15 +62,26 @@ def stored_statements(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
     return {r["id"]: r["digest"] for r in rows}
 
 
-def save_statements(store: GraphStore, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Store statements, then link each to its student (rows with a ``student_id``)."""
+def save_statements(store: GraphStore, rows: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Store statements, then link each to its student (rows with a ``student_id``); return
+    the ids this call created (the others were stored first, by this or a concurrent request).
+    A write that loses a race on the unique id fails whole and is run again."""
     if not rows:
-        return
-    store.write("save_statements", {"rows": list(rows)})
+        return set()
+    batch = uuid4().hex
+    for attempt in range(RACE_RETRIES):
+        try:
+            created = {r["id"] for r in store.write("save_statements",
+                                                     {"rows": list(rows), "batch": batch})}
+            break
+        except ConstraintViolation:
+            if attempt == RACE_RETRIES - 1:
+                raise
     links = [{"id": r["id"], "student_id": r["student_id"], "ts": r["ts"]}
-             for r in rows if r["student_id"]]
+             for r in rows if r["student_id"] and r["id"] in created]
     if links:
         store.write("link_statement_students", {"rows": links})
+    return created
 
 
 def list_statements(store: GraphStore, tenant: str | None, stored: int, after_id: str | None,

@@ -11,7 +11,7 @@ collide nor probe each other.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
 from graph import xapi as xapi_store
@@ -79,8 +79,8 @@ def ingest_attempts(store: GraphStore, attempts: Sequence[Mapping[str, Any]], na
         questions=xapi_store.known_questions(store, (a.question_id for a in rows)),
         students=set(xapi_store.known_students(store, (a.student_id for a in rows))),
         stored=xapi_store.stored_attempts(store, (a.event_id for a in rows)))
-    write_attempts(store, new)
-    return AttemptReport.of(items)
+    created = write_attempts(store, new)
+    return AttemptReport.of(settle_races(store, items, rows, created))
 
 
 def classify_attempts(rows: Sequence[Attempt], shown: Sequence[str], questions: set[str],
@@ -109,9 +109,33 @@ def classify_attempts(rows: Sequence[Attempt], shown: Sequence[str], questions: 
     return items, new
 
 
-def write_attempts(store: GraphStore, attempts: Sequence[Attempt]) -> None:
-    if attempts:
-        ingest(store, GraphData(SOURCE_API, attempts=attempts))
+def write_attempts(store: GraphStore, attempts: Sequence[Attempt]) -> set[str]:
+    """Store the attempts; return the event ids this call stored (a concurrent request may
+    have stored some of them between our read and our write)."""
+    if not attempts:
+        return set()
+    return ingest(store, GraphData(SOURCE_API, attempts=attempts)).created_events
+
+
+def settle_races(store: GraphStore, items: list[ItemResult], rows: Sequence[Attempt],
+                 created: set[str]) -> list[ItemResult]:
+    """Items classified as new that another request stored first: "existing" when stored with
+    the same student, question and answer, else "conflict". The report tells the truth."""
+    lost = {i.index: rows[i.index] for i in items
+            if i.status == CREATED and rows[i.index].event_id not in created}
+    if not lost:
+        return items
+    stored = xapi_store.stored_attempts(store, (a.event_id for a in lost.values()))
+    out = []
+    for item in items:
+        a = lost.get(item.index)
+        if a is not None:
+            same = stored.get(a.event_id) == (a.student_id, a.question_id, a.correct)
+            item = replace(item, status=EXISTING if same else CONFLICT, reason="" if same else
+                           f"event id {item.id!r} was stored meanwhile with another student, "
+                           "question or answer")
+        out.append(item)
+    return out
 
 
 def _attempt(row: Mapping[str, Any], namespace: str, now: int) -> Attempt:
@@ -141,8 +165,8 @@ def ingest_statements(store: GraphStore, statements: Sequence[Mapping[str, Any]]
     plan.decide()
     xapi_store.ensure_students(store, list(plan.create.values()))
     write_attempts(store, plan.attempts)
-    xapi_store.save_statements(store, plan.to_store)
-    return StatementReport.of(plan.items)
+    created = xapi_store.save_statements(store, plan.to_store)
+    return StatementReport.of(plan.settle(created))
 
 
 def actor_students(store: GraphStore, statements: Sequence[Mapping[str, Any]],
@@ -200,6 +224,27 @@ class _Plan:
         if s.meaning is Meaning.ACTIVITY:
             return self._keep(index, s, ACTIVITY, student)
         return self._answer(index, s, student)
+
+    def settle(self, created: set[str]) -> list[ItemResult]:
+        """Statements this request meant to store that a concurrent one stored first (the
+        graph's MERGE decided, ``created``): "existing" with the same content, else
+        "conflict"."""
+        mine = {row["id"] for row in self.to_store}
+        keys = {i.index: self._key(self.parsed[i.index]) for i in self.items}
+        lost = {i.index for i in self.items if keys[i.index] in mine - created
+                and i.status in (CREATED, ACTIVITY, IGNORED)}
+        if not lost:
+            return self.items
+        stored = xapi_store.stored_statements(self.store, (keys[i] for i in lost))
+        out = []
+        for item in self.items:
+            if item.index in lost:
+                same = stored.get(keys[item.index]) == self.parsed[item.index].digest
+                item = replace(item, status=EXISTING if same else CONFLICT,
+                               reason="" if same else f"statement {item.id!r} was stored "
+                               "meanwhile with other content")
+            out.append(item)
+        return out
 
     def _answer(self, index: int, s: Statement, student: str) -> ItemResult:
         question = next((q for q in question_candidates(s.object_id) if q in self.questions),

@@ -2,7 +2,20 @@
 
 
 class KgtutorError(Exception):
-    """Base of every error the project raises on purpose."""
+    """Base of every error the project raises on purpose.
+
+    ``public``: what an HTTP response may say when the message names internals (the graph
+    server, a query file); the message itself goes to the log and the command line."""
+
+    def __init__(self, message: str = "", public: str | None = None) -> None:
+        super().__init__(message)
+        self.public = public
+
+
+# what the graph adapters let an HTTP response say (``KgtutorError.public``)
+CONFLICT = "the request conflicts with stored data (an id already in use)"
+UNAVAILABLE = "the graph database is unavailable; try again shortly"
+REJECTED = "the graph database could not run this request"
 
 
 class InvalidInput(KgtutorError):

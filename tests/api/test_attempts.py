@@ -116,6 +116,8 @@ def test_batch_reports_stores_and_is_idempotent(as_: Callable[..., Any],
     assert {k: r.json[k] for k in ("created", "existing", "rejected")} == {
         "created": 2, "existing": 1, "rejected": 2}
     assert [p["index"] for p in r.json["problems"]] == [2, 3]
+    assert [i["status"] for i in r.json["items"]] == [
+        "created", "created", "rejected", "conflict", "existing"]
     assert "no-such-q" in r.json["problems"][0]["reason"]
     assert "b-taken" in r.json["problems"][1]["reason"]
     ids = ("api:b1", "api:b2", "api:b3", "api:b-taken")
@@ -126,7 +128,9 @@ def test_batch_reports_stores_and_is_idempotent(as_: Callable[..., Any],
     assert _mastery(api_store, "t-batch-b") == {"alg-kp-absolute-value": 1}
     valid = attempts[:2]
     again = as_("admin").post("/attempts/batch", json={"attempts": valid})
-    assert again.json == {"created": 0, "existing": 2, "rejected": 0, "problems": []}
+    assert again.json == {"created": 0, "existing": 2, "rejected": 0, "problems": [],
+                          "items": [{"index": 0, "event_id": "b1", "status": "existing"},
+                                    {"index": 1, "event_id": "b2", "status": "existing"}]}
     assert _stored(api_store, *ids) == stored
     assert _mastery(api_store, "t-batch-a") == {"alg-kp-integers-number-line": 2}
 

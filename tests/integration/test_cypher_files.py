@@ -172,7 +172,7 @@ PARAMS: dict[str, dict] = {
                                   "tenant": "t1", "dataset": "d", "now": 1}]},
     "tenant_dataset": {"tenant": "t1"},
     "students_by_email": {"emails": ["sx@example.org"], "tenant": "t1"},
-    "save_statements": {"rows": [XAPI_ROW]},
+    "save_statements": {"rows": [XAPI_ROW], "batch": "b1"},
     "link_statement_students": {"rows": [{"id": "api:u1", "student_id": "s1", "ts": 4}]},
     "stored_statements": {"ids": ["api:u1", "nope"]},
     "student_xapi_activity": {"student_id": "s1"},
@@ -209,6 +209,7 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["refresh_theta"] == [{"n": 1}]  # the row that counts 2 answers is stale
     assert results["set_item_irt"] == results["set_student_theta"] == [{"n": 1}]
     assert results["set_kp_bkt"] == [{"n": 1}]
+    assert results["save_statements"] == [{"id": XAPI_ROW["id"]}]  # created by batch b1
     assert results["student_abilities"] == [{"id": "s1", "theta": 0.4, "var": 0.5,
                                              "responses": 1}]
     assert results["question_irt"] == [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]
