@@ -21,6 +21,7 @@ from api import (
     auth,
     gate,
     health,
+    input_guard,
     lti,
     maps,
     pages,
@@ -91,6 +92,7 @@ def build_app(settings: Settings, store: GraphStore | None = None,
         models={ds: [k for k, v in vars(p).items() if v is not None]
                 for ds, p in predictors.items()})
 
+    app.before_request(input_guard.check_input)  # first: nothing below sees such input
     app.before_request(gate.check_request)  # before the limiter, so limits can key on callers
     limiter = Limiter(key_func=get_remote_address, app=app, storage_uri="memory://",
                       headers_enabled=True)

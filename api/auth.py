@@ -29,7 +29,9 @@ from api.problems import problem
 from api.schemas import AccessOut
 from graph import accounts
 from services import accounts as account_service
-from tutor.access import Principal
+from tutor.access import Principal, Role
+
+ROLE_NAMES = frozenset(str(r) for r in Role)  # the roles a token may carry
 
 blp = Blueprint("auth", __name__, url_prefix="/auth",
                 description="Log-in, LMS client credentials, token refresh and log-out.")
@@ -154,7 +156,20 @@ def init_jwt(app: Flask) -> JWTManager:
 
     @jwt.token_in_blocklist_loader
     def revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
-        return accounts.is_revoked(services().store, payload["jti"])
+        jti = payload.get("jti")  # a token without one cannot be revoked: refuse it
+        return not isinstance(jti, str) or accounts.is_revoked(services().store, jti)
+
+    @jwt.token_verification_loader
+    def well_formed(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
+        """Signed by our key is not enough: an expiry, an id and a known role, or 401."""
+        if "exp" not in payload or not isinstance(payload.get("jti"), str):
+            return False
+        return payload.get("type") == "refresh" or payload.get("role") in ROLE_NAMES
+
+    @jwt.token_verification_failed_loader
+    def malformed(_header: dict[str, Any], _payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+        return problem(401, "invalid token: it needs exp, jti and a known role",
+                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
     @jwt.unauthorized_loader
     def missing(reason: str):  # type: ignore[no-untyped-def]
