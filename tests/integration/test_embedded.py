@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -59,15 +60,20 @@ def test_stop_and_start_keep_the_data(server: EmbeddedServer) -> None:
     store.close()
 
 
-def test_stale_pid_file_is_refused_with_a_clear_message(server: EmbeddedServer) -> None:
+def test_a_stale_pid_file_does_not_stop_a_start(server: EmbeddedServer) -> None:
+    """A pid file naming a dead process, or a live process that is not this folder's server
+    (the pid was reused), is left by a crash: `start` replaces it (issue 17, defect 8)."""
     server.data_dir.mkdir(parents=True)
     server.pid_path.write_text("999999\n")
-    with pytest.raises(GraphUnavailable, match="stale pid file"):
-        server.start()
-    with pytest.raises(GraphUnavailable, match="--force"):
-        server.stop()
-    assert server.stop(force=True) is False
     assert server.start().running
+    server.stop()
+    with subprocess.Popen(["sleep", "60"]) as other:  # a live pid that is not FalkorDB
+        server.pid_path.write_text(f"{other.pid}\n")
+        with pytest.raises(GraphUnavailable, match="--force"):
+            server.stop()  # stop still refuses to signal it
+        status = server.start()
+        assert status.running and status.pid != other.pid and other.poll() is None
+        other.kill()
 
 
 def test_stop_when_not_running_says_so(server: EmbeddedServer) -> None:
