@@ -7,6 +7,10 @@ grouped by user, in time order within a user) and ``q_mat.npz`` (SciPy CSR, item
 Decisions:
 
 * The CSV files are read in sorted file-name order; a user's ``seq`` counts on across files.
+  The lpp layout's full ``preprocessed_data.csv`` is left out when its train and test splits
+  are there (:func:`lpp_files`): the same rows would land twice under other event ids. Rows are
+  not de-duplicated by content across other files: lpp timestamps are often 0, so two genuine
+  answers to one item can look alike.
 * Validation is vectorised (line ends and tab counts from the bytes, values through pandas' C
   parser) because the full lpp has 278k rows. Bad rows (wrong field count, non-integer value,
   negative id, ``correct`` not 0/1, ``item_id`` outside the Q-matrix rows) are skipped and become
@@ -49,6 +53,8 @@ SOURCE = "assist2009"
 COLUMNS = ("user_id", "item_id", "timestamp", "correct", "skill_id")
 ID_COLUMNS = ("user_id", "item_id", "skill_id")
 Q_MATRIX = "q_mat.npz"
+LPP_FULL, LPP_TRAIN, LPP_TEST = ("preprocessed_data.csv", "preprocessed_data_train.csv",
+                                 "preprocessed_data_test.csv")
 _INT = r"[+-]?\d{1,18}"  # at most 18 digits always fits int64
 
 
@@ -80,6 +86,8 @@ def _build(
 ) -> AssistDataset:
     """Rows, KPs, questions, students and attempts of a located folder."""
     report = ImportReport(source=str(folder))
+    if (folder / LPP_FULL).is_file() and all(p.name != LPP_FULL for p in files):
+        report.notes.append(f"{LPP_FULL} left out: the same rows as {LPP_TRAIN} + {LPP_TEST}")
     rows = _read_rows(files, q.shape[0], report)
     chapter = _chapter(name)
     kps = _kps(name, chapter.id, q, names_from, report)
@@ -112,7 +120,18 @@ def _locate(folder: Path) -> tuple[list[Path], sp.csr_matrix]:
     files = sorted((p for p in folder.glob("*.csv") if p.is_file()), key=lambda p: p.name)
     if not files:
         raise DataFormatError(f"ASSISTments folder {folder} has no *.csv files")
-    return files, _load_q(folder / Q_MATRIX)
+    return lpp_files(files), _load_q(folder / Q_MATRIX)
+
+
+def lpp_files(files: list[Path]) -> list[Path]:
+    """The files to read: the learner-performance-prediction layout ships the full
+    ``preprocessed_data.csv`` beside its train and test splits, the same rows twice; with both
+    splits present the full file is left out (the splits carry the train/test assignment the
+    evaluations need), else every CSV is read."""
+    names = {p.name for p in files}
+    if {LPP_TRAIN, LPP_TEST} <= names:
+        return [p for p in files if p.name != LPP_FULL]
+    return files
 
 
 def _load_q(path: Path) -> sp.csr_matrix:
