@@ -210,7 +210,8 @@ def _run_import(settings: Settings, data: GraphData, report: ImportReport) -> No
     from graph.ingest import ingest
     started = time.perf_counter()
     with store_for(settings) as store:
-        result = ingest(store, data, settings.batch_size, progress=sys.stderr.isatty())
+        result = ingest(store, data, settings.batch_size, progress=sys.stderr.isatty(),
+                        repair=True)
     if settings.backend == "embedded":
         embedded_server(settings).compact()
     _print_report(report, result, time.perf_counter() - started)

@@ -60,8 +60,15 @@ class IngestResult:
 
 
 def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
-           progress: bool = False, bkt: BktParams = BktParams()) -> IngestResult:
-    """Write ``data``; running it twice stores the same graph (attempts keyed by event id)."""
+           progress: bool = False, bkt: BktParams = BktParams(),
+           repair: bool = False) -> IngestResult:
+    """Write ``data``; running it twice stores the same graph (attempts keyed by event id).
+
+    Derived state (mastery, theta) is refreshed for the students given new attempts, then a
+    watermark on each (``derived_attempts``) records how many attempts it rests on. With
+    ``repair`` (bulk imports) every student whose watermark differs from their attempt count
+    is refreshed too: an import killed after writing attempts but before refreshing leaves
+    such students, and re-running it writes no new attempt for them."""
     result = IngestResult()
     ds = data.dataset
     steps: list[tuple[str, str, list[dict[str, Any]]]] = [
@@ -90,10 +97,13 @@ def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
         result.written[kind] = len(rows)
     result.seconds["nodes"], clock = _lap(clock)
     touched = _write_attempts(store, data.attempts, batch_size, progress, result)
+    if repair:
+        touched |= {r["id"] for r in store.read("stale_students")}
     result.seconds["attempts"], clock = _lap(clock)
     result.mastery_refreshed = refresh_mastery(store, sorted(touched), bkt)
     result.seconds["mastery"], clock = _lap(clock)
     result.theta_refreshed = refresh_theta(store, sorted(touched))
+    write_batches(store, "mark_derived", "student_ids", sorted(touched), 200)
     result.seconds["theta"], _ = _lap(clock)
     return result
 

@@ -64,6 +64,8 @@ PARAMS: dict[str, dict] = {
                                {"id": "s1", "theta": 9.0, "var": 0.1, "responses": 2}]},
     "set_item_irt": {"rows": [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]},
     "set_student_theta": {"rows": [{"id": "s1", "theta": 0.4, "var": 0.5, "responses": 1}]},
+    "stale_students": {},
+    "mark_derived": {"student_ids": ["s1"]},
     "set_kp_bkt": {"rows": [{"id": "k1", "prior": 0.3, "learn": 0.1, "guess": 0.2, "slip": 0.1,
                              "own": True}]},  # the defaults: the mastery asserted stays
     "student_abilities": {"student_ids": ["s1", "nobody"]},
