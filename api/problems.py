@@ -17,6 +17,7 @@ from tutor.errors import (
     InvalidInput,
     KgtutorError,
     NotFound,
+    TooManyAttempts,
 )
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ def from_http_exception(error: HTTPException) -> Response:
 
 
 def from_domain_error(error: KgtutorError) -> Response:
+    if isinstance(error, TooManyAttempts):
+        return problem(429, str(error), headers={"Retry-After": str(error.retry_after_s)})
     for kind, status in _DOMAIN_STATUS:
         if isinstance(error, kind):
             if error.public:  # the message names internals: the log has it, the caller not

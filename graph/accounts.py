@@ -41,6 +41,23 @@ def find_user(store: GraphStore, username: str) -> StoredUser | None:
     return StoredUser(**rows[0]) if rows else None
 
 
+def login_lock(store: GraphStore, username: str) -> tuple[int, int]:
+    """(locked until, epoch ms; failures in a row) of an account, (0, 0) when unknown."""
+    rows = store.read("login_lock", {"username": username})
+    return (int(rows[0]["until"]), int(rows[0]["failures"])) if rows else (0, 0)
+
+
+def login_failed(store: GraphStore, username: str) -> int:
+    """Count a failed log-in of an existing account; return its failures in a row (0: none)."""
+    rows = store.write("login_failed", {"username": username})
+    return int(rows[0]["n"]) if rows else 0
+
+
+def set_login_lock(store: GraphStore, username: str, until: int,
+                   failures: int | None = None) -> None:
+    store.write("set_login_lock", {"username": username, "until": until, "failures": failures})
+
+
 def set_password_hash(store: GraphStore, username: str, password_hash: str) -> None:
     store.write("set_password_hash", {"username": username, "password_hash": password_hash})
 

@@ -17,7 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from graph import accounts, roster
 from graph.accounts import StoredClient, StoredUser
 from tutor.access import Principal, Role
-from tutor.errors import ConstraintViolation, InvalidInput, NotFound
+from tutor.errors import ConstraintViolation, InvalidInput, NotFound, TooManyAttempts
+from tutor.login_backoff import lock_seconds
 from tutor.ports import GraphStore
 
 _HASHER = PasswordHasher()
@@ -64,10 +65,25 @@ def add_user(store: GraphStore, username: str, password: str, role: Role, now: i
     return principal_of(user)
 
 
-def authenticate(store: GraphStore, username: str, password: str) -> Principal | None:
+def authenticate(store: GraphStore, username: str, password: str,
+                 now: int) -> Principal | None:
+    """The account's principal, or None for a wrong username or password; raises
+    ``TooManyAttempts`` while the account is locked by its failures (``tutor.login_backoff``),
+    before the password is even checked."""
+    until, _ = accounts.login_lock(store, username)
+    if now < until:
+        wait = -(-(until - now) // 1000)
+        raise TooManyAttempts(f"too many failed log-ins for this account: try again in "
+                              f"{wait} s", wait)
     user = accounts.find_user(store, username)
     if not _verify(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+        if user is not None:
+            failures = accounts.login_failed(store, username)
+            if lock_seconds(failures):
+                accounts.set_login_lock(store, username, now + 1000 * lock_seconds(failures))
         return None
+    if until or accounts.login_lock(store, username)[1]:
+        accounts.set_login_lock(store, username, 0, failures=0)
     if _HASHER.check_needs_rehash(user.password_hash):
         accounts.set_password_hash(store, username, _HASHER.hash(password))
     return principal_of(user)

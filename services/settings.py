@@ -35,7 +35,7 @@ class Settings:
     access_ttl_s: int = 900
     refresh_ttl_s: int = 30 * 24 * 3600
     max_body_bytes: int = 8 * 1024 * 1024  # larger requests get 413
-    auth_rate_limit: str = "10 per minute"  # per client address and account, on /auth
+    auth_rate_limit: str = "300 per minute"  # per client address on log-in, token, refresh
     ingest_rate_limit: str = "6000 per minute"  # per caller, on attempts and xAPI
     lrs_url: str = ""  # a learning record store's xAPI root; empty: no 5-minute sync
     lrs_user: str = ""
@@ -88,7 +88,7 @@ class Settings:
             access_ttl_s=_int_or_none(e, "KGTUTOR_ACCESS_TTL_S") or 900,
             refresh_ttl_s=_int_or_none(e, "KGTUTOR_REFRESH_TTL_S") or 30 * 24 * 3600,
             max_body_bytes=_int_or_none(e, "KGTUTOR_MAX_BODY_BYTES") or 8 * 1024 * 1024,
-            auth_rate_limit=e.get("KGTUTOR_AUTH_RATE_LIMIT", "10 per minute"),
+            auth_rate_limit=e.get("KGTUTOR_AUTH_RATE_LIMIT", "300 per minute"),
             ingest_rate_limit=e.get("KGTUTOR_INGEST_RATE_LIMIT", "6000 per minute"),
             lrs_url=e.get("KGTUTOR_LRS_URL", ""),
             lrs_user=e.get("KGTUTOR_LRS_USER", ""),

@@ -42,5 +42,13 @@ class ConstraintViolation(GraphQueryError):
     """A write would break a uniqueness rule."""
 
 
+class TooManyAttempts(KgtutorError):
+    """An account refuses log-ins for a while after failures in a row (``retry_after_s``)."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class ConsentRequired(KgtutorError):
     """Affect processing was asked for a student who has not consented to it."""

@@ -65,6 +65,9 @@ PARAMS: dict[str, dict] = {
     "set_item_irt": {"rows": [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]},
     "set_student_theta": {"rows": [{"id": "s1", "theta": 0.4, "var": 0.5, "responses": 1}]},
     "stale_students": {},
+    "login_lock": {"username": "nobody"},
+    "login_failed": {"username": "nobody"},
+    "set_login_lock": {"username": "nobody", "until": 0, "failures": 0},
     "mark_derived": {"student_ids": ["s1"]},
     "set_kp_bkt": {"rows": [{"id": "k1", "prior": 0.3, "learn": 0.1, "guess": 0.2, "slip": 0.1,
                              "own": True}]},  # the defaults: the mastery asserted stays
