@@ -13,6 +13,7 @@ from api.context import principal, services
 from api.gate import require_class, roles
 from api.schemas import ID, TEXT, epoch_ms
 from graph import roster
+from services import records
 from services.imports import SEED_DATASET
 from tutor.access import Role
 from tutor.errors import ConstraintViolation, NotFound
@@ -55,6 +56,16 @@ class StudentIn(Schema):
                             metadata={"description": "The curriculum the student follows."})
     class_ids = fields.List(fields.String(validate=ID), load_default=list,
                             validate=validate.Length(max=50))
+
+
+class RecordOut(Schema):
+    student_id = fields.String(required=True)
+    exported = fields.Integer(required=True, metadata={"description": "Epoch ms."})
+    student = fields.Dict(required=True, metadata={"description": "The node's properties."})
+    edges = fields.List(fields.Dict(), required=True, metadata={
+        "description": "{rel, kind, props, target}: attempts, mastery, affect, paths, classes."})
+    nodes = fields.List(fields.Dict(), required=True, metadata={
+        "description": "{kind, props}: notifications, adjustments, statements, the account."})
 
 
 class StudentPatch(Schema):
@@ -133,6 +144,27 @@ def update_student(body: dict[str, Any], student_id: str) -> dict[str, Any]:
     roster.update_student(services().store, student_id, body.get("name"), body.get("email"))
     _join(student_id, body.get("class_ids", ()))
     return _get(student_id)
+
+
+@blp.route("/<student_id>/export", methods=["GET"])
+@roles(Role.STUDENT, Role.ADMIN, Role.LMS)
+@blp.response(200, RecordOut)
+def export_student(student_id: str) -> dict[str, Any]:
+    """Everything held about the student, as one JSON document (the student themself, an admin,
+    or the student's LMS tenant): the node, every edge (attempts, mastery, affect, paths,
+    classes) with what it leads to, and every node naming the student. Password hashes never."""
+    svc = services()
+    return records.export(svc.store, student_id, svc.clock())
+
+
+@blp.route("/<student_id>", methods=["DELETE"])
+@roles(Role.ADMIN, Role.LMS)
+@blp.response(204)
+def erase_student(student_id: str) -> None:
+    """Erase the student and everything about them, derived state included (an admin, or the
+    student's LMS tenant). Answers 404 afterwards."""
+    svc = services()
+    records.erase(svc.store, svc.recommender, student_id)
 
 
 def _join(student_id: str, class_ids: Any) -> None:

@@ -21,6 +21,7 @@ COMMANDS = {name: f"cli.{module}:{attribute}" for name, module, attribute in (
     ("path", "paths", "path"),
     ("plan", "plan", "plan"),
     ("profiles", "profiles", "profiles"),
+    ("record", "records", "record"),
     ("recommend", "recommend", "recommend"),
     ("report", "reports", "report"),
     ("serve", "serve", "serve"),

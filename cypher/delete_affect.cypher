@@ -1,4 +1,8 @@
-// Erase a student's whole affect history (right to erasure); returns how many tags went
-MATCH (:Student {id: $student_id})-[:FELT]->(e:AffectEvent)
-DETACH DELETE e
-RETURN count(e) AS n
+// Erase a student's whole affect history (right to erasure) and what was derived from it on the
+// student (the profile's latest emotion); returns how many tags went
+MATCH (s:Student {id: $student_id})
+OPTIONAL MATCH (s)-[:FELT]->(e:AffectEvent)
+WITH s, collect(e) AS events
+FOREACH (e IN events | DETACH DELETE e)
+REMOVE s.latest_emotion, s.latest_emotion_ts
+RETURN size(events) AS n

@@ -52,8 +52,14 @@ def export(store: GraphStore, student_id: str) -> list[dict[str, object]]:
              "ts": r.ts} for r in history(store, student_id)]
 
 
+AFFECT_ERASED = "[erased: this message quoted the student's affect, since erased]"
+
+
 def delete(store: GraphStore, student_id: str) -> int:
-    """Erase the student's affect history; returns how many tags were removed."""
+    """Erase the student's affect history and every trace derived from it (the profile's
+    latest emotion, notifications and adjustment reasons quoting it); returns how many tags
+    were removed."""
     consent(store, student_id)
     rows = store.write("delete_affect", {"student_id": student_id})
+    store.write("redact_affect", {"student_id": student_id, "redacted": AFFECT_ERASED})
     return int(rows[0]["n"]) if rows else 0
