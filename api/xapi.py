@@ -14,11 +14,17 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from api.context import principal, services
-from api.gate import require_student, roles
+from api.gate import open_endpoint, require_student, roles
 from api.problems import problem
 from api.schemas import Counts, epoch_ms
 from graph import xapi as xapi_store
-from services.ingest import CONFLICT, actor_students, ingest_statements
+from services.ingest import (
+    CONFLICT,
+    REJECTED,
+    StatementReport,
+    actor_students,
+    ingest_statements,
+)
 from tutor.access import Role
 from tutor.errors import ConstraintViolation
 from tutor.xapi import MalformedStatements, iso_timestamp
@@ -50,6 +56,16 @@ class StatementsReport(Counts):
     statements = fields.List(fields.Nested(StatementResult), required=True)
     ignored = fields.Integer(required=True)
     activity = fields.Integer(required=True)
+
+
+class AboutOut(Schema):
+    version = fields.List(fields.String(), required=True)
+    extensions = fields.Dict(required=True)
+
+
+class StatementIdQuery(Schema):
+    statementId = fields.String(required=True, validate=validate.Length(1, 100), metadata={
+        "description": "The statement's id (xAPI: a UUID)."})
 
 
 class StatementFeedQuery(Schema):
@@ -85,14 +101,7 @@ def post_statements() -> dict[str, Any]:
     """Store one statement or an array of up to 500. An LMS account's unknown
     ``account.name`` becomes a student of its tenant; for other callers an unknown actor is
     a rejection. Every student named is authorised before anything is written."""
-    statements = _statements(request.get_json(silent=False))
-    who = principal()
-    tenant = who.tenant if who.role is Role.LMS else ""
-    svc = services()
-    for student_id in actor_students(svc.store, statements, tenant):
-        require_student(who, student_id)
-    report = ingest_statements(svc.store, statements, tenant, svc.clock(),
-                               create_students=who.role is Role.LMS)
+    report = _ingest(_statements(request.get_json(silent=False)))
     if len(report.items) == 1 and report.items[0].status == CONFLICT:
         raise ConstraintViolation(report.items[0].reason)
     return {"statements": [{"id": i.id, "status": i.status, **({"reason": i.reason}
@@ -101,6 +110,55 @@ def post_statements() -> dict[str, Any]:
             "created": report.created, "existing": report.existing,
             "ignored": report.ignored, "activity": report.activity,
             "rejected": report.rejected}
+
+
+XAPI_VERSION = "1.0.3"
+
+
+# the About resource needs no token, so it sits outside the per-caller ingestion limit
+about_blp = Blueprint("xapi_about", __name__, url_prefix="/xapi",
+                      description="xAPI's About resource.")
+
+
+@blp.after_request
+@about_blp.after_request
+def version_header(response: Response) -> Response:
+    """xAPI 1.0.3 §6.2: every response carries the version it speaks."""
+    response.headers["X-Experience-API-Version"] = XAPI_VERSION
+    return response
+
+
+@about_blp.route("/about", methods=["GET"])
+@open_endpoint
+@about_blp.response(200, AboutOut)
+@about_blp.doc(security=[])
+def about() -> dict[str, Any]:
+    """xAPI's About resource: the versions this endpoint speaks (no token needed)."""
+    return {"version": [XAPI_VERSION], "extensions": {}}
+
+
+@blp.route("/statements", methods=["PUT"])
+@blp.arguments(StatementIdQuery, location="query")
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
+    "type": "object"}}}})
+@blp.response(204)
+@blp.alt_response(409, description="This statement id is stored with other content.")
+@blp.alt_response(400, description="The body's id differs from statementId.")
+def put_statement(query: dict[str, str]) -> None:
+    """xAPI's way to send one statement that carries its own id (``?statementId=``): 204 when
+    stored or already stored with the same content, 409 when stored with other content."""
+    body = request.get_json(silent=False)
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be one statement object")
+    statement_id = query["statementId"]
+    if body.get("id", statement_id) != statement_id:
+        raise BadRequest("the statement's id differs from statementId")
+    report = _ingest([{**body, "id": statement_id}])
+    item = report.items[0]
+    if item.status == CONFLICT:
+        raise ConstraintViolation(item.reason)
+    if item.status == REJECTED:
+        raise UnprocessableEntity(item.reason)
 
 
 @blp.route("/statements", methods=["GET"])
@@ -127,6 +185,17 @@ def get_statements(query: dict[str, Any]) -> dict[str, Any]:
                        cursor=_encode(last["stored"], last["id"]))
     return {"statements": [{**json.loads(r["raw"]), "stored": iso_timestamp(r["stored"])}
                            for r in page], "more": more}
+
+
+def _ingest(statements: list[Any]) -> StatementReport:
+    """Authorise every student the statements name, then store them."""
+    who = principal()
+    tenant = who.tenant if who.role is Role.LMS else ""
+    svc = services()
+    for student_id in actor_students(svc.store, statements, tenant):
+        require_student(who, student_id)
+    return ingest_statements(svc.store, statements, tenant, svc.clock(),
+                             create_students=who.role is Role.LMS)
 
 
 def _statements(body: Any) -> list[Any]:
