@@ -23,7 +23,8 @@ ifneq ($(wildcard $(LPP)/q_mat.npz),)
 	$(BIN)/kgtutor train bilstm --data $(LPP) --graph-init --epochs 3
 	$(BIN)/kgtutor train progress --data $(LPP) --epochs 3
 else
-	@echo "no ASSISTments 2009 data at $(LPP): serving the demo curriculum only (set KGTUTOR_DATA)"
+	@echo "no ASSISTments 2009 data at $(LPP): the demo curriculum with a simulated cohort (set KGTUTOR_DATA for real data)"
+	$(BIN)/kgtutor graph simulate-cohort
 endif
 	$(BIN)/kgtutor profiles refresh
 	$(BIN)/kgtutor adjust --once
