@@ -32,5 +32,5 @@ def test_help_lists_every_command_and_imports_nothing_heavy() -> None:
     assert json.loads(heavy) == []
     listed = {line.split()[0] for line in help_lines[help_lines.index("Commands:") + 1:]}
     assert listed == {"adjust", "affect", "evaluate", "graph", "lms", "lrs", "notify", "path",
-                      "plan", "profiles", "recommend", "report", "serve", "similar", "train",
-                      "users"}
+                      "plan", "profiles", "record", "recommend", "report", "serve", "similar",
+                      "train", "users"}
