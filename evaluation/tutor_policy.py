@@ -161,7 +161,7 @@ class KgTutor:
         self.sequence = models.sequence if switches.bilstm else None
         self.kp_ids = models.params.kp_ids
         # mastery tracing starts from the KP's population prior (as the graph's refresh does)
-        self.priors = self.catalogue.priors() if self.config.population_prior else {}
+        self.priors = dict(self.catalogue.priors) if self.config.population_prior else {}
 
     def start(self, learner_id: int, truth: Truth) -> None:
         self.student = f"s{learner_id}"

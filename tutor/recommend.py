@@ -90,7 +90,7 @@ def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = Rec
     if state.theta is None:  # no fit written yet: estimate from the answers, items fixed
         state = replace(state, **_ability(catalogue, state.history))
     if config.population_prior and (catalogue.known_share or catalogue.kp_bkt):
-        state = replace(state, mastery={**catalogue.priors(), **state.mastery})  # never practised
+        state = replace(state, mastery={**catalogue.priors, **state.mastery})  # never practised
     weakest = weak.weakest(state.history) if weak is not None and state.history else None
     picks, cold = rank_kps(catalogue, state, config, peers, weakest, focus, sequence,
                            excluded(state, config, exclude))

@@ -124,6 +124,8 @@ class Catalogue:
     kp_bkt: Mapping[str, BktParams] = field(default_factory=dict)  # kp -> fitted BKT (kp_bkt)
     by_kp: Mapping[str, tuple[str, ...]] = field(init=False)  # kp -> questions testing it
     unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
+    # P(known) of each KP before any practice: the fitted BKT prior, else the population prior
+    priors: Mapping[str, float] = field(init=False)
 
     def __post_init__(self) -> None:
         """The derived maps, built once when the catalogue is (it is cached between calls)."""
@@ -137,11 +139,9 @@ class Catalogue:
             for p in pres:
                 counts[p] = counts.get(p, 0) + 1
         object.__setattr__(self, "unlocks", counts)
+        object.__setattr__(self, "priors", {**self.known_share,
+                                            **{k: b.prior for k, b in self.kp_bkt.items()}})
 
-    def priors(self) -> dict[str, float]:
-        """P(known) of each KP before any practice: the fitted BKT prior, else the population
-        prior (``known_share``)."""
-        return {**self.known_share, **{k: b.prior for k, b in self.kp_bkt.items()}}
 
     def bkt(self, kp: str) -> BktParams:
         """The KP's fitted BKT parameters (``models.kp_bkt``), the defaults when unfitted."""
