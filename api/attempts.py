@@ -123,10 +123,10 @@ def post_batch(body: dict[str, Any]) -> dict[str, Any]:
     concurrent batches sharing event ids each store what they can: an id another request
     stored first is "existing" (or "conflict") in ``items``, never a failed batch."""
     who = principal()
-    for student_id in sorted({a["student_id"] for a in body["attempts"]}):
-        require_student(who, student_id)
+    stored_id = {student_id: require_student(who, student_id)  # an LMS names its tenant's
+                 for student_id in sorted({a["student_id"] for a in body["attempts"]})}
     report = ingest_attempts(services().store,
-                             [_row(a, a["student_id"]) for a in body["attempts"]],
+                             [_row(a, stored_id[a["student_id"]]) for a in body["attempts"]],
                              namespace_of(_tenant(who)), services().clock())
     return {"created": report.created, "existing": report.existing,
             "rejected": report.rejected,

@@ -3,7 +3,8 @@
 Every endpoint needs a valid access token unless its view is marked ``@open_endpoint``; every
 URL variable named ``student_id`` or ``class_id`` is checked against the caller before the view
 runs, so a view cannot forget to. Ids that arrive in a body (batch ingestion, xAPI) go through
-``require_student`` explicitly. Tests walk the URL map to keep this true.
+``require_student`` explicitly, which answers the stored id: an LMS names students inside
+its own tenant (docs/api.md, "Tenants"). Tests walk the URL map to keep this true.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask_jwt_extended import verify_jwt_in_request
 from werkzeug.exceptions import Forbidden, NotFound
 
 from api.context import principal, services
-from graph import accounts
+from graph import accounts, roster
 from tutor.access import Principal, Role, may_access_class, may_access_student
 
 P = ParamSpec("P")
@@ -56,24 +57,33 @@ def check_request() -> None:
     verify_jwt_in_request()
     who = principal()
     args = request.view_args or {}
-    if "student_id" in args:
-        require_student(who, args["student_id"])
+    if "student_id" in args:  # the view gets the stored id of the student named
+        args["student_id"] = require_student(who, args["student_id"])
     if "class_id" in args:
         require_class(who, args["class_id"])
 
 
-def require_student(who: Principal, student_id: str) -> None:
-    """404 for a student that does not exist, 403 for one the caller may not touch."""
-    facts = accounts.student_access(services().store, student_id, who.tutor_id)
+def require_student(who: Principal, student_id: str) -> str:
+    """The stored id of the student the caller names: an LMS names its tenant's students only
+    (``roster.tenant_students``), so another tenant's id is, to it, no student at all (404,
+    as for an unknown id). 403 for a student the caller knows of but may not touch."""
+    store = services().store
+    key = student_id
+    if who.role is Role.LMS:
+        key = roster.tenant_students(store, who.tenant, [student_id]).get(student_id, "")
+    facts = accounts.student_access(store, key, who.tutor_id) if key else None
     if facts is None:
         raise NotFound(f"no student {student_id!r}")
     if not may_access_student(who, facts):
         raise Forbidden(f"{who.role} {who.subject!r} may not access student {student_id!r}")
+    return key
 
 
 def require_class(who: Principal, class_id: str) -> None:
+    """404 for an unknown class, and for an LMS, for another tenant's; 403 for the rest the
+    caller may not touch."""
     found = accounts.class_access(services().store, class_id, who.tutor_id)
-    if found is None:
+    if found is None or (who.role is Role.LMS and not may_access_class(who, *found)):
         raise NotFound(f"no class {class_id!r}")
     if not may_access_class(who, *found):
         raise Forbidden(f"{who.role} {who.subject!r} may not access class {class_id!r}")

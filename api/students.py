@@ -15,7 +15,7 @@ from api.schemas import ID, TEXT, epoch_ms
 from graph import roster
 from services import records
 from services.imports import SEED_DATASET
-from tutor.access import Role
+from tutor.access import Role, tenant_student_id
 from tutor.errors import ConstraintViolation, NotFound
 
 blp = Blueprint("students", __name__, url_prefix="/students",
@@ -106,8 +106,9 @@ def list_students(query: dict[str, Any], pagination_parameters: PaginationParame
 @blp.response(201, StudentOut)
 @blp.alt_response(409, description="A student with this id exists.")
 def create_student(body: dict[str, Any]) -> dict[str, Any]:
-    """Create a student. LMS accounts create students of their tenant; tutors must put the
-    student in at least one of their classes (or they could not see it afterwards)."""
+    """Create a student. LMS accounts create students of their tenant, stored as
+    ``<tenant>:<id>`` and named by either id; tutors must put the student in at least one of
+    their classes (or they could not see it afterwards)."""
     who = principal()
     if who.role is Role.TUTOR and not body["class_ids"]:
         raise UnprocessableEntity("class_ids: a tutor must add the student to one of their "
@@ -115,14 +116,18 @@ def create_student(body: dict[str, Any]) -> dict[str, Any]:
     for class_id in body["class_ids"]:
         require_class(who, class_id)
     svc = services()
+    key, tenant = body["id"], ""
+    if who.role is Role.LMS:  # its own namespace: another tenant's ids neither clash nor show
+        if roster.tenant_students(svc.store, who.tenant, [key]):
+            raise ConstraintViolation(f"student {key!r} exists")
+        key, tenant = tenant_student_id(who.tenant, key), who.tenant
     try:
-        roster.create_student(svc.store, body["id"], body["name"], body["email"],
-                              who.tenant if who.role is Role.LMS else "", body["dataset"],
-                              svc.clock())
+        roster.create_student(svc.store, key, body["name"], body["email"], tenant,
+                              body["dataset"], svc.clock())
     except ConstraintViolation:
         raise ConstraintViolation(f"student {body['id']!r} exists") from None
-    _join(body["id"], body["class_ids"])
-    return _get(body["id"])
+    _join(key, body["class_ids"])
+    return _get(key)
 
 
 @blp.route("/<student_id>", methods=["GET"])

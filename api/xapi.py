@@ -8,7 +8,7 @@ import json
 from datetime import UTC
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, jsonify, request, url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
@@ -20,7 +20,7 @@ from api.schemas import Counts, epoch_ms
 from graph import xapi as xapi_store
 from services.ingest import (
     CONFLICT,
-    REJECTED,
+    ActorScope,
     StatementReport,
     actor_students,
     ingest_statements,
@@ -38,7 +38,10 @@ blp = Blueprint(
                 "result.success the answer, result.duration its time. `completed` and "
                 "`experienced` mark the student active; other verbs are stored and ignored. "
                 "Statements are idempotent by id (one without an id gets the UUID5 of its "
-                "canonical JSON) and kept as received, readable back as an LRS feed.")
+                "canonical JSON) and kept as received, readable back as an LRS feed. "
+                "`POST` and `PUT /xapi/statements` follow xAPI 1.0.3 (an array of ids, 204; "
+                "a request is stored whole or refused); `POST /xapi/statements/batch` is "
+                "kgtutor's extension that stores what it can and reports each statement.")
 MAX_STATEMENTS = 500
 STATEMENTS_BODY = {"required": True, "content": {"application/json": {"schema": {
     "oneOf": [{"type": "object"},
@@ -89,21 +92,48 @@ def malformed(error: MalformedStatements) -> Response:
         {"index": e.index, "field": e.field, "message": e.message} for e in error.errors])
 
 
+STATEMENT_IDS = {"type": "array", "items": {"type": "string", "format": "uuid"}}
+
+
 @blp.route("/statements", methods=["POST"])
+@blp.doc(requestBody=STATEMENTS_BODY)
+@blp.response(200, STATEMENT_IDS, description="The statements' ids, in the order sent (xAPI "
+                                               "1.0.3); an id-less statement's is assigned.")
+@blp.alt_response(400, description="Two statements of the array carry the same id.")
+@blp.alt_response(403, description="A statement's actor is a student the caller may not "
+                                   "access; nothing was stored.")
+@blp.alt_response(409, description="A statement's id is stored with other content; nothing "
+                                   "was stored.")
+@blp.alt_response(422, description="Malformed statements, or ones kgtutor cannot use (unknown "
+                                   "student or question): `errors` lists "
+                                   "`{index, field, message}`; nothing was stored.")
+def post_statements() -> Response:
+    """xAPI 1.0.3 POST Statements: store one statement or an array of up to 500, whole or not
+    at all, and answer their ids. Re-sending a stored statement unchanged is fine; for what
+    happened to each statement use ``POST /xapi/statements/batch``."""
+    body = _statements(request.get_json(silent=False))
+    given = [str(s["id"]).lower() for s in body if isinstance(s, dict) and "id" in s]
+    if len(set(given)) != len(given):
+        raise BadRequest("two statements of the array carry the same id")
+    report = _ingest(body, whole=True)
+    _raise_conflict(report)  # one a concurrent request stored first with other content
+    return jsonify([i.id for i in report.items])
+
+
+@blp.route("/statements/batch", methods=["POST"])
 @blp.doc(requestBody=STATEMENTS_BODY)
 @blp.response(200, StatementsReport)
 @blp.alt_response(403, description="A statement's actor is a student the caller may not "
                                    "access; nothing was stored.")
-@blp.alt_response(409, description="The only statement's id is stored with other content.")
 @blp.alt_response(422, description="Malformed statements: `errors` lists "
                                    "`{index, field, message}`; nothing was stored.")
-def post_statements() -> dict[str, Any]:
-    """Store one statement or an array of up to 500. An LMS account's unknown
-    ``account.name`` becomes a student of its tenant; for other callers an unknown actor is
-    a rejection. Every student named is authorised before anything is written."""
+def post_statement_batch() -> dict[str, Any]:
+    """kgtutor's extension of POST Statements (same body): store every statement that can be,
+    and report each one (created, existing, ignored, activity, rejected or conflict, with the
+    reason). An LMS account's unknown ``account.name`` becomes a student of its tenant; for
+    other callers an unknown actor is a rejection. Every student named is authorised before
+    anything is written."""
     report = _ingest(_statements(request.get_json(silent=False)))
-    if len(report.items) == 1 and report.items[0].status == CONFLICT:
-        raise ConstraintViolation(report.items[0].reason)
     return {"statements": [{"id": i.id, "status": i.status, **({"reason": i.reason}
                                                                if i.reason else {})}
                            for i in report.items],
@@ -120,11 +150,12 @@ about_blp = Blueprint("xapi_about", __name__, url_prefix="/xapi",
                       description="xAPI's About resource.")
 
 
-@blp.after_request
-@about_blp.after_request
+@about_blp.after_app_request
 def version_header(response: Response) -> Response:
-    """xAPI 1.0.3 §6.2: every response carries the version it speaks."""
-    response.headers["X-Experience-API-Version"] = XAPI_VERSION
+    """xAPI 1.0.3 §6.2: every response under /xapi carries the version it speaks, errors of
+    routing (404, 405) included, which no blueprint of /xapi sees."""
+    if request.path == "/xapi" or request.path.startswith("/xapi/"):
+        response.headers["X-Experience-API-Version"] = XAPI_VERSION
     return response
 
 
@@ -144,6 +175,9 @@ def about() -> dict[str, Any]:
 @blp.response(204)
 @blp.alt_response(409, description="This statement id is stored with other content.")
 @blp.alt_response(400, description="The body's id differs from statementId.")
+@blp.alt_response(403, description="The actor is a student the caller may not access.")
+@blp.alt_response(422, description="A malformed statement, or one kgtutor cannot use: "
+                                   "`errors` lists `{index, field, message}`.")
 def put_statement(query: dict[str, str]) -> None:
     """xAPI's way to send one statement that carries its own id (``?statementId=``): 204 when
     stored or already stored with the same content, 409 when stored with other content."""
@@ -151,14 +185,9 @@ def put_statement(query: dict[str, str]) -> None:
     if not isinstance(body, dict):
         raise BadRequest("the body must be one statement object")
     statement_id = query["statementId"]
-    if body.get("id", statement_id) != statement_id:
+    if str(body.get("id", statement_id)).lower() != statement_id.lower():
         raise BadRequest("the statement's id differs from statementId")
-    report = _ingest([{**body, "id": statement_id}])
-    item = report.items[0]
-    if item.status == CONFLICT:
-        raise ConstraintViolation(item.reason)
-    if item.status == REJECTED:
-        raise UnprocessableEntity(item.reason)
+    _raise_conflict(_ingest([{**body, "id": statement_id}], whole=True))
 
 
 @blp.route("/statements", methods=["GET"])
@@ -187,15 +216,27 @@ def get_statements(query: dict[str, Any]) -> dict[str, Any]:
                            for r in page], "more": more}
 
 
-def _ingest(statements: list[Any]) -> StatementReport:
-    """Authorise every student the statements name, then store them."""
+def _ingest(statements: list[Any], whole: bool = False) -> StatementReport:
+    """Authorise every student the statements name, then store them. Actors are looked up
+    among the students the caller may name (an LMS: its tenant's; a tutor's e-mails: their
+    classes'; a student's: their own), so no answer tells of anyone else's."""
     who = principal()
     tenant = who.tenant if who.role is Role.LMS else ""
+    scope = ActorScope(who.tutor_id if who.role is Role.TUTOR else "",
+                       who.student_id if who.role is Role.STUDENT else "")
     svc = services()
-    for student_id in actor_students(svc.store, statements, tenant):
+    for student_id in actor_students(svc.store, statements, tenant, scope):
         require_student(who, student_id)
     return ingest_statements(svc.store, statements, tenant, svc.clock(),
-                             create_students=who.role is Role.LMS)
+                             create_students=who.role is Role.LMS, whole=whole, scope=scope)
+
+
+def _raise_conflict(report: StatementReport) -> None:
+    """409 for a statement found stored with other content only while writing: a concurrent
+    request stored its id first (the rest of the request is stored)."""
+    conflicts = [i.reason for i in report.items if i.status == CONFLICT]
+    if conflicts:
+        raise ConstraintViolation("; ".join(conflicts[:10]))
 
 
 def _statements(body: Any) -> list[Any]:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.access import tenant_student_id
 from tutor.ports import GraphStore
 
 
@@ -28,6 +29,22 @@ class StudentFilter:
 
 def student_exists(store: GraphStore, student_id: str) -> bool:
     return bool(store.read("student_exists", {"student_id": student_id}))
+
+
+def tenant_students(store: GraphStore, tenant: str, ids: Iterable[str]) -> dict[str, str]:
+    """Id an LMS of ``tenant`` names a student with -> the student's stored id, for those the
+    tenant holds: a stored id the tenant owns is itself (so the id a response shows addresses
+    its student), else the tenant's own ``tenant_student_id``. Another tenant's student, or
+    one no tenant owns, is not found; nor is anything for an empty tenant."""
+    wanted = sorted(set(ids))
+    if not tenant or not wanted:
+        return {}
+    rows = [{"id": i, "keys": [i, tenant_student_id(tenant, i)]} for i in wanted]
+    found: dict[str, str] = {}
+    for row in store.read("tenant_students", {"tenant": tenant, "rows": rows}):
+        if found.get(row["id"]) != row["id"]:  # the exact stored id wins
+            found[row["id"]] = row["key"]
+    return found
 
 
 def class_exists(store: GraphStore, class_id: str) -> bool:

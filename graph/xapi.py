@@ -29,11 +29,13 @@ def known_students(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
     return {r["id"]: r["tenant"] for r in rows}
 
 
-def students_by_email(store: GraphStore, emails: Iterable[str],
-                      tenant: str) -> dict[str, list[str]]:
-    """Lower-cased e-mail -> ids of the students with it (within ``tenant`` unless '')."""
+def students_by_email(store: GraphStore, emails: Iterable[str], tenant: str,
+                      tutor_id: str = "", student_id: str = "") -> dict[str, list[str]]:
+    """Lower-cased e-mail -> ids of the students with it, among those the caller may name:
+    ``tenant``'s, ``tutor_id``'s classes', or ``student_id`` alone ('' for no restriction)."""
     out: dict[str, list[str]] = {}
-    rows = store.read("students_by_email", {"emails": sorted(set(emails)), "tenant": tenant})
+    rows = store.read("students_by_email", {"emails": sorted(set(emails)), "tenant": tenant,
+                                            "tutor_id": tutor_id, "student_id": student_id})
     for row in rows:
         out.setdefault(row["email"], []).append(row["id"])
     return out

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from graph import accounts, roster
 from graph.accounts import StoredClient, StoredUser
-from tutor.access import Principal, Role
+from tutor.access import TENANT, Principal, Role
 from tutor.errors import ConstraintViolation, InvalidInput, NotFound, TooManyAttempts
 from tutor.login_backoff import lock_seconds
 from tutor.ports import GraphStore
@@ -94,6 +94,9 @@ def add_client(store: GraphStore, name: str, tenant: str, now: int) -> tuple[str
     once: only its hash is stored."""
     if not name.strip() or not tenant.strip():
         raise InvalidInput("an LMS client needs a name and a tenant")
+    if not TENANT.match(tenant.strip()):
+        raise InvalidInput("tenant: 1 to 32 letters, digits or . _ -, starting with a letter "
+                           "or digit")
     client_id, secret = "lms-" + secrets.token_hex(8), secrets.token_urlsafe(32)
     accounts.add_client(store, StoredClient(client_id, name.strip(), tenant.strip(),
                                             _HASHER.hash(secret)), now)

@@ -5,24 +5,34 @@ check the input against the graph (unknown questions or students, ids that alrea
 something else), write through ``graph.ingest`` (which refreshes the touched students'
 mastery and theta before returning) and report per item what happened. Event and statement
 ids are stored namespaced by tenant (``f"{namespace}:{id}"``) so that tenants can neither
-collide nor probe each other.
+collide nor probe each other; so are the students an LMS creates, and the students an actor
+names are looked up inside the caller's tenant only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Self
 
+from graph import roster
 from graph import xapi as xapi_store
 from graph.ingest import GraphData, ingest
 from graph.xapi import AttemptKey
 from services.imports import SEED_DATASET
-from tutor.access import API_ID
-from tutor.errors import InvalidInput
+from tutor.access import API_ID, tenant_student_id
+from tutor.errors import ConstraintViolation, InvalidInput
 from tutor.mastery import Attempt
 from tutor.ports import GraphStore
-from tutor.xapi import Meaning, Statement, canonical_json, parse_statements, question_candidates
+from tutor.xapi import (
+    Meaning,
+    Statement,
+    StatementError,
+    UnusableStatements,
+    canonical_json,
+    parse_statements,
+    question_candidates,
+)
 
 CREATED, EXISTING, IGNORED, ACTIVITY = "created", "existing", "ignored", "activity"
 REJECTED, CONFLICT = "rejected", "conflict"  # both counted as rejected
@@ -54,6 +64,16 @@ class IngestReport:
                  for s in (CREATED, EXISTING, IGNORED, ACTIVITY, REJECTED, CONFLICT)}
         return cls(count[CREATED], count[EXISTING], count[IGNORED], count[ACTIVITY],
                    count[REJECTED] + count[CONFLICT], tuple(items))
+
+
+@dataclass(frozen=True)
+class ActorScope:
+    """Whose students an actor's e-mail may name for a caller without a tenant: a tutor's
+    classes', or one student's own ('' for no restriction: admins). An e-mail held by
+    students the caller cannot see neither clashes nor shows."""
+
+    tutor_id: str = ""
+    student_id: str = ""
 
 
 class AttemptReport(IngestReport):
@@ -155,38 +175,73 @@ def _attempt(row: Mapping[str, Any], namespace: str, now: int) -> Attempt:
 
 
 def ingest_statements(store: GraphStore, statements: Sequence[Mapping[str, Any]], tenant: str,
-                      now: int, create_students: bool) -> StatementReport:
+                      now: int, create_students: bool, whole: bool = False,
+                      scope: ActorScope = ActorScope()) -> StatementReport:
     """Store xAPI statements and what they mean: answers become attempts, ``completed`` and
     ``experienced`` mark the student active, other verbs are kept and ignored. Malformed
-    input raises ``tutor.xapi.MalformedStatements`` (an InvalidInput) and stores nothing."""
+    input raises ``tutor.xapi.MalformedStatements`` (an InvalidInput) and stores nothing.
+
+    Without ``whole`` every statement that can be stored is, and the others are reported
+    ("rejected", "conflict"). With ``whole`` (xAPI's own POST and PUT) one such statement
+    refuses the request before anything is written: ``ConstraintViolation`` for a statement
+    stored with other content, ``UnusableStatements`` for one kgtutor cannot use."""
     parsed = parse_statements(statements)
     ns = namespace_of(tenant)
-    plan = _Plan(store, parsed, tenant, ns, now, create_students)
+    plan = _Plan(store, parsed, tenant, ns, now, create_students, scope)
     plan.decide()
+    if whole:
+        refuse_partial(plan.items)
     xapi_store.ensure_students(store, list(plan.create.values()))
     write_attempts(store, plan.attempts)
     created = xapi_store.save_statements(store, plan.to_store)
     return StatementReport.of(plan.settle(created))
 
 
+def refuse_partial(items: Sequence[ItemResult]) -> None:
+    """Raise unless every item can be stored as sent (conflicts first: they are 409s)."""
+    conflicts = [i.reason for i in items if i.status == CONFLICT]
+    if conflicts:
+        raise ConstraintViolation("; ".join(conflicts[:10]))
+    rejected = [i for i in items if i.status == REJECTED]
+    if rejected:
+        raise UnusableStatements([StatementError(i.index, *_field_and_message(i.reason))
+                                  for i in rejected])
+
+
+def _field_and_message(reason: str) -> tuple[str, str]:
+    """``"object.id: no question 'x'"`` -> ``("object.id", "no question 'x'")``."""
+    field, sep, message = reason.partition(": ")
+    return (field, message) if sep else ("", reason)
+
+
 def actor_students(store: GraphStore, statements: Sequence[Mapping[str, Any]],
-                   tenant: str) -> list[str]:
-    """The existing students that answer and activity statements name, for the caller to
-    authorise before ``ingest_statements`` (raises like it for malformed input)."""
+                   tenant: str, scope: ActorScope = ActorScope()) -> list[str]:
+    """The stored ids of the existing students that answer and activity statements name, for
+    the caller to authorise before ``ingest_statements`` (raises like it for malformed
+    input)."""
     parsed = [p for p in parse_statements(statements) if p.meaning is not Meaning.OTHER]
-    by_id = xapi_store.known_students(store, (p.actor.account_name for p in parsed
-                                              if p.actor.account_name))
+    by_id = account_students(store, (p.actor.account_name for p in parsed
+                                     if p.actor.account_name), tenant)
     by_email = xapi_store.students_by_email(store, (p.actor.email for p in parsed
-                                                    if p.actor.email), tenant)
-    found = set(by_id) | {ids[0] for ids in by_email.values() if len(ids) == 1}
+                                                    if p.actor.email), tenant,
+                                            scope.tutor_id, scope.student_id)
+    found = set(by_id.values()) | {ids[0] for ids in by_email.values() if len(ids) == 1}
     return sorted(found)
+
+
+def account_students(store: GraphStore, names: Iterable[str], tenant: str) -> dict[str, str]:
+    """xAPI ``account.name`` -> the stored id of the student it names: inside the tenant for
+    an LMS (another tenant's student is no student to it), else the id itself."""
+    if tenant:
+        return roster.tenant_students(store, tenant, names)
+    return {i: i for i in xapi_store.known_students(store, names)}
 
 
 class _Plan:
     """Decides, statement by statement, what to write; reads the graph once per kind."""
 
     def __init__(self, store: GraphStore, parsed: list[Statement], tenant: str, ns: str,
-                 now: int, create_students: bool) -> None:
+                 now: int, create_students: bool, scope: ActorScope = ActorScope()) -> None:
         self.store, self.parsed, self.tenant, self.ns, self.now = store, parsed, tenant, ns, now
         self.create_students = create_students
         self.items: list[ItemResult] = []
@@ -197,10 +252,11 @@ class _Plan:
         acting = [s for s in parsed if s.meaning is not Meaning.OTHER]
         answers = [s for s in acting if s.meaning is Meaning.ANSWER]
         self.stored = xapi_store.stored_statements(store, (self._key(s) for s in parsed))
-        self.students = xapi_store.known_students(
-            store, (s.actor.account_name for s in acting if s.actor.account_name))
+        self.students = account_students(
+            store, (s.actor.account_name for s in acting if s.actor.account_name), tenant)
         self.emails = xapi_store.students_by_email(
-            store, (s.actor.email for s in acting if s.actor.email), tenant)
+            store, (s.actor.email for s in acting if s.actor.email), tenant, scope.tutor_id,
+            scope.student_id)
         self.questions = xapi_store.known_questions(
             store, (q for s in answers for q in question_candidates(s.object_id)))
         self.stored_attempts = xapi_store.stored_attempts(
@@ -292,20 +348,21 @@ class _Plan:
         return "", "actor: needs account.name or mbox to be matched to a student"
 
     def _by_account(self, name: str, full_name: str) -> tuple[str, str]:
+        """The stored id ``name`` names (an LMS: in its tenant), or a new student of the
+        tenant, in the tenant's namespace, when the caller may create students."""
         if name in self.students:
-            if self.tenant and self.students[name] != self.tenant:
-                return "", f"actor.account.name: student {name!r} is not in this tenant"
-            return name, ""
+            return self.students[name], ""
         if name in self.create:
-            return name, ""
+            return self.create[name]["id"], ""
         if not self.create_students:
             return "", f"actor.account.name: no student {name!r}"
         if not API_ID.match(name):
             return "", f"actor.account.name: {name!r} is not a valid student id"
-        self.create[name] = {"id": name, "name": full_name[:500], "email": "",
+        key = tenant_student_id(self.tenant, name) if self.tenant else name
+        self.create[name] = {"id": key, "name": full_name[:500], "email": "",
                              "tenant": self.tenant, "dataset": self._new_dataset(),
                              "now": self.now}
-        return name, ""
+        return key, ""
 
     def _new_dataset(self) -> str:
         if self._dataset is None:

@@ -10,6 +10,16 @@ from enum import StrEnum
 # ids are free text in the graph (datasets namespace them as ``dataset:kind:n``); ids made
 # through the API are printable text without spaces or slashes, so each fits a URL segment
 API_ID = re.compile(r"^[^/\s\x00-\x1f]{1,128}$")
+# a tenant's name prefixes its students' stored ids, so it must fit in one too (as for LTI)
+TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+
+
+def tenant_student_id(tenant: str, student_id: str) -> str:
+    """The stored id of a student an LMS tenant names ``student_id``. Student ids are unique
+    in the graph, so each tenant's own ids live in its namespace: no tenant's id can clash
+    with, or reveal, another's (docs/api.md, "Tenants")."""
+    return f"{tenant}:{student_id}"
+
 
 class Role(StrEnum):
     STUDENT = "student"  # their own data only

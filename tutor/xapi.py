@@ -74,11 +74,21 @@ class StatementError:
 class MalformedStatements(InvalidInput):
     """Statements that are not valid xAPI; carries every reason, by statement index."""
 
+    heading = "malformed xAPI statements"
+
     def __init__(self, errors: Sequence[StatementError]) -> None:
         self.errors = tuple(errors)
         shown = "; ".join(f"[{e.index}] {e.field}: {e.message}" for e in self.errors[:10])
         more = f" (and {len(self.errors) - 10} more)" if len(self.errors) > 10 else ""
-        super().__init__(f"malformed xAPI statements: {shown}{more}")
+        super().__init__(f"{self.heading}: {shown}{more}")
+
+
+class UnusableStatements(MalformedStatements):
+    """Valid xAPI that kgtutor cannot use (an unknown student or question, an answer without
+    ``result.success``): xAPI's POST and PUT refuse such a request whole, as a learning record
+    store refuses a batch with one bad statement, rather than store part of it."""
+
+    heading = "xAPI statements kgtutor cannot use"
 
 
 def parse_statements(items: Sequence[Any]) -> list[Statement]:

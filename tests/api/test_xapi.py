@@ -1,6 +1,8 @@
 """xAPI over HTTP on the real graph: each verb's mapping, idempotency and conflicts, malformed
 statements, actors (accounts, e-mail, LMS-created students), authorisation, the statement
-feed and its paging, verbatim text."""
+feed and its paging, verbatim text; mostly through kgtutor's per-statement report
+(``/xapi/statements/batch``), and xAPI 1.0.3's own POST (ids, whole or refused). A client
+library speaking xAPI is tested in tests/reliability/test_xapi_spec.py."""
 
 from __future__ import annotations
 
@@ -54,7 +56,8 @@ def _statements(store: GraphStore, *keys: str) -> set[str]:
 
 
 def _post(as_: Callable[..., Any], who: str, body: Any) -> Any:
-    return as_(who).post("/xapi/statements", json=body)
+    """kgtutor's extension, which reports each statement (xAPI's own POST answers ids)."""
+    return as_(who).post("/xapi/statements/batch", json=body)
 
 
 def test_answered_becomes_an_attempt(as_: Callable[..., Any], api_store: GraphStore) -> None:
@@ -123,8 +126,10 @@ def test_resending_changes_nothing_and_other_content_conflicts(
     copy = {**s, "stored": "2026-01-01T00:00:00Z", "version": "1.0.3"}
     assert _post(as_, "admin", copy).json["existing"] == 1
     changed = {**s, "result": {"success": False}}
-    alone = _post(as_, "admin", changed)
-    assert alone.status_code == 409 and sid("idem") in alone.json["detail"]
+    alone = _post(as_, "admin", changed)  # a conflict is an item's result, not a failed batch
+    assert alone.status_code == 200
+    assert [i["status"] for i in alone.json["statements"]] == ["conflict"]
+    assert sid("idem") in alone.json["statements"][0]["reason"]
     other = statement(sid("idem-2"), account("t-x-idem"), obj=Q_LINE,
                       result={"success": True})
     mixed = _post(as_, "admin", [changed, other])
@@ -173,7 +178,7 @@ def test_lms_creates_its_own_students(as_: Callable[..., Any], api_store: GraphS
     assert (student["tenant"], student["dataset"], student["name"]) == (
         "north", "seed", "Nia North")
     event = f"north:xapi:{sid('lms-new')}"
-    assert _attempts(api_store, event) == {event: ("t-x-north-new", Q_ABS, True)}
+    assert _attempts(api_store, event) == {event: ("north:t-x-north-new", Q_ABS, True)}
     # an e-mail alone cannot name a new student
     unknown = statement(sid("lms-mbox"), {"mbox": "mailto:nobody@example.org"},
                         result={"success": True})
@@ -197,24 +202,19 @@ def test_other_callers_cannot_create_students(as_: Callable[..., Any],
         "unknown-actor", "unknown-q", "no-success"))) == set()
 
 
-@pytest.mark.parametrize(("who", "student"), [
-    ("north", "t-x-south"),  # another tenant's student
-    ("north", "alg-st-amara"),  # a student no LMS owns
+@pytest.mark.parametrize(("who", "student"), [  # LMS tenants: tests/reliability/test_tenants.py
     ("amara", "alg-st-ben"),  # a student for another student
     ("trivera", "alg-st-amara"),  # not in the tutor's classes
 ])
 def test_statements_about_students_not_yours_write_nothing(
         as_: Callable[..., Any], api_store: GraphStore, who: str, student: str) -> None:
-    if as_("admin").get("/students/t-x-south").status_code == 404:
-        _student(as_, "t-x-south", "south")
     name = f"forbidden-{who}-{student}"
     body = [statement(sid(name + "-ok"), account("t-x-ok"), IGNORED_VERB),
             statement(sid(name), account(student), result={"success": True})]
     r = _post(as_, who, body)
     assert r.status_code == 403
-    ns = "north" if who == "north" else "api"
-    assert _statements(api_store, f"{ns}:{sid(name)}", f"{ns}:{sid(name + '-ok')}") == set()
-    assert _attempts(api_store, f"{ns}:xapi:{sid(name)}") == {}
+    assert _statements(api_store, f"api:{sid(name)}", f"api:{sid(name + '-ok')}") == set()
+    assert _attempts(api_store, f"api:xapi:{sid(name)}") == {}
 
 
 def test_students_may_send_their_own(as_: Callable[..., Any]) -> None:
@@ -286,3 +286,42 @@ def test_injection_strings_are_stored_verbatim(as_: Callable[..., Any],
     assert after["XapiStatement"] == before.get("XapiStatement", 0) + 2
     assert {k: v for k, v in after.items() if k != "XapiStatement"} == {
         k: v for k, v in before.items() if k != "XapiStatement"}
+
+
+def test_xapi_post_answers_ids_and_stores_a_request_whole_or_not_at_all(
+        as_: Callable[..., Any], api_store: GraphStore) -> None:
+    """xAPI 1.0.3 POST Statements: 200 with the ids in order; a re-sent identical statement is
+    fine; one stored with other content (409), one kgtutor cannot use (422) or two with one id
+    (400) refuse the whole request."""
+    _student(as_, "t-x-spec")
+    first = statement(sid("spec-1"), account("t-x-spec"), result={"success": True})
+    no_id = statement(None, account("t-x-spec"), obj=Q_LINE, result={"success": False})
+    r = as_("admin").post("/xapi/statements", json=[first, no_id])
+    assert r.status_code == 200, r.json
+    assert r.headers["X-Experience-API-Version"] == "1.0.3"
+    assert r.json[0] == sid("spec-1") and uuid.UUID(r.json[1]).version == 5
+    assert as_("admin").post("/xapi/statements", json=[first, no_id]).json == r.json
+    fresh = statement(sid("spec-2"), account("t-x-spec"), result={"success": True})
+    changed = {**first, "result": {"success": False}}
+    refused = {
+        409: [fresh, changed],
+        422: [fresh, statement(sid("spec-3"), account("t-x-spec"), obj="no-such-question",
+                               result={"success": True})],
+        400: [fresh, {**fresh, "result": {"success": False}}],
+    }
+    for status, body in refused.items():
+        r = as_("admin").post("/xapi/statements", json=body)
+        assert r.status_code == status, r.json
+        assert r.headers["Content-Type"] == "application/problem+json"
+    assert r.json["detail"] and "cypher" not in str(r.json).lower()
+    assert _statements(api_store, f"api:{sid('spec-2')}", f"api:{sid('spec-3')}") == set()
+    assert _attempts(api_store, f"api:xapi:{sid('spec-2')}") == {}
+    unusable = as_("admin").post("/xapi/statements", json=refused[422]).json
+    assert [(e["index"], e["field"]) for e in unusable["errors"]] == [(1, "object.id")]
+
+
+def test_every_xapi_response_carries_the_version(as_: Callable[..., Any]) -> None:
+    for r in (as_("admin").get("/xapi/no-such-resource"), as_("admin").delete(
+            "/xapi/statements"), as_("admin").get("/xapi/about")):
+        assert r.headers["X-Experience-API-Version"] == "1.0.3", r.status_code
+    assert "X-Experience-API-Version" not in as_("admin").get("/health").headers
