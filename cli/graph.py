@@ -77,36 +77,20 @@ def seed(settings: Settings, path: Path | None) -> None:
 @click.pass_obj
 @errors_as_messages
 def simulate_cohort(settings: Settings, students: int, seed_: int) -> None:
-    """Load a simulated historical cohort on the demo curriculum (run `graph seed` first) and
-    fit on it what the tutor reads from the graph: IRT a, b and θ, and BKT per KP.
+    """Load a simulated historical cohort on the demo curriculum (run `graph seed` first), as
+    the seed dataset's own students and answers.
 
-    For a demo with no data set: the seed curriculum's own students then meet calibrated
-    items and fitted learn rates. Idempotent (deterministic event ids)."""
+    For a demo with no data set: train on it with `kgtutor train ... --dataset seed` (as
+    `kgtutor demo setup` does), so the seed curriculum's students meet calibrated items, fitted
+    learn rates and the Bi-LSTM. Idempotent (deterministic event ids)."""
     from evaluation.demo_cohort import SOURCE, demo_cohort
     from graph.ingest import GraphData
-    from graph.irt import write_irt
-    from graph.kp_bkt import write_kp_bkt
-    from models.kp_bkt import fit_kp_bkt
-    from models.training import fit_irt_on
     from services.imports import SEED_DATASET
 
     cohort = demo_cohort(students, seed_)
     data = GraphData(SEED_DATASET, students=cohort.students, attempts=cohort.attempts)
     _run_import(settings, data, ImportReport(source=f"{SOURCE} ({students} learners, seed "
                                                     f"{seed_})"))
-    p, logs = cohort.params, cohort.logs
-    irt = fit_irt_on(logs, p.n_items)
-    bkt = fit_kp_bkt(logs.items, logs.correct, p.item_kps, p.n_kps)
-    with store_for(settings) as store:
-        items, thetas = write_irt(store, item_ids=p.item_ids, a=irt.a, b=irt.b,
-                                  item_responses=irt.item_responses, student_ids=logs.students,
-                                  theta=irt.theta, theta_var=irt.theta_var,
-                                  student_responses=[len(x) for x in logs.items],
-                                  batch_size=settings.batch_size)
-        kps, edges = write_kp_bkt(store, p.kp_ids, bkt.params, bkt.own, settings.batch_size)
-    click.echo(f"fitted on the cohort: IRT a, b on {items} questions, θ of {thetas} learners; "
-               f"BKT on {kps} KPs ({int(bkt.own.sum())} fitted on their own); "
-               f"{edges:,} mastery edges retraced")
 
 
 @graph.group(name="import")

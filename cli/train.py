@@ -42,6 +42,14 @@ def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def graph_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--dataset NAME``: train on the graph's stored answers of that dataset."""
+    return click.option(
+        "--dataset", default=None,
+        help="Train on the answers stored in the graph for this dataset (e.g. seed: the demo "
+             "curriculum) instead of an lpp folder.")(fn)
+
+
 @click.group()
 def train() -> None:
     """Train a model on a dataset and save it under var/models/."""
@@ -49,17 +57,18 @@ def train() -> None:
 
 @train.command()
 @model_options
+@graph_option
 @click.option("--write-graph", is_flag=True,
               help="Also write a, b and theta onto the graph's questions and students.")
 @click.pass_obj
 @errors_as_messages
-def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-        threads: int | None, write_graph: bool) -> None:
+def irt(settings: Settings, data: Path | None, dataset: str | None, device: str,
+        seed: int, epochs: int | None, threads: int | None, write_graph: bool) -> None:
     """Calibrate the 2PL IRT model on all students (a, b per question, theta per student)."""
     from models import registry, training
     from models.irt import IrtConfig
 
-    kt = load_data(settings, data, device, threads)
+    kt = load_data(settings, data, device, threads, dataset)
     config = IrtConfig(seed=seed, max_iter=epochs or IrtConfig().max_iter)
     model = training.calibrate_irt(kt, config, device)
     path = registry.save_irt(settings.models_dir, model)
@@ -74,20 +83,21 @@ def irt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 
 @train.command()
 @model_options
+@graph_option
 @click.option("--write-graph", is_flag=True,
               help="Also write the parameters onto the graph's KPs and retrace every "
                    "student's mastery with them.")
 @click.pass_obj
 @errors_as_messages
-def bkt(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-        threads: int | None, write_graph: bool) -> None:
+def bkt(settings: Settings, data: Path | None, dataset: str | None, device: str,
+        seed: int, epochs: int | None, threads: int | None, write_graph: bool) -> None:
     """Fit BKT per KP (prior, learn, guess, slip) on all students' answers, with pyBKT's EM.
 
     Mastery tracing and the recommender's expected-gain signal use them (docs/models.md)."""
     from models.bkt_em import EmConfig
     from models.kp_bkt import KpBktConfig, fit_kp_bkt
 
-    kt = load_data(settings, data, device, threads)
+    kt = load_data(settings, data, device, threads, dataset)
     every = kt.everyone
     item_kps = [tuple(int(k) for k in row if k >= 0) for row in kt.item_skills]
     config = KpBktConfig(seed=seed, em=EmConfig(max_iter=epochs or EmConfig().max_iter))
@@ -107,19 +117,20 @@ def bkt(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 
 @train.command()
 @model_options
+@graph_option
 @click.option("--graph-init", is_flag=True,
               help="Start question vectors from `kgtutor train embed`'s output.")
 @click.pass_obj
 @errors_as_messages
-def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-           threads: int | None, graph_init: bool) -> None:
+def bilstm(settings: Settings, data: Path | None, dataset: str | None, device: str,
+           seed: int, epochs: int | None, threads: int | None, graph_init: bool) -> None:
     """Train the Bi-LSTM (P(correct) and candidate questions) on the train students, and
     count their question-to-question transitions (mixed into P(next))."""
     from models import registry, training
     from models.bilstm import BiLstmConfig
     from models.transitions import QuestionTransitions
 
-    kt = load_data(settings, data, device, threads)
+    kt = load_data(settings, data, device, threads, dataset)
     vectors = registry.load_item_vectors(settings.models_dir, kt.item_ids) if graph_init else None
     plan = bilstm_plan(epochs)
     with epochs_bar("bilstm", plan.epochs) as on_epoch:
@@ -127,7 +138,7 @@ def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs
                                           seed, device, vectors, on_epoch)
     transitions = QuestionTransitions.fit(kt.train.items, kt.n_items)
     path = registry.save_bilstm(settings.models_dir, model.cpu(), transitions, kt.item_ids,
-                                kt.skill_ids, plan)
+                                kt.skill_ids, plan, dataset)
     best = max(logs, key=lambda e: e.val_score)
     click.echo(f"Bi-LSTM: {len(logs)} epochs, best validation AUC {best.val_score:.4f} "
                f"(epoch {best.epoch + 1}); saved {path}")
@@ -135,15 +146,16 @@ def bilstm(settings: Settings, data: Path | None, device: str, seed: int, epochs
 
 @train.command()
 @model_options
+@graph_option
 @click.pass_obj
 @errors_as_messages
-def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-          threads: int | None) -> None:
+def embed(settings: Settings, data: Path | None, dataset: str | None, device: str,
+          seed: int, epochs: int | None, threads: int | None) -> None:
     """Train question embeddings over the question-KP-prerequisite graph (GraphSAGE)."""
     from models import registry, training
     from models.graph_embed import GraphEmbedConfig
 
-    kt = load_data(settings, data, device, threads)
+    kt = load_data(settings, data, device, threads, dataset)
     config = GraphEmbedConfig(seed=seed)
     config = replace(config, epochs=epochs or config.epochs)
     with epochs_bar("embed", config.epochs) as on_epoch:
@@ -156,18 +168,19 @@ def embed(settings: Settings, data: Path | None, device: str, seed: int, epochs:
 
 @train.command()
 @model_options
+@graph_option
 @click.pass_obj
 @errors_as_messages
-def progress(settings: Settings, data: Path | None, device: str, seed: int, epochs: int | None,
-             threads: int | None) -> None:
+def progress(settings: Settings, data: Path | None, dataset: str | None, device: str,
+             seed: int, epochs: int | None, threads: int | None) -> None:
     """Train the LSTM progress model (progress % and the weakest KP)."""
     from models import registry, training
 
-    kt = load_data(settings, data, device, threads)
+    kt = load_data(settings, data, device, threads, dataset)
     with epochs_bar("progress", epochs or 50) as on_epoch:
         result = training.fit_progress(kt, seed, device, epochs or 50, on_epoch=on_epoch)
     path = registry.save_progress(settings.models_dir, result.model.cpu(), result.data_config,
-                                  result.vectorizer, kt)
+                                  result.vectorizer, kt, dataset)
     t = result.test
     if t:
         click.echo(f"progress on test students: MAE {t['progress_mae']:.2f} points "
@@ -175,6 +188,25 @@ def progress(settings: Settings, data: Path | None, device: str, seed: int, epoc
                    f"{t['weakest_top1']:.3f} (baseline {t['baseline_weakest_top1']:.3f}), "
                    f"top-3 {t['weakest_top3']:.3f} (baseline {t['baseline_weakest_top3']:.3f})")
     click.echo(f"progress model: {len(result.logs)} epochs; saved {path}")
+
+
+@train.command()
+@click.pass_obj
+@errors_as_messages
+def priors(settings: Settings) -> None:
+    """Store each KP's population prior (the share of students who know it before practising
+    it, from their first answers) on the graph's KPs, for every dataset; run after imports.
+
+    The recommender counts a KP a student never practised at this P(known), so the frontier
+    skips what most students already know (docs/recommender.md)."""
+    from services.priors import refresh_priors
+
+    with store_for(settings) as store:
+        written = refresh_priors(store, settings.batch_size)
+    for dataset, n in sorted(written.items()):
+        click.echo(f"population prior of {n:,} KPs of {dataset or '(no dataset)'} stored")
+    if not written:
+        click.echo("no KPs in the graph: nothing to do")
 
 
 def _write_irt(store: GraphStore, model: IrtModel, batch_size: int) -> tuple[int, int]:
@@ -188,7 +220,9 @@ def _write_irt(store: GraphStore, model: IrtModel, batch_size: int) -> tuple[int
                      student_responses=model.student_responses, batch_size=batch_size)
 
 
-def load_data(settings: Settings, data: Path | None, device: str, threads: int | None) -> KTData:
+def load_data(settings: Settings, data: Path | None, device: str, threads: int | None,
+              dataset: str | None = None) -> KTData:
+    """An lpp folder's answers, or with ``dataset`` the graph's stored answers of it."""
     import torch
 
     from models.sources import load_lpp
@@ -196,7 +230,14 @@ def load_data(settings: Settings, data: Path | None, device: str, threads: int |
     _check_device(device)
     if threads is not None:
         torch.set_num_threads(threads)
-    return load_lpp(data or settings.data_root / "assist2009" / "lpp")
+    if dataset is None:
+        return load_lpp(data or settings.data_root / "assist2009" / "lpp")
+    if data is not None:
+        raise InvalidInput("give --data DIR or --dataset NAME, not both")
+    from services.training_data import graph_kt_data
+
+    with store_for(settings) as store:
+        return graph_kt_data(store, dataset)
 
 
 def _check_device(device: str) -> None:

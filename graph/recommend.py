@@ -39,6 +39,8 @@ def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
         order={r["id"]: i for i, r in enumerate(kps)},  # rows come in chapter order
         questions=questions,
         popularity=popularity,
+        known_share={r["id"]: float(r["known_share"]) for r in kps
+                     if r["known_share"] is not None},
         kp_bkt={r["id"]: BktParams(r["bkt_prior"], r["bkt_learn"], r["bkt_guess"], r["bkt_slip"])
                 for r in kps if r["bkt_learn"] is not None},
     )

@@ -32,6 +32,14 @@ def known_shares(items: Sequence[np.ndarray], correct: Sequence[np.ndarray],
                     met.add(k)
                     seen[k] += 1
                     right[k] += float(c)
+    return shares_from_counts(right, seen, bkt, strength)
+
+
+def shares_from_counts(right: np.ndarray, seen: np.ndarray, bkt: BktParams = BktParams(),
+                       strength: float = 10.0) -> np.ndarray:
+    """The known shares from per-KP counts of first answers (``seen``) and right ones
+    (``right``): the graph's job (``services.priors``) counts them in the store."""
+    right, seen = np.asarray(right, dtype=np.float64), np.asarray(seen, dtype=np.float64)
     overall = right.sum() / seen.sum() if seen.sum() else bkt.guess
     rate = (right + strength * overall) / (seen + strength)
     return np.clip((rate - bkt.guess) / (1 - bkt.slip - bkt.guess), 0.0, 1.0)

@@ -43,7 +43,8 @@ class BiLstmPredictor:
     """
 
     def __init__(self, model: BiLstmKT, item_ids: Sequence[str], chunk: int = 200,
-                 transitions: QuestionTransitions | None = None, mix: float = 0.5) -> None:
+                 transitions: QuestionTransitions | None = None, mix: float = 0.5, *,
+                 dataset: str | None = None) -> None:
         if len(item_ids) != model.config.n_items:
             raise InvalidInput(f"{len(item_ids)} item ids for a model of "
                                f"{model.config.n_items} questions")
@@ -56,6 +57,7 @@ class BiLstmPredictor:
             raise InvalidInput(f"mix must lie in [0, 1], got {mix}")
         self.model = model.eval()
         self.chunk, self.transitions, self.mix = chunk, transitions, mix
+        self.dataset = dataset  # the graph dataset it was trained on, when saved with it
         self.item_ids = tuple(item_ids)
         self._index = {q: i for i, q in enumerate(item_ids)}
         skills = model.item_skills[:-1].cpu().numpy()  # drop the padding item's row
@@ -142,7 +144,7 @@ class ProgressPredictor:
     def __init__(self, model: ProgressLSTM, data_config: ProgressDataConfig,
                  vectorizer: TfidfVectorizer, item_ids: Sequence[str],
                  item_texts: Sequence[str], item_skills: np.ndarray,
-                 skill_ids: Sequence[str]) -> None:
+                 skill_ids: Sequence[str], *, dataset: str | None = None) -> None:
         if not len(item_ids) == len(item_texts) == len(item_skills):
             raise InvalidInput(f"{len(item_ids)} item ids, {len(item_texts)} texts and "
                                f"{len(item_skills)} skill rows must match")
@@ -154,6 +156,7 @@ class ProgressPredictor:
                                f"config builds {data_config.n_features}")
         self.model = model.eval()
         self.config = data_config
+        self.dataset = dataset  # the graph dataset it was trained on, when saved with it
         self.item_ids = tuple(item_ids)
         self._index = {q: i for i, q in enumerate(item_ids)}
         self._text = text_matrix(vectorizer, item_texts, data_config.text_features)

@@ -74,11 +74,14 @@ def load_irt(folder: Path) -> IrtModel:
 
 
 def save_bilstm(folder: Path, model: BiLstmKT, transitions: QuestionTransitions,
-                item_ids: tuple[str, ...], skill_ids: tuple[str, ...], training: object) -> Path:
-    """The Bi-LSTM with the transition table it is mixed with (one sequence model)."""
+                item_ids: tuple[str, ...], skill_ids: tuple[str, ...], training: object,
+                dataset: str | None = None) -> Path:
+    """The Bi-LSTM with the transition table it is mixed with (one sequence model);
+    ``dataset``: the graph dataset it serves, when its ids do not say (``dataset:q:...``)."""
     path = _ready(folder) / BILSTM_FILE
     checkpoint.save(path, "bilstm", model, model.config,
                     {"item_ids": list(item_ids), "skill_ids": list(skill_ids),
+                     "dataset": dataset,
                      "skill_width": int(model.item_skills.shape[1]),
                      "training": dataclasses.asdict(training),  # type: ignore[call-overload]
                      "transitions": {k: torch.from_numpy(v)
@@ -130,11 +133,12 @@ def load_embed(folder: Path) -> tuple[GraphEncoder, dict]:
 
 
 def save_progress(folder: Path, model: ProgressLSTM, data_config: ProgressDataConfig,
-                  vectorizer: TfidfVectorizer, kt: KTData) -> Path:
+                  vectorizer: TfidfVectorizer, kt: KTData, dataset: str | None = None) -> Path:
     """The model plus what featurises new steps the same way: TF-IDF vocabulary and idf, the
-    questions' ids, KPs and texts."""
+    questions' ids, KPs and texts; ``dataset`` as for :func:`save_bilstm`."""
     path = _ready(folder) / PROGRESS_FILE
     checkpoint.save(path, "progress", model, model.config, {
+        "dataset": dataset,
         "skill_ids": list(kt.skill_ids), "skill_names": list(kt.skill_names),
         "item_ids": list(kt.item_ids), "item_skills": kt.item_skills.tolist(),
         "data_config": dataclasses.asdict(data_config),
@@ -167,7 +171,7 @@ def progress_predictor(folder: Path) -> ProgressPredictor:
     item_skills = np.array(extra["item_skills"], dtype=np.int64)
     texts = item_texts_from_skills(item_skills, extra["skill_names"])
     return ProgressPredictor(model, data_config, vectorizer, extra["item_ids"], texts,
-                             item_skills, skill_ids)
+                             item_skills, skill_ids, dataset=extra.get("dataset"))
 
 
 def bilstm_predictor(folder: Path) -> BiLstmPredictor:
@@ -178,7 +182,7 @@ def bilstm_predictor(folder: Path) -> BiLstmPredictor:
     transitions = QuestionTransitions.from_arrays(
         model.config.n_items, **{k: v.numpy() for k, v in extra["transitions"].items()})
     return BiLstmPredictor(model, extra["item_ids"], int(extra["training"]["chunk"]),
-                           transitions)
+                           transitions, dataset=extra.get("dataset"))
 
 
 def _ready(folder: Path) -> Path:

@@ -37,15 +37,17 @@ class Predictors:
 
 
 def load_predictors(models_dir: Path) -> dict[str, Predictors]:
-    """The saved Bi-LSTM and progress model, keyed by the dataset their question ids belong to
-    (ids are namespaced ``dataset:q:...``); whatever is missing is left out."""
+    """The saved Bi-LSTM and progress model, keyed by the dataset they were trained on: the
+    one saved with them (`kgtutor train ... --dataset`), else the one their question ids belong
+    to (ids are namespaced ``dataset:q:...``); whatever is missing is left out."""
     found: dict[str, dict[str, object]] = {}
     if (models_dir / registry.BILSTM_FILE).exists():
         sequence = registry.bilstm_predictor(models_dir)
-        found.setdefault(dataset_of(sequence.item_ids[0]), {})["sequence"] = sequence
+        key = sequence.dataset or dataset_of(sequence.item_ids[0])
+        found.setdefault(key, {})["sequence"] = sequence
     if (models_dir / registry.PROGRESS_FILE).exists():
         weak = registry.progress_predictor(models_dir)
-        found.setdefault(dataset_of(weak.item_ids[0]), {})["weak"] = weak
+        found.setdefault(weak.dataset or dataset_of(weak.item_ids[0]), {})["weak"] = weak
     return {dataset: Predictors(**models) for dataset, models in found.items()}  # type: ignore[arg-type]
 
 

@@ -76,10 +76,13 @@ PARAMS: dict[str, dict] = {
     "mark_derived": {"student_ids": ["s1"]},
     "set_kp_bkt": {"rows": [{"id": "k1", "prior": 0.3, "learn": 0.1, "guess": 0.2, "slip": 0.1,
                              "own": True}]},  # the defaults: the mastery asserted stays
+    "kp_first_answers": {},
+    "set_kp_known_share": {"rows": [{"id": "k2", "share": 0.6, "students": 0}]},
     "student_abilities": {"student_ids": ["s1", "nobody"]},
     "question_irt": {"question_ids": ["q1"]},
     "rec_kps": {"dataset": "d"},
     "rec_questions": {"dataset": "d"},
+    "dataset_attempts": {"dataset": "d"},
     "kp_popularity": {"dataset": "d"},
     "mastery_matrix": {"dataset": "d"},
     "rec_learner": {"student_id": "s1", "limit": 10},
@@ -181,7 +184,9 @@ PARAMS: dict[str, dict] = {
     "ensure_students": {"rows": [{"id": "sx", "name": "SX", "email": "SX@example.org",
                                   "tenant": "t1", "dataset": "d", "now": 1}]},
     "tenant_dataset": {"tenant": "t1"},
-    "students_by_email": {"emails": ["sx@example.org"], "tenant": "t1"},
+    "students_by_email": {"emails": ["sx@example.org"], "tenant": "t1", "tutor_id": "",
+                          "student_id": ""},
+    "tenant_students": {"tenant": "t1", "rows": [{"id": "sx", "keys": ["sx", "t1:sx"]}]},
     "save_statements": {"rows": [XAPI_ROW], "batch": "b1"},
     "link_statement_students": {"rows": [{"id": "api:u1", "student_id": "s1", "ts": 4}]},
     "stored_statements": {"ids": ["api:u1", "nope"]},
@@ -219,6 +224,11 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["refresh_theta"] == [{"n": 1}]  # the row that counts 2 answers is stale
     assert results["set_item_irt"] == results["set_student_theta"] == [{"n": 1}]
     assert results["set_kp_bkt"] == [{"n": 1}]
+    # k1's one student answered it right first; k2 was never answered
+    assert results["kp_first_answers"] == [
+        {"dataset": "d", "kp_id": "k1", "students": 1, "right": 1},
+        {"dataset": "d", "kp_id": "k2", "students": 0, "right": 0}]
+    assert results["set_kp_known_share"] == [{"n": 1}]
     assert results["save_statements"] == [{"id": XAPI_ROW["id"]}]  # created by batch b1
     assert results["student_abilities"] == [{"id": "s1", "theta": 0.4, "var": 0.5,
                                              "responses": 1}]
@@ -231,11 +241,14 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
                                           "p": results["mastery_matrix"][0]["p"]}]
     assert results["kp_popularity"] == [{"id": "k1", "attempts": 1}]
     assert [r["id"] for r in results["rec_kps"]] == ["k1", "k2"]
+    assert [r["known_share"] for r in results["rec_kps"]] == [None, 0.6]
     assert results["question_texts"] == [{"id": "q1", "text": "1+1?", "extra": "",
                                           "kp_names": ["K"], "kp_ids": ["k1"]}]
     assert results["resource_texts"][0]["id"] == "r1"
     assert results["item_dataset"] == [{"dataset": "d"}]
     assert results["rec_questions"][0]["kp_ids"] == ["k1"]
+    assert [(r["student_id"], r["question_id"], r["correct"])
+            for r in results["dataset_attempts"]] == [("s1", "q1", True)]
     assert results["prerequisite_chain"] == [{"chain": ["k1", "k2"]}]
     # one right answer lifts BKT mastery of k1 to ~0.69 only: k1 is still the frontier, not k2
     assert [r["id"] for r in results["frontier"]] == ["k1"]

@@ -1,33 +1,80 @@
-"""The no-data demo (`make demo` without ASSIST2009): the seed curriculum plus a simulated
-cohort, and the tutor's graph-side fits on it, so the seed's own students get calibrated items
-and per-KP learn rates. Runs with nothing beside the clone."""
+"""The no-data demo (`make demo` without ASSIST2009): `kgtutor demo setup`, everything `make
+demo` does before it serves, in a folder with no data set. The seed curriculum gets a simulated
+cohort, every model trains on the graph's stored answers of it, so the seed's own students get
+calibrated items, per-KP learn rates, population priors, the Bi-LSTM and the progress model.
+Runs with nothing beside the clone (about 10 s)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner, Result
+
 from cli.common import store_for
-from graph.recommend import load_catalogue
+from cli.main import main
+from evaluation.demo_cohort import PRACTICE
+from models import registry
+from seeds.curriculum import load_curriculum
 from services.imports import SEED_DATASET
-from services.recommend import Recommender
+from services.recommend import Recommender, load_predictors
 from services.settings import Settings
-from tests.integration.conftest import run
+from tutor.ability import LEVEL_DIFFICULTY
+
+STUDENTS = 60
 
 
-def test_the_simulated_cohort_trains_what_the_seed_students_meet(empty_var: Path) -> None:
-    assert run(empty_var, "graph", "seed").exit_code == 0
-    for _ in range(2):  # idempotent: the second run stores no attempt again
-        out = run(empty_var, "graph", "simulate-cohort", "--students", "60")
-        assert out.exit_code == 0, out.output
-    assert "attempts new: 0, already stored: 6,000" in out.output
-    with store_for(Settings(var_dir=empty_var)) as store:
-        catalogue = load_catalogue(store, SEED_DATASET)
-        assert len(catalogue.kp_bkt) == len(catalogue.kp_names)  # every KP has BKT
-        learns = {b.learn for b in catalogue.kp_bkt.values()}
-        assert len(learns) > 5  # fitted per KP, not one default
-        irt = store.read("question_irt", {"question_ids": sorted(catalogue.questions)})
-        assert sum(r["responses"] or 0 for r in irt) == 6_000
-        rec = Recommender(store).recommend("alg-st-amara")
+def _run(var: Path, data: Path, *args: str) -> Result:
+    """`kgtutor ARGS` in-process, with ``data`` as the data folder (KGTUTOR_DATA)."""
+    return CliRunner().invoke(main, list(args),
+                              env={"KGTUTOR_VAR": str(var), "KGTUTOR_DATA": str(data)})
+
+
+@pytest.fixture(scope="module")
+def no_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("no-data")  # no assist2009/lpp in it
+
+
+def test_demo_setup_without_data_trains_what_the_seed_students_meet(
+        empty_var: Path, no_data: Path) -> None:
+    out = _run(empty_var, no_data, "demo", "setup", "--students", str(STUDENTS), "--epochs",
+               "2", "--embed-epochs", "10")
+    assert out.exit_code == 0, out.output
+    assert f"no ASSISTments 2009 data at {no_data / 'assist2009' / 'lpp'}" in out.output
+    again = _run(empty_var, no_data, "graph", "simulate-cohort", "--students", str(STUDENTS))
+    cohort = STUDENTS * PRACTICE.budget
+    assert f"attempts new: 0, already stored: {cohort:,}" in again.output  # idempotent
+    seeded = len(load_curriculum().attempts)
+    assert f"attempts: {seeded + cohort:,}" in out.output  # `graph stats`: the cohort is in
+    assert "demo logins" in out.output
+
+    settings = Settings(var_dir=empty_var)
+    predictors = load_predictors(settings.models_dir)
+    assert predictors[SEED_DATASET].sequence is not None  # trained for the seed's own ids
+    assert predictors[SEED_DATASET].weak is not None
+    assert (settings.models_dir / registry.VECTORS_FILE).is_file()
+    with store_for(settings) as store:
+        service = Recommender(store, predictors)
+        catalogue, _ = service.catalogue(SEED_DATASET)
+        rec = service.recommend("alg-st-amara")
+        fitted = {r["id"]: r for r in store.read("question_irt",
+                                                  {"question_ids": sorted(catalogue.questions)})}
+    assert set(catalogue.kp_bkt) == set(catalogue.known_share) == set(catalogue.kp_names)
     assert rec.items
-    reasons = [r for k in rec.kps for r in k.reasons]
-    assert any("students learn it with chance" in r for r in reasons), reasons
+    for item in rec.items:
+        assert item.p_kt is not None  # the Bi-LSTM stage ran
+        assert any(r.startswith("P(correct): IRT") and "Bi-LSTM" in r for r in item.reasons)
+        stored = fitted[item.question_id]
+        assert stored["responses"] > 0  # calibrated on the cohort, not the level's default
+        assert item.difficulty == pytest.approx(stored["b"])
+        assert f"difficulty b = {stored['b']:.2f}" in item.reasons
+    assert {i.difficulty for i in rec.items} - set(LEVEL_DIFFICULTY.values())
+
+
+def test_training_on_the_graph_needs_answers(empty_var: Path, no_data: Path) -> None:
+    out = _run(empty_var, no_data, "train", "irt", "--dataset", "no-such-dataset")
+    assert out.exit_code == 1
+    assert out.output.strip() == ("Error: dataset 'no-such-dataset' has answers from 0 "
+                                  "student(s) in the graph; training needs at least 3")
+    both = _run(empty_var, no_data, "train", "irt", "--dataset", "seed", "--data", str(no_data))
+    assert both.exit_code == 1 and "give --data DIR or --dataset NAME, not both" in both.output
