@@ -31,9 +31,11 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import combinations
+from multiprocessing import get_context
 from typing import TypeVar
 
 import numpy as np
@@ -104,22 +106,62 @@ def _no_track(items: Iterable[T], label: str, total: int) -> Iterable[T]:
 
 
 def run_study(domain: Domain, config: StudyConfig = StudyConfig(),
-              track: Track = _no_track) -> StudyResult:
-    """Every seed of the study, pooled, with its controls (module docstring)."""
+              track: Track = _no_track, workers: int = 1) -> StudyResult:
+    """Every seed of the study, pooled, with its controls (module docstring).
+
+    With ``workers`` > 1 the seeds and the fidelity control run in that many processes, one
+    torch thread each (a seed's result does not depend on the process it ran in), and
+    ``track`` follows the finished tasks instead of the learners."""
     started = time.perf_counter()
-    bank = Bank(domain.params)
-    form = standard_form(domain.params)
-    seeds = range(config.first_seed, config.first_seed + config.seeds)
-    per_seed = [_run_seed(domain, bank, form, config, s, track) for s in seeds]
+    seeds = list(range(config.first_seed, config.first_seed + config.seeds))
+    if workers > 1:
+        per_seed, (fid, rates), fid_seconds = _in_processes(domain, config, seeds, workers,
+                                                            track)
+    else:
+        bank, form = Bank(domain.params), standard_form(domain.params)
+        per_seed = [_run_seed(domain, bank, form, config, s, track) for s in seeds]
+        clock = time.perf_counter()
+        fid, rates = fidelity(domain, config, track)
+        fid_seconds = round(time.perf_counter() - clock, 1)
     pooled = {arm: [o for r in per_seed for o in r["outcomes"][arm]]
               for arm in per_seed[0]["outcomes"]}
-    clock = time.perf_counter()
-    fid, rates = fidelity(domain, config, track)
     report = _report(domain, config, per_seed, pooled, fid)
     report["seconds"] = {"total": round(time.perf_counter() - started, 1),
-                         "fidelity": round(time.perf_counter() - clock, 1),
+                         "fidelity": fid_seconds, "workers": workers,
                          "per_seed": [r["seconds"] for r in per_seed]}
     return StudyResult(report, pooled, rates)
+
+
+def _in_processes(domain: Domain, config: StudyConfig, seeds: list[int], workers: int,
+                  track: Track) -> tuple[list[dict], tuple, float]:
+    """The seeds and the fidelity control as tasks of a process pool (spawned: the caller may
+    hold torch threads), longest first: fidelity trains two Bi-LSTMs."""
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                             initializer=_worker_init) as pool:
+        fid = pool.submit(_fidelity_task, domain, config)
+        runs = {pool.submit(_seed_task, domain, config, s): s for s in seeds}
+        for _ in track(as_completed([fid, *runs]), "seeds and fidelity", len(runs) + 1):
+            pass
+        per_seed = sorted((f.result() for f in runs), key=lambda r: r["seed"])
+        fidelity_result, fid_seconds = fid.result()
+    return per_seed, fidelity_result, fid_seconds
+
+
+def _worker_init() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _seed_task(domain: Domain, config: StudyConfig, seed: int) -> dict:
+    return _run_seed(domain, Bank(domain.params), standard_form(domain.params), config, seed,
+                     _no_track)
+
+
+def _fidelity_task(domain: Domain, config: StudyConfig) -> tuple[tuple, float]:
+    clock = time.perf_counter()
+    out = fidelity(domain, config, _no_track)
+    return out, round(time.perf_counter() - clock, 1)
 
 
 def _report(domain: Domain, config: StudyConfig, per_seed: list[dict],

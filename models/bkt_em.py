@@ -10,6 +10,13 @@ fails under NumPy >= 2.4 (it stores a (1, 1) log-likelihood array into a scalar 
 as ``Model.fit`` keeps the best of ``num_fits``. No forgetting (pyBKT's default). Sequences go in
 as arrays, which also skips ``Model.fit``'s row-by-row pandas conversion.
 
+The E step is :func:`e_step`, pyBKT's ``EM_fit.run`` computed over all sequences at once: pyBKT
+ships it as Python loops over sequences and time steps (its compiled build is not on PyPI for
+this Python), 35 ms a call on a KP of 300 students, and the classroom study fits 123 KPs per
+seed. Same forward pass, same smoother, same soft counts, pyBKT's quirks included (a likelihood
+of 0 counts as 1; a one-answer sequence adds no emission count); a unit test holds it equal to
+``EM_fit.run`` on random models and data.
+
 ``resources`` are pyBKT's "multilearn" classes: the class of answer t sets the learn rate of
 the transition from t to t + 1, so one fit can give a KP one learn rate per kind of practice.
 """
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 
 import numpy as np
-from pyBKT.fit import EM_fit, M_step
+from pyBKT.fit import M_step
 from pyBKT.generate import random_model_uni
 
 from tutor.errors import InvalidInput
@@ -84,14 +91,71 @@ def fit_many(jobs: Sequence[tuple[BktSequences, int]], config: EmConfig = EmConf
         return [futures[j].result() for j in range(len(jobs))]
 
 
+def e_step(data: dict, model: dict) -> dict:
+    """pyBKT's ``EM_fit.run(data, model, ..., parallel=False)`` for one subpart (one answer
+    column), vectorised over sequences: the same soft counts and total log-likelihood."""
+    answers, starts, lengths = data["data"][0], data["starts"] - 1, data["lengths"]
+    n_res = len(model["learns"])
+    learns, forgets = np.asarray(model["learns"], float), np.asarray(model["forgets"], float)
+    trans = np.empty((n_res, 2, 2))  # trans[r, to, from]
+    trans[:, 0, 0], trans[:, 0, 1] = 1 - learns, forgets
+    trans[:, 1, 0], trans[:, 1, 1] = learns, 1 - forgets
+    guess, slip = float(np.ravel(model["guesses"])[0]), float(np.ravel(model["slips"])[0])
+    emit = np.array([[1 - guess, guess], [slip, 1 - slip]])  # emit[state, right]
+    emit_lik = np.where(emit == 0, 1.0, emit)  # pyBKT's rule: a 0 likelihood counts as 1
+    prior = float(model["prior"])
+
+    n, width = len(lengths), int(lengths.max())
+    steps = np.arange(width)
+    inside = steps[None, :] < lengths[:, None]  # (S, T)
+    at = np.where(inside, starts[:, None] + steps[None, :], 0)
+    given = np.where(inside, answers[at], 0)  # 0: no answer (padding or pyBKT's "missing")
+    right = (given == 2).astype(np.int64)
+    res = np.where(inside, data["resources"][at] - 1, 0)
+    lik = np.where((given > 0)[..., None], emit_lik[:, right].transpose(1, 2, 0), 1.0)
+
+    alpha = np.empty((n, width, 2))
+    alpha[:, 0] = np.array([1 - prior, prior]) * lik[:, 0]
+    norm = alpha[:, 0].sum(axis=1)
+    alpha[:, 0] /= norm[:, None]
+    loglike = float(np.log(norm).sum())
+    for t in range(1, width):
+        on = inside[:, t]
+        step = np.einsum("sij,sj->si", trans[res[on, t - 1]], alpha[on, t - 1]) * lik[on, t]
+        norm = step.sum(axis=1)
+        alpha[on, t] = step / norm[:, None]
+        loglike += float(np.log(norm).sum())
+
+    last = lengths - 1
+    gamma = np.empty_like(alpha)
+    gamma[np.arange(n), last] = alpha[np.arange(n), last]
+    trans_counts = np.zeros((n_res, 2, 2))
+    for t in range(width - 2, -1, -1):
+        on = t < last
+        a = trans[res[on, t]]  # (s, to, from)
+        dotted = np.einsum("sij,sj->si", a, alpha[on, t])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pair = a * alpha[on, t][:, None, :] * (gamma[on, t + 1] / dotted)[:, :, None]
+        pair = np.nan_to_num(pair)
+        np.add.at(trans_counts, res[on, t], pair)
+        gamma[on, t] = pair.sum(axis=1)
+    counted = inside & (lengths >= 2)[:, None]  # pyBKT counts no emission of a lone answer
+    emission = np.zeros((2, 2))  # [state, right]
+    for r in (0, 1):
+        hit = counted & (given > 0) & (right == r)
+        emission[:, r] = gamma[hit].sum(axis=0)
+    # pyBKT's layout: trans as (2, 2R) [to, 2r + from] flattened F and reshaped (R, 2, 2)
+    flat_trans = trans_counts.transpose(1, 0, 2).reshape(2, 2 * n_res)
+    return {"total_loglike": np.array([[loglike]]),
+            "all_trans_softcounts": flat_trans.flatten(order="F").reshape((n_res, 2, 2)),
+            "all_emission_softcounts": emission.flatten(order="F").reshape((1, 2, 2)),
+            "all_initial_softcounts": gamma[:, 0].sum(axis=0).reshape(2, 1)}
+
+
 def _em(model: dict, data: dict, n_resources: int, config: EmConfig) -> BktFit:
-    trans = np.zeros((n_resources, 2, 2))
-    emit = np.zeros((1, 2, 2))
-    init = np.zeros((2, 1))
     loglikes: list[float] = []
     for i in range(config.max_iter):
-        with np.errstate(divide="ignore", invalid="ignore"):  # pyBKT zeroes the NaNs it makes
-            out = EM_fit.run(data, model, trans, emit, init, 1, parallel=False)
+        out = e_step(data, model)
         trans = np.stack([t.T for t in out["all_trans_softcounts"]])
         emit = np.stack([e.T for e in out["all_emission_softcounts"]])
         init = out["all_initial_softcounts"]
