@@ -20,6 +20,7 @@ from tutor.recommend_types import RecConfig
 if TYPE_CHECKING:
     from tqdm import tqdm
 
+    from evaluation.domains import Domain
     from models.trainer import EpochLog
 
 
@@ -105,7 +106,8 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @click.option("--data", type=click.Path(path_type=Path), default=None,
               help="An lpp-format folder: the simulator is fitted on its train split.")
 @click.option("--domain", type=click.Choice(["demo", "junyi"]), default=None,
-              help="demo: the seed curriculum (no data needed); junyi: not built yet.")
+              help="demo: the seed curriculum (no data needed); junyi: the Junyi exercise "
+                   "table's map under KGTUTOR_DATA, parameters drawn from ASSIST2009's fit.")
 @click.option("--students-per-arm", type=click.IntRange(min=2), default=100, show_default=True)
 @click.option("--seeds", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--first-seed", type=click.IntRange(min=0), default=0, show_default=True,
@@ -141,7 +143,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
     """The simulated classroom study: which policy makes simulated learners learn most."""
     from tqdm import tqdm
 
-    from evaluation.domains import demo_domain, junyi_domain, lpp_domain
+    from evaluation.domains import demo_domain, lpp_domain
     from evaluation.figures import plot_study
     from evaluation.study import StudyConfig, run_study
     from evaluation.study_report import markdown_table
@@ -158,7 +160,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
                          bilstm=not no_bilstm, bilstm_epochs=bilstm_epochs,
                          fidelity_auc=fidelity)
     world = (lpp_domain(data, settings.var_dir / "sim") if data is not None
-             else demo_domain() if domain == "demo" else junyi_domain())
+             else demo_domain() if domain == "demo" else _junyi(settings))
     result = run_study(world, config, lambda items, label, total: tqdm(
         items, desc=label, total=total, leave=False, disable=None),
         workers=min(workers or os.cpu_count() or 1, seeds + 1))
@@ -169,6 +171,15 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
     plot_study(result.report, {a: [o.post for o in v] for a, v in result.outcomes.items()},
                out.with_suffix(".png"), result.fidelity_rates)
     click.echo(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.png')}")
+
+
+def _junyi(settings: Settings) -> Domain:
+    """Junyi's map under the data folder, drawn from the ASSIST2009 fit there if any."""
+    from evaluation.domains import fitted, junyi_domain
+
+    lpp = settings.data_root / "assist2009" / "lpp"
+    reference = fitted(lpp, settings.var_dir / "sim")[1] if lpp.is_dir() else None
+    return junyi_domain(settings.data_root / "junyi" / "junyi_Exercise_table.csv", reference)
 
 
 def _shares(splits: str) -> list[float]:

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from evaluation.fit_learner import LearnerFit
 
 # Medians over the 96 own-fit KPs of fit_learner(FitConfig()) on the ASSIST2009 lpp train split,
-# and the gate it estimated.
-POOLED_DEFAULTS = {"prior": 0.73, "learn": 0.18, "guess": 0.15, "slip": 0.22, "gate": 0.27}
+# and the gate and general-ability spread it estimated.
+POOLED_DEFAULTS = {"prior": 0.73, "learn": 0.18, "guess": 0.15, "slip": 0.22, "gate": 0.27,
+                   "ability_sd": 2.75}
 # Robust spread of the same KPs on the logit scale: (logit q90 - logit q10) / 2.563.
 LOGIT_SD = {"prior": 1.2, "learn": 2.5, "guess": 2.5, "slip": 0.7}
 LEVEL_SHIFT = {ResourceLevel.BASIC: -1.0, ResourceLevel.STANDARD: 0.0,
@@ -69,7 +70,9 @@ def course_sim_params(course: Course, rng: np.random.Generator,
                        prereqs=tuple(tuple(p) for p in prereqs),
                        item_ids=tuple(q.id for q in questions), item_kps=item_kps,
                        item_shift=raw - _kp_centres(item_kps, raw, len(kp_ids)),
-                       gate=reference.params.gate if reference else POOLED_DEFAULTS["gate"])
+                       gate=reference.params.gate if reference else POOLED_DEFAULTS["gate"],
+                       ability_sd=(reference.params.ability_sd if reference
+                                   else POOLED_DEFAULTS["ability_sd"]))
     return replace(params, **settings) if settings else params
 
 

@@ -8,7 +8,12 @@
   those blocks whose every KP is truly mastered.
 * ``--domain demo`` (:func:`demo_domain`): the seed curriculum, its chapters and prerequisites,
   with parameters drawn by ``evaluation.course_learner`` (no data needed).
-* ``--domain junyi``: not built yet (one-line error).
+* ``--domain junyi`` (:func:`junyi_domain`): the Junyi Academy exercise table's real
+  prerequisite graph (``datasets.junyi``: 835 exercises, one KP each, cycles broken as the
+  importer does) and its topics as chapters. The table has no responses, so parameters are
+  drawn from the ASSIST2009 fit (``evaluation.course_learner``): its own-fit KPs' rows when an
+  ASSIST2009 lpp folder is at hand, else the medians and spread of that fit. A Junyi exercise
+  generates its problems, so each KP gets ``JUNYI_ITEMS`` questions from basic to challenge.
 
 :func:`degrade` makes the imperfect map of the issue: a seeded share of the true edges dropped
 and spurious ones added (never a cycle), as a real teacher's map is never exact.
@@ -30,7 +35,9 @@ from evaluation.learner import SimParams
 from tutor.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from evaluation.fit_learner import LearnerFit
     from models.kt_data import KTData
+    from tutor.curriculum import KnowledgePoint, Prerequisite, Question, Tests
 
 Prereqs = tuple[tuple[int, ...], ...]  # per KP, the indices of its prerequisites
 
@@ -46,21 +53,7 @@ class Domain:
 
 def lpp_domain(folder: Path, cache_dir: Path, chapter_kps: int = 10) -> Domain:
     """The simulator fitted on ``folder``'s train split (cached), chapters as KP blocks."""
-    from evaluation.fit_learner import FitConfig, fit_learner
-    from models.sources import load_lpp
-
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InvalidInput(f"{folder}: no such folder")
-    kt = load_lpp(folder)
-    config = FitConfig()
-    path = cache_dir / f"{_cache_key(folder, config)}.pkl"
-    if path.is_file():
-        fit = pickle.loads(path.read_bytes())
-    else:
-        fit = fit_learner(kt, config)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pickle.dumps(fit))
+    kt, fit = fitted(folder, cache_dir)
     params = fit.params
     order = curriculum_order(params.prereqs)
     chapters = tuple(tuple(order[i:i + chapter_kps]) for i in range(0, len(order), chapter_kps))
@@ -82,9 +75,63 @@ def demo_domain(seed: int = 0) -> Domain:
     return Domain("demo", params, tuple(c for c in chapters if c), "the course's chapters")
 
 
-def junyi_domain() -> Domain:
-    raise InvalidInput("--domain junyi is not built yet: the study runs on --data DIR (an lpp "
-                       "folder) or --domain demo")
+def fitted(folder: Path, cache_dir: Path) -> tuple[KTData, LearnerFit]:
+    """An lpp folder's responses and the simulator fitted on its train split (cached in
+    ``cache_dir`` under a key of the folder's files and the fit's settings)."""
+    from evaluation.fit_learner import FitConfig, fit_learner
+    from models.sources import load_lpp
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InvalidInput(f"{folder}: no such folder")
+    kt = load_lpp(folder)
+    config = FitConfig()
+    path = cache_dir / f"{_cache_key(folder, config)}.pkl"
+    if path.is_file():
+        return kt, pickle.loads(path.read_bytes())
+    fit = fit_learner(kt, config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(fit))
+    return kt, fit
+
+
+JUNYI_ITEMS = ("basic", "standard", "standard", "challenge")  # questions per exercise, by level
+
+
+def junyi_domain(table: Path, reference: LearnerFit | None = None, seed: int = 0) -> Domain:
+    """The Junyi exercise table's map and topics, parameters drawn from ``reference``."""
+    from datasets.junyi import read_junyi
+    from evaluation.course_learner import course_sim_params
+    from tutor.curriculum import Question, ResourceLevel, Tests
+
+    if not Path(table).is_file():
+        raise InvalidInput(f"{table}: no Junyi exercise table there (set KGTUTOR_DATA to the "
+                           "folder holding junyi/junyi_Exercise_table.csv)")
+    data = read_junyi(Path(table))
+    questions = [Question(f"{k.id}:q{i}", level=ResourceLevel(level))
+                 for k in data.kps for i, level in enumerate(JUNYI_ITEMS)]
+    course = _Course(data.kps, data.prerequisites, questions,
+                     [Tests(q.id, q.id.rsplit(":q", 1)[0]) for q in questions])
+    params = course_sim_params(course, np.random.default_rng(seed), reference)
+    index = {k: i for i, k in enumerate(params.kp_ids)}
+    position = {k: i for i, k in enumerate(curriculum_order(params.prereqs))}
+    chapters = [tuple(sorted((index[k.id] for k in data.kps if k.chapter_id == c.id),
+                             key=position.__getitem__)) for c in data.chapters]
+    chapters = sorted((c for c in chapters if c), key=lambda c: position[c[0]])
+    rule = ("the exercise table's topics, in the order of their first exercise on the map; "
+            "parameters drawn from " + ("the ASSIST2009 fit's own-fit KPs" if reference
+                                        else "the ASSIST2009 fit's medians and spread"))
+    return Domain("junyi", params, tuple(chapters), rule)
+
+
+@dataclass(frozen=True)
+class _Course:
+    """What ``course_sim_params`` reads of a course."""
+
+    kps: Sequence[KnowledgePoint]
+    prerequisites: Sequence[Prerequisite]
+    questions: Sequence[Question]
+    tests: Sequence[Tests]
 
 
 def edges_of(prereqs: Sequence[Sequence[int]]) -> list[tuple[int, int]]:

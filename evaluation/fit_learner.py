@@ -26,13 +26,21 @@ Steps, all on the train students only:
    as ``models.training.fit_irt_on``): ``shift_i = b_i - centre``, where the centre is the
    response-weighted mean b of the item's KPs, so a KP's practised answers keep its fitted
    guess and slip on average; clipped to ``max_shift``.
+6. **General ability** (``ability_sd``): the spread of the learners' shared logit shift of
+   prior and learn rate (``evaluation.learner``), by the method of moments: the train
+   students' question sequences are replayed by simulated learners (``evaluation.fidelity
+   .replay``) for each sd of ``ability_grid``, and the sd whose between-student variance of the
+   right-answer rate (students with at least ``ability_min_answers`` answers) comes closest to
+   the real one is kept. Without it, simulated students differ only by chance, and a sequence
+   model learns less about them from their first answers than it does about real students
+   (the study's fidelity control).
 """
 
 from __future__ import annotations
 
 import resource
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +70,9 @@ class FitConfig:
     em: EmConfig = field(default_factory=EmConfig)
     prereqs: PrereqInferenceConfig = field(default_factory=PrereqInferenceConfig)
     irt: IrtConfig = field(default_factory=IrtConfig)
+    ability_grid: tuple[float, ...] = tuple(np.round(np.arange(0.0, 3.01, 0.25), 2).tolist())
+    ability_students: int = 1000  # train students replayed per candidate sd (a seeded sample)
+    ability_min_answers: int = 20
     workers: int = 2  # processes for the per-KP EM fits
     seed: int = 0
 
@@ -101,8 +112,43 @@ def fit_learner(kt: KTData, config: FitConfig = FitConfig()) -> LearnerFit:
         item_ids=tuple(kt.item_ids[i] for i in items),
         item_kps=tuple(tuple(int(k) for k in kt.item_skills[i] if k >= 0) for i in items),
         item_shift=shift[items], gate=_gate(ratios))
-    report = _report(params, own, ratios, edges, jobs, seqs, seconds)
+    clock = time.perf_counter()
+    sd, spread = fit_ability(kt, params, config)
+    params = replace(params, ability_sd=sd)
+    seconds["ability"] = time.perf_counter() - clock
+    report = _report(params, own, ratios, edges, jobs, seqs, seconds) | spread
     return LearnerFit(params, own, ratios, report)
+
+
+def fit_ability(kt: KTData, params: SimParams, config: FitConfig
+                ) -> tuple[float, dict[str, float]]:
+    """The ``ability_grid`` sd whose replayed between-student variance of the right-answer rate
+    is closest to the real train students' (step 6), and both variances."""
+    from evaluation.fidelity import replay
+
+    rng = np.random.default_rng([config.seed, 6])
+    long = [s for s, x in enumerate(kt.train.items) if len(x) >= config.ability_min_answers]
+    if len(long) < 2:
+        return 0.0, {"ability_sd": 0.0}
+    pick = sorted(rng.choice(long, min(config.ability_students, len(long)), replace=False))
+    sample = Histories(tuple(kt.train.students[i] for i in pick),
+                       tuple(kt.train.items[i] for i in pick),
+                       tuple(kt.train.correct[i] for i in pick))
+    real = _rate_variance(sample)
+    best, best_var = 0.0, 0.0
+    for sd in config.ability_grid:
+        sim = replay(sample, replace(params, ability_sd=sd), kt.item_ids, 25,
+                     np.random.default_rng([config.seed, 6, int(sd * 100)]),
+                     lambda items, label, total: items, "ability")
+        var = _rate_variance(sim)
+        if sd == config.ability_grid[0] or abs(var - real) < abs(best_var - real):
+            best, best_var = float(sd), var
+    return best, {"ability_sd": best, "rate_variance_real": real, "rate_variance_sim": best_var}
+
+
+def _rate_variance(histories: Histories) -> float:
+    """Between-student variance of the share of right answers."""
+    return float(np.var([np.mean(c) for c in histories.correct], ddof=1))
 
 
 def kp_sequences(histories: Histories, item_skills: np.ndarray, gate_time: np.ndarray

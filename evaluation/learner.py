@@ -14,6 +14,10 @@ two latent states, mastered or not, with BKT's parameters (prior, learn, guess, 
 * **affect**: reaching fatigue emits a "fatigued" reading and every ``confusion_after`` wrong
   answers in a row on one KP a "confused" one, as ``tutor.affect.AffectReading`` self-reports
   stamped with the learner's simulated clock, for the product's affect rules;
+* **general ability**: each learner draws an ability ``a ~ N(0, ability_sd)`` that moves every
+  KP's prior and learn rate by ``a`` on the logit scale (individualised BKT, as Yudelson,
+  Koedinger and Gordon 2013 found students to differ most in how much they know and how fast
+  they learn); ``ability_sd`` is fitted on the data (``evaluation.fit_learner``);
 * **learning off** (``learning=False``, the study's control): no learning and no forgetting.
 
 An answer to an item that tests several KPs is right with the mean of the per-KP chances (each
@@ -46,6 +50,7 @@ class SimParams:
     item_kps: tuple[tuple[int, ...], ...]  # per item, the KPs it tests (at least one)
     item_shift: np.ndarray  # float (I,) logit shift: guess - shift, slip + shift
     gate: float = 0.5  # learn multiplier while a prerequisite is not mastered
+    ability_sd: float = 0.0  # sd of the learner's logit shift of every prior and learn rate
     forget: float = 0.02  # per new session, P(mastered -> unmastered) of each KP
     fatigue_after: int = 20  # questions in a row before fatigue raises slips
     fatigue_slip: float = 0.02  # slip added per question beyond fatigue_after
@@ -85,8 +90,11 @@ class Learner:
                  mastered: np.ndarray | None = None, clock_ms: int = 0):
         self.params = params
         self.rng = rng
-        self.mastered = (rng.random(params.n_kps) < params.prior if mastered is None
-                         else np.array(mastered, dtype=bool))
+        # drawn only when the learners differ, so ability_sd 0 keeps every trajectory as before
+        self.ability = float(rng.normal(0.0, params.ability_sd)) if params.ability_sd else 0.0
+        self.learn = _shifted_all(params.learn, self.ability)
+        self.mastered = (rng.random(params.n_kps) < _shifted_all(params.prior, self.ability)
+                         if mastered is None else np.array(mastered, dtype=bool))
         self.wrong_streak = np.zeros(params.n_kps, dtype=np.int64)  # per KP, wrong in a row
         self.in_a_row = 0  # questions since the last rest or session start
         self.clock_ms = clock_ms
@@ -142,7 +150,7 @@ class Learner:
         for k in kps:
             if self.mastered[k]:
                 continue
-            rate = p.learn[k] * (p.gate if self._gated(k) else 1.0)
+            rate = self.learn[k] * (p.gate if self._gated(k) else 1.0)
             if rate > 0 and self.rng.random() < rate:
                 self.mastered[k] = True
 
@@ -202,6 +210,15 @@ def _shifted(p: float, shift: float) -> float:
     return 1.0 / (1.0 + math.exp(-(math.log(p / (1.0 - p)) + shift)))
 
 
+def _shifted_all(p: np.ndarray, shift: float) -> np.ndarray:
+    """:func:`_shifted` of every entry (0 and 1 stay put)."""
+    if shift == 0.0:
+        return p
+    with np.errstate(divide="ignore"):
+        moved = 1.0 / (1.0 + np.exp(-(np.log(p) - np.log1p(-p) + shift)))
+    return np.where((p <= 0.0) | (p >= 1.0), p, moved)
+
+
 def _validate(p: SimParams) -> None:
     k, n = p.n_kps, p.n_items
     for name in ("prior", "learn", "guess", "slip"):
@@ -218,5 +235,7 @@ def _validate(p: SimParams) -> None:
     for name in ("gate", "forget", "fatigue_slip", "fatigue_max"):
         if not 0.0 <= getattr(p, name) <= 1.0:
             raise InvalidInput(f"SimParams.{name} must lie in [0, 1]")
+    if not 0.0 <= p.ability_sd <= 10.0:
+        raise InvalidInput("SimParams.ability_sd must lie in [0, 10]")
     if p.fatigue_after < 1 or p.confusion_after < 1:
         raise InvalidInput("SimParams: fatigue_after and confusion_after must be >= 1")

@@ -9,13 +9,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import main
+from tests.unit.test_junyi import row, write_csv
 
 ARMS = {"kgtutor", "fixed", "mastery", "random", "markov", "usercf", "oracle"}
 
 
 def run(tmp: Path, *args: str) -> Result:
     return CliRunner().invoke(main, ["evaluate", "learning", *args],
-                              env={"KGTUTOR_VAR": str(tmp / "var")})
+                              env={"KGTUTOR_VAR": str(tmp / "var"),
+                                   "KGTUTOR_DATA": str(tmp / "data")})
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +69,7 @@ def test_a_table_and_a_figure_lie_beside_the_json(study: tuple[Path, dict]) -> N
 
 @pytest.mark.parametrize(("args", "message"), [
     ((), "give exactly one of --data DIR or --domain"),
-    (("--domain", "junyi"), "--domain junyi is not built yet"),
+    (("--domain", "junyi"), "no Junyi exercise table there (set KGTUTOR_DATA"),
     (("--data", "nowhere"), "nowhere: no such folder"),
 ])
 def test_bad_domains_are_one_line_errors(tmp_path: Path, args: tuple[str, ...],
@@ -75,3 +77,21 @@ def test_bad_domains_are_one_line_errors(tmp_path: Path, args: tuple[str, ...],
     result = run(tmp_path, *args, "--out", str(tmp_path / "x.json"))
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_the_junyi_domain_runs_on_the_exercise_table_under_the_data_folder(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "junyi"
+    folder.mkdir(parents=True)
+    rows = [row(f"ex_{i}", f"ex_{i - 1}" if i % 4 else "", topic=f"topic-{i // 4}")
+            for i in range(12)]
+    write_csv(folder, *rows).rename(folder / "junyi_Exercise_table.csv")
+    out = tmp_path / "junyi.json"
+    result = run(tmp_path, "--domain", "junyi", "--students-per-arm", "4", "--seeds", "1",
+                 "--history-students", "20", "--no-bilstm", "--workers", "1", "--out",
+                 str(out))
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["domain"] == "junyi" and report["kps"] == 12 and report["items"] == 48
+    assert report["chapters"]["count"] == 3 and "topics" in report["chapters"]["rule"]
+    assert set(report["arms"]) == ARMS
