@@ -1,11 +1,17 @@
 """``/auth``: log-in for people, client credentials for LMS accounts, refresh, log-out.
 
 Access tokens are short-lived (``Settings.access_ttl_s``), refresh tokens long-lived; both
-carry a ``jti`` and log-out revokes it (``graph.accounts``: checked on every request).
+carry a ``jti`` and log-out revokes it (``graph.accounts``: checked on every request). Tokens
+issued together are linked: the access token names its refresh token (``rjti``, ``rexp``), so
+logging out with the access token alone also ends the refresh token. A refresh token rotates:
+``/auth/refresh`` revokes it and answers a new pair. Disabling an account
+(``kgtutor users disable``) revokes every token issued to it before.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Any
 
 from flask import Flask
@@ -61,6 +67,10 @@ class TokensOut(AccessOut):
     role = fields.String(required=True)
 
 
+class RefreshedOut(AccessOut):
+    refresh_token = fields.String(required=True)
+
+
 class MeOut(Schema):
     subject = fields.String(required=True)
     role = fields.String(required=True)
@@ -75,15 +85,18 @@ class LoggedOut(Schema):
 
 def tokens_for(who: Principal, refresh: bool = True) -> dict[str, Any]:
     """Access (and refresh) tokens for a principal; also used by the LTI launch."""
-    claims = claims_of(who)
-    out: dict[str, Any] = {
-        "access_token": create_access_token(identity=who.subject, additional_claims=claims),
-        "token_type": "Bearer", "expires_in": services().settings.access_ttl_s,
-        "role": str(who.role)}
-    if refresh:
+    claims: dict[str, Any] = {**claims_of(who), "iat_ms": int(time.time() * 1000)}
+    settings = services().settings
+    out: dict[str, Any] = {"token_type": "Bearer", "expires_in": settings.access_ttl_s,
+                           "role": str(who.role)}
+    if refresh:  # its id goes into the access token: a log-out with either ends both
+        rjti = str(uuid.uuid4())
+        rexp = int(time.time()) + settings.refresh_ttl_s
         out["refresh_token"] = create_refresh_token(identity=who.subject,
-                                                    additional_claims=claims)
-    return out
+                                                    additional_claims={**claims, "jti": rjti})
+        claims = {**claims, "rjti": rjti, "rexp": rexp}
+    out["access_token"] = create_access_token(identity=who.subject, additional_claims=claims)
+    return {"access_token": out.pop("access_token"), **out}
 
 
 @blp.route("/login", methods=["POST"])
@@ -116,11 +129,14 @@ def token(body: dict[str, str]) -> dict[str, Any]:
 
 @blp.route("/refresh", methods=["POST"])
 @open_endpoint
-@blp.response(200, AccessOut)
+@blp.response(200, RefreshedOut)
 def refresh() -> dict[str, Any]:
-    """A new access token for a refresh token (sent as the bearer token)."""
+    """A new access token and a new refresh token for a refresh token (sent as the bearer
+    token), which is revoked: each refresh token works once."""
     verify_jwt_in_request(refresh=True)
-    out = tokens_for(principal(), refresh=False)
+    used = get_jwt()
+    accounts.revoke(services().store, used["jti"], int(used["exp"]))
+    out = tokens_for(principal())
     out.pop("role")
     return out
 
@@ -141,9 +157,12 @@ def logout(body: dict[str, str]) -> dict[str, int]:
             raise Unauthorized("refresh_token is not a valid token of this server") from None
         if tokens[-1]["sub"] != tokens[0]["sub"]:
             raise Unauthorized("refresh_token belongs to someone else")
-    for claims in tokens:
-        accounts.revoke(store, claims["jti"], int(claims["exp"]))
-    return {"revoked": len(tokens)}
+    ids = {claims["jti"]: int(claims["exp"]) for claims in tokens}
+    if isinstance(tokens[0].get("rjti"), str):  # the refresh token issued with this access
+        ids.setdefault(tokens[0]["rjti"], int(tokens[0].get("rexp") or tokens[0]["exp"]))
+    for jti, exp in ids.items():
+        accounts.revoke(store, jti, exp)
+    return {"revoked": len(ids)}
 
 
 @session_blp.route("/me", methods=["GET"])
@@ -161,7 +180,9 @@ def init_jwt(app: Flask) -> JWTManager:
     @jwt.token_in_blocklist_loader
     def revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
         jti = payload.get("jti")  # a token without one cannot be revoked: refuse it
-        return not isinstance(jti, str) or accounts.is_revoked(services().store, jti)
+        issued_ms = payload.get("iat_ms") or 1000 * int(payload.get("iat") or 0)
+        return not isinstance(jti, str) or accounts.is_revoked(
+            services().store, jti, str(payload.get("sub", "")), int(issued_ms))
 
     @jwt.token_verification_loader
     def well_formed(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
@@ -192,7 +213,8 @@ def init_jwt(app: Flask) -> JWTManager:
 
     @jwt.revoked_token_loader
     def was_revoked(_header: dict[str, Any], _payload: dict[str, Any]):  # type: ignore[no-untyped-def]
-        return problem(401, "the token has been revoked (logged out)",
+        return problem(401, "the token has been revoked (logged out, used to refresh, or its "
+                       "account disabled)",
                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
     @jwt.needs_fresh_token_loader

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from tutor.errors import (
+    AccountDisabled,
     ConsentRequired,
     ConstraintViolation,
     DataFormatError,
@@ -26,6 +27,7 @@ MEDIA_TYPE = "application/problem+json"
 
 _DOMAIN_STATUS: tuple[tuple[type[KgtutorError], int], ...] = (
     (NotFound, 404),
+    (AccountDisabled, 403),
     (ConsentRequired, 403),
     (ConstraintViolation, 409),
     (InvalidInput, 422),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,6 +130,9 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
                    "their AUCs (about 70 s on ASSIST2009).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="CPU threads for torch [default: torch's].")
+@click.option("--ability/--no-ability", default=True, show_default=True,
+              help="Learners differ by a general ability, its spread fitted on the data "
+                   "(docs/evaluation/learning.md); --no-ability: they differ only by chance.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes running seeds side by side, one torch thread each "
                    "[default: the CPU count]; 1 runs in this process with a bar per arm.")
@@ -139,7 +143,7 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 def learning(settings: Settings, data: Path | None, domain: str | None, students_per_arm: int,
              seeds: int, first_seed: int, ablations: bool, map_: str, history_students: int,
              history: str, no_bilstm: bool, bilstm_epochs: int | None, fidelity: bool,
-             threads: int | None, workers: int | None, out: Path) -> None:
+             threads: int | None, ability: bool, workers: int | None, out: Path) -> None:
     """The simulated classroom study: which policy makes simulated learners learn most."""
     from tqdm import tqdm
 
@@ -161,6 +165,8 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
                          fidelity_auc=fidelity)
     world = (lpp_domain(data, settings.var_dir / "sim") if data is not None
              else demo_domain() if domain == "demo" else _junyi(settings))
+    if not ability:
+        world = replace(world, params=replace(world.params, ability_sd=0.0))
     result = run_study(world, config, lambda items, label, total: tqdm(
         items, desc=label, total=total, leave=False, disable=None),
         workers=min(workers or os.cpu_count() or 1, seeds + 1))

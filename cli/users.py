@@ -1,4 +1,4 @@
-"""`kgtutor users add|demo`: people who log in to the web API."""
+"""`kgtutor users add|demo|disable|enable`: people who log in to the web API."""
 
 from __future__ import annotations
 
@@ -71,6 +71,28 @@ def demo(settings: Settings) -> None:
     click.echo("demo logins (POST /auth/login):")
     for name, role, _ in DEMO:
         click.echo(f"  {name:<6} {password}  ({role})")
+
+
+@users.command("disable")
+@click.argument("username")
+@click.pass_obj
+@errors_as_messages
+def disable(settings: Settings, username: str) -> None:
+    """Disable USERNAME: no more log-ins, and every token it holds stops working at once."""
+    with store_for(settings) as store:
+        accounts.set_disabled(store, username, True, now_ms())
+    click.echo(f"disabled {username}; every token it held is revoked")
+
+
+@users.command("enable")
+@click.argument("username")
+@click.pass_obj
+@errors_as_messages
+def enable(settings: Settings, username: str) -> None:
+    """Let USERNAME log in again (the tokens revoked when it was disabled stay revoked)."""
+    with store_for(settings) as store:
+        accounts.set_disabled(store, username, False, now_ms())
+    click.echo(f"enabled {username}")
 
 
 def _password() -> str:

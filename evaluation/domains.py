@@ -176,7 +176,10 @@ def degrade(prereqs: Sequence[Sequence[int]], rng: np.random.Generator, drop: fl
     return tuple(tuple(sorted(graph.predecessors(k))) for k in range(n))
 
 
+FIT_VERSION = 2  # bump when the fit or the simulator's parameters change meaning (cache key)
+
+
 def _cache_key(folder: Path, config: object) -> str:
     files = sorted(p for p in folder.iterdir() if p.is_file())
     stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
-    return hashlib.sha256(repr((stamp, config)).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr((stamp, config, FIT_VERSION)).encode()).hexdigest()[:16]

@@ -27,7 +27,7 @@ Steps, all on the train students only:
    response-weighted mean b of the item's KPs, so a KP's practised answers keep its fitted
    guess and slip on average; clipped to ``max_shift``.
 6. **General ability** (``ability_sd``): the spread of the learners' shared logit shift of
-   prior and learn rate (``evaluation.learner``), by the method of moments: the train
+   every KP's prior (``evaluation.learner``), by the method of moments: the train
    students' question sequences are replayed by simulated learners (``evaluation.fidelity
    .replay``) for each sd of ``ability_grid``, and the sd whose between-student variance of the
    right-answer rate (students with at least ``ability_min_answers`` answers) comes closest to
@@ -70,7 +70,7 @@ class FitConfig:
     em: EmConfig = field(default_factory=EmConfig)
     prereqs: PrereqInferenceConfig = field(default_factory=PrereqInferenceConfig)
     irt: IrtConfig = field(default_factory=IrtConfig)
-    ability_grid: tuple[float, ...] = tuple(np.round(np.arange(0.0, 3.01, 0.25), 2).tolist())
+    ability_grid: tuple[float, ...] = tuple(np.round(np.arange(0.0, 5.01, 0.25), 2).tolist())
     ability_students: int = 1000  # train students replayed per candidate sd (a seeded sample)
     ability_min_answers: int = 20
     workers: int = 2  # processes for the per-KP EM fits

@@ -17,6 +17,7 @@ class StoredUser:
     role: str
     student_id: str
     tutor_id: str
+    disabled: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,19 @@ def revoke(store: GraphStore, jti: str, exp: int) -> None:
     store.write("revoke_token", {"jti": jti, "exp": exp})
 
 
-def is_revoked(store: GraphStore, jti: str) -> bool:
-    return bool(store.read("token_revoked", {"jti": jti})[0]["n"])
+def is_revoked(store: GraphStore, jti: str, subject: str = "", issued_at: int = 0) -> bool:
+    """The token ``jti`` of ``subject``, issued at ``issued_at`` (epoch ms), is revoked, or its
+    account is disabled or had its tokens revoked after it was issued."""
+    row = store.read("token_revoked", {"jti": jti, "subject": subject})[0]
+    return bool(row["n"]) or bool(row["disabled"]) or issued_at < int(row["tokens_after"])
+
+
+def set_disabled(store: GraphStore, username: str, disabled: bool, tokens_after: int) -> bool:
+    """Disable or enable an account (False: no such account); disabling revokes every token
+    issued before ``tokens_after`` (epoch ms)."""
+    rows = store.write("set_user_disabled", {"username": username, "disabled": disabled,
+                                             "tokens_after": tokens_after})
+    return bool(rows and rows[0]["n"])
 
 
 def purge_revoked(store: GraphStore, now_s: int) -> int:

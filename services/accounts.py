@@ -17,7 +17,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from graph import accounts, roster
 from graph.accounts import StoredClient, StoredUser
 from tutor.access import TENANT, Principal, Role
-from tutor.errors import ConstraintViolation, InvalidInput, NotFound, TooManyAttempts
+from tutor.errors import (
+    AccountDisabled,
+    ConstraintViolation,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+)
 from tutor.login_backoff import lock_seconds
 from tutor.ports import GraphStore
 
@@ -82,11 +88,20 @@ def authenticate(store: GraphStore, username: str, password: str,
             if lock_seconds(failures):
                 accounts.set_login_lock(store, username, now + 1000 * lock_seconds(failures))
         return None
+    if user.disabled:
+        raise AccountDisabled("this account is disabled")
     if until or accounts.login_lock(store, username)[1]:
         accounts.set_login_lock(store, username, 0, failures=0)
     if _HASHER.check_needs_rehash(user.password_hash):
         accounts.set_password_hash(store, username, _HASHER.hash(password))
     return principal_of(user)
+
+
+def set_disabled(store: GraphStore, username: str, disabled: bool, now: int) -> None:
+    """Disable an account and revoke every token it holds (each request checks), or enable it
+    again (its old tokens stay revoked: log in anew)."""
+    if not accounts.set_disabled(store, username, disabled, now):
+        raise NotFound(f"no user {username!r}")
 
 
 def add_client(store: GraphStore, name: str, tenant: str, now: int) -> tuple[str, str]:

@@ -50,5 +50,9 @@ class TooManyAttempts(KgtutorError):
         self.retry_after_s = retry_after_s
 
 
+class AccountDisabled(KgtutorError):
+    """The right password of an account an admin disabled (``kgtutor users disable``)."""
+
+
 class ConsentRequired(KgtutorError):
     """Affect processing was asked for a student who has not consented to it."""

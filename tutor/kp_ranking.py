@@ -17,11 +17,22 @@ from tutor.recommend_types import (
 )
 
 
-def frontier(catalogue: Catalogue, mastery: Mapping[str, float], tau: float) -> list[str]:
-    """KPs not mastered whose every prerequisite is mastered."""
+def frontier(catalogue: Catalogue, mastery: Mapping[str, float], tau: float,
+             ready: float | None = None) -> list[str]:
+    """KPs not mastered whose every prerequisite is mastered; with ``ready``, those whose
+    readiness (:func:`readiness`) is at least ``ready`` (a soft frontier: a prerequisite
+    probably known does not hold a KP back)."""
+    if ready is not None:
+        return sorted(k for k in catalogue.kp_names if mastery.get(k, 0.0) < tau
+                      and readiness(catalogue, k, mastery) >= ready)
     return sorted(k for k in catalogue.kp_names
                   if mastery.get(k, 0.0) < tau
                   and all(mastery.get(p, 0.0) >= tau for p in catalogue.prerequisites.get(k, ())))
+
+
+def readiness(catalogue: Catalogue, kp: str, mastery: Mapping[str, float]) -> float:
+    """The chance every prerequisite of ``kp`` is known: the product of their P(known)."""
+    return math.prod(mastery.get(p, 0.0) for p in catalogue.prerequisites.get(kp, ()))
 
 
 def cf_scores(peers: PeerMastery | None, mastery: Mapping[str, float], tau: float,
@@ -76,7 +87,7 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     elif cold:
         candidates = [k for k in catalogue.kp_names if not catalogue.prerequisites.get(k)]
     else:
-        candidates = frontier(catalogue, state.mastery, tau)
+        candidates = frontier(catalogue, state.mastery, tau, config.ready)
     if config.stay_cap and not focus:
         stays = _attempts(catalogue, state.history)
         moving = [k for k in candidates if stays.get(k, 0) < config.stay_cap]
@@ -89,7 +100,8 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     recent = _recent_kps(catalogue, state.history[-config.recent_kp_window:])
     heading = next_shares(catalogue, candidates, state.history, sequence, skip)
     most_heading = max(heading.values(), default=0.0)
-    gains = expected_gains(catalogue, candidates, state.mastery)
+    gains = expected_gains(catalogue, candidates, state.mastery,
+                           config.ready is not None and not focus)
     picks = []
     for k in candidates:
         signals = {
@@ -116,15 +128,18 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     return picks, cold
 
 
-def expected_gains(catalogue: Catalogue, kps: Sequence[str], mastery: Mapping[str, float]
-                   ) -> dict[str, float]:
+def expected_gains(catalogue: Catalogue, kps: Sequence[str], mastery: Mapping[str, float],
+                   ready: bool = False) -> dict[str, float]:
     """Each KP's expected learning gain from one more practice, relative to the largest: the
     chance it is not known yet, times its learn rate, times what knowing it adds to an answer
-    (1 - slip - guess), with the KP's fitted BKT parameters (``Catalogue.kp_bkt``)."""
+    (1 - slip - guess), with the KP's fitted BKT parameters (``Catalogue.kp_bkt``); with
+    ``ready``, times the chance its prerequisites are known (a soft frontier's discount)."""
     raw = {}
     for k in kps:
         b = catalogue.bkt(k)
         raw[k] = (1.0 - mastery.get(k, 0.0)) * b.learn * max(1.0 - b.slip - b.guess, 0.0)
+        if ready:
+            raw[k] *= readiness(catalogue, k, mastery)
     top = max(raw.values(), default=0.0)
     return {k: g / top for k, g in raw.items()} if top > 0 else {}
 

@@ -90,6 +90,10 @@ class RecConfig:
     exposure: float = 0.25  # Gumbel scale on log score inside a KP; 0: always the top ones
     population_prior: bool = True  # a KP never practised: mastery = its population prior
     stay_cap: int = 0  # leave an unmastered KP after this many answers on it (0: never)
+    # None: the frontier is the KPs whose every prerequisite is mastered; a number r: the
+    # unmastered KPs whose readiness (product of the prerequisites' P(known)) is at least r,
+    # their expected gain weighted by it (tutor.kp_ranking.frontier)
+    ready: float | None = None
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
         "recent": 0.3, "next": 0.5, "gain": 3.0})
@@ -106,6 +110,8 @@ class RecConfig:
             raise InvalidInput(f"stay_cap must be at least 0, got {self.stay_cap}")
         if self.exposure < 0:
             raise InvalidInput(f"exposure must be at least 0, got {self.exposure}")
+        if self.ready is not None and not 0 < self.ready <= 1:
+            raise InvalidInput(f"ready must lie in (0, 1], got {self.ready}")
 
 
 DEFAULT_BKT = BktParams()

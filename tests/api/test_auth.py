@@ -11,13 +11,17 @@ from typing import Any
 
 import jwt
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
 from api.gate import CATALOGUE_URL_IDS, CHECKED_URL_IDS
+from cli.main import main
+from services import accounts as account_service
 from services.settings import Settings
 from tests.api.conftest import PASSWORD
+from tutor.access import Role
 from tutor.ports import GraphStore
 
 
@@ -105,18 +109,54 @@ def test_bad_tokens_are_401(app: Flask, client: FlaskClient, tokens: dict[str, s
 def test_refresh_and_logout_revoke(client: FlaskClient) -> None:
     tokens = _login(client, "ben")
     r = client.post("/auth/refresh", headers=_bearer(tokens["refresh_token"]))
-    fresh = r.json["access_token"]
+    fresh, rotated = r.json["access_token"], r.json["refresh_token"]
+    assert rotated != tokens["refresh_token"]
     assert client.get("/students/alg-st-ben", headers=_bearer(fresh)).status_code == 200
-    r = client.post("/auth/logout", headers=_bearer(fresh),
-                    json={"refresh_token": tokens["refresh_token"]})
-    assert r.json == {"revoked": 2}
-    assert "revoked" in _problem(client.get("/students/alg-st-ben", headers=_bearer(fresh)),
-                                 401)["detail"]
+    # a refresh token works once: the used one is refused, the rotated one works
     _problem(client.post("/auth/refresh", headers=_bearer(tokens["refresh_token"])), 401)
+    again = client.post("/auth/refresh", headers=_bearer(rotated))
+    assert again.status_code == 200
+    r = client.post("/auth/logout", headers=_bearer(again.json["access_token"]))
+    assert r.json == {"revoked": 2}  # the access token and the refresh token issued with it
+    assert "revoked" in _problem(client.get("/students/alg-st-ben", headers=_bearer(
+        again.json["access_token"])), 401)["detail"]
+    _problem(client.post("/auth/refresh", headers=_bearer(again.json["refresh_token"])), 401)
     other = _login(client, "amara")
     r = client.post("/auth/logout", headers=_bearer(tokens["access_token"]),
                     json={"refresh_token": other["refresh_token"]})
     _problem(r, 401)  # nobody revokes someone else's token
+
+
+def test_logging_out_with_the_access_token_ends_its_refresh_token(client: FlaskClient) -> None:
+    tokens = _login(client, "hpark")
+    r = client.post("/auth/logout", headers=_bearer(tokens["access_token"]))
+    assert r.status_code == 200 and r.json == {"revoked": 2}
+    _problem(client.post("/auth/refresh", headers=_bearer(tokens["refresh_token"])), 401)
+
+
+def test_a_disabled_account_loses_every_token_and_cannot_log_in(
+        client: FlaskClient, api_settings: Settings, api_store: GraphStore) -> None:
+    account_service.add_user(api_store, "dora-disabled", PASSWORD, Role.ADMIN, 0)
+    tokens = _login(client, "dora-disabled")
+    assert client.get("/students", headers=_bearer(tokens["access_token"])).status_code == 200
+    env = {"KGTUTOR_VAR": str(api_settings.var_dir), "KGTUTOR_GRAPH_NAME":
+           api_settings.graph_name}
+    out = CliRunner().invoke(main, ["users", "disable", "dora-disabled"], env=env)
+    assert out.exit_code == 0 and "revoked" in out.output, out.output
+    _problem(client.get("/students", headers=_bearer(tokens["access_token"])), 401)
+    _problem(client.post("/auth/refresh", headers=_bearer(tokens["refresh_token"])), 401)
+    body = _problem(client.post("/auth/login", json={"username": "dora-disabled",
+                                                     "password": PASSWORD}), 403)
+    assert body["detail"] == "this account is disabled"
+    assert "wrong username" in _problem(client.post("/auth/login", json={
+        "username": "dora-disabled", "password": "not the password"}), 401)["detail"]
+    out = CliRunner().invoke(main, ["users", "enable", "dora-disabled"], env=env)
+    assert out.exit_code == 0, out.output
+    _problem(client.get("/students", headers=_bearer(tokens["access_token"])), 401)  # still
+    assert client.get("/students", headers=_bearer(_login(client, "dora-disabled")[
+        "access_token"])).status_code == 200
+    missing = CliRunner().invoke(main, ["users", "disable", "nobody-at-all"], env=env)
+    assert missing.exit_code == 1 and "no user 'nobody-at-all'" in missing.output
 
 
 @pytest.mark.parametrize(("who", "url", "status"), [
@@ -126,7 +166,7 @@ def test_refresh_and_logout_revoke(client: FlaskClient) -> None:
     ("hpark", "/students/alg-st-amara", 200),  # 9A is hpark's
     ("trivera", "/students/alg-st-amara", 403),  # trivera teaches the evening group only
     ("trivera", "/students/alg-st-emma", 200),
-    ("north", "/students/alg-st-amara", 403),  # an LMS sees its tenant only
+    ("north", "/students/alg-st-amara", 404),  # an LMS sees its tenant only: no such student
     ("admin", "/students/alg-st-amara", 200),
     ("admin", "/students/nobody-here", 404),
 ])
@@ -151,15 +191,17 @@ def test_tutor_lists_only_own_classes(as_: Callable[..., Any]) -> None:
 def test_lms_tenants_are_apart(as_: Callable[..., Any]) -> None:
     r = as_("north").post("/students", json={"id": "north-auth-1", "name": "N One"})
     assert r.status_code == 201 and r.json["tenant"] == "north"
-    _problem(as_("south").get("/students/north-auth-1"), 403)
-    _problem(as_("south").patch("/students/north-auth-1", json={"name": "stolen"}), 403)
+    stored = r.json["id"]  # in north's namespace (docs/api.md, "Tenants")
+    for asked in ("north-auth-1", stored):  # another tenant's student is no student to south
+        _problem(as_("south").get(f"/students/{asked}"), 404)
+        _problem(as_("south").patch(f"/students/{asked}", json={"name": "stolen"}), 404)
     assert as_("north").get("/students/north-auth-1").json["name"] == "N One"
     south = as_("south").get("/students?page_size=100").json
-    assert "north-auth-1" not in {s["id"] for s in south}
+    assert stored not in {s["id"] for s in south}
     assert all(s["tenant"] == "south" for s in south)
-    assert "north-auth-1" in {s["id"] for s in as_("north").get("/students").json}
-    _problem(as_("north").post("/students", json={"id": "north-auth-2",
-                                                  "class_ids": ["alg-class-9a"]}), 403)
+    assert stored in {s["id"] for s in as_("north").get("/students").json}
+    _problem(as_("north").post("/students", json={"id": "north-auth-2",  # not its class
+                                                  "class_ids": ["alg-class-9a"]}), 404)
     _problem(as_("north").get("/students/north-auth-2"), 404)  # the refused create wrote nothing
 
 

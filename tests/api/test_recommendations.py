@@ -49,7 +49,7 @@ def test_n_is_the_list_length(as_: Callable[..., Any], new_student: str, n: int)
 @pytest.mark.parametrize(("who", "student", "status"), [
     ("ben", "alg-st-amara", 403),
     ("trivera", "alg-st-amara", 403),
-    ("north", "alg-st-amara", 403),
+    ("north", "alg-st-amara", 404),  # not its tenant's student: to it, no student
     ("hpark", "alg-st-amara", 200),
     ("admin", "alg-st-nobody", 404),
 ])

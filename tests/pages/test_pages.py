@@ -120,6 +120,19 @@ def test_a_student_cannot_open_another_students_report(tab: Callable[..., Tab]) 
     t.shot("student-forbidden")
 
 
+def test_log_out_revokes_the_token_on_the_server(tab: Callable[..., Tab], live: str) -> None:
+    t = tab()
+    t.login("amara")
+    expect(t.page.get_by_role("heading", name="Practice")).to_be_visible()
+    token = t.page.evaluate("JSON.parse(sessionStorage.getItem('kgtutor.session')).token")
+    me = {"Authorization": f"Bearer {token}"}
+    assert requests.get(live + "/auth/me", headers=me, timeout=30).status_code == 200
+    t.page.get_by_role("button", name="Log out").click()
+    expect(t.page.get_by_role("button", name="Log in")).to_be_visible()
+    assert t.page.evaluate("sessionStorage.getItem('kgtutor.session')") is None
+    assert requests.get(live + "/auth/me", headers=me, timeout=30).status_code == 401
+
+
 def test_student_pages_at_phone_width(tab: Callable[..., Tab], live: str) -> None:
     t = tab(width=390, height=844)
     token = requests.post(live + "/auth/login", json={"username": "farah",

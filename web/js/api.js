@@ -54,3 +54,16 @@ export async function signIn(token) {
   saveSession(value);
   return value;
 }
+
+// Log out: the server revokes the access token and the refresh token issued with it, then the
+// session is dropped here whatever the answer (an expired token is logged out already).
+export async function signOut() {
+  const token = session()?.token;
+  try {
+    if (token) await api("/auth/logout", { method: "POST", body: {}, token });
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+  } finally {
+    saveSession(null);
+  }
+}

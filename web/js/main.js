@@ -1,7 +1,7 @@
 // The router: routes live in the URL hash (#/classes/...), so the server serves one shell.
 // An LTI launch arrives as #token=...: the token is adopted and dropped from the address.
 
-import { saveSession, session, signIn } from "./api.js";
+import { session, signIn, signOut } from "./api.js";
 import { loginPage } from "./login.js";
 import { emojiBar, pathPage, practicePage } from "./student.js";
 import { classesPage, classPage } from "./tutor.js";
@@ -30,8 +30,8 @@ function nav(who) {
   const links = who.role === "student"
     ? [["#/practice", "Practice"], ["#/path", "My path"]]
     : [["#/classes", "Classes"]];
-  const logout = h("button", { type: "button", class: "link", onclick: () => {
-    saveSession(null);
+  const logout = h("button", { type: "button", class: "link", onclick: async () => {
+    await signOut();
     location.hash = "#/login";
   } }, "Log out");
   document.getElementById("nav").replaceChildren(
