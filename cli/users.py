@@ -54,23 +54,24 @@ def add_user(settings: Settings, username: str, role: str, student_id: str,
 @click.pass_obj
 @errors_as_messages
 def demo(settings: Settings) -> None:
-    """Create the demo accounts if missing (one generated password, kept in
-    var/secrets/demo-logins.json) and print the logins."""
+    """Create the demo accounts if missing, each with its own generated password (kept in
+    var/secrets/demo-logins.json, mode 600), and print the logins."""
     path = settings.var_dir / "secrets" / "demo-logins.json"
-    if path.exists():
-        password = json.loads(path.read_text())["password"]
-    else:
-        password = secrets.token_urlsafe(9)
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    if "password" in kept:  # the older file: one password shared by the accounts it made
+        kept = {name: kept["password"] for name, _, _ in DEMO}
+    passwords = {name: kept.get(name) or secrets.token_urlsafe(12) for name, _, _ in DEMO}
+    if passwords != kept:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
-        path.write_text(json.dumps({"password": password}))
+        path.write_text(json.dumps(passwords))
     with store_for(settings) as store:
         for name, role, links in DEMO:
             if stored.find_user(store, name) is None:
-                accounts.add_user(store, name, password, role, now_ms(), **links)
+                accounts.add_user(store, name, passwords[name], role, now_ms(), **links)
     click.echo("demo logins (POST /auth/login):")
     for name, role, _ in DEMO:
-        click.echo(f"  {name:<6} {password}  ({role})")
+        click.echo(f"  {name:<6} {passwords[name]}  ({role})")
 
 
 @users.command("disable")

@@ -30,6 +30,7 @@ from tutor.ports import GraphStore
 _HASHER = PasswordHasher()
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$")
 MIN_PASSWORD = 8
+MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" to an online attacker
 # verifying against this keeps an unknown name as slow as a wrong password (no user probing);
 # hashed once, offline, with _HASHER's parameters (a test checks they still match): hashing at
 # import cost every command that imports this module 64 MiB and half a second
@@ -45,8 +46,7 @@ def add_user(store: GraphStore, username: str, password: str, role: Role, now: i
     if not _NAME.match(username):
         raise InvalidInput("username: 3 to 64 letters, digits or . _ @ -, starting with a "
                            "letter or digit")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
+    check_password(password, username)
     if role is Role.LMS:
         raise InvalidInput("LMS accounts are clients: use `kgtutor lms add-client`")
     if role is Role.STUDENT:
@@ -95,6 +95,20 @@ def authenticate(store: GraphStore, username: str, password: str,
     if _HASHER.check_needs_rehash(user.password_hash):
         accounts.set_password_hash(store, username, _HASHER.hash(password))
     return principal_of(user)
+
+
+def check_password(password: str, username: str = "") -> None:
+    """Refuse a password shorter than ``MIN_PASSWORD`` or one zxcvbn scores below
+    ``MIN_STRENGTH`` of 4: common passwords, names, keyboard walks, the username itself."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
+    from zxcvbn import zxcvbn  # its dictionaries load on first use: not at import time
+
+    verdict = zxcvbn(password[:100], user_inputs=[username] if username else [])
+    if verdict["score"] < MIN_STRENGTH:
+        hint = verdict["feedback"].get("warning") or "add more words or characters"
+        raise InvalidInput(f"password: too easy to guess ({hint.rstrip('.').lower()}); "
+                           "a few unrelated words make a strong one")
 
 
 def set_disabled(store: GraphStore, username: str, disabled: bool, now: int) -> None:

@@ -24,6 +24,7 @@ from tutor.access import API_ID, tenant_student_id
 from tutor.errors import ConstraintViolation, InvalidInput
 from tutor.mastery import Attempt
 from tutor.ports import GraphStore
+from tutor.timestamps import timestamp_problem
 from tutor.xapi import (
     Meaning,
     Statement,
@@ -98,16 +99,17 @@ def ingest_attempts(store: GraphStore, attempts: Sequence[Mapping[str, Any]], na
         rows, [str(a["event_id"]) for a in attempts],
         questions=xapi_store.known_questions(store, (a.question_id for a in rows)),
         students=set(xapi_store.known_students(store, (a.student_id for a in rows))),
-        stored=xapi_store.stored_attempts(store, (a.event_id for a in rows)))
+        stored=xapi_store.stored_attempts(store, (a.event_id for a in rows)), now=now)
     created = write_attempts(store, new)
     return AttemptReport.of(settle_races(store, items, rows, created))
 
 
 def classify_attempts(rows: Sequence[Attempt], shown: Sequence[str], questions: set[str],
-                      students: set[str], stored: Mapping[str, AttemptKey]
-                      ) -> tuple[list[ItemResult], list[Attempt]]:
+                      students: set[str], stored: Mapping[str, AttemptKey], now: int,
+                      ts_field: str = "ts") -> tuple[list[ItemResult], list[Attempt]]:
     """Per attempt: new, already stored (same student, question and answer), conflicting,
-    or rejected; and the new ones. ``shown`` are the ids as the caller knows them."""
+    or rejected (unknown question or student, an implausible time: ``tutor.timestamps``);
+    and the new ones. ``shown`` are the ids as the caller knows them."""
     seen: dict[str, AttemptKey] = dict(stored)
     items: list[ItemResult] = []
     new: list[Attempt] = []
@@ -122,6 +124,8 @@ def classify_attempts(rows: Sequence[Attempt], shown: Sequence[str], questions: 
             status, reason = REJECTED, f"question_id: no question {a.question_id!r}"
         elif a.student_id not in students:
             status, reason = REJECTED, f"student_id: no student {a.student_id!r}"
+        elif timestamp_problem(a.ts, now):
+            status, reason = REJECTED, f"{ts_field}: {timestamp_problem(a.ts, now)}"
         else:
             seen[a.event_id] = key
             new.append(a)
@@ -315,11 +319,14 @@ class _Plan:
                           ts=self.now if s.ts is None else s.ts, duration_s=s.duration_s,
                           source=SOURCE_XAPI)
         (item,), new = classify_attempts([attempt], [s.id], self.questions,
-                                         {student}, self.stored_attempts)
+                                         {student}, self.stored_attempts, self.now,
+                                         "timestamp")
         if item.status == CONFLICT:
             return ItemResult(index, s.id, CONFLICT,
                               f"the attempt of statement {s.id!r} is stored with other "
                               "content", student)
+        if item.status == REJECTED:
+            return replace(item, index=index, student_id=student)
         self.stored_attempts[attempt.event_id] = (student, question, s.success)
         self.attempts += new
         return self._keep(index, s, CREATED, student)

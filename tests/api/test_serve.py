@@ -26,10 +26,22 @@ def test_users_add_reads_the_password_from_stdin(api_settings: Settings) -> None
     assert out.exit_code == 0, out.output
     assert "created tutor cli-tutor" in out.output
     again = run(api_settings, "users", "add", "cli-tutor", "--role", "tutor",
-                stdin="another password\n")
+                stdin="another quite long passphrase\n")
     assert again.exit_code == 1 and "taken" in again.output
     short = run(api_settings, "users", "add", "cli-x", "--role", "admin", stdin="short\n")
     assert short.exit_code == 1 and "at least 8" in short.output
+    for weak in ("password123", "qwertyuiop", "cli-weak-2024"):  # common, a walk, the name
+        out = run(api_settings, "users", "add", "cli-weak", "--role", "admin", stdin=weak + "\n")
+        assert out.exit_code == 1 and "password: too easy to guess" in out.output, weak
+        assert len(out.output.strip().splitlines()) == 1
+
+
+def test_demo_accounts_get_distinct_passwords_kept_between_runs(api_settings: Settings) -> None:
+    out = run(api_settings, "users", "demo")
+    assert out.exit_code == 0, out.output
+    logins = dict(line.split()[:2] for line in out.output.splitlines()[1:])
+    assert set(logins) == {"amara", "hpark", "admin"} and len(set(logins.values())) == 3
+    assert run(api_settings, "users", "demo").output == out.output  # kept, not regenerated
     ghost = run(api_settings, "users", "add", "cli-s", "--role", "student", "--student-id",
                 "nobody", stdin="a long enough password\n")
     assert ghost.exit_code == 1 and "no student 'nobody'" in ghost.output
