@@ -218,7 +218,7 @@ def _validated(conf: lti.ToolConf) -> dict[str, Any]:
     lti_request = FlaskRequest()
     with lti.http_session() as http:
         try:
-            message = FlaskMessageLaunch(
+            message = KgtutorLaunch(
                 lti_request, conf, session_service=lti.OneTimeNonces(lti_request, storage),
                 launch_data_storage=storage, requests_session=http)
             message.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
@@ -228,6 +228,33 @@ def _validated(conf: lti.ToolConf) -> dict[str, Any]:
         except LtiException as e:
             raise Forbidden(f"LTI launch refused: {e}") from None
     return body
+
+
+class KgtutorLaunch(FlaskMessageLaunch):
+    """PyLTI1p3's launch validation with two corrections (the library's own order and client
+    id are wrong for us; see ``services.lti.launch_client_id``):
+
+    * the client is ``azp``, or the one audience: not ``aud[0]``;
+    * the one-time nonce is spent last, after the signature, expiry, deployment and message
+      checks: PyLTI1p3 spends it second, so one forged or expired post of a stolen nonce
+      burnt the real launch of that login.
+    """
+
+    def get_client_id(self) -> str:
+        return lti.launch_client_id(self._get_jwt_body())
+
+    def validate(self) -> KgtutorLaunch:
+        if self._restored:
+            raise LtiException("Can't validate restored launch")
+        self._validated = True
+        try:
+            self.validate_state().validate_jwt_format().validate_registration()
+            self.validate_jwt_signature().validate_deployment().validate_message()
+            self.validate_nonce().save_launch_data()
+        except Exception:
+            self._validated = False
+            raise
+        return self
 
 
 def _payload(launched: lti.Launched) -> dict[str, Any]:

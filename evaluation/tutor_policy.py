@@ -61,13 +61,15 @@ class Switches:
     kp_bkt: bool = True  # per-KP BKT parameters fitted on the logs (models.kp_bkt)
     gain: bool = True  # the stage-1 "gain" weight
     ready: float | None = None  # RecConfig.ready: a soft frontier (a candidate, not an ablation)
+    ability_prior: bool = True  # RecConfig.ability_prior: priors moved by the student's theta
 
 ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=False),
              "no_irt": Switches(irt=False), "no_band": Switches(band=False),
              "no_affect": Switches(affect=False), "no_prior": Switches(prior=False),
              "no_gain": Switches(gain=False),
              "no_kp_bkt": Switches(kp_bkt=False),
-             "soft_frontier": Switches(ready=0.5)}
+             "soft_frontier": Switches(ready=0.5),
+             "no_ability_prior": Switches(ability_prior=False)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,6 +159,8 @@ class KgTutor:
             self.config = replace(self.config, population_prior=False)
         if not switches.gain:
             self.config = replace(self.config, weights={**self.config.weights, "gain": 0.0})
+        if not switches.ability_prior:
+            self.config = replace(self.config, ability_prior=0.0)
         if switches.ready is not None:
             self.config = replace(self.config, ready=switches.ready)
         self.catalogue = models.catalogue(switches)

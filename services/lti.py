@@ -184,12 +184,31 @@ class Launched:
     resource_link_id: str
 
 
+def launch_client_id(body: Mapping[str, Any]) -> str:
+    """The client a launch is for. LTI 1.3 (after OpenID Connect) lets ``aud`` hold several
+    audiences, the client id among them but not necessarily first; ``azp``, when present, names
+    the client and must be one of them, and several audiences need it. PyLTI1p3 takes the first
+    audience and never reads ``azp``, so kgtutor decides here (``KgtutorLaunch``)."""
+    aud = body.get("aud")
+    audiences = [aud] if isinstance(aud, str) else list(aud) if isinstance(aud, list) else []
+    if not audiences or not all(isinstance(a, str) and a for a in audiences):
+        raise LtiException('"aud" is empty or not a list of client ids')
+    azp = body.get("azp")
+    if azp is not None:
+        if azp not in audiences:
+            raise LtiException('"azp" is not one of the token\'s audiences')
+        return str(azp)
+    if len(audiences) > 1:
+        raise LtiException('several audiences and no "azp" to say which client is meant')
+    return audiences[0]
+
+
 def map_launch(store: GraphStore, conf: ToolConf, body: Mapping[str, Any],
                now: int) -> Launched:
     """Map a validated resource-link launch: Instructors (and teaching assistants) become the
     tutor ``lti:<tenant>:<sub>`` teaching the context's class ``lti:<tenant>:<context id>``,
     Learners the student ``lti:<tenant>:<sub>`` in that class. Repeat launches rename only."""
-    client_id = body["aud"][0] if isinstance(body["aud"], list) else body["aud"]
+    client_id = launch_client_id(body)
     tenant = conf.tenants[(body["iss"], client_id)]
     context = body.get(CLAIM + "context") or {}
     classes = ([{"id": kgtutor_id(tenant, context["id"]),

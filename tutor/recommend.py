@@ -46,7 +46,8 @@ at all → an empty list. Each case adds a note and clears ``band_met``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import math
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -89,8 +90,9 @@ def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = Rec
     settings (default: ``config``), and a note says so."""
     if state.theta is None:  # no fit written yet: estimate from the answers, items fixed
         state = replace(state, **_ability(catalogue, state.history))
-    if config.population_prior and (catalogue.known_share or catalogue.kp_bkt):
-        state = replace(state, mastery={**catalogue.priors, **state.mastery})  # never practised
+    if config.population_prior and (catalogue.known_share or catalogue.kp_bkt):  # never practised
+        priors = individual_priors(catalogue.priors, state.theta or 0.0, config.ability_prior)
+        state = replace(state, mastery={**priors, **state.mastery})
     weakest = weak.weakest(state.history) if weak is not None and state.history else None
     picks, cold = rank_kps(catalogue, state, config, peers, weakest, focus, sequence,
                            excluded(state, config, exclude))
@@ -143,6 +145,18 @@ def _recommendation(c: Candidate, in_band: bool, config: RecConfig, catalogue: C
         reasons.append("a challenge item")
     return Recommendation(c.question.id, c.kp_id, c.p_irt, c.p_kt, c.p, c.question.b,
                           challenge, in_band, tuple(reasons))
+
+
+def individual_priors(priors: Mapping[str, float], theta: float, weight: float
+                      ) -> Mapping[str, float]:
+    """The KPs' population priors moved by the student's ability: ``weight * theta`` on the
+    logit scale (theta is IRT's, 0 for the average student), so an able student is not taught
+    what students like them already know, nor a struggling one pushed past what they lack."""
+    shift = weight * theta
+    if not shift:
+        return priors
+    return {k: 1.0 / (1.0 + math.exp(-(float(logit(min(max(p, 1e-6), 1 - 1e-6))) + shift)))
+            for k, p in priors.items()}
 
 
 def _ability(catalogue: Catalogue, history: Sequence[tuple[str, bool]]) -> dict[str, float]:

@@ -89,6 +89,7 @@ class RecConfig:
     recent_kp_window: int = 10  # last answers the "recent" signal looks at
     exposure: float = 0.25  # Gumbel scale on log score inside a KP; 0: always the top ones
     population_prior: bool = True  # a KP never practised: mastery = its population prior
+    ability_prior: float = 1.0  # ... moved by this times the student's theta (logit scale)
     stay_cap: int = 0  # leave an unmastered KP after this many answers on it (0: never)
     # None: the frontier is the KPs whose every prerequisite is mastered; a number r: the
     # unmastered KPs whose readiness (product of the prerequisites' P(known)) is at least r,

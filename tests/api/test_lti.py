@@ -382,3 +382,47 @@ def test_score_refusals(c: FlaskClient, platform: Platform, tokens: dict[str, st
                                         headers=bearer(r)), 502)["detail"]
     problem(c.post(r.json["links"]["score"], json={"resource_link_id": "link-7z"},
                    headers=bearer(r)), 404)
+
+
+# --- audiences, azp and the nonce's order (issue 17) -------------------------------------
+
+AUDIENCES = {  # case -> (claims, status, what the refusal says)
+    "client-not-first-with-azp": ({"aud": ["https://other.example", CLIENT_ID],
+                                   "azp": CLIENT_ID}, 200, ""),
+    "client-alone-with-azp": ({"aud": [CLIENT_ID], "azp": CLIENT_ID}, 200, ""),
+    "several-without-azp": ({"aud": ["https://other.example", CLIENT_ID]}, 403,
+                            "several audiences"),
+    "foreign-azp": ({"azp": "https://other.example"}, 403, "not one of"),
+    "foreign-azp-among-audiences": ({"aud": [CLIENT_ID, "https://other.example"],
+                                     "azp": "https://other.example"}, 403,
+                                    "Registration not found"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AUDIENCES))
+def test_the_client_is_azp_or_the_one_audience(case: str, c: FlaskClient, platform: Platform,
+                                               api_store: GraphStore) -> None:
+    claims, status, reason = AUDIENCES[case]
+    r = launch(c, platform, f"aud-{case}", [LEARNER], context=f"aud-{case}", **claims)
+    if status == 200:
+        assert r.status_code == 200, r.data
+        assert exists(api_store, f"aud-{case}", f"aud-{case}")
+    else:
+        assert reason in problem(r, 403)["detail"]
+        assert not exists(api_store, f"aud-{case}", f"aud-{case}")
+
+
+@pytest.mark.parametrize("bad", ["forged", "expired"])
+def test_a_bad_post_does_not_spend_the_logins_nonce(
+        bad: str, c: FlaskClient, platform: Platform, api_store: GraphStore) -> None:
+    auth = login(c, platform)
+    claims: dict[str, Any] = ({"key": rsa_key()} if bad == "forged" else
+                              {"exp": int(time.time()) - 60, "iat": int(time.time()) - 400})
+    forged = platform.id_token(auth["nonce"], f"nonce-{bad}-x", [LEARNER], **claims)
+    problem(c.post("/lti/launch", data={"id_token": forged, "state": auth["state"]}), 403)
+    real = platform.id_token(auth["nonce"], f"nonce-{bad}", [LEARNER], context=f"n-{bad}")
+    r = c.post("/lti/launch", data={"id_token": real, "state": auth["state"]}, headers=JSON)
+    assert r.status_code == 200, r.data  # before: "Invalid Nonce"
+    assert exists(api_store, f"nonce-{bad}", f"n-{bad}")
+    assert "Invalid Nonce" in problem(c.post("/lti/launch", data={
+        "id_token": real, "state": auth["state"]}), 403)["detail"]  # spent now
