@@ -39,7 +39,7 @@ def serve(settings: Settings, host: str, port: int, threads: int, trusted_proxy:
     """Serve the API with waitress (a production WSGI server)."""
     import waitress
 
-    from api import create_app
+    from api import create_app, server_errors
     from api.context import EXTENSION
     from models import voice_affect
     from services import scheduler
@@ -57,6 +57,7 @@ def serve(settings: Settings, host: str, port: int, threads: int, trusted_proxy:
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers":
              "x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port"
              } if trusted_proxy else {}
+    server_errors.install()
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="kgtutor",
                        clear_untrusted_proxy_headers=True, **proxy)

@@ -5,6 +5,8 @@ and a token signed with the server's key but with no or an unknown role."""
 
 from __future__ import annotations
 
+import json
+import socket
 import time
 import uuid
 
@@ -77,3 +79,40 @@ def test_a_signed_token_without_role_jti_or_exp_is_a_401(live: Live, claims: dic
     r = requests.get(live.url + "/students", headers={"Authorization": f"Bearer {token}"},
                      timeout=30)
     assert is_problem(r, 401), (r.status_code, r.text)
+
+
+def _raw(live: Live, request: bytes) -> tuple[str, dict[str, str], str]:
+    """Send bytes to the live server as they are; its status line, headers and body."""
+    host, port = live.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.decode("utf-8", "replace").partition("\r\n\r\n")
+    status, *lines = head.split("\r\n")
+    return status, {k.lower(): v for k, v in (x.split(": ", 1) for x in lines)}, body
+
+
+@pytest.mark.parametrize(("name", "request_bytes", "detail"), [
+    ("chunk size", b"POST /auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                   b"Content-Type: application/json\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n",
+     "Invalid chunk size"),
+    ("content length", b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+     "Content-Length is invalid"),
+])
+def test_broken_framing_is_a_problem_too(live: Live, name: str, request_bytes: bytes,
+                                         detail: str) -> None:
+    """The server refuses these before the application sees them; before the fix its answer
+    was text/plain."""
+    status, headers, body = _raw(live, request_bytes)
+    assert status == "HTTP/1.1 400 Bad Request", name
+    assert headers["content-type"] == "application/problem+json"
+    assert json.loads(body) == {"type": "https://kgtutor.dev/problems/bad-request",
+                                "title": "Bad Request", "status": 400, "detail": detail}
+
+
+def test_a_double_slash_path_is_routed_or_a_problem(live: Live) -> None:
+    r = requests.get(live.url + "//students/alg-st-amara", headers=live.headers(), timeout=30)
+    assert r.status_code == 200 and r.json()["id"] == "alg-st-amara"
+    assert is_problem(requests.get(live.url + "//nowhere//", timeout=30), 404)
