@@ -1,13 +1,22 @@
 """Schemathesis against /openapi.json: generated requests to every operation, as an admin, on a
 graph of its own (the fuzzer writes), and no request may make the server fail (5xx); responses
-must match their documented schemas. A bounded run here; `bench/api_fuzz.py` runs more."""
+must match their documented schemas. Then the hostile inputs of issue 17 (defect 7) against
+every operation: JSON nested 1,000 deep, lone surrogates and NUL in strings and URL ids, and
+tokens signed with the server's key that lack a role, an expiry or an id. A bounded run here;
+`bench/api_fuzz.py` runs more (``KGTUTOR_FUZZ_REPORT`` names a JSON file for its counts)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
+import jwt
 import pytest
 import schemathesis
 from click.testing import CliRunner
@@ -27,6 +36,11 @@ from tutor.access import Role
 FUZZ_GRAPH = "fuzz"
 PASSWORD = "fuzzing admin password"
 EXAMPLES = int(os.environ.get("KGTUTOR_FUZZ_EXAMPLES", "6"))
+SENT: Counter[str] = Counter()  # "generated" / "hostile" -> requests sent
+STATUSES: Counter[int] = Counter()
+DEEP = "[" * 1000 + "]" * 1000
+HOSTILE_STRINGS = ('"a\\ud800b"', '"a\\u0000b"')  # as JSON text: a lone surrogate, a NUL
+HOSTILE_IDS = ("x%00y", "x%ED%A0%80y", "%2e%2e", "x" * 300)
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +80,58 @@ def test_no_server_errors(api_schema: schemathesis.BaseSchema,
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=admin_headers,
-                                   checks=[not_a_server_error, response_schema_conformance])
+            response = case.call_and_validate(
+                headers=admin_headers, checks=[not_a_server_error, response_schema_conformance])
+            SENT["generated"] += 1
+            STATUSES[response.status_code] += 1
 
         try:
             check()
         except Exception as e:  # collected, reported below
             failures[operation.label] = str(e)[:2000]
     assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+def test_hostile_inputs_on_every_operation(fuzz_app: Flask, api_schema: schemathesis.BaseSchema,
+                                           admin_headers: dict[str, str]) -> None:
+    """No 5xx, and a problem+json, for each hostile input on each operation."""
+    client = fuzz_app.test_client()
+    secret = fuzz_app.config["JWT_SECRET_KEY"]
+    now = int(time.time())
+    claims = {"sub": "fuzzer", "role": "admin", "type": "access", "jti": "hostile",
+              "iat": now, "nbf": now, "exp": now + 600}
+    tokens = [jwt.encode({k: v for k, v in claims.items() if k != drop}, secret,
+                         algorithm="HS256") for drop in ("role", "exp", "jti")]
+    tokens.append(jwt.encode({**claims, "role": "root"}, secret, algorithm="HS256"))
+    bad: list[str] = []
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        method, template = operation.method.upper(), operation.path
+        params = re.findall(r"{(\w+)}", template)
+        plain = re.sub(r"{\w+}", "alg-st-amara", template)
+        requests_ = [(re.sub(r"{\w+}", hostile, template), {}, admin_headers)
+                     for hostile in HOSTILE_IDS if params]
+        if method in ("POST", "PUT", "PATCH"):
+            json_headers = {**admin_headers, "Content-Type": "application/json"}
+            requests_ += [(plain, {"data": DEEP}, json_headers)]
+            requests_ += [(plain, {"data": f'{{"id": {t}, "name": {t}, "attempts": [{t}]}}'},
+                           json_headers) for t in HOSTILE_STRINGS]
+        requests_ += [(plain, {}, {"Authorization": f"Bearer {t}"}) for t in tokens]
+        for path, body, headers in requests_:
+            r = client.open(path, method=method, headers=headers, **body)
+            SENT["hostile"] += 1
+            STATUSES[r.status_code] += 1
+            if r.status_code >= 500 or (r.status_code >= 400
+                                        and r.mimetype != "application/problem+json"):
+                bad.append(f"{method} {path[:80]} {str(body)[:40]}: {r.status_code}")
+    assert not bad, "\n".join(bad[:30])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report() -> Iterator[None]:
+    """The counts for `bench/api_fuzz.py`."""
+    yield
+    path = os.environ.get("KGTUTOR_FUZZ_REPORT")
+    if path:
+        Path(path).write_text(json.dumps({"sent": dict(SENT), "statuses": {
+            str(k): v for k, v in sorted(STATUSES.items())}}))
