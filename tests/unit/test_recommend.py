@@ -318,3 +318,28 @@ def test_a_focus_with_no_question_left_falls_back_to_the_frontier() -> None:
     # a focus that still has questions is kept
     out = recommend(catalogue(), state(MID, history[:5]), focus=("B",))
     assert {r.kp_id for r in out.items} == {"B"}
+
+
+def test_a_soft_frontier_admits_kps_whose_prerequisites_are_probably_known() -> None:
+    mastery = {"A": 0.95, "B": 0.8, "C": 0.7}  # B and C not mastered, probably known
+    assert frontier(catalogue(), mastery, 0.85) == ["B", "C", "E"]
+    assert frontier(catalogue(), mastery, 0.85, ready=0.5) == ["B", "C", "D", "E"]  # .56
+    assert frontier(catalogue(), mastery, 0.85, ready=0.6) == ["B", "C", "E"]
+    # its expected gain is discounted by its readiness: D, never practised like the root E,
+    # gains 0.8 x 0.7 of what E does
+    picks, _ = rank_kps(catalogue(), state(mastery), RecConfig(ready=0.5))
+    gain = {p.kp_id: p.signals["gain"] for p in picks}
+    assert gain["E"] == 1.0 and gain["D"] == pytest.approx(0.8 * 0.7)
+
+
+def test_the_students_ability_moves_the_prior_of_unpractised_kps() -> None:
+    cat = replace(catalogue(), known_share={"A": 0.9, "B": 0.8, "C": 0.8, "D": 0.2, "E": 0.2})
+    seen = (("A0", True),)
+    able = recommend(cat, state({"A": 0.95}, seen, theta=2.0))
+    average = recommend(cat, state({"A": 0.95}, seen, theta=0.0))
+    off = recommend(cat, state({"A": 0.95}, seen, theta=2.0), RecConfig(ability_prior=0.0))
+    # at theta 0 B (0.8) and C (0.8) stay below 0.85: the frontier; at theta 2 they count
+    # as known (0.97) and the able student moves on to D and E
+    assert {p.kp_id for p in average.kps} >= {"B", "C"}
+    assert {p.kp_id for p in able.kps} == {"D", "E"}
+    assert {p.kp_id for p in off.kps} == {p.kp_id for p in average.kps}
