@@ -42,15 +42,31 @@ def open_store(uri: str, graph_name: str, graph_dir: Path, *, tcp_port: int | No
         server.start()
         store = FalkorStore(server.client(), graph_name)
     elif kind == "falkordb":
-        from falkordb import FalkorDB
-
-        from graph.falkordb_store import FalkorStore
-        url = urlparse(uri)
-        db = FalkorDB(host=url.hostname or "127.0.0.1", port=url.port or 6379,
-                      password=falkordb_password or None)
-        store = FalkorStore(db, graph_name)
+        store = _external_falkordb(uri, graph_name, falkordb_password)
     else:
         from graph.neo4j_store import Neo4jStore
         store = Neo4jStore.connect(uri, neo4j_user, neo4j_password, neo4j_database)
     store.ensure_schema()
     return store
+
+
+def _external_falkordb(uri: str, graph_name: str, password: str) -> GraphStore:
+    """A FalkorDB server someone else runs; a refused password or an unreachable server is
+    ``GraphUnavailable`` (the client raises redis' own errors while it connects)."""
+    import redis
+    from falkordb import FalkorDB
+
+    from graph.falkordb_store import FalkorStore
+    from tutor.errors import UNAVAILABLE, GraphUnavailable
+
+    url = urlparse(uri)
+    try:
+        db = FalkorDB(host=url.hostname or "127.0.0.1", port=url.port or 6379,
+                      password=password or None)
+    except redis.AuthenticationError as e:
+        raise GraphUnavailable(f"FalkorDB at {url.hostname}:{url.port} refused the password "
+                               "(KGTUTOR_FALKORDB_PASSWORD)", public=UNAVAILABLE) from e
+    except redis.ConnectionError as e:
+        raise GraphUnavailable(f"FalkorDB unreachable at {url.hostname}:{url.port}: {e}",
+                               public=UNAVAILABLE) from e
+    return FalkorStore(db, graph_name)

@@ -1,10 +1,22 @@
-"""Contract of the GraphStore port, run on the embedded FalkorDB (and Neo4j when configured)."""
+"""Contract of the GraphStore port, run on the embedded FalkorDB, on a FalkorDB server reached
+over TCP with a password as an external one is (``falkordb://``), and on Neo4j when
+configured."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tutor.errors import ConstraintViolation
+from graph.connect import open_store
+from tutor.errors import UNAVAILABLE, ConstraintViolation, GraphUnavailable
+from tutor.ports import GraphStore
+
+
+@pytest.fixture
+def store(contract_store: GraphStore) -> GraphStore:
+    """Every backend of the contract (tests/conftest.py ``contract_store``)."""
+    return contract_store
 
 NASTY = [
     "it's \"q\" \\ ' MATCH (n) DETACH DELETE n //",
@@ -84,3 +96,12 @@ def test_duplicate_event_id_is_a_constraint_violation(store) -> None:
 def test_unknown_query_name_is_a_programming_error(store) -> None:
     with pytest.raises(KeyError, match="no Cypher file"):
         store.read("no_such_query")
+
+
+def test_an_external_falkordb_refuses_a_wrong_password(
+        external_falkordb: tuple[str, str]) -> None:
+    uri, _ = external_falkordb
+    with pytest.raises(GraphUnavailable) as refused:
+        open_store(uri, "t_wrong_password", Path("unused"), falkordb_password="not-the-one")
+    assert "refused the password (KGTUTOR_FALKORDB_PASSWORD)" in str(refused.value)
+    assert refused.value.public == UNAVAILABLE  # what an API caller would read
