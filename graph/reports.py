@@ -3,9 +3,42 @@ and the e-mails sent about its students."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from graph.recommend import HISTORY_LIMIT, learner_of
+from tutor.affect import AffectReading, AffectSource, AffectTag
 from tutor.ports import GraphStore
+from tutor.recommend_types import LearnerState
+
+
+@dataclass(frozen=True)
+class ClassLearner:
+    """One student of a class as the report reads them (``class_learners``)."""
+
+    student_id: str
+    name: str
+    dataset: str
+    state: LearnerState
+    affect: tuple[AffectReading, ...]  # since the window asked for, oldest first
+    consent: bool
+    profile: dict[str, Any]  # attempts_7d, time_spent_s, last_active (None before a refresh)
+
+
+def class_learners(store: GraphStore, class_id: str, since: int) -> list[ClassLearner]:
+    """Every student of the class, in one round trip whatever the class's size."""
+    rows = store.read("class_learners", {"class_id": class_id, "since": since,
+                                         "limit": HISTORY_LIMIT})
+    out = []
+    for r in rows:
+        dataset, state = learner_of(r["student_id"], r)
+        affect = tuple(AffectReading(AffectTag(a["tag"]), float(a["confidence"]),
+                                     AffectSource(a["source"]), int(a["ts"]))
+                       for a in r["affect"])
+        out.append(ClassLearner(r["student_id"], r["name"], dataset, state, affect,
+                                bool(r["consent"]), {k: r[k] for k in (
+                                    "attempts_7d", "time_spent_s", "last_active")}))
+    return out
 
 
 def class_roster(store: GraphStore, class_id: str) -> tuple[str, list[tuple[str, str]]] | None:

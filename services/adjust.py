@@ -24,11 +24,12 @@ from services import paths
 from services.recommend import Recommender
 from tutor import notify as outbox_rules
 from tutor.adjust import WINDOW_MS, AdjustConfig, Adjustment, Snapshot, assess, window_of
-from tutor.affect import fuse
+from tutor.affect import AffectReading, fuse
 from tutor.affect_rules import AdaptAction, Adaptation, adapt, confusing_kp
 from tutor.errors import InvalidInput
 from tutor.paths import LearningPath
 from tutor.ports import GraphStore
+from tutor.recommend_types import LearnerState
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +48,24 @@ class AdjustRun:
 def snapshot(store: GraphStore, recommender: Recommender, student_id: str, now: int
              ) -> Snapshot:
     dataset, learner = load_learner(store, student_id)
+    return snapshot_of(recommender, dataset, learner,
+                       affect_store.history(store, student_id, now - WINDOW_MS), now)
+
+
+def snapshot_of(recommender: Recommender, dataset: str, learner: LearnerState,
+                readings: Sequence[AffectReading], now: int) -> Snapshot:
+    """The snapshot of a student already read (``readings``: the window's affect tags)."""
     catalogue, _ = recommender.catalogue(dataset)
     weak = recommender.predictors_for(dataset).weak
     history = learner.history
     return Snapshot(
-        student_id=student_id,
+        student_id=learner.student_id,
         history=history,
         question_kps={q: catalogue.questions[q].kp_ids for q, _ in history
                       if q in catalogue.questions},
         mastery=learner.mastery,
         progress=weak.progress(history) if weak is not None and history else None,
-        affect=fuse(affect_store.history(store, student_id, now - WINDOW_MS), now),
+        affect=fuse(readings, now),
         prerequisites=catalogue.prerequisites,
     )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
 from graph import profiles as profile_store
 from graph import roster
 from services.adjust import snapshot
 from services.recommend import Recommender
-from tutor.adjust import AdjustConfig, stuck_kps
+from tutor.adjust import AdjustConfig, Snapshot, stuck_kps
 from tutor.errors import NotFound
 from tutor.ports import GraphStore
 from tutor.profiles import DAY_MS, build_profile
@@ -47,8 +49,14 @@ def read(store: GraphStore, student_id: str) -> dict:
 def intervention_facts(store: GraphStore, recommender: Recommender, student_id: str,
                        now: int) -> dict[str, float | bool | str]:
     """The typed facts of ``tutor.interventions.FACTS`` for one student, read fresh."""
-    snap = snapshot(store, recommender, student_id, now)
-    profile = read(store, student_id)
+    return facts_of(snapshot(store, recommender, student_id, now), read(store, student_id),
+                    recommender, now)
+
+
+def facts_of(snap: Snapshot, profile: Mapping[str, Any], recommender: Recommender,
+             now: int) -> dict[str, float | bool | str]:
+    """The facts of a student's snapshot and stored profile counts (``attempts_7d``,
+    ``last_active``, ``time_spent_s``), however they were read."""
     recent = snap.history[-20:]
     mastery = list(snap.mastery.values())
     last = profile["last_active"] or 0

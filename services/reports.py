@@ -10,8 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 from graph import affect as affect_store
 from graph import notify as outbox
 from graph import reports as report_store
+from graph.reports import ClassLearner
 from services import adjust, profiles
 from services.recommend import Recommender
+from tutor.adjust import WINDOW_MS
 from tutor.errors import NotFound
 from tutor.interventions import Suggestion, suggest
 from tutor.ports import GraphStore
@@ -64,9 +66,9 @@ def class_report(store: GraphStore, recommender: Recommender, class_id: str, now
     roster = report_store.class_roster(store, class_id)
     if roster is None:
         raise NotFound(f"no class {class_id!r}")
-    name, members = roster
-    students = [_student(store, recommender, sid, student_name, now)
-                for sid, student_name in members]
+    name, _ = roster
+    students = [_student(learner, recommender, now)
+                for learner in report_store.class_learners(store, class_id, now - WINDOW_MS)]
     at_risk = sorted((s for s in students if s["at_risk"]),
                      key=lambda s: (min(x["priority"] for x in s["suggestions"]),
                                     s["student_id"]))
@@ -80,13 +82,14 @@ def class_report(store: GraphStore, recommender: Recommender, class_id: str, now
     }
 
 
-def _student(store: GraphStore, recommender: Recommender, student_id: str, name: str,
-             now: int) -> dict[str, object]:
-    facts = dict(profiles.intervention_facts(store, recommender, student_id, now))
-    if not affect_store.consent(store, student_id):  # tags kept from before a withdrawal
-        facts.update(affect="neutral", affect_confidence=0.0)  # are not processed further
+def _student(learner: ClassLearner, recommender: Recommender, now: int) -> dict[str, object]:
+    """One row of the class report, from what ``class_learners`` read (no further reads)."""
+    snap = adjust.snapshot_of(recommender, learner.dataset, learner.state, learner.affect, now)
+    facts = dict(profiles.facts_of(snap, learner.profile, recommender, now))
+    if not learner.consent:  # tags kept from before a withdrawal are not processed further
+        facts.update(affect="neutral", affect_confidence=0.0)
     suggestions = suggest(facts)
     reasons = risk(facts, suggestions)
-    return {"student_id": student_id, "name": name, "at_risk": bool(reasons),
+    return {"student_id": learner.student_id, "name": learner.name, "at_risk": bool(reasons),
             "reasons": reasons, "facts": facts,
             "suggestions": [dataclasses.asdict(s) for s in suggestions]}

@@ -159,6 +159,7 @@ PARAMS: dict[str, dict] = {
     "list_students": {"tenant": "", "tutor_id": "t1", "class_id": "", "min_mastery": 0.1,
                       "max_mastery": None, "active_since": None, "skip": 0, "limit": 10},
     "class_roster": {"class_id": "cl1"},
+    "class_learners": {"class_id": "cl1", "since": 0, "limit": 200},
     "class_chapter_mastery": {"class_id": "cl1", "threshold": 0.85},
     "class_notifications": {"class_id": "cl1", "limit": 10},
     "lti_put_state": {"key": "lti1p3-sid-nonce-n1", "value": "true", "expires": 10_000},
@@ -287,6 +288,8 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["class_roster"] == [{"id": "cl1", "name": "C",
                                         "students": [{"id": "s1", "name": "S"}]}]
     assert results["class_chapter_mastery"][0]["estimates"] == 1
+    assert [(r["student_id"], len(r["answers"])) for r in results["class_learners"]] == [
+        ("s1", 1)]
     assert [r["id"] for r in results["class_notifications"]] == ["n1"]
     assert results["lti_take_state"] == [{"live": True}]
     assert results["lti_student_launch"][0]["resource_link_id"] == "r1"

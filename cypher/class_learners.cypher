@@ -1,0 +1,32 @@
+// Every student of a class with what the class report reads of each, in one round trip: the
+// recommender's view (dataset, IRT ability, BKT mastery, the latest $limit answers newest
+// first, as rec_learner.cypher), the affect tags since $since oldest first, the consent, and
+// the daily profile's counts; students by id
+MATCH (:Class {id: $class_id})<-[:MEMBER_OF]-(s:Student)
+CALL {
+  WITH s
+  MATCH (s)-[m:MASTERY]->(k:KnowledgePoint)
+  RETURN collect({kp_id: k.id, p: m.p}) AS mastery
+}
+CALL {
+  WITH s
+  MATCH (s)-[a:ATTEMPTED]->(q:Question)
+  WITH a, q
+  ORDER BY a.ts DESC, a.seq DESC
+  LIMIT $limit
+  RETURN collect({question_id: q.id, correct: a.correct}) AS answers
+}
+CALL {
+  WITH s
+  MATCH (s)-[:FELT]->(e:AffectEvent)
+  WHERE e.ts >= $since
+  WITH e
+  ORDER BY e.ts, e.id
+  RETURN collect({tag: e.tag, confidence: e.confidence, source: e.source, ts: e.ts}) AS affect
+}
+RETURN s.id AS student_id, coalesce(s.name, '') AS name, s.dataset AS dataset,
+       s.theta AS theta, s.theta_var AS var, s.theta_responses AS responses, mastery, answers,
+       affect, coalesce(s.affect_consent, false) AS consent,
+       s.profile_attempts_7d AS attempts_7d, s.profile_time_spent_s AS time_spent_s,
+       s.profile_last_active AS last_active
+ORDER BY student_id
