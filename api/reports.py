@@ -122,6 +122,10 @@ class ClassStudentOut(Schema):
         "description": "Why the student is at risk, most urgent first."})
     facts = fields.Nested(FactsOut, required=True)
     suggestions = fields.List(fields.Nested(SuggestionOut), required=True)
+    chapter_mastery = fields.Dict(keys=fields.String(), values=fields.Float(), required=True,
+                                  metadata={"description": "Chapter id -> the mean mastery of "
+                                            "its KPs the student has an estimate for (the heat "
+                                            "map's row); a chapter not practised is absent."})
 
 
 class ClassReportOut(Schema):

@@ -1,7 +1,8 @@
 // Every student of a class with what the class report reads of each, in one round trip: the
 // recommender's view (dataset, IRT ability, BKT mastery, the latest $limit answers newest
 // first, as rec_learner.cypher), the affect tags since $since oldest first, the consent, and
-// the daily profile's counts; students by id
+// the daily profile's counts, and the mean mastery per chapter of the chapter's KPs the student
+// has an estimate for (the tutor's heat map); students by id
 MATCH (:Class {id: $class_id})<-[:MEMBER_OF]-(s:Student)
 CALL {
   WITH s
@@ -24,9 +25,15 @@ CALL {
   ORDER BY e.ts, e.id
   RETURN collect({tag: e.tag, confidence: e.confidence, source: e.source, ts: e.ts}) AS affect
 }
+CALL {
+  WITH s
+  MATCH (s)-[m:MASTERY]->(:KnowledgePoint)-[:IN_CHAPTER]->(c:Chapter)
+  WITH c, avg(m.p) AS p
+  RETURN collect({chapter_id: c.id, mastery: p}) AS chapters
+}
 RETURN s.id AS student_id, coalesce(s.name, '') AS name, s.dataset AS dataset,
        s.theta AS theta, s.theta_var AS var, s.theta_responses AS responses, mastery, answers,
-       affect, coalesce(s.affect_consent, false) AS consent,
+       affect, chapters, coalesce(s.affect_consent, false) AS consent,
        s.profile_attempts_7d AS attempts_7d, s.profile_time_spent_s AS time_spent_s,
        s.profile_last_active AS last_active
 ORDER BY student_id

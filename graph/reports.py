@@ -23,6 +23,7 @@ class ClassLearner:
     affect: tuple[AffectReading, ...]  # since the window asked for, oldest first
     consent: bool
     profile: dict[str, Any]  # attempts_7d, time_spent_s, last_active (None before a refresh)
+    chapter_mastery: dict[str, float]  # chapter -> mean mastery of its KPs with an estimate
 
 
 def class_learners(store: GraphStore, class_id: str, since: int) -> list[ClassLearner]:
@@ -37,7 +38,8 @@ def class_learners(store: GraphStore, class_id: str, since: int) -> list[ClassLe
                        for a in r["affect"])
         out.append(ClassLearner(r["student_id"], r["name"], dataset, state, affect,
                                 bool(r["consent"]), {k: r[k] for k in (
-                                    "attempts_7d", "time_spent_s", "last_active")}))
+                                    "attempts_7d", "time_spent_s", "last_active")},
+                                {c["chapter_id"]: float(c["mastery"]) for c in r["chapters"]}))
     return out
 
 

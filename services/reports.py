@@ -91,5 +91,5 @@ def _student(learner: ClassLearner, recommender: Recommender, now: int) -> dict[
     suggestions = suggest(facts)
     reasons = risk(facts, suggestions)
     return {"student_id": learner.student_id, "name": learner.name, "at_risk": bool(reasons),
-            "reasons": reasons, "facts": facts,
+            "reasons": reasons, "facts": facts, "chapter_mastery": learner.chapter_mastery,
             "suggestions": [dataclasses.asdict(s) for s in suggestions]}

@@ -17,7 +17,7 @@ export async function classPage(classId) {
   const report = await api(`/classes/${enc(classId)}/report`);
   const chapters = [...report.chapters].sort((a, b) => a.order - b.order);
   const { chapters: all } = await catalogue();
-  const grid = heatMap(classId, chapters, report.students);
+  const grid = heatMap(classId, chapters, report.students);  // filled from the report itself
   show(h("h1", {}, report.name),
     h("p", { class: "muted" }, `Mastery threshold ${pct(report.mastery_threshold)}; `
       + `generated ${when(report.generated)}.`),
@@ -30,34 +30,23 @@ export async function classPage(classId) {
         + "an estimate for; grey: not practised.")),
     section("Knowledge maps", list(all, (c) =>
       h("a", { href: `#/classes/${enc(classId)}/map/${enc(c.id)}` }, `${c.order}. ${c.name}`))));
-  await grid.fill();
 }
 
 function heatMap(classId, chapters, students) {
-  const cells = new Map();
   const head = h("tr", {}, h("th", { scope: "col" }, "Student"),
     chapters.map((c) => h("th", { scope: "col" }, h("a", {
       href: `#/classes/${enc(classId)}/map/${enc(c.chapter_id)}` }, c.name))));
   const rows = students.map((s) => h("tr", {},
     h("th", { scope: "row" }, h("a", { href: `#/students/${enc(s.student_id)}/report` },
       s.name), s.at_risk ? h("span", { class: "badge" }, "at risk") : null),
-    chapters.map((c) => {
-      const td = h("td", { class: "cell" }, "…");
-      cells.set(`${s.student_id}|${c.chapter_id}`, td);
-      return td;
-    })));
+    chapters.map((c) => paint(h("td", { class: "cell" }),
+      s.chapter_mastery[c.chapter_id] ?? null))));
   const classRow = h("tr", { class: "total" }, h("th", { scope: "row" }, "Class"),
     chapters.map((c) => paint(h("td", { class: "cell" }), c.students ? c.mastery : null)));
   const table = h("div", { class: "scroll" }, h("table", { class: "heat" },
     h("caption", { class: "sr-only" }, "Mastery by chapter (columns) and student (rows)"),
     h("thead", {}, head), h("tbody", {}, rows, classRow)));
-  const fill = () => Promise.all([...cells].map(async ([key, td]) => {
-    const [sid, ch] = key.split("|");
-    const m = await api(`/students/${enc(sid)}/map/${enc(ch)}`);
-    const known = m.kps.filter((k) => !k.external && k.mastery !== null);
-    paint(td, known.length ? known.reduce((a, k) => a + k.mastery, 0) / known.length : null);
-  }));
-  return { table, fill };
+  return { table };
 }
 
 function paint(td, p) {
