@@ -37,7 +37,7 @@ from api.context import EXTENSION, Services, caller_key
 from services.recommend import Recommender, load_predictors
 from services.scheduler import now_ms
 from services.settings import Settings
-from services.store import open_store
+from services.store import open_store, rate_limit_storage
 from tutor.errors import KgtutorError
 from tutor.ports import GraphStore
 
@@ -94,8 +94,8 @@ def build_app(settings: Settings, store: GraphStore | None = None,
 
     app.before_request(input_guard.check_input)  # first: nothing below sees such input
     app.before_request(gate.check_request)  # before the limiter, so limits can key on callers
-    limiter = Limiter(key_func=get_remote_address, app=app, storage_uri="memory://",
-                      headers_enabled=True)
+    limiter = Limiter(key_func=get_remote_address, app=app, headers_enabled=True,
+                      storage_uri=rate_limit_storage(settings), key_prefix="kgtutor-limits")
     auth.init_jwt(app)
     api = ProblemApi(app)
     limiter.limit(settings.auth_rate_limit)(auth.blp)

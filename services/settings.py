@@ -37,6 +37,9 @@ class Settings:
     max_body_bytes: int = 8 * 1024 * 1024  # larger requests get 413
     auth_rate_limit: str = "300 per minute"  # per client address on log-in, token, refresh
     ingest_rate_limit: str = "6000 per minute"  # per caller, on attempts and xAPI
+    # where the rate limits count ("" : the embedded graph server's Redis when embedded, so
+    # every kgtutor serve process on one graph shares them; else this process's memory)
+    rate_limit_storage: str = ""
     lrs_url: str = ""  # a learning record store's xAPI root; empty: no 5-minute sync
     lrs_user: str = ""
     lrs_password: str = ""
@@ -90,6 +93,7 @@ class Settings:
             max_body_bytes=_int_or_none(e, "KGTUTOR_MAX_BODY_BYTES") or 8 * 1024 * 1024,
             auth_rate_limit=e.get("KGTUTOR_AUTH_RATE_LIMIT", "300 per minute"),
             ingest_rate_limit=e.get("KGTUTOR_INGEST_RATE_LIMIT", "6000 per minute"),
+            rate_limit_storage=e.get("KGTUTOR_RATE_LIMIT_STORAGE", ""),
             lrs_url=e.get("KGTUTOR_LRS_URL", ""),
             lrs_user=e.get("KGTUTOR_LRS_USER", ""),
             lrs_password=e.get("KGTUTOR_LRS_PASSWORD", ""),
