@@ -57,6 +57,8 @@ def build_app(settings: Settings, store: GraphStore | None = None,
               clock: Callable[[], int] = now_ms) -> Flask:
     """The app, its graph connection (opened here unless given) and its trained models."""
     app = Flask("kgtutor")
+    # "/a//b" is not a route: a 404 problem, not werkzeug's 308 redirect with an HTML page
+    app.url_map.merge_slashes = False
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JWT_SECRET_KEY=settings.jwt_secret or _secret(settings.var_dir),

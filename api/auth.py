@@ -135,7 +135,8 @@ def refresh() -> dict[str, Any]:
     token), which is revoked: each refresh token works once."""
     verify_jwt_in_request(refresh=True)
     used = get_jwt()
-    accounts.revoke(services().store, used["jti"], int(used["exp"]))
+    if not accounts.spend(services().store, used["jti"], int(used["exp"])):
+        raise Unauthorized("the refresh token has been used already")
     out = tokens_for(principal())
     out.pop("role")
     return out

@@ -4,6 +4,7 @@ this module only reads and writes."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from tutor.access import StudentAccess
@@ -80,6 +81,13 @@ def find_client(store: GraphStore, client_id: str) -> StoredClient | None:
 
 def revoke(store: GraphStore, jti: str, exp: int) -> None:
     store.write("revoke_token", {"jti": jti, "exp": exp})
+
+
+def spend(store: GraphStore, jti: str, exp: int) -> bool:
+    """Revoke a one-use token (a refresh token); False when another call spent it first, at
+    the same moment included: the graph's MERGE decides."""
+    rows = store.write("spend_token", {"jti": jti, "exp": exp, "claim": uuid.uuid4().hex})
+    return bool(rows and rows[0]["spent"])
 
 
 def is_revoked(store: GraphStore, jti: str, subject: str = "", issued_at: int = 0) -> bool:

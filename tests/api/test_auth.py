@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -125,6 +127,20 @@ def test_refresh_and_logout_revoke(client: FlaskClient) -> None:
     r = client.post("/auth/logout", headers=_bearer(tokens["access_token"]),
                     json={"refresh_token": other["refresh_token"]})
     _problem(r, 401)  # nobody revokes someone else's token
+
+
+def test_one_refresh_token_refreshes_once_even_at_the_same_moment(app: Flask) -> None:
+    tokens = _login(app.test_client(), "ben")
+    barrier = threading.Barrier(6)
+
+    def refresh(_: int) -> int:
+        barrier.wait()  # every thread sends at once: the graph's MERGE picks one
+        return app.test_client().post("/auth/refresh", headers=_bearer(
+            tokens["refresh_token"])).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(refresh, range(6)))
+    assert statuses == [200, 401, 401, 401, 401, 401]
 
 
 def test_logging_out_with_the_access_token_ends_its_refresh_token(client: FlaskClient) -> None:

@@ -147,6 +147,7 @@ PARAMS: dict[str, dict] = {
                        "now": 1},
     "find_lms_client": {"client_id": "c1"},
     "revoke_token": {"jti": "j1", "exp": 10},
+    "spend_token": {"jti": "j-spent", "exp": 10, "claim": "c1"},
     "token_revoked": {"jti": "j1", "subject": "u1"},
     "set_user_disabled": {"username": "nobody", "disabled": True, "tokens_after": 5},
     "purge_revoked_tokens": {"now": 11},
@@ -306,6 +307,7 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["token_revoked"] == [{"n": 1, "disabled": False, "tokens_after": 0}]
     assert results["purge_revoked_tokens"] == [{"n": 1}]
     assert results["set_user_disabled"] == [{"n": 0}]
+    assert results["spend_token"] == [{"spent": True}]
     assert results["student_access"] == [{"student_id": "s1", "tenant": "", "taught": True}]
     assert results["class_access"] == [{"class_id": "cl1", "tenant": "", "taught": True}]
     assert results["get_student"][0]["classes"] == ["cl1"]

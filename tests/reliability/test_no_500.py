@@ -116,3 +116,6 @@ def test_a_double_slash_path_is_routed_or_a_problem(live: Live) -> None:
     r = requests.get(live.url + "//students/alg-st-amara", headers=live.headers(), timeout=30)
     assert r.status_code == 200 and r.json()["id"] == "alg-st-amara"
     assert is_problem(requests.get(live.url + "//nowhere//", timeout=30), 404)
+    inner = requests.get(live.url + "/students//alg-st-amara", headers=live.headers(),
+                         timeout=30, allow_redirects=False)
+    assert is_problem(inner, 404)  # was werkzeug's 308 redirect with an HTML body
