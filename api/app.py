@@ -96,8 +96,11 @@ def build_app(settings: Settings, store: GraphStore | None = None,
 
     app.before_request(input_guard.check_input)  # first: nothing below sees such input
     app.before_request(gate.check_request)  # before the limiter, so limits can key on callers
+    # the limits' storage is the graph server when embedded: while it is down (a crash, a
+    # restart), limits count in this process's memory instead of failing the request (500)
     limiter = Limiter(key_func=get_remote_address, app=app, headers_enabled=True,
-                      storage_uri=rate_limit_storage(settings), key_prefix="kgtutor-limits")
+                      storage_uri=rate_limit_storage(settings), key_prefix="kgtutor-limits",
+                      in_memory_fallback_enabled=True, swallow_errors=True)
     auth.init_jwt(app)
     api = ProblemApi(app)
     limiter.limit(settings.auth_rate_limit)(auth.blp)
