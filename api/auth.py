@@ -95,8 +95,8 @@ def tokens_for(who: Principal, refresh: bool = True) -> dict[str, Any]:
         out["refresh_token"] = create_refresh_token(identity=who.subject,
                                                     additional_claims={**claims, "jti": rjti})
         claims = {**claims, "rjti": rjti, "rexp": rexp}
-    out["access_token"] = create_access_token(identity=who.subject, additional_claims=claims)
-    return {"access_token": out.pop("access_token"), **out}
+    access = create_access_token(identity=who.subject, additional_claims=claims)
+    return {"access_token": access, **out}
 
 
 @blp.route("/login", methods=["POST"])

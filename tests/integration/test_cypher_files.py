@@ -147,7 +147,7 @@ PARAMS: dict[str, dict] = {
                        "now": 1},
     "find_lms_client": {"client_id": "c1"},
     "revoke_token": {"jti": "j1", "exp": 10},
-    "spend_token": {"jti": "j-spent", "exp": 10, "claim": "c1"},
+    "spend_token": {"jti": "j-spent", "exp": 4_000_000_000, "claim": "c1"},  # not purged
     "token_revoked": {"jti": "j1", "subject": "u1"},
     "set_user_disabled": {"username": "nobody", "disabled": True, "tokens_after": 5},
     "purge_revoked_tokens": {"now": 11},

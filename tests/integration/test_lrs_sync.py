@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
@@ -31,6 +32,7 @@ from services.imports import seed_source
 from services.lrs import LrsError, sync_once
 from services.recommend import Recommender
 from services.settings import Settings
+from tutor.access import tenant_student_id
 from tutor.errors import GraphUnavailable, InvalidInput
 from tutor.ports import GraphStore, Row
 from tutor.xapi import VERB_ANSWERED
@@ -38,7 +40,8 @@ from tutor.xapi import VERB_ANSWERED
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lrs_server import RalphLrs
 
-NOW = 1_795_000_000_000
+NOW = int(time.time() * 1000)  # the sync's clock: statements are timestamped now (the API
+# refuses answer times more than a day from the server's clock)
 TENANT = "north-lrs"
 IDS = uuid.UUID("5b0c7e0e-54a4-4c1b-9a0e-0b6d3c3f1a10")  # test statement ids: uuid5 in this
 
@@ -88,14 +91,19 @@ def answered(key: str, student: str, question: str, correct: bool = True,
     }
 
 
+def stored_id(student: str) -> str:
+    """The LRS's tenant creates its students in its namespace (docs/api.md, "Tenants")."""
+    return tenant_student_id(TENANT, student)
+
+
 def attempts_of(store: GraphStore, student: str) -> list[Row]:
-    rows = store.read("rec_learner", {"student_id": student, "limit": 100})
+    rows = store.read("rec_learner", {"student_id": stored_id(student), "limit": 100})
     return rows[0]["answers"] if rows else []  # a student not stored has no attempts
 
 
 def ability_of(store: GraphStore, student: str) -> tuple[float | None, int | None]:
     """The student's stored theta and how many answers it rests on."""
-    row = store.read("rec_learner", {"student_id": student, "limit": 1})[0]
+    row = store.read("rec_learner", {"student_id": stored_id(student), "limit": 1})[0]
     return row["theta"], row["responses"]
 
 
