@@ -80,8 +80,7 @@ def demo(settings: Settings) -> None:
 @errors_as_messages
 def disable(settings: Settings, username: str) -> None:
     """Disable USERNAME: no more log-ins, and every token it holds stops working at once."""
-    with store_for(settings) as store:
-        accounts.set_disabled(store, username, True, now_ms())
+    _set_disabled(settings, username, True)
     click.echo(f"disabled {username}; every token it held is revoked")
 
 
@@ -91,9 +90,13 @@ def disable(settings: Settings, username: str) -> None:
 @errors_as_messages
 def enable(settings: Settings, username: str) -> None:
     """Let USERNAME log in again (the tokens revoked when it was disabled stay revoked)."""
-    with store_for(settings) as store:
-        accounts.set_disabled(store, username, False, now_ms())
+    _set_disabled(settings, username, False)
     click.echo(f"enabled {username}")
+
+
+def _set_disabled(settings: Settings, username: str, disabled: bool) -> None:
+    with store_for(settings) as store:
+        accounts.set_disabled(store, username, disabled, now_ms())
 
 
 def _password() -> str:

@@ -124,8 +124,8 @@ def classify_attempts(rows: Sequence[Attempt], shown: Sequence[str], questions: 
             status, reason = REJECTED, f"question_id: no question {a.question_id!r}"
         elif a.student_id not in students:
             status, reason = REJECTED, f"student_id: no student {a.student_id!r}"
-        elif timestamp_problem(a.ts, now):
-            status, reason = REJECTED, f"{ts_field}: {timestamp_problem(a.ts, now)}"
+        elif problem := timestamp_problem(a.ts, now):
+            status, reason = REJECTED, f"{ts_field}: {problem}"
         else:
             seen[a.event_id] = key
             new.append(a)
