@@ -26,7 +26,8 @@ sequence model), no IRT filter (every question keeps the bank's uncalibrated a =
 band (P(correct) band 0.01-0.99, which also makes the difficulty band vacuous), no affect rules
 (no fusion nor ``adapt``; the window's adjustment still runs, on a neutral state); and the
 product's own switches: no population prior (``RecConfig.population_prior``), no "gain" weight
-(expected learning gain), no per-KP BKT (every KP traced and ranked with the defaults).
+(expected learning gain), no per-KP BKT (every KP traced and ranked with the defaults), no
+widening of a spent frontier (``RecConfig.widen``: an empty plan ends the session).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Switches:
     gain: bool = True  # the stage-1 "gain" weight
     ready: float | None = None  # RecConfig.ready: a soft frontier (a candidate, not an ablation)
     ability_prior: bool = True  # RecConfig.ability_prior: priors moved by the student's theta
+    widen: bool = True  # RecConfig.widen: a spent frontier widens rather than ending the session
 
 ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=False),
              "no_irt": Switches(irt=False), "no_band": Switches(band=False),
@@ -69,7 +71,8 @@ ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=Fal
              "no_gain": Switches(gain=False),
              "no_kp_bkt": Switches(kp_bkt=False),
              "soft_frontier": Switches(ready=0.5),
-             "no_ability_prior": Switches(ability_prior=False)}
+             "no_ability_prior": Switches(ability_prior=False),
+             "no_widen": Switches(widen=False)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,6 +164,8 @@ class KgTutor:
             self.config = replace(self.config, weights={**self.config.weights, "gain": 0.0})
         if not switches.ability_prior:
             self.config = replace(self.config, ability_prior=0.0)
+        if not switches.widen:
+            self.config = replace(self.config, widen=False)
         if switches.ready is not None:
             self.config = replace(self.config, ready=switches.ready)
         self.catalogue = models.catalogue(switches)

@@ -16,6 +16,15 @@ from tutor.recommend_types import (
     SequenceModel,
 )
 
+Scope = str
+FRONTIER, UNMASTERED, REVIEW = "frontier", "unmastered", "review"
+# why a KP past the frontier is ranked: the frontier had no question left to practise
+SCOPES: dict[Scope, str] = {
+    UNMASTERED: "past the frontier: its KPs' questions were all answered right lately; "
+                "the readiest KP not mastered",
+    REVIEW: "review: every KP not mastered has had its questions answered right lately",
+}
+
 
 def frontier(catalogue: Catalogue, mastery: Mapping[str, float], tau: float,
              ready: float | None = None) -> list[str]:
@@ -75,19 +84,25 @@ def next_shares(catalogue: Catalogue, kps: Sequence[str], history: Sequence[tupl
 def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
              peers: PeerMastery | None = None, weakest: str | None = None,
              focus: Sequence[str] = (), sequence: SequenceModel | None = None,
-             skip: Collection[str] = ()) -> tuple[list[KPPick], bool]:
+             skip: Collection[str] = (), scope: Scope = FRONTIER) -> tuple[list[KPPick], bool]:
     """Stage 1: ranked KPs and whether the cold-start path was taken; ``focus`` (a re-route)
     replaces the frontier with the given KPs, ranked by the same signals; ``skip``: questions
-    that will not be recommended (they carry no weight in the ``next`` signal)."""
+    that will not be recommended (they carry no weight in the ``next`` signal); ``scope``:
+    the frontier, or wider when it has no question left (:data:`SCOPES`)."""
     tau = config.mastery_threshold
-    cold = not state.history and not any(state.mastery.values())
+    cold = not state.history and not any(state.mastery.values()) and scope == FRONTIER
+    ready = config.ready
     if focus:
         cold = False
         candidates = [k for k in dict.fromkeys(focus) if k in catalogue.kp_names]
     elif cold:
         candidates = [k for k in catalogue.kp_names if not catalogue.prerequisites.get(k)]
-    else:
-        candidates = frontier(catalogue, state.mastery, tau, config.ready)
+    elif scope == FRONTIER:
+        candidates = frontier(catalogue, state.mastery, tau, ready)
+    else:  # every KP not mastered, the readiest first (via "gain"), or every KP to review
+        ready = 0.0
+        candidates = frontier(catalogue, state.mastery, tau if scope == UNMASTERED else math.inf,
+                              ready)
     if config.stay_cap and not focus:
         stays = _attempts(catalogue, state.history)
         moving = [k for k in candidates if stays.get(k, 0) < config.stay_cap]
@@ -100,8 +115,7 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     recent = _recent_kps(catalogue, state.history[-config.recent_kp_window:])
     heading = next_shares(catalogue, candidates, state.history, sequence, skip)
     most_heading = max(heading.values(), default=0.0)
-    gains = expected_gains(catalogue, candidates, state.mastery,
-                           config.ready is not None and not focus)
+    gains = expected_gains(catalogue, candidates, state.mastery, ready is not None and not focus)
     picks = []
     for k in candidates:
         signals = {
@@ -120,9 +134,11 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
             signals["cf"] = (math.log1p(catalogue.popularity.get(k, 0))
                              / math.log1p(most_popular) if most_popular else 0.0)
         score = sum(config.weights.get(name, 0.0) * v for name, v in signals.items())
-        reasons = _kp_reasons(catalogue, k, signals, state, cold, heading.get(k))
+        reasons = _kp_reasons(catalogue, k, signals, state, cold, heading.get(k), tau)
         if focus:
             reasons = ("re-routed here by the student's path", *reasons[1:])
+        elif scope != FRONTIER:
+            reasons = (SCOPES[scope], *reasons[1:])
         picks.append(KPPick(k, score, signals, reasons))
     picks.sort(key=lambda p: (-p.score, catalogue.order.get(p.kp_id, 0), p.kp_id))
     return picks, cold
@@ -162,7 +178,8 @@ def _recent_kps(catalogue: Catalogue, history: Sequence[tuple[str, bool]]
 
 
 def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
-                state: LearnerState, cold: bool, heading: float | None) -> tuple[str, ...]:
+                state: LearnerState, cold: bool, heading: float | None, tau: float
+                ) -> tuple[str, ...]:
     name = catalogue.kp_names.get(kp, kp)
     pres = catalogue.prerequisites.get(kp, ())
     reasons = []
@@ -174,7 +191,7 @@ def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
     else:
         reasons.append(f"{name} has no prerequisites")
     p = state.mastery.get(kp, 0.0)
-    reasons.append(f"not mastered yet (p = {p:.2f})")
+    reasons.append(f"not mastered yet (p = {p:.2f})" if p < tau else f"mastered (p = {p:.2f})")
     if signals["weak"]:
         reasons.append("the progress model names it the weakest KP")
     if signals["gain"] >= 0.5 and kp in catalogue.kp_bkt:

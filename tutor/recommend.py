@@ -40,8 +40,11 @@ the P band; items are swapped for unused in-band candidates until it does.
 
 **Fallbacks, never silent.** Too few in-band questions → the nearest out-of-band ones are
 added, marked ``in_band=False``; no questions on the chosen KPs → further frontier KPs are
-tried; a focus (re-route, practice set) with no question left → the frontier's list; nothing
-at all → an empty list. Each case adds a note and clears ``band_met``.
+tried; a focus (re-route, practice set) with no question left → the frontier's list; a
+frontier with no question left → every KP not mastered, the readiest first (a course with a
+few questions per KP spends its frontier quickly, and an empty plan ends a practice session),
+then every KP for review; only when every question was answered right lately → an empty
+list. Each case adds a note; a list short of ``n`` or of the band clears ``band_met``.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from dataclasses import replace
 import numpy as np
 
 from tutor.ability import theta_from_responses
-from tutor.kp_ranking import cf_scores, frontier, rank_kps
+from tutor.kp_ranking import REVIEW, UNMASTERED, cf_scores, frontier, rank_kps
 from tutor.question_selection import (
     Candidate,
     candidates_for,
@@ -107,10 +110,19 @@ def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = Rec
                                excluded(state, config, exclude))
         chosen, candidates = candidates_for(catalogue, state, config, picks, sequence, notes,
                                              exclude)
+    for scope in (UNMASTERED, REVIEW):  # the frontier is spent: never an empty plan needlessly
+        if candidates or not config.widen:
+            break
+        spent = "the frontier" if scope == UNMASTERED else "a KP not mastered"
+        notes.append(f"no question left on {spent}; widened to {scope}")
+        picks, cold = rank_kps(catalogue, state, config, peers, weakest, (), sequence,
+                               excluded(state, config, exclude), scope)
+        chosen, candidates = candidates_for(catalogue, state, config, picks, sequence, notes,
+                                             exclude)
     low, high = config.band
     difficulty_band = (state.theta - logit(high), state.theta - logit(low))
     if not candidates:
-        notes.append("no questions to recommend: no frontier KP has an unanswered question")
+        notes.append("no questions to recommend: every question was answered right lately")
         return RecommendationList(state.student_id, (), tuple(chosen), config.band,
                                   difficulty_band, None, False, cold, tuple(notes))
     items = select(candidates, config, notes)

@@ -95,6 +95,7 @@ class RecConfig:
     # unmastered KPs whose readiness (product of the prerequisites' P(known)) is at least r,
     # their expected gain weighted by it (tutor.kp_ranking.frontier)
     ready: float | None = None
+    widen: bool = True  # a frontier with no question left: widen past it (tutor.recommend)
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
         "recent": 0.3, "next": 0.5, "gain": 3.0})

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tutor.curriculum import ResourceLevel
 from tutor.errors import InvalidInput
+from tutor.kp_ranking import SCOPES
 from tutor.question_selection import Candidate, challenging, fix_difficulty, select, shortlist
 from tutor.recommend import (
     Catalogue,
@@ -204,11 +205,32 @@ def test_average_difficulty_is_brought_into_its_band() -> None:
     assert low <= out.avg_difficulty <= high
 
 
-def test_nothing_to_recommend_is_an_explained_empty_list() -> None:
+def test_a_spent_frontier_widens_to_the_readiest_unmastered_kps() -> None:
+    """A course with few questions per KP spends its frontier: every frontier question
+    answered right lately must not end the session with an empty plan."""
+    history = tuple((f"{k}{i}", True) for k in "CE" for i in range(13))
+    out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=0, recent_window=30))
+    assert len(out.items) == 5
+    assert {r.kp_id for r in out.items} == {"D"}  # the only KP not mastered left; C, E spent
+    assert any("widened to unmastered" in n for n in out.notes)
+    assert out.kps[0].reasons[0].startswith("past the frontier")
+
+
+def test_everything_mastered_is_reviewed() -> None:
     everything = {k: 0.99 for k in PREREQS}
     out = recommend(catalogue(), state(everything))
+    assert len(out.items) == 5
+    assert any("widened to review" in n for n in out.notes)
+    assert all(p.reasons[0].startswith("review") for p in out.kps)
+    assert all("mastered (p = 0.99)" in p.reasons for p in out.kps)
+
+
+def test_nothing_left_to_practise_is_an_explained_empty_list() -> None:
+    history = tuple((q, True) for q in catalogue().questions)
+    everything = {k: 0.99 for k in PREREQS}
+    out = recommend(catalogue(), state(everything, history), RecConfig(recent_window=100))
     assert out.items == () and not out.band_met
-    assert out.notes == ("no questions to recommend: no frontier KP has an unanswered question",)
+    assert out.notes[-1] == "no questions to recommend: every question was answered right lately"
 
 
 @pytest.mark.parametrize("kwargs", [{"band": (0.9, 0.5)}, {"band": (0.0, 0.5)}, {"n": 0},
@@ -252,8 +274,11 @@ def test_properties(world: tuple[Catalogue, LearnerState, int]) -> None:
     tau = config.mastery_threshold
     assert len(out.items) <= n
     assert len({r.question_id for r in out.items}) == len(out.items)
+    widened = any("widened to" in note for note in out.notes)
     for pick in out.kps:  # never a KP with unmet prerequisites (cold start: only roots)
-        assert all(learner.mastery.get(p, 0.0) >= tau for p in cat.prerequisites[pick.kp_id])
+        assert widened or all(learner.mastery.get(p, 0.0) >= tau
+                              for p in cat.prerequisites[pick.kp_id])
+        assert not widened or pick.reasons[0] in SCOPES.values()
     for r in out.items:
         assert r.kp_id in {p.kp_id for p in out.kps}
         assert r.reasons
