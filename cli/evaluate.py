@@ -114,6 +114,10 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @click.option("--first-seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seeds run are first-seed.. ; tune on seeds apart from the reported ones.")
 @click.option("--ablations", is_flag=True, help="Add the tutor's ablations as arms.")
+@click.option("--soft-frontier", "soft_frontiers", type=click.FloatRange(0, 1, min_open=True),
+              multiple=True, metavar="R",
+              help="Add a kgtutor arm whose frontier admits KPs with prerequisites known with "
+                   "chance >= R (RecConfig.ready); repeatable. For tuning seeds.")
 @click.option("--map", "map_", type=click.Choice(["true", "degraded"]), default="true",
               show_default=True, help="The prerequisite map the tutors are given.")
 @click.option("--history-students", type=click.IntRange(min=2), default=1000,
@@ -141,7 +145,8 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @click.pass_obj
 @errors_as_messages
 def learning(settings: Settings, data: Path | None, domain: str | None, students_per_arm: int,
-             seeds: int, first_seed: int, ablations: bool, map_: str, history_students: int,
+             seeds: int, first_seed: int, ablations: bool, soft_frontiers: tuple[float, ...],
+             map_: str, history_students: int,
              history: str, no_bilstm: bool, bilstm_epochs: int | None, fidelity: bool,
              threads: int | None, ability: bool, workers: int | None, out: Path) -> None:
     """The simulated classroom study: which policy makes simulated learners learn most."""
@@ -159,7 +164,8 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
 
         torch.set_num_threads(threads)
     config = StudyConfig(students_per_arm=students_per_arm, seeds=seeds, first_seed=first_seed,
-                         map=map_, ablations=ablations, history_students=history_students,
+                         map=map_, ablations=ablations, soft_frontiers=soft_frontiers,
+                         history_students=history_students,
                          history=history.replace("-", "_"),
                          bilstm=not no_bilstm, bilstm_epochs=bilstm_epochs,
                          fidelity_auc=fidelity)

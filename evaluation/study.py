@@ -56,7 +56,7 @@ from evaluation.policies import (
     Recommended,
     SkillBuilder,
 )
-from evaluation.tutor_policy import ABLATIONS, KgTutor, TutorModels, train_tutor
+from evaluation.tutor_policy import ABLATIONS, KgTutor, Switches, TutorModels, train_tutor
 from models.kt_data import Histories
 from tutor.errors import InvalidInput
 
@@ -75,6 +75,7 @@ class StudyConfig:
     first_seed: int = 0  # reported seeds are first_seed.. ; tune on others
     map: str = "true"  # or "degraded"
     ablations: bool = False
+    soft_frontiers: tuple[float, ...] = ()  # extra kgtutor arms with RecConfig.ready = r (tuning)
     history_students: int = 1000
     history: str = "skill_builder"  # how the historical cohort practised, or "fixed"
     practice: Practice = field(default_factory=Practice)
@@ -244,6 +245,8 @@ def _policies(bank: Bank, order: list[int], tutor: TutorModels, logs: Histories,
     if config.ablations:
         policies |= {f"kgtutor_{name}": KgTutor(tutor, switches)
                      for name, switches in ABLATIONS.items()}
+    policies |= {f"kgtutor_ready_{r:g}": KgTutor(tutor, Switches(ready=r))
+                 for r in config.soft_frontiers}
     return policies
 
 

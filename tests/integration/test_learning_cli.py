@@ -27,7 +27,8 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     # 30 learners per arm: with fewer, the no-learning control's randomised blocks are too
     # coarse for |d| < 0.1 (measured: 0.24 at 7 per arm, 0.09 at 30, 0.013 at 100)
     result = run(tmp, "--domain", "demo", "--students-per-arm", "30", "--seeds", "1",
-                 "--history-students", "30", "--no-bilstm", "--out", str(out))
+                 "--history-students", "30", "--no-bilstm", "--soft-frontier", "0.25",
+                 "--out", str(out))
     assert result.exit_code == 0, result.output
     return out, json.loads(out.read_text())
 
@@ -36,12 +37,13 @@ def test_the_report_has_the_issues_shape(study: tuple[Path, dict]) -> None:
     _, report = study
     assert report["domain"] == "demo" and report["map"] == "true"
     assert report["students_per_arm"] == 30 and report["seeds"] == 1
-    assert set(report["arms"]) == ARMS
+    assert set(report["arms"]) == ARMS | {"kgtutor_ready_0.25"}  # a tuning arm, asked for
     for arm in report["arms"].values():
         for outcome in ("post_test", "gain", "completion", "overpractice"):
             assert isinstance(arm[outcome]["mean"], float)
         assert 0 <= arm["post_test"]["mean"] <= 100 and arm["n"] == 30
     assert set(report["comparisons"]) == {f"kgtutor_vs_{a}" for a in ARMS - {"kgtutor"}}
+    assert set(report["ablations"]) == {"kgtutor_vs_ready_0.25"}
     for c in report["comparisons"].values():
         assert {"rel_gain", "t", "p", "p_holm", "d", "d_ci95"} <= set(c)
         assert c["p"] <= c["p_holm"] <= 1 and len(c["d_ci95"]) == 2
