@@ -1,6 +1,7 @@
 """Refuse, before any view or parser runs, input that would otherwise crash deep inside:
 NUL in a URL, JSON nested beyond ``MAX_DEPTH`` (Python's parser recurses and raises
 RecursionError at about 1,000 levels: caught here, where the views would answer 500), and
+a chunked body whose framing is broken (gunicorn decodes the chunks while the app reads),
 strings holding NUL or a lone UTF-16 surrogate (valid JSON escapes, but no UTF-8 encoding
 exists for a lone surrogate, and the graph client cuts parameters at NUL). Each is a 400 or 422
 problem+json that names the problem, not the parser, even on unauthenticated routes such as
@@ -13,6 +14,7 @@ import json
 from typing import Any
 
 from flask import Response, request
+from werkzeug.exceptions import BadRequest
 
 from api.problems import problem
 
@@ -24,6 +26,11 @@ def check_input() -> Response | None:
     query = (text for pair in request.args.items(multi=True) for text in pair)
     if "\x00" in request.path or any("\x00" in text for text in query):
         return problem(400, "the URL holds a NUL character")
+    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        try:  # the server decodes the chunks as the body is read: a bad one raises here
+            request.get_data(cache=True)
+        except (OSError, BadRequest):  # werkzeug may wrap the server's error as a 400
+            return problem(400, "Invalid chunk size: the chunked body is malformed")
     if not request.is_json or not request.content_length:
         return None
     try:

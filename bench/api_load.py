@@ -109,7 +109,7 @@ def _server(settings: Settings, url: str, threads: int, workers: int) -> Iterato
             try:
                 if requests.get(url + "/ready", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.5)
         else:
             sys.exit("kgtutor serve did not start; see var/bench-serve.log")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.common import LazyGroup, errors_as_messages, store_for
+from graph import cache_version
 from graph import maps as km
 from services.settings import Settings
 from services.store import embedded_server
@@ -234,6 +235,7 @@ def _run_import(settings: Settings, data: GraphData, report: ImportReport) -> No
     with store_for(settings) as store:
         result = ingest(store, data, settings.batch_size, progress=sys.stderr.isatty(),
                         repair=True)
+        cache_version.bump(store)  # every API worker rereads the catalogue
     if settings.backend == "embedded":
         embedded_server(settings).compact()
     _print_report(report, result, time.perf_counter() - started)

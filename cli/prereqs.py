@@ -25,6 +25,7 @@ from tutor.prereqs import PrereqInferenceConfig, infer_prerequisites
 def infer_prerequisites_(settings: Settings, path: Path, name: str | None,
                          min_confidence: float, max_parents: int) -> None:
     """Infer KP prerequisites from the train students of an lpp folder and store them."""
+    from graph import cache_version
     from graph.prereqs import write_inferred_prerequisites
     from models.sources import load_lpp
 
@@ -34,6 +35,7 @@ def infer_prerequisites_(settings: Settings, path: Path, name: str | None,
     with store_for(settings) as store:
         written, refused = write_inferred_prerequisites(store, name or path.name,
                                                         result.edges, settings.batch_size)
+        cache_version.bump(store)
     r = result.report
     click.echo(f"inferred {r.kept} prerequisite edges from {r.candidates} candidates "
                f"(dropped: {r.dropped_cycle} for cycles, {r.dropped_reduction} by transitive "

@@ -1,67 +1,94 @@
-"""`kgtutor serve`: the web API under waitress, with the scheduled jobs in the same process.
+"""`kgtutor serve`: the web API under gunicorn (``api.server``), one worker per core by default,
+and the scheduled jobs once, in a process of their own.
 
-waitress rather than gunicorn: one process with a thread pool keeps the models, the
-recommender's caches and the scheduler in one place (gunicorn's forked workers would each
-load the models and each run the jobs); throughput is measured in ``bench/api_load.py``.
+The jobs (15-minute adjustments, outbox, daily profiles, LRS sync) are `kgtutor adjust`'s
+scheduler, started by gunicorn's master when it is ready and stopped when it exits: run inside
+the workers they would run once per worker (harmless, every job is idempotent, but N times the
+work), and the master must not hold graph connections or torch state that its forks inherit.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import os
+import subprocess
+import sys
+from typing import Any
 
 import click
 
 from cli.common import errors_as_messages
 from services.settings import Settings
 
-if TYPE_CHECKING:
-    from api.context import Services
-
 log = logging.getLogger("kgtutor.serve")
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 exposes the API to the network).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 256), default=16, show_default=True,
-              help="Worker threads (concurrent requests).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Worker processes [default: the number of cores].")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="Threads per worker (concurrent requests each).")
+@click.option("--timeout", type=click.IntRange(1), default=120, show_default=True,
+              help="Seconds a worker may be silent before the master restarts it.")
 @click.option("--trusted-proxy", default=None, metavar="ADDRESS",
               help="A TLS-terminating reverse proxy whose X-Forwarded-* headers are believed "
                    "(needed for LTI launches behind HTTPS).")
+@click.option("--access-log", default=None, metavar="FILE",
+              help="Log every request (worker pid, status, ms) to FILE, '-' for stderr.")
 @click.option("--no-scheduler", is_flag=True,
               help="Do not run the 15-minute adjustments, outbox and profile jobs here.")
 @click.pass_obj
 @errors_as_messages
-def serve(settings: Settings, host: str, port: int, threads: int, trusted_proxy: str | None,
+def serve(settings: Settings, host: str, port: int, workers: int | None, threads: int,
+          timeout: int, trusted_proxy: str | None, access_log: str | None,
           no_scheduler: bool) -> None:
-    """Serve the API with waitress (a production WSGI server)."""
-    import waitress
+    """Serve the API with gunicorn: every core busy, the jobs in their own process."""
+    from api.server import ApiServer, install_problem_errors
 
-    from api import create_app, server_errors
-    from api.context import EXTENSION
-    from models import voice_affect
-    from services import scheduler
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    workers = workers or cores()
+    jobs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def when_ready(_: Any) -> None:
+        if not no_scheduler:
+            jobs["scheduler"] = subprocess.Popen(
+                [sys.executable, "-c", "from cli.main import main; main()", "adjust"])
+        click.echo(f"kgtutor on http://{host}:{port}/app/ ({workers} workers x {threads} "
+                   f"threads; log in with the demo logins), API docs on "
+                   f"http://{host}:{port}/docs, OpenAPI on /openapi.json", err=True)
+
+    def on_exit(_: Any) -> None:
+        for proc in jobs.values():
+            proc.terminate()
+            proc.wait(timeout=30)
+
+    install_problem_errors()
+    options: dict[str, Any] = {
+        "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+        "worker_class": "gthread", "timeout": timeout, "graceful_timeout": 30,
+        "forwarded_allow_ips": trusted_proxy or "",
+        "when_ready": when_ready, "on_exit": on_exit, "proc_name": "kgtutor",
+        "accesslog": access_log,
+        "access_log_format": '%(h)s pid=%(p)s "%(r)s" %(s)s %(b)s %(M)sms',
+    }
+    ApiServer(lambda: _app(settings, trusted_proxy), options).run()
+
+
+def _app(settings: Settings, trusted_proxy: str | None) -> Any:
+    """One worker's app: its own graph connection and models, built after the fork."""
+    from api import create_app
+    from api.server import behind_proxy
+    from models import voice_affect
+
     app = create_app(settings)
-    services: Services = app.extensions[EXTENSION]
     voice_affect.warm_up()  # compile librosa's numba kernels before the first request
-    jobs = None
-    if not no_scheduler:
-        jobs = scheduler.build(scheduler.service_jobs(services.store, services.recommender,
-                                                      settings))
-        jobs.start()
-    click.echo(f"kgtutor on http://{host}:{port}/app/ (pages; log in with the demo logins), "
-               f"API docs on http://{host}:{port}/docs, OpenAPI on /openapi.json", err=True)
-    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers":
-             "x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port"
-             } if trusted_proxy else {}
-    server_errors.install()
-    try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="kgtutor",
-                       clear_untrusted_proxy_headers=True, **proxy)
-    finally:
-        if jobs is not None:
-            jobs.shutdown(wait=False)
-        services.store.close()
+    return behind_proxy(app, trusted_proxy)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.common import errors_as_messages, store_for
+from graph import cache_version
 from services.settings import Settings
 from tutor.errors import InvalidInput
 
@@ -78,6 +79,7 @@ def irt(settings: Settings, data: Path | None, dataset: str | None, device: str,
     if write_graph:
         with store_for(settings) as store:
             items, students = _write_irt(store, model, settings.batch_size)
+            cache_version.bump(store)  # every API worker rereads the catalogue
         click.echo(f"wrote a, b to {items:,} questions and theta to {students:,} students")
 
 
@@ -112,6 +114,7 @@ def bkt(settings: Settings, data: Path | None, dataset: str | None, device: str,
         with store_for(settings) as store:
             kps, edges = write_kp_bkt(store, kt.skill_ids, fit.params, fit.own,
                                          settings.batch_size)
+            cache_version.bump(store)
         click.echo(f"wrote BKT to {kps:,} KPs; retraced {edges:,} mastery edges")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from graph import cache_version
 from graph.priors import first_answers, write_known_shares
 from models.kp_population import shares_from_counts
 from tutor.ports import GraphStore
@@ -26,4 +27,6 @@ def refresh_priors(store: GraphStore, batch_size: int = 5000) -> dict[str, int]:
         shares = shares_from_counts([r.right for r in rows], [r.students for r in rows])
         written[dataset] = write_known_shares(store, [r.kp_id for r in rows], shares.tolist(),
                                               [r.students for r in rows], batch_size)
+    if written:
+        cache_version.bump(store)  # the catalogues' priors changed, in every API worker
     return written

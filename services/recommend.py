@@ -2,7 +2,9 @@
 
 The catalogue (KPs, prerequisites, questions with their IRT parameters) and the peers' mastery
 matrix change only on imports and refits, so they are read once per dataset and kept for
-``ttl_s`` seconds; a call then reads only the student (profile, mastery, latest answers).
+``ttl_s`` seconds, or until the graph's cache version moves (``graph.cache_version``: an
+import, a refit or an erasure through any process); a call then reads only the student
+(profile, mastery, latest answers).
 The pipeline is a pure function of what it is given, so its lists are kept too, in an LRU
 keyed by everything it reads (the student's state, the settings, the re-route's KPs): a page or
 an LMS that asks again before the student answers gets the same list without the models
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from cachetools import LRUCache
 
+from graph import cache_version
 from graph.recommend import load_catalogue, load_learner, load_peers
 from models import registry
 from services.dataset_cache import DatasetCache
@@ -63,7 +66,8 @@ class Recommender:
         self.store = store
         self.predictors = predictors or {}  # dataset -> its models
         self.config = config
-        self._cache: DatasetCache[tuple[Catalogue, PeerMastery]] = DatasetCache(ttl_s)
+        self._cache: DatasetCache[tuple[Catalogue, PeerMastery]] = DatasetCache(
+            ttl_s, version=lambda: cache_version.current(store))
         self._lists: LRUCache[Hashable, RecommendationList] = LRUCache(lists)
         self._lists_from: dict[str, Catalogue] = {}  # dataset -> catalogue the lists came from
         self._lists_lock = threading.Lock()
@@ -104,10 +108,12 @@ class Recommender:
         return catalogue, load_peers(self.store, dataset, tuple(catalogue.kp_names))
 
     def invalidate(self, dataset: str | None = None) -> None:
-        """Forget cached graph reads and the lists made from them (after an import or a refit)."""
+        """Forget cached graph reads and the lists made from them (after an import or a refit),
+        here and, through the graph's cache version, in every other worker."""
         self._cache.invalidate(dataset)
         with self._lists_lock:
             self._lists.clear()
+        cache_version.bump(self.store)
 
 
 def _state_key(state: LearnerState) -> Hashable:

@@ -14,6 +14,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 
+from graph import cache_version
 from graph.recommend import item_dataset, load_item_texts, load_learner
 from services.dataset_cache import DatasetCache
 from tutor.errors import NotFound
@@ -34,7 +35,8 @@ class SimilarItems:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         # clock: monotonic seconds, injected in tests
-        self._cache: DatasetCache[ItemIndex] = DatasetCache(ttl_s, clock)
+        self._cache: DatasetCache[ItemIndex] = DatasetCache(
+            ttl_s, clock, version=lambda: cache_version.current(store))
 
     def index(self, dataset: str) -> ItemIndex:
         """The dataset's index, rebuilt when older than ``ttl_s``."""
@@ -58,8 +60,9 @@ class SimilarItems:
         return for_student(index, recent, config=config, kinds=kinds)
 
     def invalidate(self, dataset: str | None = None) -> None:
-        """Forget built indexes (after an import changed the texts)."""
+        """Forget built indexes (after an import changed the texts), in every worker."""
         self._cache.invalidate(dataset)
+        cache_version.bump(self.store)
 
 
 _by_store: weakref.WeakKeyDictionary[GraphStore, SimilarItems] = weakref.WeakKeyDictionary()

@@ -46,8 +46,8 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
         try:
             if requests.get(url + "/health", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not bound yet, or bound by the master while the workers still load
         if proc.poll() is not None or time.monotonic() > deadline:
             raise AssertionError("kgtutor serve did not start: " + log.read_text())
         time.sleep(0.2)  # polling a starting process, not synchronising the tests

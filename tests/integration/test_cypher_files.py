@@ -161,6 +161,8 @@ PARAMS: dict[str, dict] = {
                       "max_mastery": None, "active_since": None, "skip": 0, "limit": 10},
     "class_roster": {"class_id": "cl1"},
     "class_learners": {"class_id": "cl1", "since": 0, "limit": 200},
+    "cache_version": {"name": "catalogue"},  # before any bump: null, read as 0
+    "bump_cache_version": {"name": "catalogue"},
     "class_chapter_mastery": {"class_id": "cl1", "threshold": 0.85},
     "class_notifications": {"class_id": "cl1", "limit": 10},
     "lti_put_state": {"key": "lti1p3-sid-nonce-n1", "value": "true", "expires": 10_000},
@@ -308,6 +310,8 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["purge_revoked_tokens"] == [{"n": 1}]
     assert results["set_user_disabled"] == [{"n": 0}]
     assert results["spend_token"] == [{"spent": True}]
+    assert results["cache_version"] == [{"version": None}]
+    assert results["bump_cache_version"] == [{"version": 1}]
     assert results["student_access"] == [{"student_id": "s1", "tenant": "", "taught": True}]
     assert results["class_access"] == [{"class_id": "cl1", "tenant": "", "taught": True}]
     assert results["get_student"][0]["classes"] == ["cl1"]

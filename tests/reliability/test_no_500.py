@@ -99,17 +99,20 @@ def _raw(live: Live, request: bytes) -> tuple[str, dict[str, str], str]:
                    b"Content-Type: application/json\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n",
      "Invalid chunk size"),
     ("content length", b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
-     "Content-Length is invalid"),
+     "CONTENT-LENGTH"),
 ])
 def test_broken_framing_is_a_problem_too(live: Live, name: str, request_bytes: bytes,
                                          detail: str) -> None:
-    """The server refuses these before the application sees them; before the fix its answer
-    was text/plain."""
+    """The server refuses the header itself, the app the chunk it cannot decode while reading
+    the body (``api.input_guard``); before the fix the server's answers were text/plain or
+    HTML, and a bad chunk under gunicorn a 500."""
     status, headers, body = _raw(live, request_bytes)
-    assert status == "HTTP/1.1 400 Bad Request", name
+    assert status.upper() == "HTTP/1.1 400 BAD REQUEST", name
     assert headers["content-type"] == "application/problem+json"
-    assert json.loads(body) == {"type": "https://kgtutor.dev/problems/bad-request",
-                                "title": "Bad Request", "status": 400, "detail": detail}
+    problem = json.loads(body)
+    assert {k: problem[k] for k in ("type", "title", "status")} == {
+        "type": "https://kgtutor.dev/problems/bad-request", "title": "Bad Request", "status": 400}
+    assert detail in problem["detail"]
 
 
 def test_a_double_slash_path_is_routed_or_a_problem(live: Live) -> None:

@@ -1,0 +1,116 @@
+"""`kgtutor serve --workers 2`: two live worker processes on one graph share their rate limits
+(in the graph server's Redis) and their cache invalidations (the graph's cache version).
+
+Which worker answered comes from the server's access log (``--access-log``: its pid, and the
+request line, whose ``n`` marks each request of a round)."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from cli.common import store_for
+from cli.main import main
+from graph import cache_version
+from graph.embedded import EmbeddedServer
+from graph.irt import write_irt
+from graph.recommend import load_catalogue
+from services import accounts
+from services.imports import SEED_DATASET
+from services.settings import Settings
+from tests.live_server import serving
+from tutor.access import Role
+
+PASSWORD = "two workers battery staple"
+LIMIT = 12  # log-ins a minute per address, across the whole server
+REFIT_B = 0.4321  # every question's difficulty after the "refit"
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[tuple[str, Path, Path, dict[str, str]]]:
+    """The server, its var dir, its access log, and an admin's headers (logged in first:
+    the rate-limit test spends the address's log-ins)."""
+    var = tmp_path_factory.mktemp("workers-var")
+    assert CliRunner().invoke(main, ["graph", "seed"], env={"KGTUTOR_VAR": str(var)}
+                              ).exit_code == 0
+    with store_for(Settings(var_dir=var)) as store:
+        accounts.add_user(store, "admin", PASSWORD, Role.ADMIN, int(time.time() * 1000))
+    access = var / "access.log"
+    try:
+        with serving(var, var / "serve.log", "--workers", "2", "--threads", "4",
+                     "--no-scheduler", "--access-log", str(access),
+                     KGTUTOR_AUTH_RATE_LIMIT=f"{LIMIT} per minute") as url:
+            r = requests.post(url + "/auth/login",
+                              json={"username": "admin", "password": PASSWORD}, timeout=30)
+            assert r.status_code == 200, r.text
+            yield url, var, access, {"Authorization": f"Bearer {r.json()['access_token']}"}
+    finally:
+        EmbeddedServer(var / "graph").stop(force=True)
+
+
+def pids_of(access: Path, marker: str) -> dict[str, str]:
+    """Request line -> pid of the worker that answered, for lines holding ``marker``."""
+    found = {}
+    for line in access.read_text().splitlines():
+        m = re.search(r'pid=<?(\d+)>? "(\S+ \S+)', line)
+        if m and marker in m.group(2):
+            found[m.group(2)] = m.group(1)
+    return found
+
+
+def test_a_rate_limit_holds_across_both_workers(two_workers: tuple) -> None:
+    url, _, access, _ = two_workers
+    marker = uuid.uuid4().hex[:8]
+    statuses = []
+    for i in range(3 * LIMIT):  # a new connection each: the kernel hands them to either worker
+        r = requests.post(f"{url}/auth/login?try={marker}-{i}", json={
+            "username": f"nobody-{marker}-{i}", "password": "wrong password"}, timeout=30)
+        statuses.append(r.status_code)
+    # LIMIT passed (the admin's log-in was one), whichever worker answered
+    assert statuses.count(429) == 2 * LIMIT + 1, statuses
+    assert set(statuses[:LIMIT - 1]) == {401}
+    deadline = time.monotonic() + 10
+    while len(pids := pids_of(access, marker)) < 3 * LIMIT and time.monotonic() < deadline:
+        time.sleep(0.1)  # the access log is written after each response
+    assert len(set(pids.values())) == 2, "both workers must have answered"
+
+
+def test_a_refit_reaches_every_worker_within_a_second(two_workers: tuple) -> None:
+    url, var, access, headers = two_workers
+
+    def round_(tag: str) -> tuple[set[float], set[str]]:
+        """20 requests (n = 1..20 marks each in the log); the difficulties, the pids."""
+        difficulties = set()
+        for n in range(1, 21):
+            r = requests.get(f"{url}/students/alg-st-amara/recommendations?n={n}&r={tag}",
+                             headers=headers, timeout=30)
+            assert r.status_code == 200, r.text
+            difficulties |= {item["difficulty"] for item in r.json()["items"]}
+        deadline = time.monotonic() + 10
+        while len(pids := pids_of(access, f"r={tag}")) < 20 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return difficulties, set(pids.values())
+
+    before, pids = round_("before")
+    assert REFIT_B not in before and len(pids) == 2  # both workers hold the catalogue
+    with store_for(Settings(var_dir=var)) as store:  # what `train irt --write-graph` does
+        ids = sorted(load_catalogue(store, SEED_DATASET).questions)
+        write_irt(store, item_ids=ids, a=[1.0] * len(ids), b=[REFIT_B] * len(ids),
+                  item_responses=[100] * len(ids), student_ids=[], theta=[], theta_var=[],
+                  student_responses=[])
+        cache_version.bump(store)
+    for attempt in range(50):  # rounds until both workers answer with the refit
+        after, pids = round_(f"after{attempt}")
+        if after == {REFIT_B} and len(pids) == 2:
+            break
+    else:
+        # without the version bump each worker keeps its catalogue for the cache's 300 s
+        raise AssertionError(f"a worker still serves the old catalogue: {after}")
