@@ -123,10 +123,14 @@ def bkt(settings: Settings, data: Path | None, dataset: str | None, device: str,
 @graph_option
 @click.option("--graph-init", is_flag=True,
               help="Start question vectors from `kgtutor train embed`'s output.")
+@click.option("--nproc", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Processes training data-parallel (PyTorch DDP: gloo on CPU, nccl on GPUs); "
+                   "under torchrun the group torchrun made.")
 @click.pass_obj
 @errors_as_messages
 def bilstm(settings: Settings, data: Path | None, dataset: str | None, device: str,
-           seed: int, epochs: int | None, threads: int | None, graph_init: bool) -> None:
+           seed: int, epochs: int | None, threads: int | None, graph_init: bool,
+           nproc: int) -> None:
     """Train the Bi-LSTM (P(correct) and candidate questions) on the train students, and
     count their question-to-question transitions (mixed into P(next))."""
     from models import registry, training
@@ -137,8 +141,11 @@ def bilstm(settings: Settings, data: Path | None, dataset: str | None, device: s
     vectors = registry.load_item_vectors(settings.models_dir, kt.item_ids) if graph_init else None
     plan = bilstm_plan(epochs)
     with epochs_bar("bilstm", plan.epochs) as on_epoch:
-        model, logs = training.fit_bilstm(kt, BiLstmConfig(kt.n_items, kt.n_skills), plan,
-                                          seed, device, vectors, on_epoch)
+        fitted = training.fit_bilstm(kt, BiLstmConfig(kt.n_items, kt.n_skills), plan, seed,
+                                     device, vectors, on_epoch, nproc=nproc)
+    if fitted is None:  # a torchrun rank other than 0: rank 0 saves
+        return
+    model, logs = fitted
     transitions = QuestionTransitions.fit(kt.train.items, kt.n_items)
     path = registry.save_bilstm(settings.models_dir, model.cpu(), transitions, kt.item_ids,
                                 kt.skill_ids, plan, dataset)

@@ -7,6 +7,7 @@ fitted model; each ``score_*`` predicts every response of a student except the f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -101,12 +102,29 @@ def score_irt(params: IrtParams, histories: Histories) -> Scores:
 def fit_bilstm(kt: KTData, config: BiLstmConfig, training: BiLstmTraining = BiLstmTraining(),
                seed: int = 0, device: str = "cpu", item_vectors: np.ndarray | None = None,
                on_epoch: Callable[[EpochLog], None] | None = None,
-               shuffle_labels: bool = False) -> tuple[BiLstmKT, list[EpochLog]]:
+               shuffle_labels: bool = False, nproc: int = 1
+               ) -> tuple[BiLstmKT, list[EpochLog]]:
     """Train on train students; early-stop on the AUC of held-out train students.
 
     ``shuffle_labels`` permutes the answers of the training students (the control that must
-    score near 0.5 on real test answers).
+    score near 0.5 on real test answers). ``nproc`` > 1 trains data-parallel in that many
+    processes (``models.distributed``; ``on_epoch`` is not called across processes); under
+    torchrun, ranks other than 0 get None.
     """
+    if nproc > 1 or "WORLD_SIZE" in os.environ:
+        from models.distributed import run
+
+        return run(_fit_bilstm_rank, nproc, device, kt, config, training, seed,  # type: ignore[return-value]
+                   item_vectors, shuffle_labels)
+    return _fit_bilstm_rank(device, kt, config, training, seed, item_vectors, shuffle_labels,
+                            on_epoch)
+
+
+def _fit_bilstm_rank(device: str, kt: KTData, config: BiLstmConfig, training: BiLstmTraining,
+                     seed: int, item_vectors: np.ndarray | None, shuffle_labels: bool,
+                     on_epoch: Callable[[EpochLog], None] | None = None
+                     ) -> tuple[BiLstmKT, list[EpochLog]]:
+    """One process's share of :func:`fit_bilstm` (all of it outside a process group)."""
     seed_everything(seed)
     train, val = split_validation(kt.train, training.val_fraction, seed)
     if shuffle_labels:
