@@ -181,7 +181,7 @@ def _report(results: dict[str, list[tuple[float, bool]]], clients: int,
         errors = sum(1 for _, ok in rows_ if not ok)
         print(f"| {kind} | {len(rows_)} | {len(rows_) / seconds:.1f} | "
               f"{np.percentile(times, 50):.1f} | {np.percentile(times, 99):.1f} | {errors} |")
-    cores = os.process_cpu_count() or 1
+    cores = len(os.sched_getaffinity(0))
     ceiling = cores * 1000 / cpu_ms
     rate = len(results.get("recommendations", ())) / seconds
     print(f"\nrecommendations: {rate:.0f}/s against a ceiling of {ceiling:.0f}/s "
