@@ -1,12 +1,15 @@
 """`kgtutor serve --workers 2`: two live worker processes on one graph share their rate limits
-(in the graph server's Redis) and their cache invalidations (the graph's cache version).
+(in the graph server's Redis) and their cache invalidations (the graph's cache version), and
+a worker killed with SIGKILL is replaced.
 
 Which worker answered comes from the server's access log (``--access-log``: its pid, and the
 request line, whose ``n`` marks each request of a round)."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -114,3 +117,30 @@ def test_a_refit_reaches_every_worker_within_a_second(two_workers: tuple) -> Non
     else:
         # without the version bump each worker keeps its catalogue for the cache's 300 s
         raise AssertionError(f"a worker still serves the old catalogue: {after}")
+
+
+def test_a_worker_killed_with_sigkill_is_replaced(two_workers: tuple) -> None:
+    """kill -9 of a worker: the master forks a new one, and the server keeps answering."""
+    url, _, access, headers = two_workers
+    marker = uuid.uuid4().hex[:8]
+    for i in range(10):
+        requests.get(f"{url}/students/alg-st-amara?k={marker}-{i}", headers=headers, timeout=30)
+    deadline = time.monotonic() + 10
+    while not (pids := set(pids_of(access, marker).values())) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    victim = int(sorted(pids)[0])
+    os.kill(victim, signal.SIGKILL)
+    answered, seen = [], set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(seen - {str(victim)}) != 2:
+        tag = f"{marker}-after-{len(answered)}"
+        try:
+            r = requests.get(f"{url}/students/alg-st-amara?k={tag}", headers=headers, timeout=30)
+            answered.append(r.status_code)
+        except requests.ConnectionError:  # a connection the dying worker held
+            answered.append(0)
+        time.sleep(0.05)  # pacing the probe while the master forks, not synchronising
+        seen = set(pids_of(access, f"{marker}-after").values())
+    assert str(victim) not in seen
+    assert len(seen) == 2, "the master must have replaced the killed worker"
+    assert answered.count(200) >= len(answered) - 1  # at most the one request it was serving
