@@ -185,6 +185,42 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
     click.echo(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.png')}")
 
 
+@evaluate.command()
+@click.option("--data", type=click.Path(path_type=Path), default=None,
+              help="An lpp-format folder; the item bank is the 2PL fitted on all its answers. "
+                   "[default: $KGTUTOR_DATA/assist2009/lpp]")
+@click.option("--examinees", type=click.IntRange(min=10), default=1000, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--min-responses", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Questions with fewer answers are left out of the bank.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="FILE.json; FILE.md (the table) is written beside it.")
+@click.pass_obj
+@errors_as_messages
+def cat(settings: Settings, data: Path | None, examinees: int, seed: int, min_responses: int,
+        out: Path) -> None:
+    """The adaptive test against two fixed forms, on simulated examinees of known ability."""
+    from tqdm import tqdm
+
+    from evaluation.cat import CatStudy, evaluate_cat, markdown
+    from models.training import calibrate_irt
+
+    kt_data = load_data(settings, data, "cpu", None)
+    irt = calibrate_irt(kt_data)
+    try:
+        report = evaluate_cat(irt.params.a, irt.params.b, irt.params.item_responses,
+                              CatStudy(examinees=examinees, seed=seed,
+                                       min_responses=min_responses),
+                              lambda xs, label, n: tqdm(xs, desc=label, total=n, leave=False,
+                                                        disable=None))
+    except ValueError as e:
+        raise InvalidInput(str(e)) from None
+    table = markdown(report)
+    click.echo(table)
+    _write_json(report, out)
+    out.with_suffix(".md").write_text(table)
+
+
 def _junyi(settings: Settings) -> Domain:
     """Junyi's map under the data folder, drawn from the ASSIST2009 fit there if any."""
     from evaluation.domains import fitted, junyi_domain
