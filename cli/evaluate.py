@@ -200,21 +200,30 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
 def cat(settings: Settings, data: Path | None, examinees: int, seed: int, min_responses: int,
         out: Path) -> None:
     """The adaptive test against two fixed forms, on simulated examinees of known ability."""
+    import numpy as np
     from tqdm import tqdm
 
-    from evaluation.cat import CatStudy, evaluate_cat, markdown
+    from evaluation.cat import CatStudy, cold_start, evaluate_cat, markdown
+    from evaluation.offline import lpp_catalogue
     from models.training import calibrate_irt
+    from tutor.prereqs import infer_prerequisites
 
     kt_data = load_data(settings, data, "cpu", None)
     irt = calibrate_irt(kt_data)
+    p = irt.params
     try:
-        report = evaluate_cat(irt.params.a, irt.params.b, irt.params.item_responses,
+        report = evaluate_cat(p.a, p.b, p.item_responses,
                               CatStudy(examinees=examinees, seed=seed,
                                        min_responses=min_responses),
                               lambda xs, label, n: tqdm(xs, desc=label, total=n, leave=False,
                                                         disable=None))
     except ValueError as e:
         raise InvalidInput(str(e)) from None
+    edges = infer_prerequisites(kt_data.train, kt_data.item_skills, kt_data.skill_ids).edges
+    catalogue = lpp_catalogue(kt_data, kt_data.train, p.a, p.b, edges)
+    report["cold_start"] = cold_start(catalogue, p.a, p.b,
+                                      np.flatnonzero(p.item_responses >= min_responses),
+                                      seed=seed)
     table = markdown(report)
     click.echo(table)
     _write_json(report, out)

@@ -12,6 +12,12 @@ the 2PL with the true θ, and θ is estimated the same way for all three (``mode
 Reported per form: correlation of estimated with true θ, RMSE, bias, median and 90th
 percentile of test length, and the exposure rate of the most used item (the share of
 examinees who saw it).
+
+:func:`cold_start` asks what placement buys a new student: the product's recommender
+(``tutor.recommend``, stage 1 from the roots in both arms) lists questions once with θ unknown
+and once with θ from the placement test, and the truth scores each list by the share of its
+questions whose true P(correct) falls in the recommender's band. Placement's prior mastery per
+KP is not modelled here.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from models.cat import Cat, CatConfig, Sitting, most_informative, sit, sit_fixed
+from tutor.recommend_types import Catalogue, RecConfig
 
 Track = Callable[[Iterable[int], str, int], Iterable[int]]
 
@@ -68,6 +75,37 @@ def evaluate_cat(a: np.ndarray, b: np.ndarray, responses: np.ndarray,
             "forms": {name: _summary(true, s, len(a)) for name, s in sittings.items()}}
 
 
+def cold_start(catalogue: Catalogue, a: np.ndarray, b: np.ndarray, usable: np.ndarray,
+               students: int = 300, seed: int = 0, config: RecConfig = RecConfig()) -> dict:
+    """New students of known θ ~ N(0, 1), recommended to from the roots (θ unknown, the
+    prior's 0) and after a placement test (θ and its variance from the adaptive test on the
+    ``usable`` items): the share of recommended questions whose true P(correct) lies in the
+    band, and the mean |true P - 0.675| (the band's middle)."""
+    from tutor.recommend import recommend
+    from tutor.recommend_types import LearnerState
+
+    cat = Cat(a[usable], b[usable])
+    rng = np.random.default_rng([seed, 7])
+    low, high = config.band
+    shares: dict[str, list[float]] = {"roots": [], "placement": []}
+    lengths = []
+    for s, theta in enumerate(rng.normal(0.0, 1.0, students)):
+        draws = np.random.default_rng([seed, 7, s]).random(len(usable))
+        test = sit(cat, lambda i, u=draws, t=theta: bool(
+            u[i] < 1 / (1 + np.exp(-cat.a[i] * (t - cat.b[i])))), rng)
+        lengths.append(len(test.items))
+        for arm, state in (("roots", LearnerState(f"new{s}", {}, ())),
+                           ("placement", LearnerState(f"new{s}", {}, (), test.theta,
+                                                      test.se ** 2, len(test.items)))):
+            items = recommend(catalogue, state, config).items
+            p = np.array([1 / (1 + np.exp(-a[int(r.question_id)] * (theta
+                          - b[int(r.question_id)]))) for r in items])
+            shares[arm].append(float(np.mean((p >= low) & (p <= high))) if len(p) else 0.0)
+    return {"students": students, "band": [low, high],
+            "placement_items_median": float(np.median(lengths)),
+            "in_band_share": {arm: float(np.mean(v)) for arm, v in shares.items()}}
+
+
 def _summary(true: np.ndarray, sittings: list[Sitting], n_items: int) -> dict:
     est = np.array([s.theta for s in sittings])
     lengths = np.array([len(s.items) for s in sittings])
@@ -83,6 +121,7 @@ def _summary(true: np.ndarray, sittings: list[Sitting], n_items: int) -> dict:
 
 
 def markdown(report: dict) -> str:
+    """The forms' table, and the cold-start shares when the report has them."""
     lines = [f"{report['examinees']} simulated examinees, θ ~ N(0, 1); item bank of "
              f"{report['bank']['items']} questions ({report['bank']['left_out']} with fewer "
              f"than {report['bank']['min_responses']} answers left out)", "",
@@ -92,4 +131,12 @@ def markdown(report: dict) -> str:
         lines.append(f"| {name} | {f['corr']:.3f} | {f['rmse']:.3f} | {f['bias']:+.3f} | "
                      f"{f['median_items']:.0f} | {f['p90_items']:.0f} | "
                      f"{f['max_exposure']:.1%} |")
+    if "cold_start" in report:
+        c = report["cold_start"]
+        low, high = c["band"]
+        lines += ["", f"Cold start, {c['students']} new students: share of the first list's "
+                  f"questions whose true P(correct) lies in {low}-{high}: from the roots "
+                  f"{c['in_band_share']['roots']:.1%}, after placement "
+                  f"({c['placement_items_median']:.0f} items at the median) "
+                  f"{c['in_band_share']['placement']:.1%}"]
     return "\n".join(lines) + "\n"

@@ -50,7 +50,7 @@ class OfflineOurs:
         params = fit_irt_on(train, n_items, device=self.device)
         self.a, self.b = params.a, params.b
         edges = infer_prerequisites(train, kt.item_skills, kt.skill_ids).edges
-        self.catalogue = _catalogue(kt, train, params.a, params.b, edges)
+        self.catalogue = lpp_catalogue(kt, train, params.a, params.b, edges)
         self.peers = PeerMastery(kt.skill_ids, np.array(
             [mastery_vector(i, c, kt.item_skills, kt.n_skills)
              for i, c in zip(train.items, train.correct, strict=True)]))
@@ -126,8 +126,11 @@ class SequenceOnly:
         return [int(q) for q in np.argsort(-p, kind="stable")[:n] if p[q] >= 0]
 
 
-def _catalogue(kt: KTData, train: Histories, a: np.ndarray, b: np.ndarray,
-               edges: tuple) -> Catalogue:
+def lpp_catalogue(kt: KTData, train: Histories, a: np.ndarray, b: np.ndarray,
+                  edges: tuple) -> Catalogue:
+    """What the graph would hand the recommender for an lpp data set: questions by index with
+    their 2PL parameters, the given prerequisite edges, curriculum order by when students first
+    meet a KP, popularity as attempts."""
     questions = {str(i): QuestionFacts(str(i), tuple(kt.skill_ids[k] for k in row if k >= 0),
                                        float(a[i]), float(b[i]))
                  for i, row in enumerate(kt.item_skills.tolist())}

@@ -9,10 +9,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation.cat import CatStudy, evaluate_cat
+from evaluation.cat import CatStudy, cold_start, evaluate_cat
 from models.cat import Cat, CatConfig, most_informative, sit
 from tests.integration.conftest import run
 from tests.integration.test_kp_bkt_cli import write_lpp
+from tutor.recommend_types import Catalogue, QuestionFacts
 
 
 def bank(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -77,3 +78,16 @@ def test_a_bank_too_small_is_a_one_line_error(tmp_path: Path) -> None:
                  str(tmp_path / "cat.json"))
     assert result.exit_code == 1
     assert "too few for a 30-item form" in result.output and "Traceback" not in result.output
+
+
+def test_placement_puts_more_of_a_new_students_first_list_in_the_band() -> None:
+    a, b = bank(400, 9)
+    b = b * 2.0  # a wide range of difficulty: the prior's theta 0 fits few students
+    kps = [f"k{k}" for k in range(4)]
+    questions = {str(i): QuestionFacts(str(i), (kps[i % 4],), float(a[i]), float(b[i]))
+                 for i in range(400)}
+    catalogue = Catalogue({k: k for k in kps}, {k: () for k in kps},
+                          {k: i for i, k in enumerate(kps)}, questions)
+    out = cold_start(catalogue, a, b, np.arange(400), students=60, seed=1)
+    assert out["students"] == 60 and out["band"] == [0.5, 0.85]
+    assert out["in_band_share"]["placement"] > out["in_band_share"]["roots"] + 0.1
