@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -124,11 +125,19 @@ def build_app(settings: Settings, store: GraphStore | None = None,
 
 def _secret(var_dir: Path) -> str:
     """The signing key: made once per installation and kept (mode 600) so that restarts do
-    not log everyone out."""
+    not log everyone out. Several workers may start at once: the key is written whole to a
+    file of its own and hard-linked into place, which fails if another got there first, so
+    every worker reads one complete key."""
     path = var_dir / "secrets" / "jwt.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".jwt-")  # mode 600
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker's key is in place
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
