@@ -6,9 +6,10 @@ gets each epoch's log through a callback. Early stopping keeps the best weights.
 
 Inside a ``torch.distributed`` process group (``models.distributed``) the same loop is data
 parallel: the model is wrapped in DistributedDataParallel, every rank draws the same global
-batches and trains on its rows ``rank::world`` of each, DDP averages the gradients, and rank 0
-alone scores validation and tells the others when to stop. With ranks holding equal numbers of
-scored targets the averaged gradient is the single-process one (``tests/unit/test_ddp.py``).
+batches and trains on its rows ``rank::world`` of each with its own dropout masks, DDP averages
+the gradients, and rank 0 alone scores validation and tells the others when to stop. With ranks
+holding equal numbers of scored targets the averaged gradient is the single-process one
+(``tests/unit/test_ddp.py``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ def fit(model: nn.Module, batches: Callable[[int], Iterable[Batch]],
         # broadcasts rank 0's weights; a head a setting turns off (the candidate loss) gets no
         # gradient, which DDP must be told to expect
         trained = DistributedDataParallel(model, find_unused_parameters=True)
+        # alike seeds gave alike weights; from here each rank draws its own dropout masks (one
+        # process draws one per row), rank 0 the one-process stream
+        torch.manual_seed(config.seed + rank)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr,
                                   weight_decay=config.weight_decay)
     logs: list[EpochLog] = []
