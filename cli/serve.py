@@ -5,14 +5,22 @@ The jobs (15-minute adjustments, outbox, daily profiles, LRS sync) are `kgtutor 
 scheduler, started by gunicorn's master when it is ready and stopped when it exits: run inside
 the workers they would run once per worker (harmless, every job is idempotent, but N times the
 work), and the master must not hold graph connections or torch state that its forks inherit.
+
+The workers compile librosa's numba kernels one at a time (:func:`one_compiler`): numba's
+on-disk cache is not safe for two processes compiling the same guvectorized function at once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -90,5 +98,24 @@ def _app(settings: Settings, trusted_proxy: str | None) -> Any:
     from models import voice_affect
 
     app = create_app(settings)
-    voice_affect.warm_up()  # compile librosa's numba kernels before the first request
+    with one_compiler():
+        voice_affect.warm_up()  # compile librosa's numba kernels before the first request
     return behind_proxy(app, trusted_proxy)
+
+
+@contextmanager
+def one_compiler() -> Iterator[None]:
+    """Hold this user's machine-wide lock while numba compiles, so the workers take turns.
+
+    Two processes compiling the same guvectorized kernel at once may each write half of numba's
+    cache (numba issue #10128): the racers, and every later process that loads the cache, die of
+    SIGSEGV, so a replaced worker never comes back. In turn, the first worker compiles and
+    writes, and the others load a whole cache."""
+    with compile_lock().open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def compile_lock() -> Path:
+    """The file :func:`one_compiler` locks: one per user and machine, as numba's cache is."""
+    return Path(tempfile.gettempdir()) / f"kgtutor-numba-{os.getuid()}.lock"

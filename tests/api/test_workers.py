@@ -3,7 +3,11 @@
 a worker killed with SIGKILL is replaced.
 
 Which worker answered comes from the server's access log (``--access-log``: its pid, and the
-request line, whose ``n`` marks each request of a round)."""
+request line, whose ``n`` marks each request of a round).
+
+The server starts with an empty numba cache (``NUMBA_CACHE_DIR``), as on a fresh install: its
+workers start together and take turns to compile librosa's kernels (``cli.serve.one_compiler``),
+and the worker forked after a SIGKILL loads the cache they wrote."""
 
 from __future__ import annotations
 
@@ -50,7 +54,8 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory
     try:
         with serving(var, var / "serve.log", "--workers", "2", "--threads", "4",
                      "--no-scheduler", "--access-log", str(access),
-                     KGTUTOR_AUTH_RATE_LIMIT=f"{LIMIT} per minute") as url:
+                     KGTUTOR_AUTH_RATE_LIMIT=f"{LIMIT} per minute",
+                     NUMBA_CACHE_DIR=str(var / "numba")) as url:
             r = requests.post(url + "/auth/login",
                               json={"username": "admin", "password": PASSWORD}, timeout=30)
             assert r.status_code == 200, r.text
