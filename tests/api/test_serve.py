@@ -36,7 +36,10 @@ def test_users_add_reads_the_password_from_stdin(api_settings: Settings) -> None
         assert len(out.output.strip().splitlines()) == 1
 
 
-def test_demo_accounts_get_distinct_passwords_kept_between_runs(api_settings: Settings) -> None:
+def test_demo_accounts_get_distinct_passwords_kept_between_runs(api_settings: Settings,
+                                                                lms_clients: object) -> None:
+    """(The session's accounts come first, as when other tests ran before: the demo keeps
+    accounts it finds, and they would refuse the session's own as taken.)"""
     out = run(api_settings, "users", "demo")
     assert out.exit_code == 0, out.output
     logins = dict(line.split()[:2] for line in out.output.splitlines()[1:])
@@ -63,7 +66,7 @@ def live(api_settings: Settings, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def test_serve_runs_the_api_under_waitress(live: str, lms_clients: object) -> None:
+def test_serve_runs_the_api_under_gunicorn(live: str, lms_clients: object) -> None:
     r = requests.get(live + "/ready", timeout=10)
     assert r.status_code == 200 and r.headers["Server"] == "kgtutor"
     tokens = requests.post(live + "/auth/login", json={"username": "hpark",
