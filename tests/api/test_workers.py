@@ -1,6 +1,6 @@
 """`kgtutor serve --workers 2`: two live worker processes on one graph share their rate limits
-(in the graph server's Redis) and their cache invalidations (the graph's cache version), and
-a worker killed with SIGKILL is replaced.
+(in the graph server's Redis, per client as the trusted proxy names it) and their cache
+invalidations (the graph's cache version), and a worker killed with SIGKILL is replaced.
 
 Which worker answered comes from the server's access log (``--access-log``: its pid, and the
 request line, whose ``n`` marks each request of a round).
@@ -11,6 +11,7 @@ and the worker forked after a SIGKILL loads the cache they wrote."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -53,15 +54,29 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory
     access = var / "access.log"
     try:
         with serving(var, var / "serve.log", "--workers", "2", "--threads", "4",
-                     "--no-scheduler", "--access-log", str(access),
+                     "--no-scheduler", "--access-log", str(access), "--trusted-proxy",
+                     "127.0.0.1",
                      KGTUTOR_AUTH_RATE_LIMIT=f"{LIMIT} per minute",
                      NUMBA_CACHE_DIR=str(var / "numba")) as url:
+            both_workers_answer(url, access)
             r = requests.post(url + "/auth/login",
                               json={"username": "admin", "password": PASSWORD}, timeout=30)
             assert r.status_code == 200, r.text
             yield url, var, access, {"Authorization": f"Bearer {r.json()['access_token']}"}
     finally:
         EmbeddedServer(var / "graph").stop(force=True)
+
+
+def both_workers_answer(url: str, access: Path) -> None:
+    """Probe until each worker has answered: /health answers once the first is up, and the
+    second loads after it (they take turns to compile, ``cli.serve.one_compiler``)."""
+    marker, deadline = uuid.uuid4().hex[:8], time.monotonic() + 120
+    for i in itertools.count():
+        assert requests.get(f"{url}/health?up={marker}-{i}", timeout=30).status_code == 200
+        if len(set(pids_of(access, marker).values())) == 2:
+            return
+        assert time.monotonic() < deadline, "the second worker never answered"
+        time.sleep(0.1)  # pacing the probe while a worker loads, not synchronising
 
 
 def pids_of(access: Path, marker: str) -> dict[str, str]:
@@ -89,6 +104,22 @@ def test_a_rate_limit_holds_across_both_workers(two_workers: tuple) -> None:
     while len(pids := pids_of(access, marker)) < 3 * LIMIT and time.monotonic() < deadline:
         time.sleep(0.1)  # the access log is written after each response
     assert len(set(pids.values())) == 2, "both workers must have answered"
+
+
+def test_the_limit_counts_the_client_the_trusted_proxy_names(two_workers: tuple) -> None:
+    """The tests' requests come from 127.0.0.1, the trusted proxy: X-Forwarded-For names the
+    client, and each client has its own limit (whatever 127.0.0.1 itself has spent)."""
+    url = two_workers[0]
+    marker = uuid.uuid4().hex[:8]
+
+    def log_in(client: str, i: int) -> int:
+        return requests.post(f"{url}/auth/login?try={marker}-{client}-{i}", json={
+            "username": f"nobody-{marker}", "password": "wrong password"},
+            headers={"X-Forwarded-For": client}, timeout=30).status_code
+
+    spent = [log_in("203.0.113.7", i) for i in range(LIMIT + 2)]
+    assert spent == [401] * LIMIT + [429] * 2
+    assert log_in("203.0.113.8", 0) == 401
 
 
 def test_a_refit_reaches_every_worker_within_a_second(two_workers: tuple) -> None:
@@ -122,6 +153,22 @@ def test_a_refit_reaches_every_worker_within_a_second(two_workers: tuple) -> Non
     else:
         # without the version bump each worker keeps its catalogue for the cache's 300 s
         raise AssertionError(f"a worker still serves the old catalogue: {after}")
+
+
+def test_an_erasure_through_a_worker_moves_the_version_every_worker_follows(
+        two_workers: tuple) -> None:
+    """What a worker invalidates itself (an erasure changes peers' mastery and popularity) it
+    also announces to the others: the version the refit test shows both workers follow."""
+    url, var, _, headers = two_workers
+    student = f"st-erased-{uuid.uuid4().hex[:8]}"
+    r = requests.post(f"{url}/students", json={"id": student, "name": "Erased"},
+                      headers=headers, timeout=30)
+    assert r.status_code == 201, r.text
+    with store_for(Settings(var_dir=var)) as store:
+        before = cache_version.current(store)
+        r = requests.delete(f"{url}/students/{student}", headers=headers, timeout=30)
+        assert r.status_code == 204, r.text
+        assert cache_version.current(store) > before
 
 
 def test_a_worker_killed_with_sigkill_is_replaced(two_workers: tuple) -> None:
