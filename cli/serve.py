@@ -6,26 +6,23 @@ scheduler, started by gunicorn's master when it is ready and stopped when it exi
 the workers they would run once per worker (harmless, every job is idempotent, but N times the
 work), and the master must not hold graph connections or torch state that its forks inherit.
 
-The workers compile librosa's numba kernels one at a time (:func:`one_compiler`): numba's
-on-disk cache is not safe for two processes compiling the same guvectorized function at once.
+The first worker compiles librosa's numba kernels while the others wait (``cli.warm_up``):
+numba's on-disk cache is not safe for two processes compiling the same kernel at once.
 """
 
 from __future__ import annotations
 
-import fcntl
+import ctypes
 import logging
 import os
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import click
 
 from cli.common import errors_as_messages
+from cli.warm_up import compile_once, shared_flag
 from services.settings import Settings
 
 log = logging.getLogger("kgtutor.serve")
@@ -88,34 +85,17 @@ def serve(settings: Settings, host: str, port: int, workers: int | None, threads
         "accesslog": access_log,
         "access_log_format": '%(h)s pid=%(p)s "%(r)s" %(s)s %(b)s %(M)sms',
     }
-    ApiServer(lambda: _app(settings, trusted_proxy), options).run()
+    compiled = shared_flag()
+    ApiServer(lambda: _app(settings, trusted_proxy, compiled), options).run()
 
 
-def _app(settings: Settings, trusted_proxy: str | None) -> Any:
+def _app(settings: Settings, trusted_proxy: str | None, compiled: ctypes.c_bool) -> Any:
     """One worker's app: its own graph connection and models, built after the fork."""
     from api import create_app
     from api.server import behind_proxy
     from models import voice_affect
 
     app = create_app(settings)
-    with one_compiler():
-        voice_affect.warm_up()  # compile librosa's numba kernels before the first request
+    compile_once(voice_affect.warm_up, compiled)  # librosa's kernels before the first request
     return behind_proxy(app, trusted_proxy)
 
-
-@contextmanager
-def one_compiler() -> Iterator[None]:
-    """Hold this user's machine-wide lock while numba compiles, so the workers take turns.
-
-    Two processes compiling the same guvectorized kernel at once may each write half of numba's
-    cache (numba issue #10128): the racers, and every later process that loads the cache, die of
-    SIGSEGV, so a replaced worker never comes back. In turn, the first worker compiles and
-    writes, and the others load a whole cache."""
-    with compile_lock().open("a") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)  # released when the file closes
-        yield
-
-
-def compile_lock() -> Path:
-    """The file :func:`one_compiler` locks: one per user and machine, as numba's cache is."""
-    return Path(tempfile.gettempdir()) / f"kgtutor-numba-{os.getuid()}.lock"

@@ -5,9 +5,9 @@ invalidations (the graph's cache version), and a worker killed with SIGKILL is r
 Which worker answered comes from the server's access log (``--access-log``: its pid, and the
 request line, whose ``n`` marks each request of a round).
 
-The server starts with an empty numba cache (``NUMBA_CACHE_DIR``), as on a fresh install: its
-workers start together and take turns to compile librosa's kernels (``cli.serve.one_compiler``),
-and the worker forked after a SIGKILL loads the cache they wrote."""
+The server starts with an empty numba cache (``NUMBA_CACHE_DIR``), as on a fresh install: one
+worker compiles librosa's kernels while the other waits (``cli.warm_up``), and the worker forked
+after a SIGKILL loads the cache the first wrote."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory
 
 def both_workers_answer(url: str, access: Path) -> None:
     """Probe until each worker has answered: /health answers once the first is up, and the
-    second loads after it (they take turns to compile, ``cli.serve.one_compiler``)."""
+    second waits for the first to compile numba's kernels (``cli.warm_up``)."""
     marker, deadline = uuid.uuid4().hex[:8], time.monotonic() + 120
     for i in itertools.count():
         assert requests.get(f"{url}/health?up={marker}-{i}", timeout=30).status_code == 200

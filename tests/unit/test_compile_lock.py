@@ -1,12 +1,13 @@
-"""`kgtutor serve`'s workers compile numba's kernels one at a time: the lock they take is held
-across processes (numba issue #10128: two compiling at once can break the cache for good)."""
+"""`kgtutor serve`'s first worker compiles numba's kernels under a lock other processes see,
+and the others, once it has, load them side by side (``cli.warm_up``; numba issue #10128: two
+compiling at once can break the cache for good)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from cli.serve import compile_lock, one_compiler
+from cli.warm_up import compile_lock, compile_once, shared_flag
 
 TRY = """
 import fcntl, sys
@@ -18,11 +19,13 @@ with open(sys.argv[1], "a") as f:
 """
 
 
-def other_process_may_compile() -> bool:
+def another_process_may_compile() -> bool:
     return subprocess.run([sys.executable, "-c", TRY, str(compile_lock())]).returncode == 0
 
 
-def test_another_process_waits_while_one_compiles() -> None:
-    with one_compiler():
-        assert not other_process_may_compile()
-    assert other_process_may_compile()
+def test_the_first_compiles_alone_and_the_rest_side_by_side() -> None:
+    compiled, alone = shared_flag(), []
+    for _ in range(3):  # three workers of one server
+        compile_once(lambda: alone.append(not another_process_may_compile()), compiled)
+    assert alone == [True, False, False] and compiled.value
+    assert another_process_may_compile()
