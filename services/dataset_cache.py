@@ -48,10 +48,13 @@ class DatasetCache(Generic[T]):
                 self._cache[dataset] = build(dataset)
             return self._cache[dataset]
 
-    def invalidate(self, dataset: str | None = None) -> None:
+    def invalidate(self, dataset: str | None = None, seen: int | None = None) -> None:
         """Forget one dataset's value, or every one (this process only: the caller moves the
-        shared version for the others)."""
+        shared version for the others and passes the new one as ``seen``, so that this cache
+        does not drop its values a second time for its own change)."""
         with self._lock:
+            if seen is not None:
+                self._seen = seen
             if dataset is None:
                 self._cache.clear()
             else:

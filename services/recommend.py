@@ -110,10 +110,9 @@ class Recommender:
     def invalidate(self, dataset: str | None = None) -> None:
         """Forget cached graph reads and the lists made from them (after an import or a refit),
         here and, through the graph's cache version, in every other worker."""
-        self._cache.invalidate(dataset)
+        self._cache.invalidate(dataset, seen=cache_version.bump(self.store))
         with self._lists_lock:
             self._lists.clear()
-        cache_version.bump(self.store)
 
 
 def _state_key(state: LearnerState) -> Hashable:

@@ -61,8 +61,7 @@ class SimilarItems:
 
     def invalidate(self, dataset: str | None = None) -> None:
         """Forget built indexes (after an import changed the texts), in every worker."""
-        self._cache.invalidate(dataset)
-        cache_version.bump(self.store)
+        self._cache.invalidate(dataset, seen=cache_version.bump(self.store))
 
 
 _by_store: weakref.WeakKeyDictionary[GraphStore, SimilarItems] = weakref.WeakKeyDictionary()
