@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from api import (
     affect,
+    assessment,
     attempts,
     auth,
     gate,
@@ -110,7 +111,8 @@ def build_app(settings: Settings, store: GraphStore | None = None,
         limiter.limit(settings.ingest_rate_limit, key_func=caller_key)(ingestion)
     for blueprint in (auth.blp, auth.session_blp, health.blp, students.blp, attempts.blp,
                       xapi.blp, xapi.about_blp, recommendations.blp, learning_paths.blp,
-                      maps.blp, affect.blp, reports.blp, lti.blp, practice.blp):
+                      maps.blp, affect.blp, reports.blp, lti.blp, practice.blp,
+                      assessment.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages.blp)  # the web pages: public files, outside the API document
     app.register_error_handler(KgtutorError, problems.from_domain_error)

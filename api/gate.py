@@ -18,13 +18,19 @@ from flask_jwt_extended import verify_jwt_in_request
 from werkzeug.exceptions import Forbidden, NotFound
 
 from api.context import principal, services
-from graph import accounts, roster
-from tutor.access import Principal, Role, may_access_class, may_access_student
+from graph import accounts, assessment, roster
+from tutor.access import (
+    Principal,
+    Role,
+    may_access_class,
+    may_access_student,
+    may_access_test,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-CHECKED_URL_IDS = ("student_id", "class_id")
+CHECKED_URL_IDS = ("student_id", "class_id", "test_id")
 # URL variables naming catalogue objects (curriculum, questions): readable by every caller
 CATALOGUE_URL_IDS = ("chapter_id", "kp_id", "question_id", "item_id")
 OPEN_BLUEPRINTS = {"api-docs", "static", "swagger-ui"}
@@ -61,6 +67,10 @@ def check_request() -> None:
         args["student_id"] = require_student(who, args["student_id"])
     if "class_id" in args:
         require_class(who, args["class_id"])
+    if "test_id" in args and "student_id" not in args:
+        require_test(who, args["test_id"])
+    # under /students/<student_id>/tests/<test_id> the student is checked above, and the
+    # service answers 404 unless the test is assigned to them (services.assessment)
 
 
 def require_student(who: Principal, student_id: str) -> str:
@@ -87,6 +97,17 @@ def require_class(who: Principal, class_id: str) -> None:
         raise NotFound(f"no class {class_id!r}")
     if not may_access_class(who, *found):
         raise Forbidden(f"{who.role} {who.subject!r} may not access class {class_id!r}")
+
+
+def require_test(who: Principal, test_id: str) -> None:
+    """404 for an unknown test, and for a caller who may not see it (a student, another
+    tutor's): a test's existence is not for everyone to learn."""
+    store = services().store
+    test = assessment.get_test(store, test_id)
+    classes = [found for c in (test.class_ids if test else ())
+               if (found := accounts.class_access(store, c, who.tutor_id)) is not None]
+    if test is None or not may_access_test(who, test.created_by, classes):
+        raise NotFound(f"no test {test_id!r}")
 
 
 def _is_open(endpoint: str) -> bool:

@@ -269,8 +269,11 @@ def _links(launched: lti.Launched) -> dict[str, str]:
     root, who = request.script_root, launched.principal
     if who.role is Role.STUDENT:
         me = f"{root}/students/{quote(who.student_id, safe=':@')}"
-        return {"student": me, "recommendations": f"{me}/recommendations",
-                "score": f"{me}/lti/score"}
+        links = {"student": me, "recommendations": f"{me}/recommendations",
+                 "score": f"{me}/lti/score"}
+        if launched.test_id:  # the score goes back by itself when the sitting ends
+            links["test"] = f"{me}/tests/{quote(launched.test_id, safe=':@')}"
+        return links
     if launched.class_id is None:
         return {}
     cls = quote(launched.class_id, safe=":@")

@@ -18,6 +18,8 @@ from tutor.errors import (
     InvalidInput,
     KgtutorError,
     NotFound,
+    StateConflict,
+    TimeUp,
     TooManyAttempts,
 )
 
@@ -30,6 +32,7 @@ _DOMAIN_STATUS: tuple[tuple[type[KgtutorError], int], ...] = (
     (AccountDisabled, 403),
     (ConsentRequired, 403),
     (ConstraintViolation, 409),
+    (StateConflict, 409),
     (InvalidInput, 422),
     (DataFormatError, 422),
     (GraphUnavailable, 503),
@@ -81,7 +84,8 @@ def from_domain_error(error: KgtutorError) -> Response:
         if isinstance(error, kind):
             if error.public:  # the message names internals: the log has it, the caller not
                 log.warning("%s on %s: %s", type(error).__name__, request.path, error)
-            return problem(status, error.public or str(error))
+            title = "Time is up" if isinstance(error, TimeUp) else None
+            return problem(status, error.public or str(error), title)
     log.exception("unexpected %s on %s", type(error).__name__, request.path)
     return problem(500, "the server failed on this request; it has been logged")
 

@@ -1,6 +1,6 @@
 // Every student of a class with what the class report reads of each, in one round trip: the
 // recommender's view (dataset, IRT ability, BKT mastery, the latest $limit answers newest
-// first, as rec_learner.cypher), the affect tags since $since oldest first, the consent, and
+// first and the placement, as rec_learner.cypher), the affect tags since $since oldest first, the consent, and
 // the daily profile's counts, and the mean mastery per chapter of the chapter's KPs the student
 // has an estimate for (the tutor's heat map); students by id
 MATCH (:Class {id: $class_id})<-[:MEMBER_OF]-(s:Student)
@@ -31,9 +31,15 @@ CALL {
   WITH c, avg(m.p) AS p
   RETURN collect({chapter_id: c.id, mastery: p}) AS chapters
 }
+CALL {
+  WITH s
+  MATCH (s)-[pl:PLACED]->(k:KnowledgePoint)
+  RETURN collect({kp_id: k.id, p: pl.p}) AS placed
+}
 RETURN s.id AS student_id, coalesce(s.name, '') AS name, s.dataset AS dataset,
        s.theta AS theta, s.theta_var AS var, s.theta_responses AS responses, mastery, answers,
-       affect, chapters, coalesce(s.affect_consent, false) AS consent,
+       affect, chapters, placed, s.placed_at AS placed_at,
+       coalesce(s.affect_consent, false) AS consent,
        s.profile_attempts_7d AS attempts_7d, s.profile_time_spent_s AS time_spent_s,
        s.profile_last_active AS last_active
 ORDER BY student_id

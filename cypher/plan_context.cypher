@@ -1,5 +1,5 @@
 // What the planner reads of a student, in one round trip: what the recommender reads (as
-// rec_learner: dataset, theta, BKT mastery, the latest answers newest first), the affect tags
+// rec_learner: dataset, theta, BKT mastery, the latest answers newest first, the placement), the affect tags
 // since $since oldest first, and the student's latest adjustment (none: an empty list)
 MATCH (s:Student {id: $student_id})
 CALL {
@@ -31,6 +31,11 @@ CALL {
   LIMIT 1
   RETURN collect({window: j.window, actions: j.actions}) AS adjustments
 }
+CALL {
+  WITH s
+  MATCH (s)-[pl:PLACED]->(k:KnowledgePoint)
+  RETURN collect({kp_id: k.id, p: pl.p}) AS placed
+}
 RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
        s.theta_responses AS responses, mastery, answers, affect,
-       adjustments
+       adjustments, placed, s.placed_at AS placed_at

@@ -1,6 +1,6 @@
 // What the recommender reads of a student, in one round trip: dataset, IRT ability (theta
 // and the answers it rests on; null until a fit or an answer wrote it), BKT mastery per KP,
-// and the latest answers newest first
+// the latest answers newest first, and the prior mastery a placement test set (if any)
 MATCH (s:Student {id: $student_id})
 CALL {
   WITH s
@@ -15,5 +15,10 @@ CALL {
   LIMIT $limit
   RETURN collect({question_id: q.id, correct: a.correct}) AS answers
 }
+CALL {
+  WITH s
+  MATCH (s)-[pl:PLACED]->(k:KnowledgePoint)
+  RETURN collect({kp_id: k.id, p: pl.p}) AS placed
+}
 RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
-       s.theta_responses AS responses, mastery, answers
+       s.theta_responses AS responses, mastery, answers, placed, s.placed_at AS placed_at

@@ -16,6 +16,10 @@ CREATE CONSTRAINT revoked_token_id IF NOT EXISTS FOR (n:RevokedToken) REQUIRE n.
 CREATE CONSTRAINT xapi_statement_id IF NOT EXISTS FOR (n:XapiStatement) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT lti_state_id IF NOT EXISTS FOR (n:LtiState) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT lti_launch_id IF NOT EXISTS FOR (n:LtiLaunch) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT assessment_id IF NOT EXISTS FOR (n:Assessment) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT sitting_id IF NOT EXISTS FOR (n:Sitting) REQUIRE n.id IS UNIQUE;
+CREATE INDEX sitting_student IF NOT EXISTS FOR (n:Sitting) ON (n.student_id);
+CREATE INDEX sitting_test IF NOT EXISTS FOR (n:Sitting) ON (n.test_id);
 CREATE INDEX notification_status IF NOT EXISTS FOR (n:Notification) ON (n.status);
 CREATE INDEX kp_dataset IF NOT EXISTS FOR (n:KnowledgePoint) ON (n.dataset);
 CREATE CONSTRAINT attempt_event_id IF NOT EXISTS FOR ()-[a:ATTEMPTED]-() REQUIRE a.event_id IS UNIQUE;

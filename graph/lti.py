@@ -65,11 +65,13 @@ def instructor_launch(store: GraphStore, tutor_id: str, tenant: str, dataset: st
         "email": email, "classes": list(classes), "now": now})[0]
 
 
-def student_link(store: GraphStore, student_id: str,
-                 resource_link_id: str | None) -> StoredLink | None:
-    """The named resource link of the student, or the one they launched last."""
+def student_link(store: GraphStore, student_id: str, resource_link_id: str | None,
+                 test_id: str | None = None) -> StoredLink | None:
+    """The named resource link of the student (or the one launching ``test_id``), else the
+    one they launched last."""
     rows = store.read("lti_student_launch", {"student_id": student_id,
-                                             "resource_link_id": resource_link_id})
+                                             "resource_link_id": resource_link_id,
+                                             "test_id": test_id})
     if not rows:
         return None
     return StoredLink(**{**rows[0], "scopes": tuple(rows[0]["scopes"])})

@@ -72,10 +72,12 @@ def learner_of(student_id: str, row: Row) -> tuple[str, LearnerState]:
     mastery = {m["kp_id"]: float(m["p"]) for m in row["mastery"]}
     history = tuple((a["question_id"], bool(a["correct"])) for a in reversed(row["answers"]))
     fitted = row["theta"] is not None  # else the recommender estimates it from history
+    placed = {m["kp_id"]: float(m["p"]) for m in row.get("placed") or ()}
     return row["dataset"], LearnerState(
         student_id, mastery, history, float(row["theta"]) if fitted else None,
         float(row["var"]) if fitted and row["var"] is not None else 1.0,
-        int(row["responses"] or 0))
+        int(row["responses"] or 0), placed,
+        int(row["placed_at"]) if row.get("placed_at") is not None else None)
 
 
 def load_item_texts(store: GraphStore, dataset: str) -> list[ItemText]:

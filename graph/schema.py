@@ -23,5 +23,7 @@ NODE_KEYS: dict[str, str] = {
     "XapiStatement": "id",
     "LtiState": "id",
     "LtiLaunch": "id",
+    "Assessment": "id",
+    "Sitting": "id",
 }
 RELATIONSHIP_KEYS: dict[str, str] = {"ATTEMPTED": "event_id"}

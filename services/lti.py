@@ -31,6 +31,7 @@ from pylti1p3.tool_config import ToolConfJsonFile
 
 from graph import lti as lti_store
 from graph import maps
+from graph.assessment import get_test
 from services.imports import SEED_DATASET
 from tutor.access import Principal, Role
 from tutor.errors import DataFormatError, InvalidInput, NotFound
@@ -182,6 +183,7 @@ class Launched:
     dataset: str
     class_id: str | None
     resource_link_id: str
+    test_id: str | None = None  # the link launches this test (custom claim ``test``)
 
 
 def launch_client_id(body: Mapping[str, Any]) -> str:
@@ -222,14 +224,15 @@ def map_launch(store: GraphStore, conf: ToolConf, body: Mapping[str, Any],
         lti_store.instructor_launch(store, own_id, tenant, dataset, name, email, classes, now)
         who = Principal(own_id, Role.TUTOR, tutor_id=own_id, tenant=tenant)
     elif StudentRole(body).check():
-        link = _link(body, client_id, own_id)
+        link = _link(body, client_id, own_id, _test(store, body, dataset))
         lti_store.learner_launch(store, own_id, tenant, dataset, name, email, classes, link,
                                  now)
         who = Principal(own_id, Role.STUDENT, student_id=own_id, tenant=tenant)
     else:
         raise LtiException("kgtutor maps the LTI roles Learner and Instructor only")
     return Launched(who, tenant, name or "", dataset,
-                    classes[0]["id"] if classes else None, link_id)
+                    classes[0]["id"] if classes else None, link_id,
+                    _test(store, body, dataset))
 
 
 def kgtutor_id(tenant: str, lti_id: str) -> str:
@@ -246,19 +249,32 @@ def _dataset(store: GraphStore, body: Mapping[str, Any]) -> str:
     return dataset
 
 
+def _test(store: GraphStore, body: Mapping[str, Any], dataset: str) -> str | None:
+    """The test a resource link launches (custom parameter ``test=<test id>``), if any: its
+    score goes back to the link's line item when a sitting ends (``send_test_score``)."""
+    test_id = (body.get(CLAIM + "custom") or {}).get("test")
+    if test_id is None:
+        return None
+    test = get_test(store, test_id) if isinstance(test_id, str) else None
+    if test is None or test.dataset != dataset:
+        raise InvalidInput(f"the launch's custom test {test_id!r} is not in kgtutor")
+    return test.id
+
+
 def _name(body: Mapping[str, Any]) -> str:
     given = " ".join(p for p in (body.get("given_name"), body.get("family_name")) if p)
     return str(body.get("name") or given)[:500]
 
 
-def _link(body: Mapping[str, Any], client_id: str, student_id: str) -> dict[str, Any]:
+def _link(body: Mapping[str, Any], client_id: str, student_id: str,
+          test_id: str | None) -> dict[str, Any]:
     ags, link = body.get(AGS_CLAIM) or {}, body[CLAIM + "resource_link"]
     key = (body["iss"], client_id, body[CLAIM + "deployment_id"], link["id"], student_id)
     return {"id": "|".join(key), "issuer": key[0], "client_id": client_id,
             "deployment_id": key[2], "resource_link_id": link["id"],
             "title": link.get("title") or "", "lti_user_id": body["sub"],
             "lineitem": ags.get("lineitem"), "lineitems": ags.get("lineitems"),
-            "scopes": list(ags.get("scope") or [])}
+            "scopes": list(ags.get("scope") or []), "test_id": test_id}
 
 
 @dataclass(frozen=True)
@@ -290,13 +306,37 @@ def send_score(store: GraphStore, conf: ToolConf, student_id: str,
     if link is None:
         raise NotFound(f"student {student_id!r} has no LTI launch"
                        + (f" of resource link {resource_link_id!r}" if resource_link_id else ""))
+    answers, correct = lti_store.practice_since(store, student_id, link.since)
+    return _put(conf, student_id, link, _grade(link, answers, correct, now), http,
+                answers, correct)
+
+
+def send_test_score(store: GraphStore, conf: ToolConf, student_id: str, test_id: str,
+                    right: int, items: int, now: int, http: requests.Session
+                    ) -> ScoreSent | None:
+    """Send a finished test's score (right of ``items``, out of 100, fully graded) to the
+    resource link that launched the test; None when no LMS launched it for this student."""
+    link = lti_store.student_link(store, student_id, None, test_id)
+    if link is None:
+        return None
+    stamp = datetime.fromtimestamp(now / 1000, UTC).isoformat(timespec="milliseconds")
+    grade = (Grade().set_timestamp(stamp).set_user_id(link.lti_user_id)
+             .set_score_given(round(SCORE_MAXIMUM * right / items, 2) if items else 0.0)
+             .set_score_maximum(SCORE_MAXIMUM).set_activity_progress("Completed")
+             .set_grading_progress("FullyGraded")
+             .set_comment(f"{right} of {items} right in the kgtutor test"))
+    return _put(conf, student_id, link, grade, http, items, right)
+
+
+def _put(conf: ToolConf, student_id: str, link: lti_store.StoredLink, grade: Grade,
+         http: requests.Session, answers: int, correct: int) -> ScoreSent:
+    """Put ``grade`` on the link's line item (found or made by its tag when the launch bound
+    none)."""
     registration = conf.registration(link.issuer, link.client_id)
     if registration is None:
         raise NotFound(f"the platform {link.issuer} is no longer in the LTI configuration")
     if SCORE_SCOPE not in link.scopes or not (link.lineitem or link.lineitems):
         raise LtiException("the platform did not grant score passback for this launch")
-    answers, correct = lti_store.practice_since(store, student_id, link.since)
-    grade = _grade(link, answers, correct, now)
     ags = AssignmentsGradesService(ServiceConnector(registration, http), {
         "scope": list(link.scopes), **({"lineitem": link.lineitem} if link.lineitem else {}),
         **({"lineitems": link.lineitems} if link.lineitems else {})})

@@ -118,4 +118,5 @@ class Recommender:
 def _state_key(state: LearnerState) -> Hashable:
     """Everything of the student the pipeline reads, hashable (mastery is a mapping)."""
     return (state.student_id, state.history, tuple(sorted(state.mastery.items())), state.theta,
-            state.theta_var, state.theta_responses)
+            state.theta_var, state.theta_responses, tuple(sorted(state.placed.items())),
+            state.placed_at)

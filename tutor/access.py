@@ -73,3 +73,20 @@ def may_access_class(who: Principal, tenant: str, taught_by_caller: bool) -> boo
 def may_write_students(who: Principal) -> bool:
     """Creating and updating student records: tutors, admins and LMS accounts."""
     return who.role in (Role.TUTOR, Role.ADMIN, Role.LMS)
+
+
+def may_access_test(who: Principal, created_by: str,
+                    classes: list[tuple[str, bool]]) -> bool:
+    """A test (its settings, sittings and results): admins; the tutor who made it or who
+    teaches a class it is assigned to; an LMS whose tenant holds such a class. ``classes``:
+    (tenant, taught by the caller) per assigned class. Students reach the tests assigned to
+    them through their own URLs only."""
+    match who.role:
+        case Role.ADMIN:
+            return True
+        case Role.TUTOR:
+            return (bool(who.tutor_id) and created_by == who.tutor_id) or any(
+                taught for _, taught in classes)
+        case Role.LMS:
+            return bool(who.tenant) and any(tenant == who.tenant for tenant, _ in classes)
+    return False

@@ -42,6 +42,15 @@ class ConstraintViolation(GraphQueryError):
     """A write would break a uniqueness rule."""
 
 
+class StateConflict(KgtutorError):
+    """The object's state forbids this now (a closed test, a finished sitting, an answer that
+    is final, a concurrent change that won); nothing was changed."""
+
+
+class TimeUp(StateConflict):
+    """An answer arrived after its test sitting's deadline, which the server's clock keeps."""
+
+
 class TooManyAttempts(KgtutorError):
     """An account refuses log-ins for a while after failures in a row (``retry_after_s``)."""
 

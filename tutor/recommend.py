@@ -52,6 +52,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -93,13 +94,18 @@ def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = Rec
     settings (default: ``config``), and a note says so."""
     if state.theta is None:  # no fit written yet: estimate from the answers, items fixed
         state = replace(state, **_ability(catalogue, state.history))
+    practised = set(state.mastery)
+    priors: Mapping[str, float] = {}
     if config.population_prior and (catalogue.known_share or catalogue.kp_bkt):  # never practised
         priors = individual_priors(catalogue.priors, state.theta or 0.0, config.ability_prior)
-        state = replace(state, mastery={**priors, **state.mastery})
+    if priors or state.placed:  # a placement test's prior outranks the population's
+        state = replace(state, mastery={**priors, **state.placed, **state.mastery})
+    placed = placed_on(state)
     weakest = weak.weakest(state.history) if weak is not None and state.history else None
     picks, cold = rank_kps(catalogue, state, config, peers, weakest, focus, sequence,
                            excluded(state, config, exclude))
-    notes: list[str] = []
+    notes: list[str] = [f"placed by test on {placed}: starting θ and prior mastery of "
+                        f"{len(state.placed)} KPs"] if placed else []
     chosen, candidates = candidates_for(catalogue, state, config, picks, sequence, notes,
                                          exclude)
     if focus and not candidates:
@@ -133,18 +139,28 @@ def recommend(catalogue: Catalogue, state: LearnerState, config: RecConfig = Rec
     if not avg_ok:
         notes.append(f"average difficulty {avg:.2f} stays outside {fmt(difficulty_band)}: "
                      "no swap of candidates brings it inside")
-    recs = tuple(_recommendation(c, ok, config, catalogue) for c, ok in zip(items, in_band,
-                                                                            strict=True))
+    from_test = {k: placed for k in state.placed if k not in practised} if placed else {}
+    recs = tuple(_recommendation(c, ok, config, catalogue, from_test.get(c.kp_id))
+                 for c, ok in zip(items, in_band, strict=True))
     return RecommendationList(state.student_id, recs, tuple(chosen), config.band,
                               difficulty_band, avg,
                               all(in_band) and avg_ok and len(recs) == config.n, cold,
                               tuple(notes))
 
 
-def _recommendation(c: Candidate, in_band: bool, config: RecConfig, catalogue: Catalogue
-                    ) -> Recommendation:
+def placed_on(state: LearnerState) -> str | None:
+    """The day (UTC) of the student's placement test, if one placed them."""
+    if state.placed_at is None:
+        return None
+    return datetime.fromtimestamp(state.placed_at / 1000, UTC).date().isoformat()
+
+
+def _recommendation(c: Candidate, in_band: bool, config: RecConfig, catalogue: Catalogue,
+                    placed: str | None = None) -> Recommendation:
     kp = catalogue.kp_names.get(c.kp_id, c.kp_id)
     reasons = [f"practises {kp}"]
+    if placed:
+        reasons.append(f"mastery of {kp} placed by test on {placed}")
     kt = f", Bi-LSTM {c.p_kt:.2f}" if c.p_kt is not None else ""
     reasons.append(f"P(correct): IRT {c.p_irt:.2f}{kt}, combined {c.p:.2f}")
     reasons.append(f"difficulty b = {c.question.b:.2f}")

@@ -40,6 +40,8 @@ class LearnerState:
     theta: float | None = None  # IRT ability, posterior mean; None: no fit and no answer yet
     theta_var: float = 1.0  # its posterior variance
     theta_responses: int = 0  # answers the stored theta rests on (grows with every answer)
+    placed: Mapping[str, float] = field(default_factory=dict)  # kp -> prior a placement set
+    placed_at: int | None = None  # epoch ms of that placement test
 
 @dataclass(frozen=True)
 class KPPick:

@@ -89,6 +89,11 @@ def tokens(app: Flask, lms_clients: Clients) -> dict[str, str]:
 @pytest.fixture
 def as_(client: FlaskClient, tokens: dict[str, str]) -> Callable[..., Any]:
     """``as_("hpark").get(url)``: the test client with that account's bearer token."""
+    return callers(client, tokens)
+
+
+def callers(client: FlaskClient, tokens: dict[str, str]) -> Callable[..., Any]:
+    """A factory of the test client bearing each account's token (see ``as_``)."""
     class Caller:
         def __init__(self, name: str) -> None:
             self.headers = {"Authorization": f"Bearer {tokens[name]}"}

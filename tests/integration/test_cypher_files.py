@@ -32,6 +32,17 @@ XAPI_ROW = {"id": "api:u1", "statement_id": "u1", "raw": "{}", "digest": "d1", "
             "tenant": "", "verb": "http://adlnet.gov/expapi/verbs/completed",
             "kind": "activity", "ts": 4, "student_id": "s1"}
 
+ASSESSMENT = {"id": "a1", "title": "Quiz", "form": "fixed", "dataset": "d", "created_by": "t1",
+              "created_at": 1, "status": "published", "purpose": "test",
+              "question_ids": ["q1"], "blueprint_scopes": [], "blueprint_counts": [],
+              "scope_ids": [], "opens_at": None, "closes_at": None, "time_limit_s": 60,
+              "attempts_allowed": 1, "show_results": True, "allow_back": True,
+              "max_items": 20, "se_stop": 0.3, "version": 1}
+SITTING = {"test_id": "a1", "student_id": "s1", "number": 1, "started_at": 2,
+           "deadline": 60_002, "items": ["q1"], "responses": [""], "correct": [False],
+           "answered_at": [0], "finished_at": None, "theta": None, "se": None,
+           "recorded": False, "version": 1}
+
 # name -> parameters; files are run in this order, so writes come before reads that need them
 PARAMS: dict[str, dict] = {
     "upsert_chapters": {"rows": [CHAPTER]},
@@ -174,7 +185,7 @@ PARAMS: dict[str, dict] = {
                            "link": LTI_LINK, "now": 1},
     "lti_instructor_launch": {"tutor_id": "t1", "tenant": "t", "dataset": "d", "name": None,
                               "email": None, "classes": [{"id": "cl1", "name": "C"}], "now": 1},
-    "lti_student_launch": {"student_id": "s1", "resource_link_id": None},
+    "lti_student_launch": {"student_id": "s1", "resource_link_id": None, "test_id": None},
     "lti_practice_since": {"student_id": "s1", "since": 0},
     "save_lrs_cursor": {"id": "http://127.0.0.1:8100/xAPI",
                         "stored": "2026-01-01T00:00:00.000000+00:00",
@@ -205,6 +216,22 @@ PARAMS: dict[str, dict] = {
     "kp_questions": {"kp_id": "k1", "limit": 50},
     "class_kp_struggling": {"class_id": "cl1", "kp_id": "k1", "below": 0.9, "recent": 3,
                             "wrong": 2},
+    "save_assessment": {"id": "a1", "expected": 0, "now": 1, "class_ids": ["cl1"],
+                        "props": ASSESSMENT},
+    "get_assessment": {"id": "a1"},
+    "list_assessments": {"tutor_id": "t1", "tenant": "", "archived": False,
+                         "purpose": "test"},
+    "student_assessments": {"student_id": "s1"},
+    "save_sitting": {"id": "a1|s1|1", "student_id": "s1", "test_id": "a1", "expected": 0,
+                     "now": 2, "props": SITTING},
+    "student_sittings": {"student_id": "s1", "test_id": "a1"},
+    "assessment_sittings": {"test_id": "a1"},
+    "question_pool": {"scope_ids": ["k1", "c1", "nope"]},
+    "question_kps": {"ids": ["q1"]},
+    "question_facts": {"ids": ["q1", "nope"]},
+    "save_placement": {"student_id": "s1", "ts": 3, "sitting_id": "a1|s1|1",
+                       "rows": [{"kp_id": "k1", "p": 0.8}, {"kp_id": "k2", "p": 0.4}]},
+    "placement_state": {"student_id": "s1"},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -241,7 +268,7 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["rec_learner"] == [{"dataset": "d", "theta": 0.4, "var": 0.5,
                                        "responses": 1, "mastery": [
         {"kp_id": "k1", "p": results["rec_learner"][0]["mastery"][0]["p"]}],
-        "answers": [{"question_id": "q1", "correct": True}]}]
+        "answers": [{"question_id": "q1", "correct": True}], "placed": [], "placed_at": None}]
     assert results["mastery_matrix"] == [{"student_id": "s1", "kp_id": "k1",
                                           "p": results["mastery_matrix"][0]["p"]}]
     assert results["kp_popularity"] == [{"id": "k1", "attempts": 1}]
@@ -294,6 +321,22 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert [(r["student_id"], len(r["answers"])) for r in results["class_learners"]] == [
         ("s1", 1)]
     assert [r["id"] for r in results["class_notifications"]] == ["n1"]
+    assert results["save_assessment"] == [{"id": "a1", "version": 1, "classes": 1}]
+    assert results["get_assessment"][0]["class_ids"] == ["cl1"]
+    assert results["get_assessment"][0]["props"]["question_ids"] == ["q1"]
+    assert [(r["props"]["id"], r["sittings"]) for r in results["list_assessments"]] == [
+        ("a1", 0)]  # listed before the sitting was saved
+    assert [r["props"]["id"] for r in results["student_assessments"]] == ["a1"]
+    assert results["save_sitting"] == [{"id": "a1|s1|1", "version": 1}]
+    assert results["student_sittings"][0]["props"]["items"] == ["q1"]
+    assert results["assessment_sittings"][0]["name"] == "S"
+    assert [(r["scope_id"], r["id"], r["kp_id"], r["dataset"])
+            for r in results["question_pool"]] == [("c1", "q1", "k1", "d"), ("k1", "q1", "k1", "d")]
+    assert results["question_kps"] == [{"question_id": "q1", "kp_id": "k1", "name": "K",
+                                        "weight": 1.0}]
+    assert results["question_facts"] == [{"id": "q1", "dataset": "d", "gradable": True}]
+    assert results["save_placement"] == [{"n": 2}]
+    assert results["placement_state"] == [{"placed_at": 3, "attempts": 1}]
     assert results["lti_take_state"] == [{"live": True}]
     assert results["lti_student_launch"][0]["resource_link_id"] == "r1"
     assert results["lti_practice_since"][0]["answers"] == 1
@@ -334,7 +377,8 @@ def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> Non
     store.write("upsert_students", {"rows": [STUDENT]})
     assert store.read("plan_context", {"student_id": "s1", "since": 0, "limit": 10}) == [
         {"dataset": "d", "theta": None, "var": None, "responses": None, "mastery": [],
-         "answers": [], "affect": [], "adjustments": []}]
+         "answers": [], "affect": [], "adjustments": [], "placed": [],
+         "placed_at": None}]
     assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
     assert store.read("plan_resources", {"dataset": "d", "support": 2, "basic_kps": [],
                                          "basic": 3, "more_kps": [], "more": 3}) == []

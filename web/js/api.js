@@ -23,7 +23,17 @@ export function saveSession(value) {
 
 export const enc = encodeURIComponent;
 
-export async function api(path, { method = "GET", body, form, token } = {}) {
+// Each page's requests belong to its navigation: a new one aborts those still running, so a
+// slow page the user has left cannot paint itself over the page they went to.
+let navigation = new AbortController();
+
+export function newNavigation() {
+  navigation.abort();
+  navigation = new AbortController();
+}
+
+// ``shared``: a read several pages may await (the catalogue), not aborted with a navigation
+export async function api(path, { method = "GET", body, form, token, shared = false } = {}) {
   const headers = { Accept: "application/json" };
   const bearer = token || session()?.token;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
@@ -33,7 +43,7 @@ export async function api(path, { method = "GET", body, form, token } = {}) {
     headers["Content-Type"] = "application/json";
     payload = JSON.stringify(body);
   }
-  const r = await fetch(path, { method, headers, body: payload });
+  const r = await fetch(path, { method, headers, body: payload, signal: shared ? undefined : navigation.signal });
   const text = await r.text();
   const data = text ? JSON.parse(text) : null;
   if (!r.ok) {

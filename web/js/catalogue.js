@@ -7,8 +7,9 @@ let loading = null;
 
 export function catalogue() {
   loading ??= (async () => {
-    const chapters = await api("/chapters?page_size=100");
-    const maps = await Promise.all(chapters.map((c) => api(`/chapters/${enc(c.id)}/map`)));
+    const chapters = await api("/chapters?page_size=100", { shared: true });
+    const maps = await Promise.all(chapters.map((c) => api(`/chapters/${enc(c.id)}/map`,
+      { shared: true })));
     const kps = new Map();
     maps.forEach((m, i) => m.kps.filter((k) => !k.external)
       .forEach((k) => kps.set(k.id, { ...k, chapter: chapters[i].name })));

@@ -1,22 +1,30 @@
 // The router: routes live in the URL hash (#/classes/...), so the server serves one shell.
 // An LTI launch arrives as #token=...: the token is adopted and dropped from the address.
 
-import { session, signIn, signOut } from "./api.js";
+import { newNavigation, session, signIn, signOut } from "./api.js";
 import { loginPage } from "./login.js";
 import { emojiBar, pathPage, practicePage } from "./student.js";
 import { classesPage, classPage } from "./tutor.js";
 import { reportPage } from "./report.js";
 import { mapPage } from "./kmap.js";
+import { myTestsPage, newTestPage, placementPage, sittingPage, testAdminPage,
+  testsAdminPage } from "./assessment.js";
 import { guarded, h } from "./ui.js";
 
 const STUDENT_ROUTES = [
   [/^#\/practice$/, () => practicePage()],
   [/^#\/path$/, () => pathPage()],
+  [/^#\/tests$/, () => myTestsPage()],
+  [/^#\/tests\/([^/]+)$/, (t) => sittingPage(t)],
+  [/^#\/placement$/, () => placementPage()],
 ];
 const TUTOR_ROUTES = [
   [/^#\/classes$/, () => classesPage()],
   [/^#\/classes\/([^/]+)$/, (c) => classPage(c)],
   [/^#\/classes\/([^/]+)\/map\/([^/]+)$/, (c, ch) => mapPage(c, ch)],
+  [/^#\/tests$/, () => testsAdminPage()],
+  [/^#\/tests\/new$/, () => newTestPage()],
+  [/^#\/tests\/([^/]+)$/, (t) => testAdminPage(t)],
 ];
 const SHARED_ROUTES = [
   [/^#\/students\/([^/]+)\/report$/, (s) => reportPage(s)],
@@ -28,8 +36,8 @@ function home(who) {
 
 function nav(who) {
   const links = who.role === "student"
-    ? [["#/practice", "Practice"], ["#/path", "My path"]]
-    : [["#/classes", "Classes"]];
+    ? [["#/practice", "Practice"], ["#/path", "My path"], ["#/tests", "Tests"]]
+    : [["#/classes", "Classes"], ["#/tests", "Tests"]];
   const logout = h("button", { type: "button", class: "link", onclick: async () => {
     await signOut();
     location.hash = "#/login";
@@ -41,6 +49,7 @@ function nav(who) {
 }
 
 async function route() {
+  newNavigation();
   const hash = location.hash || "#/";
   if (hash.startsWith("#token=")) {
     const token = new URLSearchParams(hash.slice(1)).get("token");

@@ -4,6 +4,7 @@
 import { consentBox } from "./affect.js";
 import { api, enc, session } from "./api.js";
 import { catalogue, kpName } from "./catalogue.js";
+import { placementBanner } from "./assessment.js";
 import { resourceLink } from "./kmap.js";
 import { h, list, problemBox, section, show, when } from "./ui.js";
 
@@ -13,10 +14,12 @@ const FEELINGS = [["happy", "😀"], ["neutral", "😐"], ["confused", "😕"], 
 const me = () => enc(session().student_id);
 
 export async function practicePage(feedback = null) {
-  const plan = await api(`/students/${me()}/recommendations`);
+  const [plan, placement] = await Promise.all([api(`/students/${me()}/recommendations`),
+    api(`/students/${me()}/placement`).catch(() => null)]);
   const questions = await Promise.all(plan.items.map((i) => api(`/questions/${enc(i.question_id)}`)));
   const rest = plan.rest || plan.actions.find((a) => a.kind === "rest")?.text;
   show(h("h1", {}, "Practice"),
+    placement?.offered ? placementBanner() : null,
     rest ? h("div", { class: "rest", role: "status", id: "rest" },
       h("strong", {}, "Time for a break. "), rest) : null,
     feedback,

@@ -58,6 +58,7 @@ export async function guarded(load) {
   try {
     await load();
   } catch (e) {
+    if (e.name === "AbortError") return;  // the user went elsewhere meanwhile
     show(h("h1", {}, "Something went wrong"), problemBox(e));
   }
 }
