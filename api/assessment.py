@@ -266,7 +266,10 @@ class TestItemStatsOut(Schema):
     question_id = fields.String(required=True)
     text = fields.String(required=True)
     answered = fields.Integer(required=True)
-    p_correct = fields.Float(required=True, metadata={"description": "Proportion correct."})
+    omitted = fields.Integer(required=True, metadata={
+        "description": "Given but left unanswered (scored wrong)."})
+    p_correct = fields.Float(required=True, metadata={
+        "description": "Proportion correct of those given it."})
     discrimination = fields.Float(allow_none=True, metadata={
         "description": "Point-biserial r of the item with the rest of the score."})
     options = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,

@@ -65,4 +65,32 @@ def setup(ctx: click.Context, students: int, seed: int, epochs: int,
     ctx.invoke(profiles.profiles_refresh)
     ctx.invoke(adjust.adjust, once=True)
     ctx.invoke(graph.stats)
+    _demo_test(settings)
     ctx.invoke(users.demo)
+
+
+DEMO_TEST = "demo-integers-check"
+
+
+def _demo_test(settings: Settings) -> None:
+    """A published test for class 9A (5 questions drawn per student from the integers
+    chapter, 15 minutes), so the tutor's and the students' test pages have something to show;
+    kept as it is when it exists."""
+    from cli.common import now_ms, store_for
+    from services import assessment
+    from tutor.assessment import Assessment, BlueprintPart, Form
+    from tutor.errors import NotFound
+
+    with store_for(settings) as store:
+        try:
+            assessment.get(store, DEMO_TEST)
+            return
+        except NotFound:
+            pass
+        now = now_ms()
+        assessment.create(store, Assessment(
+            DEMO_TEST, "Integers check", Form.FIXED, "", "alg-tutor-hpark", now,
+            class_ids=("alg-class-9a",), blueprint=(BlueprintPart("alg-ch-integers", 5),),
+            time_limit_s=15 * 60), now)
+        assessment.act(store, DEMO_TEST, "publish", now)
+    click.echo(f"demo test {DEMO_TEST!r} published for class alg-class-9a")

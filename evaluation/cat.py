@@ -14,10 +14,9 @@ percentile of test length, and the exposure rate of the most used item (the shar
 examinees who saw it).
 
 :func:`cold_start` asks what placement buys a new student: the product's recommender
-(``tutor.recommend``, stage 1 from the roots in both arms) lists questions once with θ unknown
-and once with θ from the placement test, and the truth scores each list by the share of its
-questions whose true P(correct) falls in the recommender's band. Placement's prior mastery per
-KP is not modelled here.
+(``tutor.recommend``) lists questions with θ unknown, after placement as the product does it
+(θ and the prior mastery per KP of ``tutor.placement``), and with θ alone; the truth scores
+each list by the share of its questions whose true P(correct) falls in the recommender's band.
 """
 
 from __future__ import annotations
@@ -77,26 +76,38 @@ def evaluate_cat(a: np.ndarray, b: np.ndarray, responses: np.ndarray,
 
 def cold_start(catalogue: Catalogue, a: np.ndarray, b: np.ndarray, usable: np.ndarray,
                students: int = 300, seed: int = 0, config: RecConfig = RecConfig()) -> dict:
-    """New students of known θ ~ N(0, 1), recommended to from the roots (θ unknown, the
-    prior's 0) and after a placement test (θ and its variance from the adaptive test on the
-    ``usable`` items): the share of recommended questions whose true P(correct) lies in the
-    band, and the mean |true P - 0.675| (the band's middle)."""
+    """New students of known θ ~ N(0, 1), recommended to three ways: from the roots (θ unknown,
+    the prior's 0), after a placement test as the product places them (θ and its variance from
+    the adaptive test on the ``usable`` items, and the prior mastery per KP that
+    ``tutor.placement`` spreads over the graph from it), and with θ alone. Reported per arm:
+    the share of recommended questions whose true P(correct) lies in the band."""
+    from tutor.placement import placement_priors
     from tutor.recommend import recommend
     from tutor.recommend_types import LearnerState
 
     cat = Cat(a[usable], b[usable])
     rng = np.random.default_rng([seed, 7])
     low, high = config.band
-    shares: dict[str, list[float]] = {"roots": [], "placement": []}
+    shares: dict[str, list[float]] = {"roots": [], "placement": [], "placement_theta_only": []}
     lengths = []
     for s, theta in enumerate(rng.normal(0.0, 1.0, students)):
         draws = np.random.default_rng([seed, 7, s]).random(len(usable))
         test = sit(cat, lambda i, u=draws, t=theta: bool(
             u[i] < 1 / (1 + np.exp(-cat.a[i] * (t - cat.b[i])))), rng)
         lengths.append(len(test.items))
+        answers: dict[str, list[bool]] = {}
+        for i, right in zip(test.items, test.answers, strict=True):
+            facts = catalogue.questions.get(str(int(usable[i])))
+            if facts is not None and facts.kp_ids:
+                answers.setdefault(facts.kp_ids[0], []).append(right)
+        placed = placement_priors(test.theta, catalogue.prerequisites, catalogue.known_share,
+                                  answers, config.mastery_threshold, config.ability_prior,
+                                  catalogue.kp_bkt)
+        fit = dict(theta=test.theta, theta_var=test.se ** 2, theta_responses=len(test.items))
         for arm, state in (("roots", LearnerState(f"new{s}", {}, ())),
-                           ("placement", LearnerState(f"new{s}", {}, (), test.theta,
-                                                      test.se ** 2, len(test.items)))):
+                           ("placement", LearnerState(f"new{s}", {}, (), **fit, placed=placed,
+                                                      placed_at=0)),
+                           ("placement_theta_only", LearnerState(f"new{s}", {}, (), **fit))):
             items = recommend(catalogue, state, config).items
             p = np.array([1 / (1 + np.exp(-a[int(r.question_id)] * (theta
                           - b[int(r.question_id)]))) for r in items])
@@ -137,6 +148,7 @@ def markdown(report: dict) -> str:
         lines += ["", f"Cold start, {c['students']} new students: share of the first list's "
                   f"questions whose true P(correct) lies in {low}-{high}: from the roots "
                   f"{c['in_band_share']['roots']:.1%}, after placement "
-                  f"({c['placement_items_median']:.0f} items at the median) "
-                  f"{c['in_band_share']['placement']:.1%}"]
+                  f"({c['placement_items_median']:.0f} items at the median; θ and prior "
+                  f"mastery) {c['in_band_share']['placement']:.1%}, with θ alone "
+                  f"{c['in_band_share']['placement_theta_only']:.1%}"]
     return "\n".join(lines) + "\n"

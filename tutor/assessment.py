@@ -295,32 +295,35 @@ def seed_of(*parts: str) -> int:
 class ItemStats:
     question_id: str
     answered: int
-    p_correct: float  # proportion correct (classical difficulty)
+    omitted: int  # given but left unanswered (scored wrong)
+    p_correct: float  # proportion correct of those given it (classical difficulty)
     discrimination: float | None  # point-biserial with the rest score; None when undefined
     options: Mapping[str, int]  # chosen option text -> times chosen
 
 
 def item_analysis(sittings: Sequence[Sitting]) -> list[ItemStats]:
-    """Classical item analysis over finished sittings: per item, the proportion correct, the
-    point-biserial correlation of its correctness with the rest of the score (the item itself
-    left out, so it does not correlate with itself) and how often each option was chosen."""
+    """Classical item analysis over finished sittings: per item given, the proportion correct
+    (an omitted item scores wrong, as in the score), the point-biserial correlation of its
+    mark with the rest of the score (the item itself left out, so it does not correlate with
+    itself), and how often each option was chosen."""
     done = [s for s in sittings if s.finished]
     order: dict[str, None] = {}
     for s in done:
         order.update(dict.fromkeys(s.items))
     out = []
     for q in order:
-        marks, rests, options = [], [], {}
+        marks, rests, options, omitted = [], [], {}, 0
         for s in done:
             i = s.position(q)
-            if i is None or not s.responses[i]:
+            if i is None:
                 continue
             marks.append(float(s.correct[i]))
             rests.append(float(sum(s.correct) - s.correct[i]))
-            options[s.responses[i]] = options.get(s.responses[i], 0) + 1
-        if not marks:
-            continue
-        out.append(ItemStats(q, len(marks), sum(marks) / len(marks),
+            if s.responses[i]:
+                options[s.responses[i]] = options.get(s.responses[i], 0) + 1
+            else:
+                omitted += 1
+        out.append(ItemStats(q, len(marks) - omitted, omitted, sum(marks) / len(marks),
                              point_biserial(marks, rests), dict(sorted(options.items()))))
     return out
 

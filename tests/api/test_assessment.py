@@ -4,7 +4,9 @@ idempotent answers, results and item analysis, placement, xAPI."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -395,3 +397,34 @@ def test_placement_sets_theta_and_prior_mastery_that_recommendations_start_from(
     assert any("placed by test on" in reason for r in recs["items"] for reason in r["reasons"])
     problem(who(s).post(f"/students/{s}/placement"), 409)  # placed once
     problem(who("amara").post("/students/asmt-s4/placement"), 403)
+
+
+def test_concurrent_answers_to_one_item_store_exactly_one(who: Any, tapp: Flask,
+                                                          ttokens: dict[str, str]) -> None:
+    """Eight requests answer a CAT's item at once, half right and half wrong: one lands, the
+    ones with the same answer are told it was stored already, the others get 409."""
+    test = ok(who(TUTOR).post("/tests", json={
+        "title": "Race", "form": "adaptive", "class_ids": [CLASS], "scope_ids": ["asmt-ch1"],
+        "max_items": 3}), 201)
+    ok(who(TUTOR).post(f"/tests/{test['id']}/publish"))
+    q = start(who, "asmt-s1", test["id"])["question"]["id"]
+    url = f"/students/asmt-s1/tests/{test['id']}/answers"
+    headers = {"Authorization": f"Bearer {ttokens['asmt-s1']}"}
+    barrier = threading.Barrier(8)
+
+    def post(i: int) -> Any:
+        client = tapp.test_client()
+        barrier.wait()
+        return client.post(url, headers=headers, json={
+            "question_id": q, "answer": key(q) if i % 2 else wrong(q)})
+
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(post, range(8)))
+    landed = [r for r in replies if r.status_code == 200 and r.json["changed"]]
+    assert len(landed) == 1
+    winner = landed[0].json["sitting"]
+    for r in replies:
+        assert r.status_code in (200, 409), r.json
+    now = ok(who("asmt-s1").get(f"/students/asmt-s1/tests/{test['id']}/sitting"))
+    assert now["sitting"] == winner and now["sitting"]["answered"] == 1
+    assert now["question"]["id"] != q  # the CAT moved on once, from the stored answer

@@ -426,3 +426,43 @@ def test_a_bad_post_does_not_spend_the_logins_nonce(
     assert exists(api_store, f"nonce-{bad}", f"n-{bad}")
     assert "Invalid Nonce" in problem(c.post("/lti/launch", data={
         "id_token": real, "state": auth["state"]}), 403)["detail"]  # spent now
+
+
+def test_a_test_launched_from_the_lms_sends_its_score_when_the_sitting_ends(
+        c: FlaskClient, platform: Platform, api_store: GraphStore) -> None:
+    """AGS for tests: a resource link whose custom parameter names a kgtutor test; the
+    learner sits it and the score goes to the link's line item by itself, fully graded."""
+    teacher = launch(c, platform, "teacher-t", [INSTRUCTOR], context="course-t")
+    questions = [q["id"] for q in api_store.read("rec_questions", {"dataset": "seed"})][:2]
+    made = c.post("/tests", headers=bearer(teacher), json={
+        "title": "Unit quiz", "form": "fixed", "class_ids": [kg("course-t")],
+        "question_ids": questions})
+    assert made.status_code == 201, made.json
+    tid = made.json["id"]
+    assert c.post(f"/tests/{tid}/publish", headers=bearer(teacher)).status_code == 200
+    bad = launch(c, platform, "learner-t", [LEARNER], context="course-t", link="link-bad",
+                 **{CLAIM + "custom": {"test": "no-such-test"}})
+    assert "no-such-test" in problem(bad, 422)["detail"]
+    r = launch(c, platform, "learner-t", [LEARNER], context="course-t", link="link-t",
+               ags=platform.ags("12"), **{CLAIM + "custom": {"test": tid}})
+    assert r.status_code == 200, r.data
+    me = f"/students/{kg('learner-t')}/tests/{tid}"
+    assert r.json["links"]["test"] == me
+    assert c.post(f"{me}/sittings", headers=bearer(r)).status_code == 201
+    key = api_store.read("question_key", {"question_id": questions[0]})[0]["answer"]
+    assert c.post(f"{me}/answers", headers=bearer(r), json={
+        "question_id": questions[0], "answer": key}).status_code == 200
+    sent_before = len(platform.scores)
+    done = c.post(f"{me}/finish", headers=bearer(r))
+    assert done.status_code == 200, done.json
+    assert done.json["passback"] == "sent 50.0 of 100.0"
+    assert len(platform.scores) == sent_before + 1
+    got = platform.scores[-1]
+    assert got["token_ok"] and got["lineitem"] == platform.issuer + "/lineitems/12"
+    assert {k: got["body"][k] for k in ("userId", "scoreGiven", "scoreMaximum",
+                                        "activityProgress", "gradingProgress")} == {
+        "userId": "learner-t", "scoreGiven": 50.0, "scoreMaximum": 100.0,
+        "activityProgress": "Completed", "gradingProgress": "FullyGraded"}
+    again = c.post(f"{me}/finish", headers=bearer(r))  # a resent hand-in sends nothing twice
+    assert again.status_code == 200 and again.json["passback"] is None
+    assert len(platform.scores) == sent_before + 1

@@ -12,14 +12,17 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.common import store_for
+from cli.demo import DEMO_TEST
 from cli.main import main
 from evaluation.demo_cohort import PRACTICE
 from models import registry
 from seeds.curriculum import load_curriculum
+from services import assessment
 from services.imports import SEED_DATASET
 from services.recommend import Recommender, load_predictors
 from services.settings import Settings
 from tutor.ability import LEVEL_DIFFICULTY
+from tutor.assessment import Status
 
 STUDENTS = 60
 
@@ -69,6 +72,15 @@ def test_demo_setup_without_data_trains_what_the_seed_students_meet(
         assert item.difficulty == pytest.approx(stored["b"])
         assert f"difficulty b = {stored['b']:.2f}" in item.reasons
     assert {i.difficulty for i in rec.items} - set(LEVEL_DIFFICULTY.values())
+    with store_for(settings) as store:  # a test to show, and a placement bank to place with
+        demo_test = assessment.get(store, DEMO_TEST)
+        placement = assessment.placement(store, "alg-st-amara", 0)
+        bank = assessment.cat_bank(store, placement)
+    assert demo_test.status is Status.PUBLISHED and demo_test.class_ids == ("alg-class-9a",)
+    assert "demo test 'demo-integers-check' published" in out.output
+    # a placement bank: the items the cohort answered 50 times or more; the rest are counted
+    assert bank.question_ids and len(bank.question_ids) + bank.excluded == len(
+        catalogue.questions)
 
 
 def test_training_on_the_graph_needs_answers(empty_var: Path, no_data: Path) -> None:

@@ -342,11 +342,12 @@ function studentsTable(students) {
 
 function itemTable(items) {
   return h("table", { class: "activity", id: "items" },
-    h("thead", {}, h("tr", {}, ["#", "Question", "Answered", "Correct", "Discrimination",
-      "Options chosen"].map((c) => h("th", { scope: "col" }, c)))),
+    h("thead", {}, h("tr", {}, ["#", "Question", "Answered", "Omitted", "Correct",
+      "Discrimination", "Options chosen"].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, items.map((it, i) => h("tr", {},
       h("td", {}, String(i + 1)), h("td", {}, it.text || it.question_id),
-      h("td", {}, String(it.answered)), h("td", {}, pct(it.p_correct)),
+      h("td", {}, String(it.answered)), h("td", {}, String(it.omitted)),
+      h("td", {}, pct(it.p_correct)),
       h("td", {}, it.discrimination === null ? "–" : it.discrimination.toFixed(2)),
       h("td", {}, Object.entries(it.options).map(([o, n]) => `${o}: ${n}`).join(", "))))));
 }
