@@ -18,14 +18,17 @@ Wires the pure rules (``tutor.assessment``, ``tutor.placement``), the adaptive t
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
+from cachetools import LRUCache
 
-from graph import accounts, maps, roster
+from graph import accounts, cache_version, maps, roster
 from graph import assessment as store_
 from graph.assessment import PoolItem
 from graph.ingest import refresh_mastery
@@ -57,6 +60,8 @@ HOME = "https://kgtutor.org"  # the IRI base of kgtutor's activities and student
 XAPI_ID = uuid.UUID("0d6f1c9e-51a4-5c57-9a1e-2f6b8f1d4c20")  # statement ids: uuid5(sitting, i)
 
 Finished = Callable[[Assessment, Sitting], None]  # told once per sitting, after it is recorded
+_BANKS: WeakKeyDictionary[GraphStore, LRUCache[Hashable, Bank]] = WeakKeyDictionary()
+_BANKS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,21 @@ def listed(store: GraphStore, tutor_id: str, tenant: str, archived: bool = False
 
 
 def cat_bank(store: GraphStore, test: Assessment) -> Bank:
-    """The gradable questions of an adaptive test's scope with a stable 2PL fit."""
+    """The gradable questions of an adaptive test's scope with a stable 2PL fit; kept per
+    test, scope and catalogue version (an import or an IRT refit moves it in every process:
+    ``graph.cache_version``), so a sitting reads its bank once, not at every answer."""
+    key = (test.id, test.scope_ids, cache_version.current(store))
+    with _BANKS_LOCK:
+        banks = _BANKS.setdefault(store, LRUCache(64))
+        found = banks.get(key)
+    if found is None:
+        found = _read_bank(store, test)
+        with _BANKS_LOCK:
+            banks[key] = found
+    return found
+
+
+def _read_bank(store: GraphStore, test: Assessment) -> Bank:
     pool = {p.question_id: p for p in store_.question_pool(store, test.scope_ids)}
     usable = [p for p in pool.values()
               if p.a is not None and p.b is not None and p.responses >= MIN_RESPONSES]
