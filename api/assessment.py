@@ -239,8 +239,9 @@ class SittingPositionQuery(Schema):
 class PlacementOut(Schema):
     test = fields.Nested(TestBriefOut, required=True)
     offered = fields.Boolean(required=True, metadata={
-        "description": "The student has not been placed and has not practised yet: offer the "
-                       "test on their first log-in."})
+        "description": "The student has not been placed and has not practised yet, and the "
+                       "course has calibrated questions: offer the test on their first "
+                       "log-in."})
     placed_at = fields.String(allow_none=True)
     sittings = fields.List(fields.Nested(SittingOut), required=True)
 
@@ -456,7 +457,9 @@ def get_placement(student_id: str) -> dict[str, Any]:
     test = service.placement(svc.store, student_id, now)
     sittings = service.sittings(svc.store, test, student_id, now, _passback)
     placed_at, practised = service.placement_state(svc.store, student_id)
-    return {"test": _test(test), "offered": placed_at is None and not practised and not sittings,
+    ready = bool(service.cat_bank(svc.store, test).question_ids)  # calibrated items to give
+    return {"test": _test(test),
+            "offered": ready and placed_at is None and not practised and not sittings,
             "placed_at": _iso(placed_at),
             "sittings": [_sitting(test, s, principal().role is not Role.STUDENT)
                          for s in sittings]}

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from types import ModuleType
 
 import click
 
 from cli.common import errors_as_messages, now_ms, store_for
-from services import assessment as service
 from services.settings import Settings
 from tutor.assessment import TRANSITIONS, Form
+
+
+def _service() -> ModuleType:
+    """``services.assessment``, imported when a command runs: `kgtutor --help` stays light."""
+    from services import assessment
+
+    return assessment
 
 
 @click.group()
@@ -26,7 +33,7 @@ def tests() -> None:
 def list_(settings: Settings, archived: bool) -> None:
     """Every test, newest first."""
     with store_for(settings) as store:
-        found = service.listed(store, "", "", archived)
+        found = _service().listed(store, "", "", archived)
     if not found:
         click.echo("no tests")
     for test, sittings in found:
@@ -41,8 +48,8 @@ def list_(settings: Settings, archived: bool) -> None:
 def show(settings: Settings, test_id: str) -> None:
     """A test's settings (and an adaptive test's item bank)."""
     with store_for(settings) as store:
-        test = service.get(store, test_id)
-        bank = service.cat_bank(store, test) if test.form is Form.ADAPTIVE else None
+        test = _service().get(store, test_id)
+        bank = _service().cat_bank(store, test) if test.form is Form.ADAPTIVE else None
     click.echo(json.dumps({**asdict(test), **({"bank": {
         "items": len(bank.question_ids), "excluded": bank.excluded}} if bank else {})},
         indent=2, default=str))
@@ -54,7 +61,7 @@ def _transition(action: str) -> click.Command:
     @errors_as_messages
     def run(settings: Settings, test_id: str) -> None:
         with store_for(settings) as store:
-            test = service.act(store, test_id, action, now_ms())
+            test = _service().act(store, test_id, action, now_ms())
         click.echo(f"{test.id}: {test.status}")
 
     run.__doc__ = f"{action.capitalize()} TEST_ID."
@@ -73,7 +80,7 @@ for _action in TRANSITIONS:
 def results(settings: Settings, test_id: str, as_json: bool) -> None:
     """Results per student, per KP and per item (proportion correct, point-biserial)."""
     with store_for(settings) as store:
-        found = service.results(store, test_id, now_ms())
+        found = _service().results(store, test_id, now_ms())
     if as_json:
         click.echo(json.dumps({"test": asdict(found.test),
                                "students": [asdict(s) for s in found.students],

@@ -17,8 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from scipy import stats
-
 from tutor.errors import InvalidInput, StateConflict, TimeUp
 
 
@@ -333,6 +331,8 @@ def point_biserial(marks: Sequence[float], totals: Sequence[float]) -> float | N
     than two answers, or no variance in either)."""
     if len(marks) < 2 or len(set(marks)) < 2 or len(set(totals)) < 2:
         return None
+    from scipy import stats  # here: the command line's start-up imports no scipy
+
     return float(stats.pointbiserialr(marks, totals).statistic)
 
 

@@ -106,3 +106,26 @@ def test_the_cli_twins_export_and_erase(live: Live) -> None:
     assert traces(live, "t-erase-cli") == []
     out = CliRunner().invoke(main, ["record", "erase", "t-erase-cli", "--yes"], env=env)
     assert out.exit_code != 0 and "no student" in out.output
+
+
+def test_erasure_takes_the_students_test_sittings_and_their_statements(live: Live) -> None:
+    r = call(live, "POST", "/students", json={"id": "t-erase-test", "name": "Tess Taker",
+                                              "class_ids": ["alg-class-9a"]})
+    assert r.status_code == 201, r.text
+    test = call(live, "POST", "/tests", json={
+        "title": "Erasure quiz", "form": "fixed", "class_ids": ["alg-class-9a"],
+        "question_ids": [QUESTION, "alg-q-absolute-value-02"]}).json()
+    assert call(live, "POST", f"/tests/{test['id']}/publish").status_code == 200
+    me = f"/students/t-erase-test/tests/{test['id']}"
+    assert call(live, "POST", f"{me}/sittings").status_code == 201
+    assert call(live, "POST", f"{me}/answers", json={"question_id": QUESTION,
+                                                      "answer": "x"}).status_code == 200
+    assert call(live, "POST", f"{me}/finish").status_code == 200
+    body = call(live, "GET", "/students/t-erase-test/export").json()
+    kinds = {n["kind"] for n in body["nodes"]}
+    assert {"Sitting", "XapiStatement"} <= kinds
+    assert "SAT" in {e["rel"] for e in body["edges"]}
+    assert call(live, "DELETE", "/students/t-erase-test").status_code == 204
+    assert traces(live, "t-erase-test") == []
+    results = call(live, "GET", f"/tests/{test['id']}/results").json()
+    assert results["students"] == [] and results["items"] == []

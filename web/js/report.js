@@ -15,7 +15,9 @@ export async function reportPage(studentId) {
   const [report, notes, attempts] = await Promise.all([
     api(`/students/${sid}/report`), api(`/students/${sid}/notifications?page_size=20`),
     api(`/students/${sid}/attempts?page_size=${RECENT}`)]);
-  const { chapters } = await catalogue();
+  const { chapters: all } = await catalogue();
+  // the student's own course: other datasets' chapters have nothing of theirs to show
+  const chapters = all.filter((c) => !report.profile.dataset || c.dataset === report.profile.dataset);
   const maps = await Promise.all(chapters.map((c) => api(`/students/${sid}/map/${enc(c.id)}`)));
   const path = section("Learning path and re-routings", h("p", { class: "muted" }, "Loading…"));
   const p = report.profile;
