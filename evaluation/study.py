@@ -15,7 +15,7 @@ Per seed:
    pre-test (``evaluation.classroom.assign``), each learner through ``classroom.practise``.
 
 Pooled over seeds, each outcome's mean and sd per arm; ``kgtutor`` against every other arm on
-the post-test (``evaluation.stats``: relative gain, Welch's t and p, Holm over the family, d
+the post-test (``tutor.statistics``: relative gain, Welch's t and p, Holm over the family, d
 with its 95 % CI), plus the completion's relative gain; the same per seed. Ablations (the
 tutor's switches, ``tutor_policy.ABLATIONS``) are arms of the same trial and a family of their
 own. ``oracle_gap_closed`` = (kgtutor - mastery) / (oracle - mastery) on mean post-tests.
@@ -40,7 +40,6 @@ from typing import TypeVar
 
 import numpy as np
 
-from evaluation import stats
 from evaluation.baselines import MarkovChain, UserCF
 from evaluation.classroom import Outcome, Practice, assign, practise, simulate_logs
 from evaluation.domains import Domain, curriculum_order, degrade
@@ -58,6 +57,7 @@ from evaluation.policies import (
 )
 from evaluation.tutor_policy import ABLATIONS, KgTutor, Switches, TutorModels, train_tutor
 from models.kt_data import Histories
+from tutor import statistics as stats
 from tutor.errors import InvalidInput
 
 T = TypeVar("T")

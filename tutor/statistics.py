@@ -1,4 +1,6 @@
-"""The statistics of the classroom study: Welch's t, Holm's correction, Cohen's d and its CI.
+"""The statistics of every study: the simulated classroom (``evaluation.study``), real
+experiments and their rehearsal (``services.experiment``): Welch's t, Holm's correction,
+Cohen's d and its CI, Cronbach's alpha of a questionnaire scale.
 
 Formulas, for groups a (n1, mean m1, sd s1) and b (n2, m2, s2), sd with ddof = 1:
 
@@ -9,7 +11,9 @@ Formulas, for groups a (n1, mean m1, sd s1) and b (n2, m2, s2), sd with ddof = 1
   ``s_p = sqrt(((n1 - 1) s1^2 + (n2 - 1) s2^2) / (n1 + n2 - 2))``;
 * **its 95 % CI** by the normal approximation of Hedges & Olkin (1985):
   ``se(d) = sqrt((n1 + n2) / (n1 n2) + d^2 / (2 (n1 + n2)))``, ``d ± 1.959964 se(d)``;
-* **relative gain** of the means: ``(m1 - m2) / m2``.
+* **relative gain** of the means: ``(m1 - m2) / m2``;
+* **Cronbach's alpha** of k items answered by n people (rows complete): ``alpha = k / (k - 1) *
+  (1 - Σ var(item) / var(total))``, variances with ddof = 1 (Cronbach 1951).
 
 Degenerate groups (no spread at all) give d = 0, t = 0 and p = 1 when the means are equal, and
 ``None`` where a figure is undefined, so the report stays valid JSON (no NaN).
@@ -31,8 +35,8 @@ def welch(a: np.ndarray, b: np.ndarray) -> tuple[float | None, float | None]:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if len(a) < 2 or len(b) < 2:
         return None, None
-    if a.var() == 0 and b.var() == 0:
-        return (0.0, 1.0) if a.mean() == b.mean() else (None, 0.0)
+    if np.ptp(a) == 0 and np.ptp(b) == 0:  # not var(): a constant's mean can carry rounding
+        return (0.0, 1.0) if a[0] == b[0] else (None, 0.0)
     t, p = stats.ttest_ind(a, b, equal_var=False)
     return float(t), float(p)
 
@@ -56,6 +60,9 @@ def cohens_d(a: np.ndarray, b: np.ndarray) -> tuple[float | None, list[float] | 
         return None, None
     pooled = math.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
     diff = float(a.mean() - b.mean())
+    if np.ptp(a) == 0 and np.ptp(b) == 0:
+        diff = float(a[0] - b[0])
+        pooled = 0.0
     if pooled == 0:
         return (0.0, [0.0, 0.0]) if diff == 0 else (None, None)
     d = diff / pooled
@@ -80,3 +87,25 @@ def with_holm(comparisons: dict[str, dict]) -> dict[str, dict]:
     """``comparisons`` with ``p_holm`` added, the family being all of them."""
     adjusted = holm({k: c["p"] for k, c in comparisons.items()})
     return {k: {**c, "p_holm": adjusted[k]} for k, c in comparisons.items()}
+
+
+def cronbach_alpha(answers: np.ndarray) -> float | None:
+    """Cronbach's alpha of a scale: ``answers`` is people x items, complete rows only. ``None``
+    with fewer than 2 items or 2 people, or when the totals do not vary."""
+    x = np.asarray(answers, dtype=float)
+    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 2:
+        return None
+    total = x.sum(axis=1).var(ddof=1)
+    if total == 0:
+        return None
+    k = x.shape[1]
+    return float(k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total))
+
+
+def anova_p(groups: list[np.ndarray]) -> float | None:
+    """One-way ANOVA's p over groups (scipy's ``f_oneway``); ``None`` when undefined."""
+    groups = [np.asarray(g, dtype=float) for g in groups if len(g)]
+    if len(groups) < 2 or all(np.ptp(g) == 0 for g in groups):
+        return None
+    p = float(stats.f_oneway(*groups).pvalue)
+    return None if math.isnan(p) else p

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from evaluation.stats import cohens_d, compare, holm, rel_gain, welch, with_holm
+from tutor.statistics import cohens_d, compare, holm, rel_gain, welch, with_holm
 
 A = np.array([2.0, 4.0, 6.0])  # mean 4, variance (ddof 1) 4
 B = np.array([1.0, 2.0, 3.0])  # mean 2, variance 1
