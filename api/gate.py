@@ -1,10 +1,11 @@
 """The one authentication and object-level authorisation gate, run before every view.
 
 Every endpoint needs a valid access token unless its view is marked ``@open_endpoint``; every
-URL variable named ``student_id`` or ``class_id`` is checked against the caller before the view
-runs, so a view cannot forget to. Ids that arrive in a body (batch ingestion, xAPI) go through
-``require_student`` explicitly, which answers the stored id: an LMS names students inside
-its own tenant (docs/api.md, "Tenants"). Tests walk the URL map to keep this true.
+URL variable named ``student_id``, ``class_id``, ``test_id`` or ``experiment_id`` is checked
+against the caller before the view runs, so a view cannot forget to. Ids that arrive in a body
+(batch ingestion, xAPI) go through ``require_student`` explicitly, which answers the stored
+id: an LMS names students inside its own tenant (docs/api.md, "Tenants"). Tests walk the URL
+map to keep this true.
 """
 
 from __future__ import annotations
@@ -18,19 +19,19 @@ from flask_jwt_extended import verify_jwt_in_request
 from werkzeug.exceptions import Forbidden, NotFound
 
 from api.context import principal, services
-from graph import accounts, assessment, roster
+from graph import accounts, assessment, experiment, roster
 from tutor.access import (
     Principal,
     Role,
     may_access_class,
+    may_access_class_work,
     may_access_student,
-    may_access_test,
 )
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-CHECKED_URL_IDS = ("student_id", "class_id", "test_id")
+CHECKED_URL_IDS = ("student_id", "class_id", "test_id", "experiment_id")
 # URL variables naming catalogue objects (curriculum, questions): readable by every caller
 CATALOGUE_URL_IDS = ("chapter_id", "kp_id", "question_id", "item_id")
 OPEN_BLUEPRINTS = {"api-docs", "static", "swagger-ui"}
@@ -69,8 +70,11 @@ def check_request() -> None:
         require_class(who, args["class_id"])
     if "test_id" in args and "student_id" not in args:
         require_test(who, args["test_id"])
-    # under /students/<student_id>/tests/<test_id> the student is checked above, and the
-    # service answers 404 unless the test is assigned to them (services.assessment)
+    if "experiment_id" in args and "student_id" not in args:
+        require_experiment(who, args["experiment_id"])
+    # under /students/<student_id>/tests/<test_id> (and .../experiments/<experiment_id>) the
+    # student is checked above, and the service answers 404 unless the test is assigned to
+    # them, or the experiment is on a class of theirs
 
 
 def require_student(who: Principal, student_id: str) -> str:
@@ -102,12 +106,27 @@ def require_class(who: Principal, class_id: str) -> None:
 def require_test(who: Principal, test_id: str) -> None:
     """404 for an unknown test, and for a caller who may not see it (a student, another
     tutor's): a test's existence is not for everyone to learn."""
+    test = assessment.get_test(services().store, test_id)
+    _require_class_work(who, test and (test.created_by, test.class_ids), f"no test {test_id!r}")
+
+
+def require_experiment(who: Principal, experiment_id: str) -> None:
+    """404 for an unknown experiment and for a caller who may not see it (students never do:
+    they are blind to their arm and the hypothesis)."""
+    x = experiment.get(services().store, experiment_id)
+    _require_class_work(who, x and (x.created_by, x.class_ids),
+                        f"no experiment {experiment_id!r}")
+
+
+def _require_class_work(who: Principal, found: tuple[str, tuple[str, ...]] | None,
+                        missing: str) -> None:
+    """``found``: (who made it, its classes), or None when it does not exist."""
     store = services().store
-    test = assessment.get_test(store, test_id)
-    classes = [found for c in (test.class_ids if test else ())
-               if (found := accounts.class_access(store, c, who.tutor_id)) is not None]
-    if test is None or not may_access_test(who, test.created_by, classes):
-        raise NotFound(f"no test {test_id!r}")
+    created_by, class_ids = found or ("", ())
+    classes = [access for c in class_ids
+               if (access := accounts.class_access(store, c, who.tutor_id)) is not None]
+    if found is None or not may_access_class_work(who, created_by, classes):
+        raise NotFound(missing)
 
 
 def _is_open(endpoint: str) -> bool:

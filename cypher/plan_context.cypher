@@ -1,6 +1,7 @@
 // What the planner reads of a student, in one round trip: what the recommender reads (as
-// rec_learner: dataset, theta, BKT mastery, the latest answers newest first, the placement), the affect tags
-// since $since oldest first, and the student's latest adjustment (none: an empty list)
+// rec_learner: dataset, theta, BKT mastery, the latest answers newest first, the placement),
+// the affect tags since $since oldest first, the student's latest adjustment (none: an empty list), and
+// their arm in a running experiment with the practice answers given since it started
 MATCH (s:Student {id: $student_id})
 CALL {
   WITH s
@@ -36,6 +37,16 @@ CALL {
   MATCH (s)-[pl:PLACED]->(k:KnowledgePoint)
   RETURN collect({kp_id: k.id, p: pl.p}) AS placed
 }
+CALL {
+  WITH s
+  MATCH (s)-[e:ENROLLED]->(x:Experiment)
+  WHERE x.phase = 'running' AND e.arm IS NOT NULL
+  OPTIONAL MATCH (s)-[a:ATTEMPTED]->(:Question)
+  WHERE a.ts >= x.starts_at AND coalesce(a.source, '') <> 'test'
+  WITH e, x, count(a) AS answered
+  RETURN collect({experiment_id: x.id, arm: e.arm, budget: x.budget,
+                  answered: answered}) AS arms
+}
 RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
        s.theta_responses AS responses, mastery, answers, affect,
-       adjustments, placed, s.placed_at AS placed_at
+       adjustments, placed, s.placed_at AS placed_at, arms

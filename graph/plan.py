@@ -22,6 +22,15 @@ class PlanContext:
     affect: tuple[AffectReading, ...]  # tags since the time asked for, oldest first
     window: int | None  # the window of the student's latest adjustment; None: never adjusted
     actions: tuple[AdaptAction, ...]  # that adjustment's actions
+    arm: Arm | None = None  # the student's arm in a running experiment
+
+
+@dataclass(frozen=True)
+class Arm:
+    experiment_id: str
+    arm: str  # a practice policy of ``tutor.experiment.ARMS``
+    budget: int  # the fixed schedule's questions
+    answered: int  # practice answers since the experiment started
 
 
 def context(store: GraphStore, student_id: str, since: int) -> PlanContext:
@@ -36,8 +45,11 @@ def context(store: GraphStore, student_id: str, since: int) -> PlanContext:
     affect = tuple(AffectReading(AffectTag(a["tag"]), float(a["confidence"]),
                                  AffectSource(a["source"]), int(a["ts"])) for a in row["affect"])
     latest = row["adjustments"][0] if row["adjustments"] else None
+    arms = [Arm(a["experiment_id"], a["arm"], int(a["budget"]), int(a["answered"]))
+            for a in row.get("arms") or ()]
     return PlanContext(dataset, learner, affect, latest["window"] if latest else None,
-                       actions_of(latest["actions"]) if latest else ())
+                       actions_of(latest["actions"]) if latest else (),
+                       arms[0] if arms else None)
 
 
 def resources(store: GraphStore, dataset: str, support: int, basic_kps: Sequence[str],

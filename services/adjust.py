@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from graph import adjust as adjust_store
 from graph import affect as affect_store
+from graph import experiment as experiment_store
 from graph import notify as outbox
 from graph import paths as path_store
 from graph import profiles as profile_store
@@ -27,6 +28,7 @@ from tutor.adjust import WINDOW_MS, AdjustConfig, Adjustment, Snapshot, assess, 
 from tutor.affect import AffectReading, fuse
 from tutor.affect_rules import AdaptAction, Adaptation, adapt, confusing_kp
 from tutor.errors import InvalidInput
+from tutor.experiment import ADAPTIVE
 from tutor.paths import LearningPath
 from tutor.ports import GraphStore
 from tutor.recommend_types import LearnerState
@@ -78,7 +80,10 @@ def run_once(store: GraphStore, recommender: Recommender, now: int,
     run = AdjustRun(window_of(now))
     if students is None:
         students = adjust_store.active_students(store, now - ACTIVE_MS)
+    controls = experiment_store.control_students(store, students, ADAPTIVE)
     for sid in students:
+        if sid in controls:  # an experiment's control arm: its policy does not adjust
+            continue
         adjustment = assess(snapshot(store, recommender, sid, now), run.window, config,
                             recommender.config)
         if not save(store, adjustment, run_id, now):
@@ -110,8 +115,11 @@ def reroute_path(store: GraphStore, student_id: str, actions: Sequence[AdaptActi
                  tau: float, now: int) -> LearningPath | None:
     """Carry an adjustment onto the student's current learning path, if they have one:
     mastery skips ahead, confusion inserts prerequisites, fatigue shortens the next session.
-    Each change is a new path version with its reason (nothing is stored when none applies)."""
-    if path_store.current(store, student_id) is None:
+    Each change is a new path version with its reason (nothing is stored when none applies).
+    A student in an experiment's control arm keeps their path as it is: re-routing is the
+    product's policy, not the control's."""
+    if path_store.current(store, student_id) is None or experiment_store.control_students(
+            store, [student_id], ADAPTIVE):
         return None
     path = paths.refresh_mastery(store, student_id, tau, now)
     for action in actions:

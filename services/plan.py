@@ -13,11 +13,13 @@ from dataclasses import dataclass, replace
 
 from graph import plan as plan_store
 from services.recommend import Recommender
+from tutor import schedules
 from tutor.adjust import WINDOW_MS, AdjustConfig, window_of
 from tutor.affect import AffectState, fuse
 from tutor.affect_rules import AdaptAction, Adaptation, adapt, confusing_kp
+from tutor.experiment import ADAPTIVE
 from tutor.ports import GraphStore
-from tutor.recommend_types import RecommendationList
+from tutor.recommend_types import Catalogue, RecConfig, RecommendationList
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     catalogue, _ = recommender.catalogue(dataset)
     state = fuse(ctx.affect, now)
     base = recommender.config if n is None else replace(recommender.config, n=n)
+    if ctx.arm is not None and ctx.arm.arm != ADAPTIVE:  # an experiment's control arm
+        return _control(store, ctx, catalogue, state, base, adjust)
     confusing = confusing_kp(learner.history, {q: catalogue.questions[q].kp_ids
                                                for q, _ in learner.history
                                                if q in catalogue.questions})
@@ -60,6 +64,26 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
                                       if a.kind not in {x.kind for x in adaptation.actions}])
     resources = _resources(store, dataset, actions, recs, adjust)
     return Plan(recs, state, adaptation, actions, resources, tuple(reasons))
+
+
+def _control(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalogue,
+             state: AffectState, config: RecConfig, adjust: AdjustConfig) -> Plan:
+    """A student of an experiment's control arm gets that arm's schedule, and no affect
+    re-route or adjustment: those belong to the product's arm. The plan has the same shape
+    as the product's (students are blind to their arm)."""
+    arm = ctx.arm
+    if arm is None:
+        raise ValueError("a control plan needs an arm")
+    learner = ctx.learner
+    if config.population_prior and (catalogue.known_share or catalogue.kp_bkt):
+        learner = replace(learner, mastery={**catalogue.priors, **learner.placed,
+                                            **learner.mastery})
+    ids = schedules.next_questions(arm.arm, catalogue, learner, arm.answered, arm.budget,
+                                   config.n)
+    recs = schedules.as_list(catalogue, learner, ids, config)
+    none = Adaptation(config)
+    resources = _resources(store, ctx.dataset, (), recs, adjust)
+    return Plan(recs, state, none, (), resources, ())
 
 
 def _resources(store: GraphStore, dataset: str, actions: tuple[AdaptAction, ...],

@@ -75,12 +75,12 @@ def may_write_students(who: Principal) -> bool:
     return who.role in (Role.TUTOR, Role.ADMIN, Role.LMS)
 
 
-def may_access_test(who: Principal, created_by: str,
+def may_access_class_work(who: Principal, created_by: str,
                     classes: list[tuple[str, bool]]) -> bool:
-    """A test (its settings, sittings and results): admins; the tutor who made it or who
-    teaches a class it is assigned to; an LMS whose tenant holds such a class. ``classes``:
-    (tenant, taught by the caller) per assigned class. Students reach the tests assigned to
-    them through their own URLs only."""
+    """Work set for classes, a test or an experiment (its settings, results, report):
+    admins; the tutor who made it or who teaches one of its classes; an LMS whose tenant
+    holds such a class. ``classes``: (tenant, taught by the caller) per class. Students reach
+    what concerns them through their own URLs only."""
     match who.role:
         case Role.ADMIN:
             return True

@@ -19,6 +19,7 @@ OTHER_CLASS = "asmt-class-b"  # taught by OTHER_TUTOR only
 TUTOR, OTHER_TUTOR = "asmt-tutor", "asmt-tutor-b"
 STUDENTS = ("asmt-s1", "asmt-s2", "asmt-s3", "asmt-s4")
 OUTSIDER = "asmt-s9"  # in OTHER_CLASS only
+NEWCOMER = "asmt-new"  # in no class, never practised: the placement tests' student
 KPS = {f"asmt-k{i}": "asmt-ch1" if i <= 3 else "asmt-ch2" for i in range(1, 7)}
 OPTIONS = ("red", "green", "blue", "white")
 PASSWORD = "correct horse battery"
@@ -48,7 +49,7 @@ def load(store: GraphStore, now: int) -> None:
                        Prerequisite("asmt-k4", "asmt-k5"), Prerequisite("asmt-k5", "asmt-k6")],
         questions=[Question(q, f"Which colour is {q}?", OPTIONS, key(q)) for q in questions],
         tests=[Tests(question_id(k, n), f"asmt-k{k}") for k in range(1, 7) for n in range(10)],
-        students=[Student(s, f"Student {s[-1]}") for s in (*STUDENTS, OUTSIDER)],
+        students=[Student(s, f"Student {s[-1]}") for s in (*STUDENTS, OUTSIDER, NEWCOMER)],
         tutors=[Tutor(TUTOR, "Tess Colour"), Tutor(OTHER_TUTOR, "Otto Other")],
         classes=[SchoolClass(CLASS, "Colour class", (TUTOR,), STUDENTS),
                  SchoolClass(OTHER_CLASS, "Other class", (OTHER_TUTOR,), (OUTSIDER,))],
@@ -57,7 +58,7 @@ def load(store: GraphStore, now: int) -> None:
     write_irt(store, item_ids=questions, a=[1.0 + (i % 3) * 0.4 for i in range(len(questions))],
               b=b, item_responses=[10 if i < UNSTABLE else 200 for i in range(len(questions))],
               student_ids=[], theta=[], theta_var=[], student_responses=[])
-    for s in (*STUDENTS, OUTSIDER):
+    for s in (*STUDENTS, OUTSIDER, NEWCOMER):
         accounts.add_user(store, s, PASSWORD, Role.STUDENT, now, student_id=s)
     for t in (TUTOR, OTHER_TUTOR):
         accounts.add_user(store, t, PASSWORD, Role.TUTOR, now, tutor_id=t)

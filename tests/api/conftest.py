@@ -61,6 +61,16 @@ def lms_clients(api_store: GraphStore) -> Clients:
 
 
 @pytest.fixture(scope="session")
+def asmt(api_store: GraphStore, lms_clients: Clients) -> str:
+    """The small "asmt" course of ``tests/api/assessment_bank.py``, loaded once per session:
+    the tests and experiments API tests share it; returns its dataset."""
+    from tests.api.assessment_bank import DATASET, load
+
+    load(api_store, NOW)
+    return DATASET
+
+
+@pytest.fixture(scope="session")
 def app(api_settings: Settings, api_store: GraphStore, lms_clients: Clients) -> Flask:
     return create_app(api_settings, store=api_store)
 

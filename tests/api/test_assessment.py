@@ -19,17 +19,17 @@ from graph.xapi import stored_attempts
 from services.settings import Settings
 from tests.api.assessment_bank import (
     CLASS,
+    NEWCOMER,
     OTHER_TUTOR,
     OUTSIDER,
     PASSWORD,
     TUTOR,
     UNSTABLE,
     key,
-    load,
     question_id,
     wrong,
 )
-from tests.api.conftest import NOW, Clients, callers
+from tests.api.conftest import NOW, callers
 from tutor.ports import GraphStore
 
 FORBIDDEN_KEYS = {"answer", "correct_answer", "key", "explanation"}
@@ -52,9 +52,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture(scope="module")
-def tapp(api_settings: Settings, api_store: GraphStore, lms_clients: Clients,
-         clock: Clock) -> Flask:
-    load(api_store, NOW)
+def tapp(api_settings: Settings, api_store: GraphStore, asmt: str, clock: Clock) -> Flask:
     return create_app(api_settings, store=api_store, clock=clock)
 
 
@@ -63,7 +61,7 @@ def ttokens(tapp: Flask) -> dict[str, str]:
     c = tapp.test_client()
     out = {}
     for name in (TUTOR, OTHER_TUTOR, "admin", "amara", "asmt-s1", "asmt-s2", "asmt-s3",
-                 "asmt-s4", OUTSIDER):
+                 "asmt-s4", OUTSIDER, NEWCOMER):
         r = c.post("/auth/login", json={"username": name, "password": PASSWORD})
         assert r.status_code == 200, r.json
         out[name] = r.json["access_token"]
@@ -375,7 +373,7 @@ def test_results_per_student_kp_and_item(who: Any) -> None:
 
 def test_placement_sets_theta_and_prior_mastery_that_recommendations_start_from(
         who: Any, api_store: GraphStore) -> None:
-    s = "asmt-s4"
+    s = NEWCOMER
     offer = ok(who(s).get(f"/students/{s}/placement"))
     assert offer["offered"] and offer["placed_at"] is None
     before = ok(who(s).get(f"/students/{s}/recommendations"))
@@ -396,7 +394,7 @@ def test_placement_sets_theta_and_prior_mastery_that_recommendations_start_from(
     assert not {r["kp_id"] for r in recs["items"]} & roots  # placed past them
     assert any("placed by test on" in reason for r in recs["items"] for reason in r["reasons"])
     problem(who(s).post(f"/students/{s}/placement"), 409)  # placed once
-    problem(who("amara").post("/students/asmt-s4/placement"), 403)
+    problem(who("amara").post(f"/students/{NEWCOMER}/placement"), 403)
 
 
 def test_concurrent_answers_to_one_item_store_exactly_one(who: Any, tapp: Flask,

@@ -38,6 +38,10 @@ ASSESSMENT = {"id": "a1", "title": "Quiz", "form": "fixed", "dataset": "d", "cre
               "scope_ids": [], "opens_at": None, "closes_at": None, "time_limit_s": 60,
               "attempts_allowed": 1, "show_results": True, "allow_back": True,
               "max_items": 20, "se_stop": 0.3, "version": 1}
+EXPERIMENT = {"id": "x1", "name": "X", "hypothesis": "H", "arms": ["kgtutor", "fixed"],
+              "pre_test_id": "a1", "post_test_id": "a2", "created_by": "t1", "created_at": 5,
+              "questionnaire": ["q?", "r?", "s?"], "starts_at": 5, "ends_at": None,
+              "budget": 100, "seed": 1, "strata": 4, "phase": "running", "version": 1}
 SITTING = {"test_id": "a1", "student_id": "s1", "number": 1, "started_at": 2,
            "deadline": 60_002, "items": ["q1"], "responses": [""], "correct": [False],
            "answered_at": [0], "finished_at": None, "theta": None, "se": None,
@@ -232,6 +236,19 @@ PARAMS: dict[str, dict] = {
     "save_placement": {"student_id": "s1", "ts": 3, "sitting_id": "a1|s1|1",
                        "rows": [{"kp_id": "k1", "p": 0.8}, {"kp_id": "k2", "p": 0.4}]},
     "placement_state": {"student_id": "s1"},
+    "save_experiment": {"id": "x1", "expected": 0, "now": 5, "class_ids": ["cl1"],
+                        "props": EXPERIMENT},
+    "get_experiment": {"id": "x1"},
+    "list_experiments": {"tutor_id": "t1", "tenant": ""},
+    "experiment_members": {"id": "x1"},
+    "set_experiment_consent": {"id": "x1", "student_id": "s1", "consent": True, "now": 6},
+    "enrol_students": {"id": "x1", "now": 7, "rows": [
+        {"student_id": "s1", "arm": "fixed", "stratum": 0, "pre": 50.0}]},
+    "control_arm_students": {"ids": ["s1", "nope"], "adaptive": "kgtutor"},
+    "student_experiments": {"student_id": "s1"},
+    "save_questionnaire": {"id": "x1|s1", "experiment_id": "x1", "student_id": "s1",
+                           "answers": [4, 5, 3], "now": 8},
+    "experiment_outcomes": {"id": "x1", "from": 0, "to": 100, "tau": 0.5},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -337,6 +354,20 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["question_facts"] == [{"id": "q1", "dataset": "d", "gradable": True}]
     assert results["save_placement"] == [{"n": 2}]
     assert results["placement_state"] == [{"placed_at": 3, "attempts": 1}]
+    assert results["save_experiment"] == [{"id": "x1", "version": 1, "classes": 1}]
+    assert results["get_experiment"][0]["class_ids"] == ["cl1"]
+    assert [r["props"]["id"] for r in results["list_experiments"]] == ["x1"]
+    assert results["experiment_members"] == [{"student_id": "s1", "consent": None}]
+    assert results["set_experiment_consent"] == [{"consent": True, "withdrawn_at": None,
+                                                  "arm": None}]
+    assert results["enrol_students"] == [{"n": 1}]
+    assert results["control_arm_students"] == [{"id": "s1"}]
+    assert results["student_experiments"][0]["consent"] is True
+    assert results["save_questionnaire"] == [{"answers": [4, 5, 3], "created": True}]
+    [outcome] = results["experiment_outcomes"]
+    assert (outcome["arm"], outcome["answers"], outcome["likert"]) == ("fixed", 1, [4, 5, 3])
+    assert outcome["chapters"] == 1  # k1 mastered (p >= 0.5), k2 not: not completed
+    assert outcome["completed"] == 0
     assert results["lti_take_state"] == [{"live": True}]
     assert results["lti_student_launch"][0]["resource_link_id"] == "r1"
     assert results["lti_practice_since"][0]["answers"] == 1
@@ -378,7 +409,7 @@ def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> Non
     assert store.read("plan_context", {"student_id": "s1", "since": 0, "limit": 10}) == [
         {"dataset": "d", "theta": None, "var": None, "responses": None, "mastery": [],
          "answers": [], "affect": [], "adjustments": [], "placed": [],
-         "placed_at": None}]
+         "placed_at": None, "arms": []}]
     assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
     assert store.read("plan_resources", {"dataset": "d", "support": 2, "basic_kps": [],
                                          "basic": 3, "more_kps": [], "more": 3}) == []
