@@ -107,8 +107,12 @@ class ExperimentReportOut(Schema):
         "description": "Per arm: enrolled, n analysed, attrition, and n, mean and sd of "
                        "post (post_test), gain, completion, time_on_task_s, satisfaction."})
     comparisons = fields.Dict(required=True, metadata={
-        "description": "Per measure, each arm against the first: rel_gain, Welch's t and p, "
+        "description": "The post-test: the first arm against each other one, keyed "
+                       "'kgtutor_vs_fixed' as in evaluate learning: rel_gain, Welch's t and p, "
                        "p_holm, Cohen's d and its 95 % CI (the simulated study's code)."})
+    by_measure = fields.Dict(required=True, metadata={
+        "description": "The same for every measure: post, gain, completion, time_on_task_s, "
+                       "satisfaction."})
     cronbach_alpha = fields.Float(allow_none=True)
     balance_p = fields.Float(allow_none=True, metadata={
         "description": "The pre-test between arms (Welch, or ANOVA for 3+ arms)."})

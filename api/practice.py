@@ -12,9 +12,10 @@ from werkzeug.exceptions import NotFound, UnprocessableEntity
 
 from api.context import principal, services
 from api.gate import roles
-from api.schemas import EVENT_ID, KPOut, QuestionOut, ResourceOut
+from api.schemas import EVENT_ID, ID, KPOut, QuestionOut, ResourceOut
 from graph import maps, roster
 from graph import practice as practice_store
+from services.imports import SEED_DATASET
 from services.ingest import CONFLICT, CREATED, REJECTED, ingest_attempts, namespace_of
 from tutor.access import Principal, Role
 from tutor.errors import ConstraintViolation
@@ -95,6 +96,32 @@ def list_classes() -> list[dict[str, Any]]:
     if who.role is not Role.ADMIN and not (tutor_id or tenant):
         return []  # an account without its tutor id or tenant must not fall back to "all"
     return roster.list_classes(services().store, tutor_id, tenant)
+
+
+class ClassIn(Schema):
+    id = fields.String(required=True, validate=ID)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    dataset = fields.String(load_default=SEED_DATASET, validate=ID,
+                            metadata={"description": "The course its students practise."})
+
+
+@blp.route("/classes", methods=["POST"])
+@roles(Role.TUTOR, Role.ADMIN)
+@blp.arguments(ClassIn)
+@blp.response(201, ClassOut)
+@blp.alt_response(409, description="A class with this id exists.")
+def create_class(body: dict[str, Any]) -> dict[str, Any]:
+    """Create a class; a tutor creating one teaches it."""
+    who, svc = principal(), services()
+    if not maps.chapters(svc.store, body["dataset"]):
+        raise UnprocessableEntity(f"dataset: no course {body['dataset']!r}")
+    try:
+        roster.create_class(svc.store, body["id"], body["name"], body["dataset"], svc.clock())
+    except ConstraintViolation:
+        raise ConstraintViolation(f"class {body['id']!r} exists") from None
+    if who.role is Role.TUTOR and who.tutor_id:
+        roster.add_class_tutor(svc.store, who.tutor_id, [body["id"]])
+    return {"id": body["id"], "name": body["name"], "students": 0}
 
 
 @blp.route("/questions/<question_id>", methods=["GET"])

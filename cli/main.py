@@ -27,6 +27,7 @@ COMMANDS = {name: f"cli.{module}:{attribute}" for name, module, attribute in (
     ("report", "reports", "report"),
     ("serve", "serve", "serve"),
     ("similar", "similar", "similar"),
+    ("study", "study", "study"),
     ("tests", "assessment", "tests"),
     ("train", "train", "train"),
     ("users", "users", "users"),

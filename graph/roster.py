@@ -97,6 +97,11 @@ def list_classes(store: GraphStore, tutor_id: str, tenant: str) -> list[dict[str
     return store.read("list_classes", {"tutor_id": tutor_id, "tenant": tenant})
 
 
+def create_class(store: GraphStore, class_id: str, name: str, dataset: str, now: int) -> None:
+    """Create a class; an existing id raises ``ConstraintViolation``."""
+    store.write("create_class", {"id": class_id, "name": name, "dataset": dataset, "now": now})
+
+
 def add_class_tutor(store: GraphStore, tutor_id: str, class_ids: Iterable[str]) -> None:
     """Have the tutor teach each existing class (idempotent)."""
     store.write("upsert_class_tutors", {"rows": [{"tutor_id": tutor_id, "class_id": c}

@@ -155,8 +155,10 @@ MEASURES = ("post", "gain", "completion", "time_on_task_s", "satisfaction")
 
 def report(arms: Sequence[str], outcomes: Sequence[Outcome]) -> dict:
     """The arms side by side (every measure's n, mean and sd over the analysed students),
-    attrition per arm, each other arm against the first on every measure (Welch's t, Holm over
-    the family of that measure, Cohen's d and its 95 % CI: ``tutor.statistics``), the
+    attrition per arm, the first arm against each other one on every measure (Welch's t, Holm
+    over the family of that measure, Cohen's d and its 95 % CI: ``tutor.statistics``; the
+    post-test's family is ``comparisons``, keyed ``kgtutor_vs_fixed`` as in ``evaluate
+    learning``, every measure's ``by_measure``), the
     questionnaire's Cronbach's alpha, and a balance check: the pre-test compared between arms
     (Welch for two arms, one-way ANOVA for more; a small p means the arms differ)."""
     included = [o for o in outcomes if o.included]
@@ -168,18 +170,19 @@ def report(arms: Sequence[str], outcomes: Sequence[Outcome]) -> dict:
                         "attrition": _attrition(mine),
                         **{m: _summary(_values(kept, m)) for m in MEASURES}}
         per_arm[arm]["post_test"] = per_arm[arm]["post"]
-    comparisons: dict[str, dict] = {}
+    by_measure: dict[str, dict] = {}
     for measure in MEASURES:
-        family = {f"{arm} vs {arms[0]}": statistics.compare(
-            np.array(_values([o for o in included if o.arm == arm], measure)),
-            np.array(_values([o for o in included if o.arm == arms[0]], measure)))
+        reference = np.array(_values([o for o in included if o.arm == arms[0]], measure))
+        family = {f"{arms[0]}_vs_{arm}": statistics.compare(
+            reference, np.array(_values([o for o in included if o.arm == arm], measure)))
             for arm in arms[1:]}
-        comparisons[measure] = statistics.with_holm(family)
+        by_measure[measure] = statistics.with_holm(family)
     complete = [o.likert for o in included if o.likert]
     alpha = statistics.cronbach_alpha(np.array(complete)) if complete else None
     pre = [np.array([o.pre for o in included if o.arm == arm and o.pre is not None])
            for arm in arms]
-    return {"arms": per_arm, "comparisons": comparisons, "cronbach_alpha": alpha,
+    return {"arms": per_arm, "comparisons": by_measure["post"], "by_measure": by_measure,
+            "cronbach_alpha": alpha,
             "balance_p": _balance(pre), "analysed": len(included), "enrolled": len(outcomes)}
 
 

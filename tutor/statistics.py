@@ -71,7 +71,9 @@ def cohens_d(a: np.ndarray, b: np.ndarray) -> tuple[float | None, list[float] | 
 
 
 def rel_gain(a: np.ndarray, b: np.ndarray) -> float | None:
-    """(mean a - mean b) / mean b; ``None`` when mean b is 0."""
+    """(mean a - mean b) / mean b; ``None`` when mean b is 0 or a group is empty."""
+    if not len(a) or not len(b):
+        return None
     base = float(np.mean(b))
     return None if base == 0 else (float(np.mean(a)) - base) / base
 

@@ -147,7 +147,7 @@ def test_an_experiment_from_consent_to_report(who: Callable[[str], Any], clock: 
     assert report["arms"]["fixed"]["attrition"]["withdrawn"] == 1
     assert report["arms"]["kgtutor"]["n"] == 2 and report["arms"]["fixed"]["n"] == 1
     assert report["arms"]["kgtutor"]["time_on_task_s"]["mean"] == 30.0
-    assert "fixed vs kgtutor" in report["comparisons"]["post"]
+    assert "kgtutor_vs_fixed" in report["comparisons"]
     assert report["cronbach_alpha"] is not None
     problem(who("asmt-s1").get(f"/experiments/{xid}/report"), 404)
     problem(who(OTHER_TUTOR).get(f"/experiments/{xid}/report"), 404)

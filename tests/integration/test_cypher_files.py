@@ -249,6 +249,7 @@ PARAMS: dict[str, dict] = {
     "save_questionnaire": {"id": "x1|s1", "experiment_id": "x1", "student_id": "s1",
                            "answers": [4, 5, 3], "now": 8},
     "experiment_outcomes": {"id": "x1", "from": 0, "to": 100, "tau": 0.5},
+    "create_class": {"id": "cl-new", "name": "New", "dataset": "d", "now": 9},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema

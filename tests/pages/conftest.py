@@ -53,6 +53,21 @@ def live(web_var: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def bank(web_var: Path, live: str) -> str:
+    """The small "asmt" course (``tests/api/assessment_bank.py``) in the live server's graph,
+    for the test and experiment pages; returns its tutor's token."""
+    import requests
+
+    from tests.api.assessment_bank import TUTOR, load
+
+    with store_for(Settings(var_dir=web_var)) as store:
+        load(store, 0)
+    r = requests.post(live + "/auth/login", json={"username": TUTOR, "password": PASSWORD},
+                      timeout=10)
+    return r.json()["access_token"]
+
+
+@pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")

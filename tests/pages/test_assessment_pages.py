@@ -5,29 +5,15 @@ form (with back), an adaptive test (without) and the placement test offered on f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from cli.common import store_for
-from services.settings import Settings
-from tests.api.assessment_bank import CLASS, TUTOR, load
-from tests.pages.conftest import PASSWORD, Tab
+from tests.api.assessment_bank import CLASS, TUTOR
+from tests.pages.conftest import Tab
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def bank(web_var: Path, live: str) -> Iterator[str]:
-    """The "asmt" course, loaded into the live server's graph; yields the tutor's token."""
-    with store_for(Settings(var_dir=web_var)) as store:
-        load(store, 0)
-    r = requests.post(live + "/auth/login", json={"username": TUTOR, "password": PASSWORD},
-                      timeout=10)
-    yield r.json()["access_token"]
 
 
 def api_test(live: str, token: str, **body: object) -> dict:

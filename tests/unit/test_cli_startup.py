@@ -33,4 +33,4 @@ def test_help_lists_every_command_and_imports_nothing_heavy() -> None:
     listed = {line.split()[0] for line in help_lines[help_lines.index("Commands:") + 1:]}
     assert listed == {"adjust", "affect", "demo", "evaluate", "graph", "lms", "lrs", "notify",
                       "path", "plan", "profiles", "record", "recommend", "report", "serve", "tests",
-                      "similar", "train", "users"}
+                      "similar", "study", "train", "users"}

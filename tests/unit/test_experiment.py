@@ -85,14 +85,15 @@ def test_the_report_uses_scipys_statistics_and_leaves_out_who_must_be() -> None:
     assert r["arms"]["fixed"]["attrition"] == {"no_consent": 1, "withdrawn": 0,
                                                "no_post_test": 1}
     assert r["arms"]["kgtutor"]["post_test"]["mean"] == pytest.approx(a.mean())
-    # the reference is the first arm: "fixed vs kgtutor" compares fixed over kgtutor
-    c = r["comparisons"]["post"]["fixed vs kgtutor"]
-    t, p = stats.ttest_ind(b, a, equal_var=False)
+    # the reference is the first arm, compared with each other one (as evaluate learning)
+    c = r["comparisons"]["kgtutor_vs_fixed"]
+    assert r["by_measure"]["post"] == r["comparisons"]
+    t, p = stats.ttest_ind(a, b, equal_var=False)
     assert (c["t"], c["p"]) == (pytest.approx(t), pytest.approx(p))
     assert c["p_holm"] == pytest.approx(p)  # a family of one
     pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1))
                      / (len(a) + len(b) - 2))
-    assert c["d"] == pytest.approx((b.mean() - a.mean()) / pooled)
+    assert c["d"] == pytest.approx((a.mean() - b.mean()) / pooled)
     assert c["d_ci95"][0] < c["d"] < c["d_ci95"][1]
     assert r["balance_p"] == 1.0  # every pre-test 50
     assert r["cronbach_alpha"] is None  # identical answers: the total never varies
@@ -146,3 +147,12 @@ def test_mastery_learning_stays_until_mastered_then_moves_on() -> None:
     assert [r.kp_id for r in shaped.items] == ["k1", "k2"]
     assert all("fixed" not in " ".join(r.reasons) for r in shaped.items)  # blind to the arm
     assert schedules.random_items(cat, "s", 3, 4) == schedules.random_items(cat, "s", 3, 4)
+
+
+def test_a_report_before_anyone_sat_anything_is_valid_json() -> None:
+    import json
+
+    r = report(("kgtutor", "fixed"), [])
+    text = json.dumps(r, allow_nan=False)  # no NaN anywhere
+    assert r["analysed"] == 0 and "NaN" not in text
+    assert r["comparisons"]["kgtutor_vs_fixed"]["rel_gain"] is None

@@ -45,7 +45,8 @@ export async function api(path, { method = "GET", body, form, token, shared = fa
   }
   const r = await fetch(path, { method, headers, body: payload, signal: shared ? undefined : navigation.signal });
   const text = await r.text();
-  const data = text ? JSON.parse(text) : null;
+  const json = (r.headers.get("Content-Type") || "").includes("json");
+  const data = text ? (json ? JSON.parse(text) : text) : null;  // a CSV export is text
   if (!r.ok) {
     if (r.status === 401 && !path.startsWith("/auth/")) {
       saveSession(null);

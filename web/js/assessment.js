@@ -6,10 +6,9 @@
 
 import { api, enc, session } from "./api.js";
 import { catalogue } from "./catalogue.js";
-import { h, list, pct, problemBox, section, show, when } from "./ui.js";
+import { actionButton, h, list, pct, problemBox, section, show, svg, when } from "./ui.js";
 
 const me = () => enc(session().student_id);
-const SVG = "http://www.w3.org/2000/svg";
 let ticker = null;  // the countdown of the sitting on screen
 
 // --- students ----------------------------------------------------------------------------
@@ -302,14 +301,10 @@ export async function testAdminPage(testId) {
   const [test, results] = await Promise.all([api(`/tests/${tid}`),
     api(`/tests/${tid}/results`)]);
   const error = h("div", { "aria-live": "assertive" });
-  const act = (action, label) => h("button", { type: "button", onclick: async () => {
-    try {
-      await api(`/tests/${tid}/${action}`, { method: "POST", body: {} });
-      await testAdminPage(testId);
-    } catch (err) {
-      error.replaceChildren(problemBox(err));
-    }
-  } }, label);
+  const act = (action, label) => actionButton(label, async () => {
+    await api(`/tests/${tid}/${action}`, { method: "POST", body: {} });
+    await testAdminPage(testId);
+  }, error);
   const actions = { draft: [["publish", "Publish"], ["archive", "Archive"]],
     published: [["close", "Close"]], closed: [["reopen", "Reopen"], ["archive", "Archive"]],
     archived: [] }[test.status];
@@ -358,15 +353,10 @@ function itemPlot(items) {
   const W = 360, H = 220, L = 40, B = 30;
   const x = (p) => L + p * (W - L - 30);
   const y = (r) => 10 + (1 - (r + 1) / 2) * (H - B - 10);
-  const el = (tag, attrs, text) => {
-    const n = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-    if (text !== undefined) n.textContent = text;
-    return n;
-  };
-  const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, class: "plot", id: "item-plot",
+  const el = svg;
+  const plot = el("svg", { viewBox: `0 0 ${W} ${H}`, class: "plot", id: "item-plot",
     role: "img", "aria-label": "Item analysis: proportion correct against discrimination" });
-  svg.append(el("line", { x1: L, y1: y(0), x2: W - 10, y2: y(0), class: "axis" }),
+  plot.append(el("line", { x1: L, y1: y(0), x2: x(1), y2: y(0), class: "axis" }),
     el("line", { x1: L, y1: 10, x2: L, y2: H - B, class: "axis" }),
     el("text", { x: (W + L) / 2, y: H - 6, "text-anchor": "middle" }, "proportion correct"),
     el("text", { x: 4, y: 12 }, "r +1"), el("text", { x: 4, y: y(0) + 4 }, "0"),
@@ -378,10 +368,10 @@ function itemPlot(items) {
     const dot = el("circle", { cx: x(it.p_correct), cy: y(r), r: 6,
       class: it.discrimination === null ? "dot none" : r < 0.2 ? "dot weak" : "dot" });
     dot.append(el("title", {}, `${i + 1}: ${pct(it.p_correct)} right, r = ${r.toFixed(2)}`));
-    svg.append(dot, el("text", { x: x(it.p_correct) + 8, y: y(r) + 4, class: "label" },
+    plot.append(dot, el("text", { x: x(it.p_correct) + 8, y: y(r) + 4, class: "label" },
       String(i + 1)));
   });
-  return h("figure", {}, svg, h("figcaption", { class: "muted" }, "Each dot is an item: "
+  return h("figure", {}, plot, h("figcaption", { class: "muted" }, "Each dot is an item: "
     + "right, the share correct; up, how well it separates strong from weak students "
     + "(red under 0.2)."));
 }

@@ -7,6 +7,7 @@ import { emojiBar, pathPage, practicePage } from "./student.js";
 import { classesPage, classPage } from "./tutor.js";
 import { reportPage } from "./report.js";
 import { mapPage } from "./kmap.js";
+import { experimentPage, experimentsPage, newExperimentPage } from "./experiment.js";
 import { myTestsPage, newTestPage, placementPage, sittingPage, testAdminPage,
   testsAdminPage } from "./assessment.js";
 import { guarded, h } from "./ui.js";
@@ -25,6 +26,9 @@ const TUTOR_ROUTES = [
   [/^#\/tests$/, () => testsAdminPage()],
   [/^#\/tests\/new$/, () => newTestPage()],
   [/^#\/tests\/([^/]+)$/, (t) => testAdminPage(t)],
+  [/^#\/experiments$/, () => experimentsPage()],
+  [/^#\/experiments\/new$/, () => newExperimentPage()],
+  [/^#\/experiments\/([^/]+)$/, (x) => experimentPage(x)],
 ];
 const SHARED_ROUTES = [
   [/^#\/students\/([^/]+)\/report$/, (s) => reportPage(s)],
@@ -37,7 +41,7 @@ function home(who) {
 function nav(who) {
   const links = who.role === "student"
     ? [["#/practice", "Practice"], ["#/path", "My path"], ["#/tests", "Tests"]]
-    : [["#/classes", "Classes"], ["#/tests", "Tests"]];
+    : [["#/classes", "Classes"], ["#/tests", "Tests"], ["#/experiments", "Experiments"]];
   const logout = h("button", { type: "button", class: "link", onclick: async () => {
     await signOut();
     location.hash = "#/login";

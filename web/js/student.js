@@ -5,6 +5,7 @@ import { consentBox } from "./affect.js";
 import { api, enc, session } from "./api.js";
 import { catalogue, kpName } from "./catalogue.js";
 import { placementBanner } from "./assessment.js";
+import { studyCards } from "./experiment.js";
 import { resourceLink } from "./kmap.js";
 import { h, list, problemBox, section, show, when } from "./ui.js";
 
@@ -14,12 +15,12 @@ const FEELINGS = [["happy", "😀"], ["neutral", "😐"], ["confused", "😕"], 
 const me = () => enc(session().student_id);
 
 export async function practicePage(feedback = null) {
-  const [plan, placement] = await Promise.all([api(`/students/${me()}/recommendations`),
-    api(`/students/${me()}/placement`).catch(() => null)]);
+  const [plan, placement, study] = await Promise.all([api(`/students/${me()}/recommendations`),
+    api(`/students/${me()}/placement`).catch(() => null), studyCards()]);
   const questions = await Promise.all(plan.items.map((i) => api(`/questions/${enc(i.question_id)}`)));
   const rest = plan.rest || plan.actions.find((a) => a.kind === "rest")?.text;
   show(h("h1", {}, "Practice"),
-    placement?.offered ? placementBanner() : null,
+    placement?.offered ? placementBanner() : null, study,
     rest ? h("div", { class: "rest", role: "status", id: "rest" },
       h("strong", {}, "Time for a break. "), rest) : null,
     feedback,

@@ -62,3 +62,23 @@ export async function guarded(load) {
     show(h("h1", {}, "Something went wrong"), problemBox(e));
   }
 }
+
+// A button that runs an action and shows its failure in ``error`` (the page re-renders itself
+// on success).
+export function actionButton(label, run, error, attrs = {}) {
+  return h("button", { type: "button", ...attrs, onclick: async () => {
+    try {
+      await run();
+    } catch (err) {
+      error.replaceChildren(problemBox(err));
+    }
+  } }, label);
+}
+
+// An SVG element (plots are drawn with these: attributes, never markup from the API).
+export function svg(tag, attrs = {}, text) {
+  const n = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+  if (text !== undefined) n.textContent = text;
+  return n;
+}
