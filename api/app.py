@@ -21,6 +21,7 @@ from api import (
     assessment,
     attempts,
     auth,
+    authoring,
     experiment,
     gate,
     health,
@@ -113,7 +114,7 @@ def build_app(settings: Settings, store: GraphStore | None = None,
     for blueprint in (auth.blp, auth.session_blp, health.blp, students.blp, attempts.blp,
                       xapi.blp, xapi.about_blp, recommendations.blp, learning_paths.blp,
                       maps.blp, affect.blp, reports.blp, lti.blp, practice.blp,
-                      assessment.blp, experiment.blp):
+                      assessment.blp, experiment.blp, authoring.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages.blp)  # the web pages: public files, outside the API document
     app.register_error_handler(KgtutorError, problems.from_domain_error)

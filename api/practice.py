@@ -18,6 +18,7 @@ from graph import practice as practice_store
 from services.imports import SEED_DATASET
 from services.ingest import CONFLICT, CREATED, REJECTED, ingest_attempts, namespace_of
 from tutor.access import Principal, Role
+from tutor.authoring import grade
 from tutor.errors import ConstraintViolation
 
 blp = Blueprint("practice", __name__,
@@ -41,6 +42,9 @@ class QuestionToAnswerOut(QuestionOut):
     kp_ids = fields.List(fields.String(), required=True,
                          metadata={"description": "KPs tested, heaviest first."})
     kp_names = fields.List(fields.String(), required=True)
+    type = fields.String(required=True, metadata={
+        "description": "choice (answer with an option), numeric or short (type it)."})
+    hints = fields.List(fields.String(), required=True)
 
 
 class AnswerIn(Schema):
@@ -154,7 +158,8 @@ def post_answer(body: dict[str, Any], student_id: str) -> tuple[dict[str, Any], 
     answer, explanation = practice_store.answer_key(svc.store, question["id"])
     if not answer.strip():
         raise UnprocessableEntity("this question cannot be graded here")
-    correct = body["answer"].strip() == answer.strip()
+    kind, key, tolerance = practice_store.grading_key(svc.store, question["id"])
+    correct = grade(kind, key, body["answer"], tolerance)
     status = _store(body, student_id, correct, principal())
     kp_id = next(iter(question["kp_ids"]), "")
     mastery = maps.mastery(svc.store, student_id)

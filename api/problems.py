@@ -17,6 +17,7 @@ from tutor.errors import (
     GraphUnavailable,
     InvalidInput,
     KgtutorError,
+    NotAllowed,
     NotFound,
     StateConflict,
     TimeUp,
@@ -30,6 +31,7 @@ MEDIA_TYPE = "application/problem+json"
 _DOMAIN_STATUS: tuple[tuple[type[KgtutorError], int], ...] = (
     (NotFound, 404),
     (AccountDisabled, 403),
+    (NotAllowed, 403),
     (ConsentRequired, 403),
     (ConstraintViolation, 409),
     (StateConflict, 409),

@@ -5,5 +5,6 @@ OPTIONAL MATCH (q)-[t:TESTS]->(k:KnowledgePoint)
 WITH q, t, k
 ORDER BY t.weight DESC, k.id
 RETURN q.id AS id, coalesce(q.text, '') AS text, coalesce(q.options, []) AS options,
+       coalesce(q.type, 'choice') AS type, coalesce(q.hints, []) AS hints,
        coalesce(q.level, 'standard') AS level, collect(k.id) AS kp_ids,
        collect(coalesce(k.name, '')) AS kp_names

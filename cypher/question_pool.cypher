@@ -6,7 +6,7 @@ OPTIONAL MATCH (kc:KnowledgePoint)-[:IN_CHAPTER]->(:Chapter {id: sid})
 WITH sid, collect(k) + collect(kc) AS kps
 UNWIND kps AS k
 MATCH (q:Question)-[t:TESTS]->(k)
-WHERE coalesce(q.answer, '') <> ''
+WHERE coalesce(q.answer, '') <> '' AND q.superseded_by IS NULL
 WITH sid, q, k, t
 ORDER BY t.weight DESC, k.id
 WITH sid, q, collect(k.id)[0] AS kp_id

@@ -25,6 +25,14 @@ def answer_key(store: GraphStore, question_id: str) -> tuple[str, str]:
     return row["answer"], row["explanation"]
 
 
+def grading_key(store: GraphStore, question_id: str) -> tuple[str, str, float]:
+    """(type, answer, tolerance) of a question: what ``tutor.authoring.grade`` needs."""
+    rows = store.read("grading_key", {"question_id": question_id})
+    if not rows:
+        return "choice", "", 0.0
+    return rows[0]["type"], rows[0]["answer"], float(rows[0]["tolerance"])
+
+
 def remedial_resources(store: GraphStore, kp_ids: Sequence[str], limit: int
                        ) -> list[dict[str, Any]]:
     """Up to ``limit`` resources on the KPs, basic worked examples and videos first."""

@@ -29,6 +29,7 @@ from tutor.curriculum import (
     ResourceKind,
     ResourceLevel,
     Tests,
+    find_cycle,
 )
 from tutor.errors import DataFormatError
 from tutor.mastery import Attempt
@@ -169,34 +170,12 @@ def _curriculum(doc: Mapping[str, Any]
     for kid, (_, pre) in needs.items():
         for before in dict.fromkeys(pre):
             edges[before].append(kid)
-    cycle = _find_cycle(edges)
+    cycle = find_cycle(edges)
     if cycle:
         raise DataFormatError(f"{file}: prerequisite cycle {' -> '.join(cycle)} "
                               "(each KP is a prerequisite of the next)")
     prereqs = tuple(Prerequisite(b, a) for b, afters in edges.items() for a in afters)
     return tuple(chapters), tuple(kps), prereqs
-
-
-def _find_cycle(edges: Mapping[str, list[str]]) -> list[str] | None:
-    """One cycle as [a, b, ..., a], or None; iterative DFS so deep chains cannot overflow."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
-    for root in edges:
-        if root in state:
-            continue
-        path, stack = [root], [iter(edges[root])]
-        state[root] = 1
-        while stack:
-            nxt = next(stack[-1], None)
-            if nxt is None:
-                state[path.pop()] = 2
-                stack.pop()
-            elif state.get(nxt) == 1:
-                return [*path[path.index(nxt):], nxt]
-            elif nxt not in state:
-                state[nxt] = 1
-                path.append(nxt)
-                stack.append(iter(edges.get(nxt, ())))
-    return None
 
 
 # ------------------------------------------------------------------ questions.yaml

@@ -32,13 +32,14 @@ from graph import accounts, cache_version, maps, roster
 from graph import assessment as store_
 from graph.assessment import PoolItem
 from graph.ingest import refresh_mastery
-from graph.practice import answer_key
+from graph.practice import grading_key
 from graph.recommend import load_catalogue
 from graph.xapi import save_statements
 from models.cat import Cat, CatConfig
 from services.ingest import namespace_of, write_attempts
 from tutor import assessment as rules
 from tutor.assessment import Assessment, Form, ItemStats, Purpose, Score, Sitting, Status
+from tutor.authoring import grade
 from tutor.errors import InvalidInput, NotFound, StateConflict, TimeUp
 from tutor.mastery import Attempt
 from tutor.placement import placement_priors
@@ -230,7 +231,7 @@ def answer(store: GraphStore, test_id: str, student_id: str, question_id: str, r
     anything changed: False for a resent answer). A CAT then chooses its next item, or stops;
     a form whose answers are final finishes when its last item is answered."""
     test = _assigned(store, test_id, student_id)
-    key, _ = answer_key(store, question_id) if _known(store, question_id) else ("", "")
+    kind, key, tolerance = grading_key(store, question_id)
     for _ in range(SAVE_RETRIES):
         sitting = _latest(store, test, student_id)
         if sitting.finished:
@@ -244,7 +245,7 @@ def answer(store: GraphStore, test_id: str, student_id: str, question_id: str, r
             _finish(store, test, sitting, now, finished)
             raise TimeUp("the time for this test is up: the answer was not recorded")
         new = rules.answer(test, sitting, question_id, response,
-                           bool(key.strip()) and response.strip() == key.strip(), now)
+                           grade(kind, key, response, tolerance), now)
         if new is None:
             return _progress(test, sitting, now), False
         done = False
@@ -554,10 +555,6 @@ def _save_test(store: GraphStore, test: Assessment, expected: int, now: int) -> 
     if not store_.save_test(store, test, expected, now):
         raise StateConflict("the test changed meanwhile; read it again")
     return test
-
-
-def _known(store: GraphStore, question_id: str) -> bool:
-    return question_id in store_.question_facts(store, [question_id])
 
 
 def _student_dataset(store: GraphStore, student_id: str) -> str:

@@ -5,6 +5,7 @@ so two datasets never merge by accident."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -73,3 +74,27 @@ class Resource:
     kp_ids: tuple[str, ...] = ()
     url: str = ""
     body: str = ""
+
+
+def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """One cycle of a graph (``node -> the nodes it points to``) as [a, b, ..., a], or None;
+    iterative DFS so deep chains cannot overflow. The check every importer and every edit of
+    the prerequisite graph runs (``seeds.curriculum``, ``services.authoring``)."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    for root in edges:
+        if root in state:
+            continue
+        path, stack = [root], [iter(edges[root])]
+        state[root] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt]
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(edges.get(nxt, ())))
+    return None

@@ -42,6 +42,10 @@ class ConstraintViolation(GraphQueryError):
     """A write would break a uniqueness rule."""
 
 
+class NotAllowed(KgtutorError):
+    """The caller may not change this (another tutor's course, a student's role)."""
+
+
 class StateConflict(KgtutorError):
     """The object's state forbids this now (a closed test, a finished sitting, an answer that
     is final, a concurrent change that won); nothing was changed."""

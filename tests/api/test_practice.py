@@ -84,7 +84,7 @@ def test_question_never_shows_its_answer(call: Callable[..., Any]) -> None:
     assert r.status_code == 200
     assert r.json == {"id": Q_LINE, "text": "Which number is greater: -7 or -3?",
                       "options": ["They are equal", "It cannot be determined", "-7", "-3"],
-                      "level": "basic", "kp_ids": [KP_LINE],
+                      "level": "basic", "kp_ids": [KP_LINE], "type": "choice", "hints": [],
                       "kp_names": [r.json["kp_names"][0]]}
     assert r.json["kp_names"][0] and "right of -7" not in r.text  # no explanation either
     missing = call("hpark").get("/questions/no-such-question")

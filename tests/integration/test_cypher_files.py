@@ -250,6 +250,21 @@ PARAMS: dict[str, dict] = {
                            "answers": [4, 5, 3], "now": 8},
     "experiment_outcomes": {"id": "x1", "from": 0, "to": 100, "tau": 0.5},
     "create_class": {"id": "cl-new", "name": "New", "dataset": "d", "now": 9},
+    "content_dataset": {"id": "k1"},
+    "tutor_datasets": {"tutor_id": "t1"},
+    "dataset_prerequisite_edges": {"dataset": "d"},
+    "add_prerequisite": {"before": "k2", "after": "k1", "who": "u1"},
+    "remove_prerequisite": {"before": "k2", "after": "k1"},
+    "question_answer_count": {"id": "q1"},
+    "set_question_meta": {"id": "q1", "type": "numeric", "tolerance": 0.5, "hints": ["h"],
+                          "tags": ["t"], "version": 1, "base_id": "q1", "kp_ids": ["k1"],
+                          "weights": [1.0]},
+    "grading_key": {"question_id": "q1"},
+    "supersede_question": {"id": "q1", "new_id": "q1~v2"},
+    "set_archived": {"id": "k2", "archived": True},
+    "save_audit": {"id": "a1", "ts": 1, "who": "u1", "action": "edit KP", "target": "k2",
+                   "dataset": "d", "details": "{}"},
+    "list_audit": {"datasets": ["d"], "skip": 0, "limit": 10},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -369,6 +384,18 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert (outcome["arm"], outcome["answers"], outcome["likert"]) == ("fixed", 1, [4, 5, 3])
     assert outcome["chapters"] == 1  # k1 mastered (p >= 0.5), k2 not: not completed
     assert outcome["completed"] == 0
+    assert results["content_dataset"] == [{"dataset": "d", "kind": "kp"}]
+    assert results["tutor_datasets"] == [{"dataset": "d"}]
+    assert {r["id"]: r["after"] for r in results["dataset_prerequisite_edges"]} == {
+        "k1": ["k2"], "k2": []}
+    assert results["add_prerequisite"] == [{"n": 1}]
+    assert results["remove_prerequisite"] == [{"n": 1}]
+    assert results["question_answer_count"][0]["answers"] == 1
+    assert results["set_question_meta"] == [{"n": 1}]
+    assert results["grading_key"] == [{"type": "numeric", "answer": "2", "tolerance": 0.5}]
+    assert results["supersede_question"] == [{"id": "q1"}]
+    assert results["set_archived"] == [{"n": 1}]
+    assert [r["target"] for r in results["list_audit"]] == ["k2"]
     assert results["lti_take_state"] == [{"live": True}]
     assert results["lti_student_launch"][0]["resource_link_id"] == "r1"
     assert results["lti_practice_since"][0]["answers"] == 1

@@ -72,6 +72,7 @@ def test_a_tutor_sets_a_test_students_sit_it_and_the_tutor_reads_the_item_plot(
         s.page.get_by_role("navigation", name="Main").get_by_role("link", name="Tests").click()
         card = s.page.get_by_role("article", name="Colours, end of unit")
         expect(card).to_contain_text("4 questions · 10 min")
+        expect(card).to_contain_text("Start")  # a failure shows what the card says instead
         card.get_by_role("link", name="Start").click()
         s.page.get_by_role("button", name="Start").click()
         expect(s.page.get_by_text("Question 1 of 4")).to_be_visible()

@@ -1,0 +1,266 @@
+"""Authoring the curriculum: chapters, KPs, prerequisites, questions and resources, written by
+the tutors of a course's classes and by admins; every change audited (``GET /audit``)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from flask_smorest import Blueprint, Page
+from marshmallow import Schema, fields, validate
+
+from api.context import principal, services
+from api.gate import roles
+from api.schemas import ID
+from services import authoring as service
+from services.imports import SEED_DATASET
+from tutor.access import Role
+from tutor.authoring import QuestionDraft, QuestionType
+from tutor.curriculum import Chapter, KnowledgePoint, Resource, ResourceLevel
+
+blp = Blueprint("authoring", __name__, description="Authoring the curriculum (tutors of a "
+                "course's classes, admins): chapters, KPs, prerequisites, questions with "
+                "versions, resources; an audit trail.")
+EDITORS = (Role.TUTOR, Role.ADMIN)
+LEVELS = [str(v) for v in ResourceLevel]
+KINDS = ["video", "document", "link", "text", "worked_example", "practice", "reading",
+         "support"]
+
+
+class ChapterIn(Schema):
+    id = fields.String(validate=ID, metadata={"description": "Default: made up."})
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    order = fields.Integer(load_default=0)
+    dataset = fields.String(load_default=SEED_DATASET, validate=ID)
+
+
+class ChapterPatch(Schema):
+    name = fields.String(validate=validate.Length(1, 200))
+    order = fields.Integer()
+    archived = fields.Boolean(metadata={"description": "Hidden from maps and plans; kept."})
+
+
+class KPIn(Schema):
+    id = fields.String(validate=ID)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    chapter_id = fields.String(required=True, validate=ID)
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class KPPatch(Schema):
+    name = fields.String(validate=validate.Length(1, 200))
+    description = fields.String(validate=validate.Length(max=5000))
+    chapter_id = fields.String(validate=ID, metadata={"description": "Move it (same course)."})
+    archived = fields.Boolean(metadata={
+        "description": "A KP with answers is archived, never deleted."})
+
+
+class EdgeIn(Schema):
+    before = fields.String(required=True, validate=ID, metadata={
+        "description": "The prerequisite."})
+    after = fields.String(required=True, validate=ID, metadata={
+        "description": "The KP that needs it."})
+
+
+class QuestionIn(Schema):
+    id = fields.String(validate=ID)
+    stem = fields.String(required=True, validate=validate.Length(1, 10_000), metadata={
+        "description": "Markdown; math between $...$."})
+    type = fields.String(load_default="choice",
+                         validate=validate.OneOf([str(t) for t in QuestionType]))
+    choices = fields.List(fields.String(validate=validate.Length(1, 1000)), load_default=list,
+                          validate=validate.Length(max=20))
+    answer = fields.String(required=True, validate=validate.Length(1, 1000))
+    tolerance = fields.Float(load_default=0.0, validate=validate.Range(0, 1e9))
+    explanation = fields.String(load_default="", validate=validate.Length(max=10_000))
+    hints = fields.List(fields.String(validate=validate.Length(1, 2000)), load_default=list,
+                        validate=validate.Length(max=10))
+    kp_ids = fields.List(fields.String(validate=ID), required=True,
+                         validate=validate.Length(1, 10))
+    level = fields.String(load_default="standard", validate=validate.OneOf(LEVELS))
+    tags = fields.List(fields.String(validate=validate.Length(1, 50)), load_default=list,
+                       validate=validate.Length(max=20))
+
+
+class QuestionWritten(Schema):
+    id = fields.String(required=True, metadata={"description": "This version's id."})
+    version = fields.Integer(required=True)
+    replaces = fields.String(allow_none=True, metadata={
+        "description": "The version it retires (answered, so kept for its attempts)."})
+
+
+class ResourceIn(Schema):
+    id = fields.String(validate=ID)
+    title = fields.String(required=True, validate=validate.Length(1, 300))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    url = fields.Url(load_default="", metadata={"description": "Or a body."})
+    body = fields.String(load_default="", validate=validate.Length(max=50_000))
+    kp_ids = fields.List(fields.String(validate=ID), required=True,
+                         validate=validate.Length(1, 20))
+    level = fields.String(load_default="standard", validate=validate.OneOf(LEVELS))
+    minutes = fields.Integer(allow_none=True, load_default=None,
+                             validate=validate.Range(1, 600))
+
+
+class ResourceWritten(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class ChangedOut(Schema):
+    id = fields.String(required=True)
+
+
+class EdgeOut(Schema):
+    before = fields.String(required=True)
+    after = fields.String(required=True)
+
+
+class AuditOut(Schema):
+    id = fields.String(required=True)
+    ts = fields.Integer(required=True)
+    who = fields.String(required=True)
+    action = fields.String(required=True)
+    target = fields.String(required=True)
+    dataset = fields.String(required=True)
+    details = fields.Dict(required=True)
+
+
+@blp.route("/chapters", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(ChapterIn)
+@blp.response(201, ChangedOut)
+def create_chapter(body: dict[str, Any]) -> dict[str, str]:
+    """Add a chapter to a course."""
+    svc = services()
+    chapter = Chapter(body.get("id") or f"ch-{uuid4().hex[:10]}", body["name"], body["order"],
+                      "", service.SOURCE)
+    service.create_chapter(svc.store, principal(), chapter, body["dataset"], svc.clock())
+    return {"id": chapter.id}
+
+
+@blp.route("/chapters/<chapter_id>", methods=["PATCH"])
+@roles(*EDITORS)
+@blp.arguments(ChapterPatch)
+@blp.response(200, ChangedOut)
+def patch_chapter(body: dict[str, Any], chapter_id: str) -> dict[str, Any]:
+    """Rename, reorder or archive a chapter."""
+    svc = services()
+    return service.update_chapter(svc.store, principal(), chapter_id, body, svc.clock())
+
+
+@blp.route("/kps", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(KPIn)
+@blp.response(201, ChangedOut)
+def create_kp(body: dict[str, Any]) -> dict[str, str]:
+    """Add a KP to a chapter."""
+    svc = services()
+    kp = KnowledgePoint(body.get("id") or f"kp-{uuid4().hex[:10]}", body["name"],
+                        body["chapter_id"], body["description"], service.SOURCE)
+    service.create_kp(svc.store, principal(), kp, svc.clock())
+    return {"id": kp.id}
+
+
+@blp.route("/kps/<kp_id>", methods=["PATCH"])
+@roles(*EDITORS)
+@blp.arguments(KPPatch)
+@blp.response(200, ChangedOut)
+def patch_kp(body: dict[str, Any], kp_id: str) -> dict[str, Any]:
+    """Rename, describe, move (within its course) or archive a KP."""
+    svc = services()
+    return service.update_kp(svc.store, principal(), kp_id, body, svc.clock())
+
+
+@blp.route("/prerequisites", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(EdgeIn)
+@blp.response(201, EdgeOut)
+@blp.alt_response(409, description="It would close a cycle; the detail names it.")
+def add_prerequisite(body: dict[str, str]) -> dict[str, str]:
+    """Draw a prerequisite edge, or confirm an inferred one."""
+    svc = services()
+    service.add_prerequisite(svc.store, principal(), body["before"], body["after"],
+                             svc.clock())
+    return body
+
+
+@blp.route("/prerequisites/remove", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(EdgeIn)
+@blp.response(200, EdgeOut)
+def remove_prerequisite(body: dict[str, str]) -> dict[str, str]:
+    """Remove a prerequisite edge."""
+    svc = services()
+    service.remove_prerequisite(svc.store, principal(), body["before"], body["after"],
+                                svc.clock())
+    return body
+
+
+@blp.route("/questions", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(QuestionIn)
+@blp.response(201, QuestionWritten)
+def create_question(body: dict[str, Any]) -> dict[str, Any]:
+    """Write a question: multiple choice, numeric (with a tolerance) or short text."""
+    svc = services()
+    return service.write_question(svc.store, principal(), body.get("id") or
+                                  f"q-{uuid4().hex[:12]}", _draft(body), svc.clock(), True)
+
+
+@blp.route("/questions/<question_id>", methods=["PUT"])
+@roles(*EDITORS)
+@blp.arguments(QuestionIn)
+@blp.response(200, QuestionWritten)
+@blp.alt_response(409, description="A newer version exists: edit that one.")
+def put_question(body: dict[str, Any], question_id: str) -> dict[str, Any]:
+    """Edit a question: in place while nobody answered it, else as a new version (its id is
+    in the answer) that retires this one; past attempts stay on the version answered."""
+    svc = services()
+    return service.write_question(svc.store, principal(), question_id, _draft(body),
+                                  svc.clock(), False)
+
+
+@blp.route("/resources", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(ResourceIn)
+@blp.response(201, ResourceWritten)
+def create_resource(body: dict[str, Any]) -> Resource:
+    """Attach a resource (video, document, link, text) to KPs."""
+    return _resource(body, body.get("id") or f"r-{uuid4().hex[:12]}", True)
+
+
+@blp.route("/resources/<item_id>", methods=["PUT"])
+@roles(*EDITORS)
+@blp.arguments(ResourceIn)
+@blp.response(200, ResourceWritten)
+def put_resource(body: dict[str, Any], item_id: str) -> Resource:
+    """Replace a resource's fields."""
+    return _resource(body, item_id, False)
+
+
+@blp.route("/audit", methods=["GET"])
+@roles(*EDITORS)
+@blp.response(200, AuditOut(many=True))
+@blp.paginate(Page)
+def audit() -> list[dict[str, Any]]:
+    """Every change to the courses the caller may edit: who, when, what; newest first (the
+    latest 10,000, paged)."""
+    return service.audit_trail(services().store, principal(), 0, 10_000)
+
+
+def _draft(body: dict[str, Any]) -> QuestionDraft:
+    return QuestionDraft(body["stem"], QuestionType(body["type"]), body["answer"],
+                         tuple(body["kp_ids"]), tuple(body["choices"]), body["tolerance"],
+                         body["explanation"], tuple(body["hints"]),
+                         ResourceLevel(body["level"]), tuple(body["tags"]))
+
+
+def _resource(body: dict[str, Any], resource_id: str, create: bool) -> Resource:
+    svc = services()
+    resource = Resource(resource_id, body["title"], service.resource_kind(body["kind"]),
+                        ResourceLevel(body["level"]), tuple(body["kp_ids"]), body["url"],
+                        body["body"])
+    return service.write_resource(svc.store, principal(), resource, body["minutes"],
+                                  svc.clock(), create)

@@ -1,0 +1,234 @@
+"""Authoring: tutors and admins write the curriculum (chapters, KPs, prerequisites, questions,
+resources) through the API and the pages.
+
+* **Who may edit:** a tutor the courses (datasets) of the classes they teach, an admin all.
+* **Every change** is recorded (``AuditEntry``: who, when, what) and moves the catalogue's
+  cache version (``graph.cache_version``), so every API worker's recommender reads the new
+  curriculum within half a second, and the next recommendation uses it.
+* Writes of chapters, KPs, questions and resources go through the importers' one write path
+  (``graph.ingest``), so an edit and an import store the same thing.
+* **Questions** (``tutor.authoring``): editing a question that students answered stores a new
+  version (``<id>~v2``...) and retires the old one from practice and tests; its attempts keep
+  pointing at it. Without answers a question is edited in place. The level gives the IRT
+  difficulty until a refit (``kgtutor train irt``, also daily) has enough answers.
+* **Prerequisites:** an edge that would close a cycle is refused (409) naming the cycle, with
+  the importers' check; confirming an inferred edge makes it the tutor's.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from graph import authoring as store_
+from graph import cache_version, maps
+from graph import practice as practice_store
+from graph.ingest import GraphData, ingest
+from tutor.access import Principal, Role
+from tutor.authoring import QuestionDraft, cycle_refusal, version_id
+from tutor.curriculum import Chapter, KnowledgePoint, Question, Resource, ResourceKind, Tests
+from tutor.errors import InvalidInput, NotAllowed, NotFound, StateConflict
+from tutor.ports import GraphStore
+
+SOURCE = "authoring"
+
+
+def editable(store: GraphStore, who: Principal) -> set[str] | None:
+    """The courses the caller may edit; None: every one (admins)."""
+    if who.role is Role.ADMIN:
+        return None
+    if who.role is Role.TUTOR and who.tutor_id:
+        return store_.tutor_datasets(store, who.tutor_id)
+    return set()
+
+
+def require_edit(store: GraphStore, who: Principal, dataset: str) -> None:
+    allowed = editable(store, who)
+    if allowed is not None and dataset not in allowed:
+        raise NotAllowed(f"{who.subject!r} does not teach a class of the course {dataset!r}")
+
+
+# --- chapters and KPs ------------------------------------------------------------------------
+
+
+def create_chapter(store: GraphStore, who: Principal, chapter: Chapter, dataset: str,
+                   now: int) -> Chapter:
+    require_edit(store, who, dataset)
+    if not maps.chapters(store, dataset):
+        raise InvalidInput(f"dataset: no course {dataset!r}")
+    _require_new(store, chapter.id)
+    ingest(store, GraphData(dataset, chapters=[chapter]))
+    _done(store, who, "create chapter", chapter.id, dataset, asdict(chapter), now)
+    return chapter
+
+
+def update_chapter(store: GraphStore, who: Principal, chapter_id: str,
+                   changes: dict[str, Any], now: int) -> dict[str, Any]:
+    dataset = _dataset(store, chapter_id, "chapter")
+    require_edit(store, who, dataset)
+    current = next((c for c in maps.chapters(store, dataset) if c.id == chapter_id), None)
+    if "archived" in changes:
+        store_.set_archived(store, chapter_id, bool(changes["archived"]))
+    if current is not None and ({"name", "order"} & set(changes)):
+        ingest(store, GraphData(dataset, chapters=[Chapter(
+            chapter_id, changes.get("name", current.name), changes.get("order", current.order),
+            current.area, SOURCE)]))
+    _done(store, who, "edit chapter", chapter_id, dataset, changes, now)
+    return {"id": chapter_id, **changes}
+
+
+def create_kp(store: GraphStore, who: Principal, kp: KnowledgePoint, now: int
+              ) -> KnowledgePoint:
+    dataset = _dataset(store, kp.chapter_id, "chapter")
+    require_edit(store, who, dataset)
+    _require_new(store, kp.id)
+    ingest(store, GraphData(dataset, kps=[kp]))
+    _done(store, who, "create KP", kp.id, dataset, asdict(kp), now)
+    return kp
+
+
+def update_kp(store: GraphStore, who: Principal, kp_id: str, changes: dict[str, Any],
+              now: int) -> dict[str, Any]:
+    dataset = _dataset(store, kp_id, "kp")
+    require_edit(store, who, dataset)
+    if "chapter_id" in changes and _dataset(store, changes["chapter_id"], "chapter") != dataset:
+        raise InvalidInput("chapter_id: a KP moves only within its course")
+    if "archived" in changes:
+        store_.set_archived(store, kp_id, bool(changes["archived"]))
+    if {"name", "description", "chapter_id"} & set(changes):
+        page = practice_store.kp_page(store, kp_id, 0) or {}
+        ingest(store, GraphData(dataset, kps=[KnowledgePoint(
+            kp_id, changes.get("name", page.get("name", "")),
+            changes.get("chapter_id", page.get("chapter_id", "")),
+            changes.get("description", page.get("description", "")), SOURCE)]))
+    _done(store, who, "edit KP", kp_id, dataset, changes, now)
+    return {"id": kp_id, **changes}
+
+
+def add_prerequisite(store: GraphStore, who: Principal, before: str, after: str,
+                     now: int) -> None:
+    """Draw ``before -> after`` (or confirm an inferred one); 409 naming a cycle."""
+    dataset = _same_course(store, before, after)
+    require_edit(store, who, dataset)
+    edges = store_.prerequisite_edges(store, dataset)
+    if after not in edges.get(before, []):
+        cycle_refusal(edges, before, after)
+    store_.add_prerequisite(store, before, after, who.subject)
+    _done(store, who, "add prerequisite", f"{before}->{after}", dataset, {}, now)
+
+
+def remove_prerequisite(store: GraphStore, who: Principal, before: str, after: str,
+                        now: int) -> None:
+    dataset = _same_course(store, before, after)
+    require_edit(store, who, dataset)
+    if not store_.remove_prerequisite(store, before, after):
+        raise NotFound(f"no prerequisite {before} -> {after}")
+    _done(store, who, "remove prerequisite", f"{before}->{after}", dataset, {}, now)
+
+
+# --- questions and resources -----------------------------------------------------------------
+
+
+def write_question(store: GraphStore, who: Principal, question_id: str,
+                   draft: QuestionDraft, now: int, create: bool) -> dict[str, Any]:
+    """Create a question, or edit one: in place while nobody answered it, else as a new
+    version (returned with its id) that retires the old one."""
+    datasets = {_dataset(store, k, "kp") for k in draft.kp_ids}
+    if len(datasets) != 1:
+        raise InvalidInput("kp_ids: the KPs of one course")
+    dataset = datasets.pop()
+    require_edit(store, who, dataset)
+    if create:
+        _require_new(store, question_id)
+        base, version, target = question_id, 1, question_id
+    else:
+        found = store_.question_version(store, question_id)
+        if found is None:
+            raise NotFound(f"no question {question_id!r}")
+        if found["superseded_by"]:
+            raise StateConflict(f"{question_id!r} has a newer version: "
+                                f"{found['superseded_by']!r}")
+        if found["dataset"] != dataset:
+            raise InvalidInput("kp_ids: a question stays in its course")
+        base, version = found["base_id"], int(found["version"])
+        target = question_id
+        if found["answers"]:
+            version += 1
+            target = version_id(base, version)
+    ingest(store, GraphData(dataset, questions=[Question(
+        target, draft.stem, draft.choices, draft.answer, draft.explanation, draft.level,
+        SOURCE)], tests=[Tests(target, k) for k in draft.kp_ids]))
+    store_.set_question_meta(store, target, {
+        "type": str(draft.type), "tolerance": draft.tolerance, "hints": list(draft.hints),
+        "tags": list(draft.tags), "version": version, "base_id": base}, draft.kp_ids)
+    if target != question_id:
+        store_.supersede(store, question_id, target)
+    action = "create question" if create else (
+        "new question version" if target != question_id else "edit question")
+    _done(store, who, action, target, dataset, {**asdict(draft), "previous":
+                                                 None if create else question_id}, now)
+    return {"id": target, "version": version, "replaces": None if target == question_id
+            else question_id}
+
+
+def write_resource(store: GraphStore, who: Principal, resource: Resource, minutes: int | None,
+                   now: int, create: bool) -> Resource:
+    datasets = {_dataset(store, k, "kp") for k in resource.kp_ids}
+    if len(datasets) != 1:
+        raise InvalidInput("kp_ids: the KPs of one course")
+    dataset = datasets.pop()
+    require_edit(store, who, dataset)
+    if create:
+        _require_new(store, resource.id)
+    elif (store_.content_kind(store, resource.id) or ("", ""))[0] != "resource":
+        raise NotFound(f"no resource {resource.id!r}")
+    ingest(store, GraphData(dataset, resources=[resource]))
+    _done(store, who, "create resource" if create else "edit resource", resource.id, dataset,
+          {**asdict(resource), "minutes": minutes}, now)
+    return resource
+
+
+def audit_trail(store: GraphStore, who: Principal, skip: int, limit: int) -> list[dict]:
+    """The changes to the courses the caller may edit, newest first."""
+    allowed = editable(store, who)
+    rows = store_.audit_trail(store, None if allowed is None else sorted(allowed), skip, limit)
+    return [{**r, "details": json.loads(r["details"] or "{}")} for r in rows]
+
+
+def resource_kind(kind: str) -> ResourceKind:
+    """The issue's kinds (video, document, link, text) on the stored ones."""
+    return {"document": ResourceKind.READING, "link": ResourceKind.READING,
+            "text": ResourceKind.READING}.get(kind) or ResourceKind(kind)
+
+
+# --- inside ----------------------------------------------------------------------------------
+
+
+def _dataset(store: GraphStore, item_id: str, kind: str) -> str:
+    found = store_.content_kind(store, item_id)
+    if found is None or found[0] != kind:
+        raise NotFound(f"no {kind.replace('kp', 'KP')} {item_id!r}")
+    return found[1]
+
+
+def _same_course(store: GraphStore, before: str, after: str) -> str:
+    a, b = _dataset(store, before, "kp"), _dataset(store, after, "kp")
+    if a != b:
+        raise InvalidInput("a prerequisite links two KPs of one course")
+    return a
+
+
+def _require_new(store: GraphStore, item_id: str) -> None:
+    if store_.content_kind(store, item_id) is not None:
+        raise StateConflict(f"the id {item_id!r} is taken")
+
+
+def _done(store: GraphStore, who: Principal, action: str, target: str, dataset: str,
+          details: dict[str, Any], now: int) -> None:
+    store_.audit(store, {"id": uuid.uuid4().hex, "ts": now, "who": who.subject,
+                         "action": action, "target": target, "dataset": dataset,
+                         "details": json.dumps(details, default=str, sort_keys=True)})
+    cache_version.bump(store)  # every worker's catalogue: the next plan sees the change
+
