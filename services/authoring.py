@@ -135,10 +135,7 @@ def write_question(store: GraphStore, who: Principal, question_id: str,
                    draft: QuestionDraft, now: int, create: bool) -> dict[str, Any]:
     """Create a question, or edit one: in place while nobody answered it, else as a new
     version (returned with its id) that retires the old one."""
-    datasets = {_dataset(store, k, "kp") for k in draft.kp_ids}
-    if len(datasets) != 1:
-        raise InvalidInput("kp_ids: the KPs of one course")
-    dataset = datasets.pop()
+    dataset = _course_of(store, draft.kp_ids)
     require_edit(store, who, dataset)
     if create:
         _require_new(store, question_id)
@@ -175,10 +172,7 @@ def write_question(store: GraphStore, who: Principal, question_id: str,
 
 def write_resource(store: GraphStore, who: Principal, resource: Resource, minutes: int | None,
                    now: int, create: bool) -> Resource:
-    datasets = {_dataset(store, k, "kp") for k in resource.kp_ids}
-    if len(datasets) != 1:
-        raise InvalidInput("kp_ids: the KPs of one course")
-    dataset = datasets.pop()
+    dataset = _course_of(store, resource.kp_ids)
     require_edit(store, who, dataset)
     if create:
         _require_new(store, resource.id)
@@ -211,6 +205,13 @@ def _dataset(store: GraphStore, item_id: str, kind: str) -> str:
     if found is None or found[0] != kind:
         raise NotFound(f"no {kind.replace('kp', 'KP')} {item_id!r}")
     return found[1]
+
+
+def _course_of(store: GraphStore, kp_ids: tuple[str, ...]) -> str:
+    datasets = {_dataset(store, k, "kp") for k in kp_ids}
+    if len(datasets) != 1:
+        raise InvalidInput("kp_ids: the KPs of one course")
+    return datasets.pop()
 
 
 def _same_course(store: GraphStore, before: str, after: str) -> str:
