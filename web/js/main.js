@@ -7,6 +7,7 @@ import { emojiBar, pathPage, practicePage } from "./student.js";
 import { classesPage, classPage } from "./tutor.js";
 import { reportPage } from "./report.js";
 import { mapPage } from "./kmap.js";
+import { authoringPage } from "./authoring.js";
 import { experimentPage, experimentsPage, newExperimentPage } from "./experiment.js";
 import { myTestsPage, newTestPage, placementPage, sittingPage, testAdminPage,
   testsAdminPage } from "./assessment.js";
@@ -26,6 +27,7 @@ const TUTOR_ROUTES = [
   [/^#\/tests$/, () => testsAdminPage()],
   [/^#\/tests\/new$/, () => newTestPage()],
   [/^#\/tests\/([^/]+)$/, (t) => testAdminPage(t)],
+  [/^#\/author$/, () => authoringPage()],
   [/^#\/experiments$/, () => experimentsPage()],
   [/^#\/experiments\/new$/, () => newExperimentPage()],
   [/^#\/experiments\/([^/]+)$/, (x) => experimentPage(x)],
@@ -41,7 +43,8 @@ function home(who) {
 function nav(who) {
   const links = who.role === "student"
     ? [["#/practice", "Practice"], ["#/path", "My path"], ["#/tests", "Tests"]]
-    : [["#/classes", "Classes"], ["#/tests", "Tests"], ["#/experiments", "Experiments"]];
+    : [["#/classes", "Classes"], ["#/tests", "Tests"], ["#/experiments", "Experiments"],
+      ["#/author", "Author"]];
   const logout = h("button", { type: "button", class: "link", onclick: async () => {
     await signOut();
     location.hash = "#/login";

@@ -1,0 +1,89 @@
+// Authoring, for the tutors of a course and admins: add a KP to a chapter, draw (or remove) a
+// prerequisite edge (a cycle is refused, named), write a question (multiple choice, numeric or
+// short text), and read what changed (the audit trail).
+
+import { api, enc } from "./api.js";
+import { h, list, problemBox, section, show, when } from "./ui.js";
+
+export async function authoringPage() {
+  const [chapters, trail] = await Promise.all([api("/chapters?page_size=100"),
+    api("/audit?page_size=20")]);
+  const maps = await Promise.all(chapters.map((c) => api(`/chapters/${enc(c.id)}/map`)));
+  const kps = maps.flatMap((m, i) => m.kps.filter((k) => !k.external)
+    .map((k) => ({ ...k, chapter: chapters[i].name, dataset: chapters[i].dataset })));
+  const field = (label, input) => h("label", { class: "field" }, label, input);
+  const kpSelect = (label, attrs = {}) => h("select", { "aria-label": label, ...attrs },
+    kps.map((k) => h("option", { value: k.id }, `${k.chapter}: ${k.name}`)));
+  const status = (id) => h("div", { id, "aria-live": "polite" });
+  const run = (box, done) => async (e) => {
+    e.preventDefault();
+    try {
+      box.replaceChildren(h("p", { role: "status" }, await done()));
+    } catch (err) {
+      box.replaceChildren(problemBox(err));
+    }
+  };
+
+  const kpName = h("input", { required: true, maxlength: 200 });
+  const kpChapter = h("select", { "aria-label": "Chapter" }, chapters.map((c) =>
+    h("option", { value: c.id }, `${c.name} (${c.dataset})`)));
+  const kpDone = status("kp-status");
+  const newKp = h("form", { class: "card", id: "new-kp", onsubmit: run(kpDone, async () => {
+    const made = await api("/kps", { method: "POST",
+      body: { name: kpName.value, chapter_id: kpChapter.value } });
+    setTimeout(authoringPage, 600);  // the selects below then list it
+    return `KP ${made.id} added.`;
+  }) }, h("h2", {}, "New knowledge point"), field("Name ", kpName), field("Chapter ",
+    kpChapter), h("button", { type: "submit" }, "Add KP"), kpDone);
+
+  const before = kpSelect("Prerequisite (learn first)");
+  const after = kpSelect("KP that needs it");
+  const edgeDone = status("edge-status");
+  const edge = (path, verb) => run(edgeDone, async () => {
+    await api(path, { method: "POST", body: { before: before.value, after: after.value } });
+    return `${before.value} → ${after.value} ${verb}.`;
+  });
+  const edges = h("form", { class: "card", id: "new-edge", onsubmit: edge("/prerequisites",
+    "added") }, h("h2", {}, "Prerequisites"), field("Learn first ", before),
+  field("Before ", after), h("div", { class: "row" },
+    h("button", { type: "submit" }, "Link"),
+    h("button", { type: "button", class: "secondary", onclick: edge("/prerequisites/remove",
+      "removed") }, "Remove the link")), edgeDone);
+
+  const stem = h("textarea", { required: true, rows: 3 });
+  const type = h("select", { "aria-label": "Type" }, [["choice", "Multiple choice"],
+    ["numeric", "Numeric"], ["short", "Short text"]].map(([v, l]) => h("option", { value: v },
+    l)));
+  const choices = h("textarea", { rows: 4, "aria-label": "Choices, one per line" });
+  const answer = h("input", { required: true, "aria-label": "Answer key" });
+  const tolerance = h("input", { type: "number", step: "any", min: 0, value: 0,
+    "aria-label": "Tolerance" });
+  const explanation = h("input", { "aria-label": "Explanation" });
+  const tested = kpSelect("KP tested");
+  const level = h("select", { "aria-label": "Level" }, ["basic", "standard", "challenge"]
+    .map((l) => h("option", { value: l, selected: l === "standard" }, l)));
+  const preview = h("div", { class: "card preview", id: "preview", "aria-live": "polite" });
+  const paint = () => preview.replaceChildren(h("p", { class: "question" }, stem.value),
+    type.value === "choice" ? list(choices.value.split("\n").filter(Boolean), (c) => c, "")
+      : h("p", { class: "muted" }, "Answered by typing."));
+  for (const input of [stem, choices, type]) input.addEventListener("input", paint);
+  const questionDone = status("question-status");
+  const question = h("form", { class: "card", id: "new-question",
+    onsubmit: run(questionDone, async () => {
+      const made = await api("/questions", { method: "POST", body: {
+        stem: stem.value, type: type.value, answer: answer.value,
+        choices: type.value === "choice" ? choices.value.split("\n").map((c) => c.trim())
+          .filter(Boolean) : [],
+        tolerance: type.value === "numeric" ? Number(tolerance.value) : 0,
+        explanation: explanation.value, kp_ids: [tested.value], level: level.value } });
+      return `Question ${made.id} saved.`;
+    }) }, h("h2", {}, "New question"), field("Question (Markdown, math between $…$) ", stem),
+  field("Type ", type), field("Choices, one per line ", choices), field("Answer key ", answer),
+  field("Tolerance (numeric) ", tolerance), field("Explanation ", explanation),
+  field("KP tested ", tested), field("Level ", level), h("h3", {}, "Preview"), preview,
+  h("button", { type: "submit" }, "Save question"), questionDone);
+
+  show(h("h1", {}, "Author the course"), h("div", { class: "pair" }, newKp, edges), question,
+    section("Recent changes", list(trail, (e) => `${when(e.ts)} ${e.who}: ${e.action} `
+      + `${e.target}`, "No change yet.")));
+}
