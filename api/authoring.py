@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
+from flask import Response, request
 from flask_smorest import Blueprint, Page
 from marshmallow import Schema, fields, validate
 
 from api.context import principal, services
 from api.gate import roles
 from api.schemas import ID
+from datasets import curriculum_json
 from services import authoring as service
 from services.imports import SEED_DATASET
 from tutor.access import Role
@@ -238,6 +240,44 @@ def create_resource(body: dict[str, Any]) -> Resource:
 def put_resource(body: dict[str, Any], item_id: str) -> Resource:
     """Replace a resource's fields."""
     return _resource(body, item_id, False)
+
+
+class CurriculumQuery(Schema):
+    dataset = fields.String(load_default=SEED_DATASET, validate=ID)
+
+
+class ImportedOut(Schema):
+    chapters = fields.Integer(required=True)
+    kps = fields.Integer(required=True)
+    prerequisites = fields.Integer(required=True)
+    questions = fields.Integer(required=True)
+    resources = fields.Integer(required=True)
+
+
+@blp.route("/curriculum", methods=["GET"])
+@roles(*EDITORS)
+@blp.arguments(CurriculumQuery, location="query")
+@blp.response(200, description="The course as one JSON document (docs/authoring.md).")
+def export_curriculum(query: dict[str, str]) -> Response:
+    """The whole course (chapters, KPs, prerequisites, questions with their keys and
+    versions, resources) as one JSON document, for its editors."""
+    doc = service.export_curriculum(services().store, principal(), query["dataset"])
+    return Response(curriculum_json.dump(doc), mimetype="application/json")
+
+
+@blp.route("/curriculum", methods=["POST"])
+@roles(*EDITORS)
+@blp.response(200, ImportedOut)
+@blp.alt_response(422, description="Every problem of the document with its line; nothing "
+                                   "was written.")
+@blp.doc(requestBody={"required": True, "content": {"application/json": {
+    "schema": {"type": "object"}}}})
+def import_curriculum() -> dict[str, int]:
+    """Import a course document (as ``GET /curriculum`` writes it): checked whole first,
+    then written; importing it again changes nothing."""
+    svc = services()
+    return service.import_curriculum(svc.store, principal(),
+                                     request.get_data(as_text=True), svc.clock())
 
 
 @blp.route("/audit", methods=["GET"])

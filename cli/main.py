@@ -13,6 +13,7 @@ from tutor.errors import KgtutorError
 COMMANDS = {name: f"cli.{module}:{attribute}" for name, module, attribute in (
     ("adjust", "adjust", "adjust"),
     ("affect", "affect", "affect"),
+    ("curriculum", "authoring", "curriculum"),
     ("demo", "demo", "demo"),
     ("evaluate", "evaluate", "evaluate"),
     ("graph", "graph", "graph"),

@@ -50,11 +50,14 @@ def question_version(store: GraphStore, question_id: str) -> Row | None:
 
 
 def set_question_meta(store: GraphStore, question_id: str, meta: dict[str, Any],
-                      kp_ids: Sequence[str]) -> None:
+                      kp_ids: Sequence[str], weights: Sequence[float] | None = None) -> None:
+    """Type, tolerance, hints, tags, version; the KPs tested with their weights (default:
+    heaviest first, summing to 1)."""
     n = len(kp_ids)
-    weights = [2 * (n - i) / (n * (n + 1)) for i in range(n)]  # heaviest first, sum 1
+    if weights is None:
+        weights = [2 * (n - i) / (n * (n + 1)) for i in range(n)]
     store.write("set_question_meta", {"id": question_id, **meta, "kp_ids": list(kp_ids),
-                                      "weights": weights})
+                                      "weights": [float(w) for w in weights]})
 
 
 def supersede(store: GraphStore, question_id: str, new_id: str) -> None:
@@ -69,3 +72,9 @@ def audit_trail(store: GraphStore, datasets: Sequence[str] | None, skip: int,
                 limit: int) -> list[Row]:
     return store.read("list_audit", {"datasets": None if datasets is None else list(datasets),
                                      "skip": skip, "limit": limit})
+
+
+def curriculum(store: GraphStore, dataset: str) -> dict[str, list[Row]]:
+    """Everything of a course the curriculum document holds, archived and retired included."""
+    return {section: store.read(f"export_{section}", {"dataset": dataset})
+            for section in ("chapters", "kps", "prerequisites", "questions", "resources")}

@@ -22,13 +22,23 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
+from datasets import curriculum_json
 from graph import authoring as store_
 from graph import cache_version, maps
 from graph import practice as practice_store
 from graph.ingest import GraphData, ingest
 from tutor.access import Principal, Role
 from tutor.authoring import QuestionDraft, cycle_refusal, version_id
-from tutor.curriculum import Chapter, KnowledgePoint, Question, Resource, ResourceKind, Tests
+from tutor.curriculum import (
+    Chapter,
+    KnowledgePoint,
+    Prerequisite,
+    Question,
+    Resource,
+    ResourceKind,
+    ResourceLevel,
+    Tests,
+)
 from tutor.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from tutor.ports import GraphStore
 
@@ -182,6 +192,61 @@ def write_resource(store: GraphStore, who: Principal, resource: Resource, minute
     _done(store, who, "create resource" if create else "edit resource", resource.id, dataset,
           {**asdict(resource), "minutes": minutes}, now)
     return resource
+
+
+def export_curriculum(store: GraphStore, who: Principal, dataset: str) -> dict[str, Any]:
+    """The course as one JSON document (``datasets.curriculum_json``), answer keys included:
+    for the course's editors only."""
+    require_edit(store, who, dataset)
+    found = store_.curriculum(store, dataset)
+    if not found["chapters"]:
+        raise NotFound(f"no course {dataset!r}")
+    return {"format": curriculum_json.FORMAT, "version": curriculum_json.VERSION,
+            "dataset": dataset, **found}
+
+
+def import_curriculum(store: GraphStore, who: Principal, text: str, now: int
+                      ) -> dict[str, int]:
+    """Check the whole document first (every problem with its line; nothing is written when
+    one is found), then write it through the importers' path: chapters, KPs, prerequisites,
+    questions with their versions and weights, resources. Importing it again changes
+    nothing. A course that exists may be imported by its editors; a new one by admins."""
+    doc = curriculum_json.read(text)
+    dataset = doc["dataset"]
+    if maps.chapters(store, dataset) or who.role is not Role.ADMIN:
+        require_edit(store, who, dataset)
+    questions = doc.get("questions", [])
+    ingest(store, GraphData(
+        dataset,
+        chapters=[Chapter(c["id"], c["name"], c.get("order", 0), c.get("area", ""), SOURCE)
+                  for c in doc.get("chapters", [])],
+        kps=[KnowledgePoint(k["id"], k["name"], k["chapter_id"], k.get("description", ""),
+                            SOURCE) for k in doc.get("kps", [])],
+        prerequisites=[Prerequisite(p["before"], p["after"], p.get("inferred", False),
+                                    p.get("confidence", 1.0))
+                       for p in doc.get("prerequisites", [])],
+        questions=[Question(q["id"], q["stem"], tuple(q.get("choices", [])),
+                            q.get("answer", ""), q.get("explanation", ""),
+                            ResourceLevel(q.get("level", "standard")), SOURCE)
+                   for q in questions],
+        tests=[Tests(q["id"], k) for q in questions for k in q["kp_ids"]],
+        resources=[Resource(r["id"], r["title"], ResourceKind(r["kind"]),
+                            ResourceLevel(r.get("level", "standard")), tuple(r["kp_ids"]),
+                            r.get("url", ""), r.get("body", ""))
+                   for r in doc.get("resources", [])]))
+    for q in questions:
+        store_.set_question_meta(store, q["id"], {
+            "type": q.get("type", "choice"), "tolerance": q.get("tolerance", 0.0),
+            "hints": q.get("hints", []), "tags": q.get("tags", []),
+            "version": q.get("version", 1), "base_id": q.get("base_id", q["id"])},
+            q["kp_ids"], q.get("weights"))
+        if q.get("superseded_by"):
+            store_.supersede(store, q["id"], q["superseded_by"])
+    for item in (*doc.get("chapters", []), *doc.get("kps", [])):
+        store_.set_archived(store, item["id"], bool(item.get("archived", False)))
+    counts = {s: len(doc.get(s, [])) for s in curriculum_json.SECTIONS}
+    _done(store, who, "import curriculum", dataset, dataset, counts, now)
+    return counts
 
 
 def audit_trail(store: GraphStore, who: Principal, skip: int, limit: int) -> list[dict]:

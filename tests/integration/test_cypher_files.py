@@ -265,6 +265,11 @@ PARAMS: dict[str, dict] = {
     "save_audit": {"id": "a1", "ts": 1, "who": "u1", "action": "edit KP", "target": "k2",
                    "dataset": "d", "details": "{}"},
     "list_audit": {"datasets": ["d"], "skip": 0, "limit": 10},
+    "export_chapters": {"dataset": "d"},
+    "export_kps": {"dataset": "d"},
+    "export_prerequisites": {"dataset": "d"},
+    "export_questions": {"dataset": "d"},
+    "export_resources": {"dataset": "d"},
     "clear_graph": {},
 }
 SCHEMA_FILES = {"schema_falkordb", "schema_neo4j"}  # multi-statement, run by ensure_schema
@@ -396,6 +401,15 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["supersede_question"] == [{"id": "q1"}]
     assert results["set_archived"] == [{"n": 1}]
     assert [r["target"] for r in results["list_audit"]] == ["k2"]
+    assert [(r["id"], r["archived"]) for r in results["export_kps"]] == [("k1", False),
+                                                                        ("k2", True)]
+    assert results["export_chapters"][0]["id"] == "c1"
+    assert results["export_prerequisites"] == [{"before": "k1", "after": "k2",
+                                                "inferred": False, "confidence": 1.0}]
+    [question] = results["export_questions"]
+    assert (question["type"], question["kp_ids"], question["superseded_by"]) == (
+        "numeric", ["k1"], "q1~v2")
+    assert results["export_resources"][0]["kp_ids"] == ["k1"]
     assert results["lti_take_state"] == [{"live": True}]
     assert results["lti_student_launch"][0]["resource_link_id"] == "r1"
     assert results["lti_practice_since"][0]["answers"] == 1

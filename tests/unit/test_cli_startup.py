@@ -31,6 +31,6 @@ def test_help_lists_every_command_and_imports_nothing_heavy() -> None:
     *help_lines, heavy = done.stdout.strip().splitlines()
     assert json.loads(heavy) == []
     listed = {line.split()[0] for line in help_lines[help_lines.index("Commands:") + 1:]}
-    assert listed == {"adjust", "affect", "demo", "evaluate", "graph", "lms", "lrs", "notify",
-                      "path", "plan", "profiles", "record", "recommend", "report", "serve", "tests",
-                      "similar", "study", "train", "users"}
+    assert listed == {"adjust", "affect", "curriculum", "demo", "evaluate", "graph", "lms",
+                      "lrs", "notify", "path", "plan", "profiles", "record", "recommend",
+                      "report", "serve", "similar", "study", "tests", "train", "users"}

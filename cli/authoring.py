@@ -1,0 +1,49 @@
+"""`kgtutor curriculum ...`: a course as one JSON document, out and in (the API's
+``/curriculum`` does the same for tutors; docs/authoring.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.common import errors_as_messages, now_ms, store_for
+from services.settings import Settings
+from tutor.access import Principal, Role
+
+OPERATOR = Principal("kgtutor-cli", Role.ADMIN)  # whoever runs the command line runs the server
+
+
+@click.group()
+def curriculum() -> None:
+    """A course's chapters, KPs, prerequisites, questions and resources as one document."""
+
+
+@curriculum.command("export")
+@click.option("--dataset", default="seed", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_obj
+@errors_as_messages
+def export(settings: Settings, dataset: str, out: Path) -> None:
+    """Write the course to OUT (answer keys included)."""
+    from datasets import curriculum_json
+    from services import authoring
+
+    with store_for(settings) as store:
+        doc = authoring.export_curriculum(store, OPERATOR, dataset)
+    out.write_text(curriculum_json.dump(doc))
+    click.echo(f"wrote {out}: " + ", ".join(f"{len(doc[s])} {s}"
+                                             for s in curriculum_json.SECTIONS))
+
+
+@curriculum.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+@errors_as_messages
+def import_(settings: Settings, path: Path) -> None:
+    """Check PATH whole, then write it (nothing is written when a line is wrong)."""
+    from services import authoring
+
+    with store_for(settings) as store:
+        counts = authoring.import_curriculum(store, OPERATOR, path.read_text(), now_ms())
+    click.echo("imported " + ", ".join(f"{n} {s}" for s, n in counts.items()))

@@ -1,0 +1,102 @@
+"""The curriculum as one JSON document on the real graph: the demo course exported, imported
+into an empty graph and exported again is the same document; a malformed file is refused with
+line-numbered errors and changes nothing; questions with unicode, math and Markdown survive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cli.common import store_for
+from datasets import curriculum_json
+from graph.falkordb_store import FalkorStore
+from services import authoring
+from services.settings import Settings
+from tests.integration.conftest import run
+from tutor.access import Principal, Role
+
+ADMIN = Principal("test-admin", Role.ADMIN)
+
+
+def test_the_demo_course_round_trips_through_an_empty_graph(seeded_var: Path, empty_var: Path,
+                                                            tmp_path: Path) -> None:
+    first, second = tmp_path / "seed.json", tmp_path / "again.json"
+    out = run(seeded_var, "curriculum", "export", "--dataset", "seed", "--out", str(first))
+    assert out.exit_code == 0, out.output
+    doc = json.loads(first.read_text())
+    assert len(doc["questions"]) == 238 and len(doc["resources"]) > 50
+    assert all(q["answer"] for q in doc["questions"])  # the keys travel with the document
+    imported = run(empty_var, "curriculum", "import", str(first))
+    assert imported.exit_code == 0, imported.output
+    assert "238 questions" in imported.output
+    assert run(empty_var, "curriculum", "export", "--dataset", "seed", "--out",
+               str(second)).exit_code == 0
+    assert json.loads(second.read_text()) == doc  # no loss
+    again = run(empty_var, "curriculum", "import", str(first))  # idempotent
+    assert again.exit_code == 0
+    assert run(empty_var, "curriculum", "export", "--dataset", "seed", "--out",
+               str(second)).exit_code == 0
+    assert json.loads(second.read_text()) == doc
+
+
+def test_a_malformed_document_names_its_lines_and_changes_nothing(seeded_var: Path,
+                                                                  tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    run(seeded_var, "curriculum", "export", "--dataset", "seed", "--out", str(good))
+    doc = json.loads(good.read_text())
+    doc["kps"][2]["chapter_id"] = "no-such-chapter"
+    doc["questions"][5]["kp_ids"] = []
+    doc["prerequisites"].append({"before": doc["kps"][1]["id"], "after": doc["kps"][0]["id"]})
+    doc["prerequisites"].append({"before": doc["kps"][0]["id"], "after": doc["kps"][1]["id"]})
+    doc["chapters"][0]["name"] = "Renamed, but never written"
+    bad = tmp_path / "bad.json"
+    text = curriculum_json.dump(doc)
+    bad.write_text(text)
+    lines = text.splitlines()
+    kp_line = next(i for i, line in enumerate(lines, 1) if '"no-such-chapter"' in line)
+    out = run(seeded_var, "curriculum", "import", str(bad))
+    assert out.exit_code == 1 and out.output.count("\n") == 1, out.output
+    assert "kps[2].chapter_id: no chapter 'no-such-chapter'" in out.output
+    item_line = int(out.output.split("kps[2]")[0].rsplit("line ", 1)[1].split(":")[0])
+    assert item_line <= kp_line <= item_line + 6  # the line of the KP's entry
+    assert "questions[5].kp_ids: a non-empty list of ids" in out.output
+    assert "a cycle" in out.output
+    with store_for(Settings(var_dir=seeded_var)) as store:
+        names = {c["id"]: c["name"] for c in store.read("export_chapters",
+                                                        {"dataset": "seed"})}
+    assert names[doc["chapters"][0]["id"]] != "Renamed, but never written"
+    broken = tmp_path / "broken.json"
+    broken.write_text(text.replace('"format"', '"format" "', 1))
+    assert "line 2: not JSON" in run(seeded_var, "curriculum", "import", str(broken)).output
+
+
+STEMS = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80).map(
+    lambda t: f"**{t}** — what is $\\frac{{1}}{{2}} + x^2$? `code` é ∑ 🎨")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(STEMS, min_size=1, max_size=4))
+def test_question_text_with_unicode_math_and_markdown_survives(embedded, stems: list[str]
+                                                               ) -> None:
+    store = FalkorStore(embedded.client(), "curriculum_io")
+    store.clear()
+    store.ensure_schema()
+    doc = {"format": "kgtutor-curriculum", "version": 1, "dataset": "hyp",
+           "chapters": [{"id": "h-ch", "name": "Ch", "order": 1, "area": "",
+                         "archived": False}],
+           "kps": [{"id": "h-k", "name": "K", "chapter_id": "h-ch", "description": "",
+                    "archived": False}],
+           "prerequisites": [],
+           "questions": [{"id": f"h-q{i}", "stem": stem, "type": "short", "choices": [],
+                          "answer": stem[:10], "tolerance": 0.0, "explanation": stem,
+                          "hints": [stem], "level": "basic", "tags": ["ü"],
+                          "kp_ids": ["h-k"], "weights": [1.0], "version": 1,
+                          "base_id": f"h-q{i}", "superseded_by": None}
+                         for i, stem in enumerate(stems)],
+           "resources": []}
+    authoring.import_curriculum(store, ADMIN, curriculum_json.dump(doc), 1)
+    back = authoring.export_curriculum(store, ADMIN, "hyp")
+    assert back["questions"] == doc["questions"]
