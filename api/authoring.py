@@ -280,6 +280,41 @@ def import_curriculum() -> dict[str, int]:
                                      request.get_data(as_text=True), svc.clock())
 
 
+class GiftQuery(Schema):
+    kp_id = fields.String(validate=ID, metadata={
+        "description": "The KP of questions under no $CATEGORY line."})
+
+
+class GiftOut(Schema):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+
+
+@blp.route("/questions.gift", methods=["GET"])
+@roles(*EDITORS)
+@blp.arguments(CurriculumQuery, location="query")
+@blp.response(200, description="text/plain: the course's questions in Moodle's GIFT.")
+def export_gift(query: dict[str, str]) -> Response:
+    """The course's current questions in GIFT, for Moodle and the tools that read it."""
+    text = service.export_gift(services().store, principal(), query["dataset"])
+    return Response(text, mimetype="text/plain")
+
+
+@blp.route("/questions.gift", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(GiftQuery, location="query")
+@blp.response(200, GiftOut)
+@blp.alt_response(422, description="Every bad question with its line; nothing was written.")
+@blp.doc(requestBody={"required": True, "content": {"text/plain": {
+    "schema": {"type": "string"}}}})
+def import_gift(query: dict[str, str]) -> dict[str, int]:
+    """Questions from GIFT text: new ones created, edited ones versioned, the rest left."""
+    svc = services()
+    return service.import_gift(svc.store, principal(), request.get_data(as_text=True),
+                               query.get("kp_id"), svc.clock())
+
+
 @blp.route("/audit", methods=["GET"])
 @roles(*EDITORS)
 @blp.response(200, AuditOut(many=True))

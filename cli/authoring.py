@@ -47,3 +47,32 @@ def import_(settings: Settings, path: Path) -> None:
     with store_for(settings) as store:
         counts = authoring.import_curriculum(store, OPERATOR, path.read_text(), now_ms())
     click.echo("imported " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+
+
+@curriculum.command("gift-export")
+@click.option("--dataset", default="seed", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_obj
+@errors_as_messages
+def gift_export(settings: Settings, dataset: str, out: Path) -> None:
+    """Write the course's questions to OUT in Moodle's GIFT."""
+    from services import authoring
+
+    with store_for(settings) as store:
+        text = authoring.export_gift(store, OPERATOR, dataset)
+    out.write_text(text)
+    click.echo(f"wrote {out}")
+
+
+@curriculum.command("gift-import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kp", default=None, help="The KP of questions under no $CATEGORY.")
+@click.pass_obj
+@errors_as_messages
+def gift_import(settings: Settings, path: Path, kp: str | None) -> None:
+    """Questions from a GIFT file (all checked first; errors by line)."""
+    from services import authoring
+
+    with store_for(settings) as store:
+        counts = authoring.import_gift(store, OPERATOR, path.read_text(), kp, now_ms())
+    click.echo("questions " + ", ".join(f"{k}: {n}" for k, n in counts.items()))

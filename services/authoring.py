@@ -17,18 +17,19 @@ resources) through the API and the pages.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
-from datasets import curriculum_json
+from datasets import curriculum_json, gift
 from graph import authoring as store_
 from graph import cache_version, maps
 from graph import practice as practice_store
 from graph.ingest import GraphData, ingest
-from tutor.access import Principal, Role
-from tutor.authoring import QuestionDraft, cycle_refusal, version_id
+from tutor.access import API_ID, Principal, Role
+from tutor.authoring import QuestionDraft, QuestionType, cycle_refusal, version_id
 from tutor.curriculum import (
     Chapter,
     KnowledgePoint,
@@ -39,7 +40,7 @@ from tutor.curriculum import (
     ResourceLevel,
     Tests,
 )
-from tutor.errors import InvalidInput, NotAllowed, NotFound, StateConflict
+from tutor.errors import DataFormatError, InvalidInput, NotAllowed, NotFound, StateConflict
 from tutor.ports import GraphStore
 
 SOURCE = "authoring"
@@ -247,6 +248,68 @@ def import_curriculum(store: GraphStore, who: Principal, text: str, now: int
     counts = {s: len(doc.get(s, [])) for s in curriculum_json.SECTIONS}
     _done(store, who, "import curriculum", dataset, dataset, counts, now)
     return counts
+
+
+def export_gift(store: GraphStore, who: Principal, dataset: str) -> str:
+    """The course's current questions in Moodle's GIFT (titles are kgtutor's ids, each under
+    the ``$CATEGORY`` of the KP it tests most)."""
+    questions = export_curriculum(store, who, dataset)["questions"]
+    return gift.dump([gift.GiftQuestion(
+        q["id"], q["stem"], q["type"], q["answer"],
+        tuple(q["choices"]) if q["type"] == "choice" else (), q["tolerance"],
+        q["explanation"], q["kp_ids"][0] if q["kp_ids"] else "")
+        for q in questions if not q["superseded_by"] and q["answer"]])
+
+
+def import_gift(store: GraphStore, who: Principal, text: str, default_kp: str | None,
+                now: int) -> dict[str, int]:
+    """Questions from GIFT: each tests the KP of its ``$CATEGORY`` (else ``default_kp``); a
+    title that is a question's id edits that question (a new version when it was answered),
+    an unchanged one is left as it is. Every question is checked first, errors by line."""
+    parsed = gift.parse(text)
+    errors, plan = [], []
+    for q in parsed:
+        kp = q.category or default_kp or ""
+        found = store_.content_kind(store, kp) if kp else None
+        if found is None or found[0] != "kp":
+            errors.append(f"line {q.line}: no KP {kp!r} to put the question on "
+                          "($CATEGORY or the default KP)")
+            continue
+        qid = q.title if q.title and API_ID.match(q.title) else "gift-" + hashlib.blake2b(
+            f"{q.stem}|{q.answer}".encode(), digest_size=6).hexdigest()
+        try:
+            draft = QuestionDraft(q.stem, QuestionType(q.type), q.answer, (kp,), q.choices,
+                                  q.tolerance, q.explanation)
+        except InvalidInput as e:
+            errors.append(f"line {q.line}: {e}")
+            continue
+        plan.append((qid, draft, found[1]))
+    if errors:
+        raise DataFormatError("; ".join(errors[:20]))
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    current: dict[str, dict[str, dict]] = {}
+    for qid, draft, dataset in plan:
+        if dataset not in current:
+            current[dataset] = {q["id"]: q for q in store_.curriculum(store, dataset)[
+                "questions"]}
+        now_q = current[dataset].get(qid)
+        if now_q is None:
+            write_question(store, who, qid, draft, now, create=True)
+            counts["created"] += 1
+        elif _same(now_q, draft):
+            counts["unchanged"] += 1
+        else:
+            level = ResourceLevel(now_q["level"])
+            write_question(store, who, qid, replace(draft, level=level), now, create=False)
+            counts["updated"] += 1
+    return counts
+
+
+def _same(stored: dict[str, Any], draft: QuestionDraft) -> bool:
+    return (stored["stem"], stored["type"], stored["answer"], tuple(stored["choices"]),
+            float(stored["tolerance"]), stored["explanation"], stored["kp_ids"][:1]) == (
+        draft.stem, str(draft.type), draft.answer, draft.choices, draft.tolerance,
+        draft.explanation, list(draft.kp_ids))
 
 
 def audit_trail(store: GraphStore, who: Principal, skip: int, limit: int) -> list[dict]:
