@@ -280,39 +280,47 @@ def import_curriculum() -> dict[str, int]:
                                      request.get_data(as_text=True), svc.clock())
 
 
-class GiftQuery(Schema):
+class BankQuery(Schema):
     kp_id = fields.String(validate=ID, metadata={
         "description": "The KP of questions under no $CATEGORY line."})
 
 
-class GiftOut(Schema):
+class BankImportOut(Schema):
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
 
 
-@blp.route("/questions.gift", methods=["GET"])
-@roles(*EDITORS)
-@blp.arguments(CurriculumQuery, location="query")
-@blp.response(200, description="text/plain: the course's questions in Moodle's GIFT.")
-def export_gift(query: dict[str, str]) -> Response:
-    """The course's current questions in GIFT, for Moodle and the tools that read it."""
-    text = service.export_gift(services().store, principal(), query["dataset"])
-    return Response(text, mimetype="text/plain")
+BANKS = {"gift": "text/plain", "xml": "application/xml"}  # file suffix -> media type
+FORMAT_OF = {"gift": "gift", "xml": "moodle"}
 
 
-@blp.route("/questions.gift", methods=["POST"])
-@roles(*EDITORS)
-@blp.arguments(GiftQuery, location="query")
-@blp.response(200, GiftOut)
-@blp.alt_response(422, description="Every bad question with its line; nothing was written.")
-@blp.doc(requestBody={"required": True, "content": {"text/plain": {
-    "schema": {"type": "string"}}}})
-def import_gift(query: dict[str, str]) -> dict[str, int]:
-    """Questions from GIFT text: new ones created, edited ones versioned, the rest left."""
-    svc = services()
-    return service.import_gift(svc.store, principal(), request.get_data(as_text=True),
-                               query.get("kp_id"), svc.clock())
+for _suffix, _media in BANKS.items():
+    def _export(query: dict[str, str], suffix: str = _suffix) -> Response:
+        text = service.export_questions(services().store, principal(), query["dataset"],
+                                        FORMAT_OF[suffix])
+        return Response(text, mimetype=BANKS[suffix])
+
+    def _import(query: dict[str, str], suffix: str = _suffix) -> dict[str, int]:
+        svc = services()
+        return service.import_questions(svc.store, principal(),
+                                        request.get_data(as_text=True), FORMAT_OF[suffix],
+                                        query.get("kp_id"), svc.clock())
+
+    name = "Moodle's GIFT" if _suffix == "gift" else "Moodle XML"
+    _export.__name__, _import.__name__ = f"export_{_suffix}", f"import_{_suffix}"
+    _export.__doc__ = f"The course's current questions in {name}."
+    _import.__doc__ = (f"Questions from {name}: new ones created, edited ones versioned, the "
+                       "rest left; checked whole first, refused by line.")
+    blp.route(f"/questions.{_suffix}", methods=["GET"])(roles(*EDITORS)(
+        blp.arguments(CurriculumQuery, location="query")(blp.response(
+            200, description=f"{_media}: the questions in {name}.")(_export))))
+    blp.route(f"/questions.{_suffix}", methods=["POST"])(roles(*EDITORS)(
+        blp.arguments(BankQuery, location="query")(blp.response(200, BankImportOut)(
+            blp.alt_response(422, description="Every bad question with its line; nothing "
+                                              "was written.")(
+                blp.doc(requestBody={"required": True, "content": {_media: {
+                    "schema": {"type": "string"}}}})(_import))))))
 
 
 @blp.route("/audit", methods=["GET"])

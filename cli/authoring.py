@@ -49,30 +49,35 @@ def import_(settings: Settings, path: Path) -> None:
     click.echo("imported " + ", ".join(f"{n} {s}" for s, n in counts.items()))
 
 
-@curriculum.command("gift-export")
+@curriculum.command("questions-export")
 @click.option("--dataset", default="seed", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodle"]), default="gift",
+              show_default=True, help="Moodle's GIFT, or Moodle XML.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.pass_obj
 @errors_as_messages
-def gift_export(settings: Settings, dataset: str, out: Path) -> None:
-    """Write the course's questions to OUT in Moodle's GIFT."""
+def questions_export(settings: Settings, dataset: str, fmt: str, out: Path) -> None:
+    """Write the course's current questions to OUT in a question-bank format."""
     from services import authoring
 
     with store_for(settings) as store:
-        text = authoring.export_gift(store, OPERATOR, dataset)
+        text = authoring.export_questions(store, OPERATOR, dataset, fmt)
     out.write_text(text)
     click.echo(f"wrote {out}")
 
 
-@curriculum.command("gift-import")
+@curriculum.command("questions-import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--kp", default=None, help="The KP of questions under no $CATEGORY.")
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodle"]), default="gift",
+              show_default=True)
+@click.option("--kp", default=None, help="The KP of questions under no category.")
 @click.pass_obj
 @errors_as_messages
-def gift_import(settings: Settings, path: Path, kp: str | None) -> None:
-    """Questions from a GIFT file (all checked first; errors by line)."""
+def questions_import(settings: Settings, path: Path, fmt: str, kp: str | None) -> None:
+    """Questions from a GIFT or Moodle XML file (all checked first; errors by line)."""
     from services import authoring
 
     with store_for(settings) as store:
-        counts = authoring.import_gift(store, OPERATOR, path.read_text(), kp, now_ms())
+        counts = authoring.import_questions(store, OPERATOR, path.read_text(), fmt, kp,
+                                            now_ms())
     click.echo("questions " + ", ".join(f"{k}: {n}" for k, n in counts.items()))

@@ -21,27 +21,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
+from datasets.question_bank import BankQuestion
 from tutor.errors import DataFormatError
 
 SPECIAL = "~=#{}:\\"
 
 
-@dataclass(frozen=True)
-class GiftQuestion:
-    title: str  # '' when the question has none
-    stem: str
-    type: str  # choice | numeric | short
-    answer: str
-    choices: tuple[str, ...] = ()
-    tolerance: float = 0.0
-    explanation: str = ""
-    category: str = ""  # the KP of the $CATEGORY line above it
-    line: int = 0
-
-
-def parse(text: str) -> list[GiftQuestion]:
+def parse(text: str) -> list[BankQuestion]:
     """Every question of ``text``; ``DataFormatError`` naming each bad one's line."""
     out, errors = [], []
     for line, block, category in _blocks(text):
@@ -54,7 +41,7 @@ def parse(text: str) -> list[GiftQuestion]:
     return out
 
 
-def dump(questions: Sequence[GiftQuestion]) -> str:
+def dump(questions: Sequence[BankQuestion]) -> str:
     """GIFT text that ``parse`` reads back as the same questions."""
     parts, category = [], None
     for q in questions:
@@ -145,7 +132,7 @@ def _unescaped(text: str, ch: str, start: int = 0) -> int:
     return -1
 
 
-def _question(block: str, category: str, line: int) -> GiftQuestion:
+def _question(block: str, category: str, line: int) -> BankQuestion:
     title = ""
     body = block.strip()
     if body.startswith("::"):
@@ -171,7 +158,7 @@ def _question(block: str, category: str, line: int) -> GiftQuestion:
               "line": line}
     if answers in ("T", "TRUE", "F", "FALSE"):
         right = "True" if answers.startswith("T") else "False"
-        return GiftQuestion(type="choice", answer=right, choices=("True", "False"), **common)
+        return BankQuestion(type="choice", answer=right, choices=("True", "False"), **common)
     if answers.startswith("#"):
         value, _, tol = unescape(answers[1:]).partition(":")
         try:
@@ -179,7 +166,7 @@ def _question(block: str, category: str, line: int) -> GiftQuestion:
             tolerance = float(tol) if tol else 0.0
         except ValueError:
             raise ValueError(f"numeric answer {answers!r} is not a number[:tolerance]") from None
-        return GiftQuestion(type="numeric", answer=value.strip(), tolerance=tolerance,
+        return BankQuestion(type="numeric", answer=value.strip(), tolerance=tolerance,
                             **common)
     options = [(mark, unescape(_drop_feedback(piece)).strip())
                for mark, piece in _split(answers, "=~") if mark]
@@ -189,10 +176,10 @@ def _question(block: str, category: str, line: int) -> GiftQuestion:
     if not right:
         raise ValueError("no right answer (=)")
     if all(m == "=" for m, _ in options):
-        return GiftQuestion(type="short", answer=right[0], **common)
+        return BankQuestion(type="short", answer=right[0], **common)
     if len(right) > 1:
         raise ValueError("a multiple-choice question has one right answer (=)")
-    return GiftQuestion(type="choice", answer=right[0], choices=tuple(o for _, o in options),
+    return BankQuestion(type="choice", answer=right[0], choices=tuple(o for _, o in options),
                         **common)
 
 

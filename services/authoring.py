@@ -23,7 +23,8 @@ import uuid
 from dataclasses import asdict, replace
 from typing import Any
 
-from datasets import curriculum_json, gift
+from datasets import curriculum_json, gift, moodle_xml
+from datasets.question_bank import BankQuestion
 from graph import authoring as store_
 from graph import cache_version, maps
 from graph import practice as practice_store
@@ -250,32 +251,35 @@ def import_curriculum(store: GraphStore, who: Principal, text: str, now: int
     return counts
 
 
-def export_gift(store: GraphStore, who: Principal, dataset: str) -> str:
-    """The course's current questions in Moodle's GIFT (titles are kgtutor's ids, each under
-    the ``$CATEGORY`` of the KP it tests most)."""
+QUESTION_FORMATS = {"gift": gift, "moodle": moodle_xml}  # each reads and writes BankQuestions
+
+
+def export_questions(store: GraphStore, who: Principal, dataset: str, fmt: str) -> str:
+    """The course's current questions in a bank format (``gift`` or ``moodle`` XML): titles
+    are kgtutor's ids, each under the category of the KP it tests most."""
     questions = export_curriculum(store, who, dataset)["questions"]
-    return gift.dump([gift.GiftQuestion(
+    return _format(fmt).dump([BankQuestion(
         q["id"], q["stem"], q["type"], q["answer"],
         tuple(q["choices"]) if q["type"] == "choice" else (), q["tolerance"],
         q["explanation"], q["kp_ids"][0] if q["kp_ids"] else "")
         for q in questions if not q["superseded_by"] and q["answer"]])
 
 
-def import_gift(store: GraphStore, who: Principal, text: str, default_kp: str | None,
-                now: int) -> dict[str, int]:
-    """Questions from GIFT: each tests the KP of its ``$CATEGORY`` (else ``default_kp``); a
+def import_questions(store: GraphStore, who: Principal, text: str, fmt: str,
+                     default_kp: str | None, now: int) -> dict[str, int]:
+    """Questions from a bank file: each tests the KP of its category (else ``default_kp``); a
     title that is a question's id edits that question (a new version when it was answered),
     an unchanged one is left as it is. Every question is checked first, errors by line."""
-    parsed = gift.parse(text)
+    parsed = _format(fmt).parse(text)
     errors, plan = [], []
     for q in parsed:
         kp = q.category or default_kp or ""
         found = store_.content_kind(store, kp) if kp else None
         if found is None or found[0] != "kp":
             errors.append(f"line {q.line}: no KP {kp!r} to put the question on "
-                          "($CATEGORY or the default KP)")
+                          "(its category or the default KP)")
             continue
-        qid = q.title if q.title and API_ID.match(q.title) else "gift-" + hashlib.blake2b(
+        qid = q.title if q.title and API_ID.match(q.title) else "bank-" + hashlib.blake2b(
             f"{q.stem}|{q.answer}".encode(), digest_size=6).hexdigest()
         try:
             draft = QuestionDraft(q.stem, QuestionType(q.type), q.answer, (kp,), q.choices,
@@ -303,6 +307,12 @@ def import_gift(store: GraphStore, who: Principal, text: str, default_kp: str | 
             write_question(store, who, qid, replace(draft, level=level), now, create=False)
             counts["updated"] += 1
     return counts
+
+
+def _format(fmt: str) -> Any:
+    if fmt not in QUESTION_FORMATS:
+        raise InvalidInput(f"format: one of {', '.join(QUESTION_FORMATS)}")
+    return QUESTION_FORMATS[fmt]
 
 
 def _same(stored: dict[str, Any], draft: QuestionDraft) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli.common import store_for
-from datasets import curriculum_json, gift
+from datasets import curriculum_json, gift, moodle_xml
 from graph.falkordb_store import FalkorStore
 from services import authoring
 from services.settings import Settings
@@ -104,7 +104,7 @@ def test_question_text_with_unicode_math_and_markdown_survives(embedded, stems: 
 
 def test_the_demo_questions_round_trip_through_gift(seeded_var: Path, tmp_path: Path) -> None:
     out = tmp_path / "seed.gift"
-    assert run(seeded_var, "curriculum", "gift-export", "--dataset", "seed", "--out",
+    assert run(seeded_var, "curriculum", "questions-export", "--dataset", "seed", "--out",
                str(out)).exit_code == 0
     questions = gift.parse(out.read_text())
     with store_for(Settings(var_dir=seeded_var)) as store:
@@ -114,17 +114,46 @@ def test_the_demo_questions_round_trip_through_gift(seeded_var: Path, tmp_path: 
         s = stored[q.title]
         assert (q.stem, q.type, q.answer, list(q.choices), q.explanation, q.category) == (
             s["stem"], s["type"], s["answer"], s["choices"], s["explanation"], s["kp_ids"][0])
-    again = run(seeded_var, "curriculum", "gift-import", str(out))
+    again = run(seeded_var, "curriculum", "questions-import", str(out))
     assert again.exit_code == 0 and "created: 0, updated: 0, unchanged: 238" in again.output
     new = tmp_path / "new.gift"
     new.write_text("$CATEGORY: alg-kp-exponents\n\n::gift-new-1:: What is $2^3$? {#8}\n\n"
                    "Colour of the sky? {=blue =Blue}\n")
-    made = run(seeded_var, "curriculum", "gift-import", str(new))
+    made = run(seeded_var, "curriculum", "questions-import", str(new))
     assert "created: 2" in made.output, made.output
     bad = tmp_path / "bad.gift"
     bad.write_text("::gift-new-2:: Fine {=a ~b}\n\n::gift-new-3:: Broken {~a ~b}\n")
-    refused = run(seeded_var, "curriculum", "gift-import", str(bad), "--kp",
+    refused = run(seeded_var, "curriculum", "questions-import", str(bad), "--kp",
                   "alg-kp-exponents")
     assert refused.exit_code == 1 and "line 3: no right answer" in refused.output
     with store_for(Settings(var_dir=seeded_var)) as store:
         assert store.read("question_facts", {"ids": ["gift-new-2"]}) == []  # nothing written
+
+
+def test_the_demo_questions_round_trip_through_moodle_xml(seeded_var: Path,
+                                                          tmp_path: Path) -> None:
+    out = tmp_path / "seed.xml"
+    assert run(seeded_var, "curriculum", "questions-export", "--format", "moodle",
+               "--dataset", "seed", "--out", str(out)).exit_code == 0
+    questions = moodle_xml.parse(out.read_text())
+    with store_for(Settings(var_dir=seeded_var)) as store:
+        stored = {q["id"]: q for q in store.read("export_questions", {"dataset": "seed"})
+                  if not q["superseded_by"]}
+    seed = [q for q in questions if q.title.startswith("alg-")]
+    assert len(seed) == 238
+    for q in seed:
+        s = stored[q.title]
+        assert (q.stem, q.type, q.answer, list(q.choices), q.explanation, q.category) == (
+            s["stem"], s["type"], s["answer"], s["choices"], s["explanation"], s["kp_ids"][0])
+    again = run(seeded_var, "curriculum", "questions-import", "--format", "moodle", str(out))
+    assert again.exit_code == 0 and "created: 0, updated: 0" in again.output, again.output
+    bad = tmp_path / "bad.xml"
+    bad.write_text('<?xml version="1.0"?>\n<quiz>\n<question type="essay">\n'
+                   "<questiontext><text>Write</text></questiontext>\n</question>\n</quiz>\n")
+    refused = run(seeded_var, "curriculum", "questions-import", "--format", "moodle", str(bad),
+                  "--kp", "alg-kp-exponents")
+    assert refused.exit_code == 1 and "line 3: question type 'essay'" in refused.output
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<quiz>\n<question>\n</quiz>\n")
+    assert "line 3: not XML" in run(seeded_var, "curriculum", "questions-import", "--format",
+                                    "moodle", str(broken)).output

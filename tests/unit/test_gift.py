@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from datasets import gift
+from datasets.question_bank import BankQuestion
 from tutor.errors import DataFormatError
 
 SAMPLE = r"""// a comment
@@ -69,13 +70,13 @@ def test_any_question_round_trips(stem: str, choices: list[str], right: int,
                                   explanation: str, kind: str) -> None:
     stem = f"{stem} — $x^2$ **bold** é"
     if kind == "choice":
-        q = gift.GiftQuestion("t-1", stem, "choice", choices[right % len(choices)],
+        q = BankQuestion("t-1", stem, "choice", choices[right % len(choices)],
                               tuple(choices), explanation=explanation, category="kp-1")
     elif kind == "short":
-        q = gift.GiftQuestion("t-1", stem, "short", choices[0], explanation=explanation,
+        q = BankQuestion("t-1", stem, "short", choices[0], explanation=explanation,
                               category="kp-1")
     else:
-        q = gift.GiftQuestion("t-1", stem, "numeric", "2.5", tolerance=0.25,
+        q = BankQuestion("t-1", stem, "numeric", "2.5", tolerance=0.25,
                               explanation=explanation, category="kp-1")
     [back] = gift.parse(gift.dump([q]))
-    assert back == gift.GiftQuestion(**{**q.__dict__, "line": back.line})
+    assert back == BankQuestion(**{**q.__dict__, "line": back.line})
