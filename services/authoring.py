@@ -80,13 +80,14 @@ def update_chapter(store: GraphStore, who: Principal, chapter_id: str,
                    changes: dict[str, Any], now: int) -> dict[str, Any]:
     dataset = _dataset(store, chapter_id, "chapter")
     require_edit(store, who, dataset)
-    current = next((c for c in maps.chapters(store, dataset) if c.id == chapter_id), None)
-    if "archived" in changes:
+    if "archived" in changes:  # first: an archived chapter is not listed below
         store_.set_archived(store, chapter_id, bool(changes["archived"]))
+    current = next((c for c in store_.curriculum(store, dataset)["chapters"]
+                    if c["id"] == chapter_id), None)
     if current is not None and ({"name", "order"} & set(changes)):
         ingest(store, GraphData(dataset, chapters=[Chapter(
-            chapter_id, changes.get("name", current.name), changes.get("order", current.order),
-            current.area, SOURCE)]))
+            chapter_id, changes.get("name", current["name"]),
+            changes.get("order", current["order"]), current["area"], SOURCE)]))
     _done(store, who, "edit chapter", chapter_id, dataset, changes, now)
     return {"id": chapter_id, **changes}
 

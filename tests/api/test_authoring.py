@@ -142,6 +142,8 @@ def test_archiving_keeps_answers_and_leaves_plans(who: Callable[[str], Any],
     ok(who(TUTOR).patch("/chapters/asmt-ch-x", json={"name": "Extras", "archived": True}))
     assert "asmt-ch-x" not in {c["id"] for c in ok(who("asmt-s2").get(
         "/chapters?dataset=asmt"))}
+    kept = {c["id"]: c for c in api_store.read("export_chapters", {"dataset": "asmt"})}
+    assert (kept["asmt-ch-x"]["name"], kept["asmt-ch-x"]["archived"]) == ("Extras", True)
 
 
 def test_resources_and_the_audit_trail(who: Callable[[str], Any]) -> None:
