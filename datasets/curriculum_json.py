@@ -41,6 +41,10 @@ def read(text: str) -> dict[str, Any]:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise DataFormatError(f"line {e.lineno}: not JSON: {e.msg}") from None
+    nul = [at for at in (text.find("\\u0000"), text.find("\x00")) if at >= 0]
+    if nul:  # the graph's client cuts parameters at NUL
+        line = text[:min(nul)].count("\n") + 1
+        raise DataFormatError(f"line {line}: NUL characters are not accepted")
     lines = item_lines(text)
     errors: list[str] = []
 

@@ -30,6 +30,9 @@ SPECIAL = "~=#{}:\\"
 
 def parse(text: str) -> list[BankQuestion]:
     """Every question of ``text``; ``DataFormatError`` naming each bad one's line."""
+    if "\x00" in text:  # the graph's client cuts parameters at NUL
+        raise DataFormatError(f"line {text[:text.find(chr(0))].count(chr(10)) + 1}: NUL "
+                              "characters are not accepted")
     out, errors = [], []
     for line, block, category in _blocks(text):
         try:

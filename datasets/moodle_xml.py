@@ -78,6 +78,9 @@ def tree(source: str) -> Node:
 
 def parse(source: str) -> list[BankQuestion]:
     """Every question of the bank; ``DataFormatError`` naming each bad one's line."""
+    if "\x00" in source:  # not XML anyway; the graph's client would cut it
+        raise DataFormatError(f"line {source[:source.find(chr(0))].count(chr(10)) + 1}: NUL "
+                              "characters are not accepted")
     out, errors, category = [], [], ""
     for q in tree(source).all("question"):
         kind = q.attrs.get("type", "")
