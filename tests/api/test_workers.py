@@ -155,6 +155,39 @@ def test_a_refit_reaches_every_worker_within_a_second(two_workers: tuple) -> Non
         raise AssertionError(f"a worker still serves the old catalogue: {after}")
 
 
+def test_an_authoring_edit_through_one_worker_reaches_every_worker(two_workers: tuple) -> None:
+    """A tutor's edit (here an admin archives the KP a student is recommended) goes through one
+    worker; both workers' next recommendations leave the KP out (the edit moves the version)."""
+    url, _, access, headers = two_workers
+
+    def round_(tag: str) -> tuple[set[str], set[str]]:
+        kps = set()
+        for n in range(1, 21):
+            r = requests.get(f"{url}/students/alg-st-ben/recommendations?n={n}&a={tag}",
+                             headers=headers, timeout=30)
+            assert r.status_code == 200, r.text
+            kps |= {item["kp_id"] for item in r.json()["items"]}
+        deadline = time.monotonic() + 10
+        while len(pids := pids_of(access, f"a={tag}")) < 20 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return kps, set(pids.values())
+
+    before, pids = round_("before")
+    assert len(pids) == 2  # both workers hold the catalogue
+    archived = sorted(before)[0]
+    r = requests.patch(f"{url}/kps/{archived}", json={"archived": True}, headers=headers,
+                       timeout=30)
+    assert r.status_code == 200, r.text
+    for attempt in range(50):  # rounds until both workers answer without the KP
+        after, pids = round_(f"after{attempt}")
+        if archived not in after and len(pids) == 2:
+            break
+    else:
+        raise AssertionError(f"a worker still recommends the archived {archived}")
+    requests.patch(f"{url}/kps/{archived}", json={"archived": False}, headers=headers,
+                   timeout=30)
+
+
 def test_an_erasure_through_a_worker_moves_the_version_every_worker_follows(
         two_workers: tuple) -> None:
     """What a worker invalidates itself (an erasure changes peers' mastery and popularity) it
