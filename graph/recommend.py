@@ -29,7 +29,8 @@ def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
     for r in store.read("rec_questions", {"dataset": dataset}):
         level = ResourceLevel(r["level"]) if r["level"] else ResourceLevel.STANDARD
         a, b = item_params(r["a"], r["b"], level)
-        q = QuestionFacts(r["id"], tuple(sorted(r["kp_ids"])), a, b, level)
+        q = QuestionFacts(r["id"], tuple(sorted(r["kp_ids"])), a, b, level,
+                          r["a"] is not None and r["b"] is not None)
         questions[q.id] = q
     popularity = {r["id"]: int(r["attempts"])
                   for r in store.read("kp_popularity", {"dataset": dataset})}

@@ -163,7 +163,9 @@ def _recommendation(c: Candidate, in_band: bool, config: RecConfig, catalogue: C
         reasons.append(f"mastery of {kp} placed by test on {placed}")
     kt = f", Bi-LSTM {c.p_kt:.2f}" if c.p_kt is not None else ""
     reasons.append(f"P(correct): IRT {c.p_irt:.2f}{kt}, combined {c.p:.2f}")
-    reasons.append(f"difficulty b = {c.question.b:.2f}")
+    reasons.append(f"difficulty b = {c.question.b:.2f}" if c.question.fitted else
+                   f"difficulty b = {c.question.b:.2f}, from its level ({c.question.level}) "
+                   "until IRT is fitted on its answers")
     if in_band:
         reasons.append(f"inside the target band {fmt(config.band)}")
     else:

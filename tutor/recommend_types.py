@@ -29,6 +29,7 @@ class QuestionFacts:
     a: float = 1.0  # IRT discrimination (the bank's prior when the question was never fitted)
     b: float = 0.0  # IRT difficulty, on the students' theta scale
     level: ResourceLevel = ResourceLevel.STANDARD
+    fitted: bool = True  # False: a and b come from the level until an IRT fit has answers
 
 @dataclass(frozen=True)
 class LearnerState:

@@ -368,3 +368,19 @@ def test_the_students_ability_moves_the_prior_of_unpractised_kps() -> None:
     assert {p.kp_id for p in average.kps} >= {"B", "C"}
     assert {p.kp_id for p in able.kps} == {"D", "E"}
     assert {p.kp_id for p in off.kps} == {p.kp_id for p in average.kps}
+
+
+def test_a_difficulty_from_the_level_says_so_until_irt_is_fitted() -> None:
+    from tutor.curriculum import ResourceLevel
+    from tutor.recommend import recommend as _recommend
+    from tutor.recommend_types import Catalogue, LearnerState, QuestionFacts
+
+    questions = {f"q{i}": QuestionFacts(f"q{i}", ("k",), 1.0, -1.0, ResourceLevel.BASIC,
+                                        fitted=i % 2 == 0) for i in range(8)}
+    catalogue = Catalogue({"k": "K"}, {"k": ()}, {"k": 0}, questions)
+    items = _recommend(catalogue, LearnerState("s", {}, ())).items
+    assert items
+    for item in items:
+        level_note = any("from its level (basic) until IRT is fitted" in r
+                         for r in item.reasons)
+        assert level_note == (not questions[item.question_id].fitted)
