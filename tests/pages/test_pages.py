@@ -155,3 +155,19 @@ def test_student_pages_at_phone_width(tab: Callable[..., Tab], live: str) -> Non
     expect(t.page.locator(".timeline")).to_contain_text("Order of operations")
     assert t.page.evaluate("document.documentElement.scrollWidth") <= 390
     t.shot("student-path-phone")
+
+
+def test_more_like_this_on_a_practice_card(tab: Callable[..., Tab]) -> None:
+    t = tab()
+    t.login("diego")
+    task = t.page.get_by_role("form", name="Task 1", exact=True)
+    expect(task).to_be_visible()
+    task.get_by_role("button", name="More like this").click()
+    like = t.page.locator("#like-0")
+    expect(like.get_by_role("heading", name="More like this")).to_be_visible()
+    similar = like.locator("form.task")
+    expect(similar.first).to_be_visible()  # the seed has questions worded alike
+    first = similar.first
+    first.get_by_role("button", name="Why this?").click()
+    expect(first.locator(".why")).to_contain_text("like task 1: shares")
+    assert first.get_attribute("data-question") != task.get_attribute("data-question")

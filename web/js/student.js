@@ -37,7 +37,7 @@ export async function practicePage(feedback = null) {
     consentBox());
 }
 
-function card(item, q, i) {
+function card(item, q, i, title = `Task ${i + 1}`) {
   const name = `answer-${i}`;
   const why = h("ul", { class: "why", id: `why-${i}`, hidden: true },
     item.reasons.map((r) => h("li", {}, r)));
@@ -51,13 +51,31 @@ function card(item, q, i) {
       h("label", { class: "option" }, h("input", { type: "radio", name, value: o,
         required: j === 0 }), ` ${o}`)))
     : h("label", {}, "Your answer ", h("input", { name, required: true }));
+  const like = h("div", { class: "like", id: `like-${i}`, "aria-live": "polite" });
+  const more = h("button", { type: "button", class: "link", onclick: async () => {
+    more.disabled = true;
+    try {
+      const found = await api(`/questions/${enc(item.question_id)}/similar?kind=question&top=3`);
+      const qs = await Promise.all(found.map((f) => api(`/questions/${enc(f.id)}`)));
+      like.replaceChildren(h("h3", {}, "More like this"), found.length
+        ? h("ol", { class: "cards" }, found.map((f, j) => h("li", {}, card({
+          question_id: f.id, kp_id: qs[j].kp_ids?.[0] || "",
+          reasons: [`like ${title.toLowerCase()}: shares ${f.shared_terms.join(", ")
+            || "its wording"}`, `similarity ${f.score.toFixed(2)}`] }, qs[j], `${i}-${j}`,
+          `Like ${title.toLowerCase()}, ${j + 1}`))))
+        : h("p", { class: "muted" }, "Nothing close enough."));
+    } catch (err) {
+      like.replaceChildren(problemBox(err));
+    }
+  } }, "More like this");
   const form = h("form", { class: "card task", dataset: { question: item.question_id },
-    "aria-label": `Task ${i + 1}`, onsubmit: (e) => answer(e, item) },
-  h("p", { class: "muted" }, `Task ${i + 1} · ${q.kp_names?.[0] || item.kp_id}`
+    "aria-label": title, onsubmit: (e) => answer(e, item) },
+  h("p", { class: "muted" }, `${title} · ${q.kp_names?.[0] || item.kp_id}`
       + `${q.level ? ` · ${q.level}` : ""}`),
   h("p", { class: "question" }, q.text), input,
-  h("div", { class: "row" }, h("button", { type: "submit" }, "Check answer"), toggle), why);
-  return form;
+  h("div", { class: "row" }, h("button", { type: "submit" }, "Check answer"), toggle,
+    typeof i === "number" ? more : null), why);
+  return h("div", {}, form, like);  // the similar questions' forms sit beside it, not in it
 }
 
 async function answer(e, item) {
