@@ -14,12 +14,13 @@ test's answers among them) applies those answers once, on top of it (``refresh_m
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import networkx as nx
 
-from tutor.mastery import BktParams
+from tutor.mastery import BktParams, bkt_update
+from tutor.recommend import individual_priors
 
 UNKNOWN_BELOW = 0.5  # a tested KP's posterior under this caps the KPs that build on it
 
@@ -31,8 +32,8 @@ def placement_priors(theta: float, prerequisites: Mapping[str, Sequence[str]],
     """Prior mastery per KP of ``prerequisites`` (kp -> its direct prerequisites) after a
     placement ending at ``theta`` with ``answers`` per KP tested."""
     bkt = bkt or {}
-    base = {k: _shift(population.get(k, bkt.get(k, BktParams()).prior), ability_weight * theta)
-            for k in prerequisites}
+    base = dict(individual_priors({k: population.get(k, bkt.get(k, BktParams()).prior)
+                                   for k in prerequisites}, theta, ability_weight))
     graph = nx.DiGraph()
     graph.add_nodes_from(prerequisites)
     graph.add_edges_from((p, k) for k, pres in prerequisites.items() for p in pres
@@ -53,13 +54,8 @@ def placement_priors(theta: float, prerequisites: Mapping[str, Sequence[str]],
 
 def posterior(prior: float, answers: Sequence[bool], params: BktParams) -> float:
     """P(known) after ``answers`` with no learning between them (a test teaches nothing)."""
-    p, g, s = prior, params.guess, params.slip
+    still = replace(params, learn=0.0)
+    p = prior
     for right in answers:
-        p = p * (1 - s) / (p * (1 - s) + (1 - p) * g) if right else \
-            p * s / (p * s + (1 - p) * (1 - g))
+        p = bkt_update(p, right, still)
     return p
-
-
-def _shift(p: float, by: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return 1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + by)))
