@@ -37,6 +37,7 @@ from evaluation.learner import SimParams
 from evaluation.recommend_types import Recommender
 from tutor.affect import AffectReading
 from tutor.mastery import BktParams, bkt_update
+from tutor.schedules import spread
 
 Truth = Callable[[], np.ndarray]  # the learner's true mastery, bool (K,): the oracle's only
 
@@ -97,12 +98,6 @@ def item_skill_matrix(params: SimParams) -> np.ndarray:
     for i, kps in enumerate(params.item_kps):
         out[i, :len(kps)] = kps
     return out
-
-
-def spread(budget: int, n: int) -> list[int]:
-    """``budget`` questions over ``n`` KPs as evenly as possible, the earlier ones first."""
-    base, extra = divmod(budget, max(n, 1))
-    return [base + (i < extra) for i in range(n)]
 
 
 class Fixed(_Honest):

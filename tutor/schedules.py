@@ -61,7 +61,7 @@ def fixed(catalogue: Catalogue, answered: int, budget: int, n: int) -> list[str]
     by_kp = typical(catalogue)
     kps = order(catalogue, by_kp)
     schedule: list[str] = []
-    for kp, count in zip(kps, _spread(budget, len(kps)), strict=True):
+    for kp, count in zip(kps, spread(budget, len(kps)), strict=True):
         schedule += [by_kp[kp][j % len(by_kp[kp])] for j in range(count)]
     if not schedule:
         return []
@@ -105,7 +105,8 @@ def next_questions(arm: str, catalogue: Catalogue, state: LearnerState, answered
     raise ValueError(f"no schedule for arm {arm!r}")
 
 
-def _spread(budget: int, n: int) -> list[int]:
+def spread(budget: int, n: int) -> list[int]:
+    """``budget`` questions over ``n`` KPs as evenly as possible, the earlier ones first."""
     base, extra = divmod(budget, max(n, 1))
     return [base + (i < extra) for i in range(n)]
 
