@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from datasets.question_bank import BankQuestion
+from datasets.question_bank import BankQuestion, refuse_nul
 from tutor.errors import DataFormatError
 
 SPECIAL = "~=#{}:\\"
@@ -30,9 +30,7 @@ SPECIAL = "~=#{}:\\"
 
 def parse(text: str) -> list[BankQuestion]:
     """Every question of ``text``; ``DataFormatError`` naming each bad one's line."""
-    if "\x00" in text:  # the graph's client cuts parameters at NUL
-        raise DataFormatError(f"line {text[:text.find(chr(0))].count(chr(10)) + 1}: NUL "
-                              "characters are not accepted")
+    refuse_nul(text)
     out, errors = [], []
     for line, block, category in _blocks(text):
         try:

@@ -18,7 +18,7 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from datasets.question_bank import BankQuestion
+from datasets.question_bank import BankQuestion, refuse_nul
 from tutor.errors import DataFormatError
 
 TYPES = {"multichoice": "choice", "shortanswer": "short", "numerical": "numeric",
@@ -78,9 +78,7 @@ def tree(source: str) -> Node:
 
 def parse(source: str) -> list[BankQuestion]:
     """Every question of the bank; ``DataFormatError`` naming each bad one's line."""
-    if "\x00" in source:  # not XML anyway; the graph's client would cut it
-        raise DataFormatError(f"line {source[:source.find(chr(0))].count(chr(10)) + 1}: NUL "
-                              "characters are not accepted")
+    refuse_nul(source)
     out, errors, category = [], [], ""
     for q in tree(source).all("question"):
         kind = q.attrs.get("type", "")

@@ -74,6 +74,11 @@ def audit_trail(store: GraphStore, datasets: Sequence[str] | None, skip: int,
                                      "skip": skip, "limit": limit})
 
 
+def chapters(store: GraphStore, dataset: str) -> list[Row]:
+    """A course's chapters, archived ones included."""
+    return store.read("export_chapters", {"dataset": dataset})
+
+
 def curriculum(store: GraphStore, dataset: str) -> dict[str, list[Row]]:
     """Everything of a course the curriculum document holds, archived and retired included."""
     return {section: store.read(f"export_{section}", {"dataset": dataset})

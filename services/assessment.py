@@ -22,6 +22,7 @@ import threading
 import uuid
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -76,10 +77,11 @@ class Bank:
     excluded: int  # gradable questions left out: no fit, or fewer than MIN_RESPONSES answers
 
     def index(self, question_id: str) -> int | None:
-        return self._index.get(question_id)
+        return self._positions.get(question_id)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {q: i for i, q in enumerate(self.question_ids)})
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {q: i for i, q in enumerate(self.question_ids)}
 
 
 @dataclass(frozen=True)

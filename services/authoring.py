@@ -82,8 +82,7 @@ def update_chapter(store: GraphStore, who: Principal, chapter_id: str,
     require_edit(store, who, dataset)
     if "archived" in changes:  # first: an archived chapter is not listed below
         store_.set_archived(store, chapter_id, bool(changes["archived"]))
-    current = next((c for c in store_.curriculum(store, dataset)["chapters"]
-                    if c["id"] == chapter_id), None)
+    current = next((c for c in store_.chapters(store, dataset) if c["id"] == chapter_id), None)
     if current is not None and ({"name", "order"} & set(changes)):
         ingest(store, GraphData(dataset, chapters=[Chapter(
             chapter_id, changes.get("name", current["name"]),

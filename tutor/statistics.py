@@ -58,13 +58,10 @@ def cohens_d(a: np.ndarray, b: np.ndarray) -> tuple[float | None, list[float] | 
     n1, n2 = len(a), len(b)
     if n1 < 2 or n2 < 2:
         return None, None
+    if np.ptp(a) == 0 and np.ptp(b) == 0:  # not var(): a constant's mean can carry rounding
+        return (0.0, [0.0, 0.0]) if a[0] == b[0] else (None, None)
     pooled = math.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
     diff = float(a.mean() - b.mean())
-    if np.ptp(a) == 0 and np.ptp(b) == 0:
-        diff = float(a[0] - b[0])
-        pooled = 0.0
-    if pooled == 0:
-        return (0.0, [0.0, 0.0]) if diff == 0 else (None, None)
     d = diff / pooled
     se = math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2 * (n1 + n2)))
     return d, [d - Z95 * se, d + Z95 * se]
