@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -89,6 +90,23 @@ def pids_of(access: Path, marker: str) -> dict[str, str]:
     return found
 
 
+def recommendation_round(url: str, access: Path, headers: dict[str, str], student: str,
+                         mark: str, field: str) -> tuple[set[Any], set[str]]:
+    """20 requests for the student's recommendations (n = 1..20, each marked in the access
+    log): the values of ``field`` over their items, and the pids of the workers that
+    answered."""
+    values = set()
+    for n in range(1, 21):
+        r = requests.get(f"{url}/students/{student}/recommendations?n={n}&{mark}",
+                         headers=headers, timeout=30)
+        assert r.status_code == 200, r.text
+        values |= {item[field] for item in r.json()["items"]}
+    deadline = time.monotonic() + 10
+    while len(pids := pids_of(access, mark)) < 20 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the access log is written after each response
+    return values, set(pids.values())
+
+
 def test_a_rate_limit_holds_across_both_workers(two_workers: tuple) -> None:
     url, _, access, _ = two_workers
     marker = uuid.uuid4().hex[:8]
@@ -126,17 +144,8 @@ def test_a_refit_reaches_every_worker_within_a_second(two_workers: tuple) -> Non
     url, var, access, headers = two_workers
 
     def round_(tag: str) -> tuple[set[float], set[str]]:
-        """20 requests (n = 1..20 marks each in the log); the difficulties, the pids."""
-        difficulties = set()
-        for n in range(1, 21):
-            r = requests.get(f"{url}/students/alg-st-amara/recommendations?n={n}&r={tag}",
-                             headers=headers, timeout=30)
-            assert r.status_code == 200, r.text
-            difficulties |= {item["difficulty"] for item in r.json()["items"]}
-        deadline = time.monotonic() + 10
-        while len(pids := pids_of(access, f"r={tag}")) < 20 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return difficulties, set(pids.values())
+        return recommendation_round(url, access, headers, "alg-st-amara", f"r={tag}",
+                                    "difficulty")
 
     before, pids = round_("before")
     assert REFIT_B not in before and len(pids) == 2  # both workers hold the catalogue
@@ -161,16 +170,7 @@ def test_an_authoring_edit_through_one_worker_reaches_every_worker(two_workers: 
     url, _, access, headers = two_workers
 
     def round_(tag: str) -> tuple[set[str], set[str]]:
-        kps = set()
-        for n in range(1, 21):
-            r = requests.get(f"{url}/students/alg-st-ben/recommendations?n={n}&a={tag}",
-                             headers=headers, timeout=30)
-            assert r.status_code == 200, r.text
-            kps |= {item["kp_id"] for item in r.json()["items"]}
-        deadline = time.monotonic() + 10
-        while len(pids := pids_of(access, f"a={tag}")) < 20 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return kps, set(pids.values())
+        return recommendation_round(url, access, headers, "alg-st-ben", f"a={tag}", "kp_id")
 
     before, pids = round_("before")
     assert len(pids) == 2  # both workers hold the catalogue
