@@ -363,14 +363,20 @@ function itemPlot(items) {
     el("text", { x: 4, y: H - B }, "-1"),
     el("text", { x: x(0), y: H - B + 12, "text-anchor": "middle" }, "0"),
     el("text", { x: x(1), y: H - B + 12, "text-anchor": "middle" }, "1"));
+  const spots = new Map();  // items at one point: a dot each, one label naming them all
   items.forEach((it, i) => {
     const r = it.discrimination ?? 0;
     const dot = el("circle", { cx: x(it.p_correct), cy: y(r), r: 6,
       class: it.discrimination === null ? "dot none" : r < 0.2 ? "dot weak" : "dot" });
     dot.append(el("title", {}, `${i + 1}: ${pct(it.p_correct)} right, r = ${r.toFixed(2)}`));
-    plot.append(dot, el("text", { x: x(it.p_correct) + 8, y: y(r) + 4, class: "label" },
-      String(i + 1)));
+    plot.append(dot);
+    const key = `${x(it.p_correct).toFixed(1)}|${y(r).toFixed(1)}`;
+    spots.set(key, [...(spots.get(key) || [it]), i + 1]);
   });
+  for (const [it, ...numbers] of spots.values()) {
+    plot.append(el("text", { x: x(it.p_correct) + 8, y: y(it.discrimination ?? 0) + 4,
+      class: "label" }, numbers.join(", ")));
+  }
   return h("figure", {}, plot, h("figcaption", { class: "muted" }, "Each dot is an item: "
     + "right, the share correct; up, how well it separates strong from weak students "
     + "(red under 0.2)."));
