@@ -32,6 +32,7 @@ from api import (
     practice,
     problems,
     reports,
+    resources,
     students,
     xapi,
 )
@@ -114,7 +115,7 @@ def build_app(settings: Settings, store: GraphStore | None = None,
     for blueprint in (auth.blp, auth.session_blp, health.blp, students.blp, attempts.blp,
                       xapi.blp, xapi.about_blp, recommendations.blp, learning_paths.blp,
                       maps.blp, affect.blp, reports.blp, lti.blp, practice.blp,
-                      assessment.blp, experiment.blp, authoring.blp):
+                      assessment.blp, experiment.blp, authoring.blp, resources.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages.blp)  # the web pages: public files, outside the API document
     app.register_error_handler(KgtutorError, problems.from_domain_error)

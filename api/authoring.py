@@ -344,6 +344,5 @@ def _resource(body: dict[str, Any], resource_id: str, create: bool) -> Resource:
     svc = services()
     resource = Resource(resource_id, body["title"], service.resource_kind(body["kind"]),
                         ResourceLevel(body["level"]), tuple(body["kp_ids"]), body["url"],
-                        body["body"])
-    return service.write_resource(svc.store, principal(), resource, body["minutes"],
-                                  svc.clock(), create)
+                        body["body"], body["minutes"])
+    return service.write_resource(svc.store, principal(), resource, svc.clock(), create)

@@ -12,9 +12,10 @@ from werkzeug.exceptions import NotFound, UnprocessableEntity
 
 from api.context import principal, services
 from api.gate import roles
-from api.schemas import EVENT_ID, ID, KPOut, QuestionOut, ResourceOut
+from api.schemas import EVENT_ID, ID, KPOut, QuestionOut, RankedResourceOut, ResourceOut
 from graph import maps, roster
 from graph import practice as practice_store
+from services import resources as resources_service
 from services.imports import SEED_DATASET
 from services.ingest import CONFLICT, CREATED, REJECTED, ingest_attempts, namespace_of
 from tutor.access import Principal, Role
@@ -64,9 +65,9 @@ class FeedbackOut(Schema):
     kp_id = fields.String(required=True, metadata={"description": "The KP mainly tested."})
     mastery = fields.Float(allow_none=True, metadata={
         "description": "The student's BKT mastery of that KP after this answer."})
-    resources = fields.List(fields.Nested(ResourceOut), required=True, metadata={
-        "description": "After a wrong answer, up to 3 to study (basic worked examples and "
-                       "videos first); empty after a right one."})
+    resources = fields.List(fields.Nested(RankedResourceOut), required=True, metadata={
+        "description": "After a wrong answer, up to 3 to study, ranked for the student with "
+                       "their reasons; empty after a right one."})
 
 
 class KPPageOut(KPOut):
@@ -163,8 +164,8 @@ def post_answer(body: dict[str, Any], student_id: str) -> tuple[dict[str, Any], 
     status = _store(body, student_id, correct, principal())
     kp_id = next(iter(question["kp_ids"]), "")
     mastery = maps.mastery(svc.store, student_id)
-    resources = [] if correct else practice_store.remedial_resources(
-        svc.store, question["kp_ids"], REMEDIAL)
+    resources = [] if correct else resources_service.after_wrong(
+        svc.store, svc.recommender, student_id, question["kp_ids"], REMEDIAL)
     return {"correct": correct, "correct_answer": answer,
             "explanation": explanation, "kp_id": kp_id, "mastery": mastery.get(kp_id),
             "resources": resources}, status

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.context import services
-from api.schemas import AdaptActionOut, AffectStateOut, ResourceOut
+from api.schemas import AdaptActionOut, AffectStateOut, RankedResourceOut
 from services import similar
 from services.plan import Plan, plan
 from tutor.similar import KINDS, Similar, SimilarityConfig
@@ -49,18 +49,6 @@ class RankedKPOut(Schema):
     reasons = fields.List(fields.String(), required=True)
 
 
-class PlanResourceOut(ResourceOut):
-    """A resource picked for a KP; its fields stay documented as nullable, as they always were,
-    though every stored resource has them."""
-
-    title = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True)
-    level = fields.String(allow_none=True)
-    url = fields.String(allow_none=True)
-    kp_id = fields.String(allow_none=True, metadata={"description": "The KP it was picked for "
-                                                                    "(empty for support)."})
-
-
 class PlanOut(Schema):
     student_id = fields.String(required=True)
     items = fields.List(fields.Nested(ItemOut), required=True)
@@ -79,7 +67,7 @@ class PlanOut(Schema):
     affect = fields.Nested(AffectStateOut, required=True)
     actions = fields.List(fields.Nested(AdaptActionOut), required=True, metadata={
         "description": "What the affect rules and this window's adjustment do."})
-    resources = fields.List(fields.Nested(PlanResourceOut), required=True)
+    resources = fields.List(fields.Nested(RankedResourceOut), required=True)
     rest = fields.String(allow_none=True, metadata={"description": "A break to suggest."})
     reasons = fields.List(fields.String(), required=True, metadata={
         "description": "Why the plan differs from plain recommendations."})
@@ -121,8 +109,8 @@ def recommendations(query: dict[str, Any], student_id: str) -> dict[str, Any]:
 def similar_to_question(query: dict[str, Any], question_id: str) -> list[Similar]:
     """More like this: questions and resources whose text is closest to the question's, best
     first, never the question itself."""
-    return similar.for_store(services().store).like_question(
-        question_id, _config(query), _kinds(query))
+    return similar.for_store(services().store).like(
+        question_id, "question", similarity_config(query), similar_kinds(query))
 
 
 @blp.route("/students/<student_id>/similar", methods=["GET"])
@@ -132,7 +120,7 @@ def similar_for_student(query: dict[str, Any], student_id: str) -> list[Similar]
     """Unseen questions and resources like the student's recent answers (recent ones weigh
     more); empty for a student who has answered nothing yet."""
     return similar.for_store(services().store).for_student(
-        student_id, _config(query), _kinds(query))
+        student_id, similarity_config(query), similar_kinds(query))
 
 
 def _plan_body(p: Plan) -> dict[str, Any]:
@@ -141,9 +129,9 @@ def _plan_body(p: Plan) -> dict[str, Any]:
             "rest": p.adaptation.rest, "reasons": list(p.reasons)}
 
 
-def _config(query: dict[str, Any]) -> SimilarityConfig:
+def similarity_config(query: dict[str, Any]) -> SimilarityConfig:
     return SimilarityConfig(top_k=query["top"], min_cosine=query["min_cosine"])
 
 
-def _kinds(query: dict[str, Any]) -> tuple[Any, ...]:
+def similar_kinds(query: dict[str, Any]) -> tuple[Any, ...]:
     return KINDS if query["kind"] == "any" else (query["kind"],)

@@ -66,6 +66,20 @@ class ResourceOut(Schema):
     url = fields.String(required=True)
 
 
+class RankedResourceOut(ResourceOut):
+    """A resource picked for the student, ranked by ``tutor.resources``, with its reasons."""
+
+    kp_id = fields.String(required=True, metadata={"description": "The KP it was picked for "
+                                                                  "(empty for support)."})
+    minutes = fields.Integer(allow_none=True, metadata={"description": "Estimated minutes."})
+    score = fields.Float(required=True, metadata={
+        "description": "Lift over the KP's resources among similar students, plus text "
+                       "similarity and level fit, weighted; 0 in the fixed order."})
+    challenge = fields.Boolean(required=True, metadata={
+        "description": "Above the student's level: counts towards the challenge share."})
+    reasons = fields.List(fields.String(), required=True)
+
+
 class AdaptActionOut(Schema):
     kind = fields.String(required=True, metadata={
         "description": "e.g. raise_challenge, rest, reroute, basic_resources, support_resources, "

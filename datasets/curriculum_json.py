@@ -9,7 +9,7 @@ The document (``kgtutor curriculum export`` writes it, ``import`` reads it)::
      "questions": [{"id", "stem", "type", "choices", "answer", "tolerance", "explanation",
                     "hints", "level", "tags", "kp_ids", "weights", "version", "base_id",
                     "superseded_by"}],
-     "resources": [{"id", "title", "kind", "level", "url", "body", "kp_ids"}]}
+     "resources": [{"id", "title", "kind", "level", "url", "body", "minutes", "kp_ids"}]}
 
 Every problem is reported, each with the line of the item it is in (``line 12: kps[3].name:
 missing``), and nothing is returned unless the whole document is right: an import either
@@ -98,6 +98,10 @@ def _is_int(v: Any) -> str | None:
     return None if isinstance(v, int) and not isinstance(v, bool) else "a whole number"
 
 
+def _is_count(v: Any) -> str | None:
+    return None if _is_int(v) is None and v >= 0 else "a whole number, 0 or more"
+
+
 def _is_num(v: Any) -> str | None:
     return None if isinstance(v, int | float) and not isinstance(v, bool) else "a number"
 
@@ -151,6 +155,7 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {  # field -> (check, require
                   "kind": (_one_of(tuple(str(v) for v in ResourceKind)), True),
                   "level": (_one_of(tuple(str(v) for v in ResourceLevel)), False),
                   "url": (_is_text, False), "body": (_is_text, False),
+                  "minutes": (_opt(_is_count), False),
                   "kp_ids": (_any_ids, True)},  # support resources serve the whole course
 }
 

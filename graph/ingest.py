@@ -236,7 +236,7 @@ def _question(q: Question, ds: str) -> dict[str, Any]:
 
 def _resource(r: Resource, ds: str) -> dict[str, Any]:
     return {"id": r.id, "title": r.title, "kind": str(r.kind), "level": str(r.level),
-            "url": r.url, "body": r.body, "dataset": ds}
+            "url": r.url, "body": r.body, "minutes": r.minutes, "dataset": ds}
 
 
 def _student(s: Student, ds: str) -> dict[str, Any]:

@@ -1,9 +1,8 @@
-"""What the planner reads from the graph: the student's context in one round trip, the
-resources of a plan in another."""
+"""What the planner reads from the graph: the student's context in one round trip (the
+resources of a plan come from ``graph.resources``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph.adjust import actions_of
@@ -50,15 +49,3 @@ def context(store: GraphStore, student_id: str, since: int) -> PlanContext:
     return PlanContext(dataset, learner, affect, latest["window"] if latest else None,
                        actions_of(latest["actions"]) if latest else (),
                        arms[0] if arms else None)
-
-
-def resources(store: GraphStore, dataset: str, support: int, basic_kps: Sequence[str],
-              basic: int, more_kps: Sequence[str], more: int) -> list[dict[str, str]]:
-    """Up to ``support`` support resources of the dataset, then up to ``basic`` basic videos
-    and worked examples on ``basic_kps``, then up to ``more`` resources on ``more_kps`` (basic
-    first); a resource teaching several of the KPs comes once per KP."""
-    rows = store.read("plan_resources", {
-        "dataset": dataset, "support": support, "basic_kps": list(dict.fromkeys(basic_kps)),
-        "basic": basic, "more_kps": list(dict.fromkeys(more_kps)), "more": more})
-    return [{k: v for k, v in r.items() if k != "part"}
-            for r in sorted(rows, key=lambda r: r["part"])]

@@ -7,7 +7,6 @@ show it by accident.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from tutor.ports import GraphStore
@@ -31,12 +30,6 @@ def grading_key(store: GraphStore, question_id: str) -> tuple[str, str, float]:
     if not rows:
         return "choice", "", 0.0
     return rows[0]["type"], rows[0]["answer"], float(rows[0]["tolerance"])
-
-
-def remedial_resources(store: GraphStore, kp_ids: Sequence[str], limit: int
-                       ) -> list[dict[str, Any]]:
-    """Up to ``limit`` resources on the KPs, basic worked examples and videos first."""
-    return store.read("remedial_resources", {"kp_ids": list(kp_ids), "limit": limit})
 
 
 def kp_page(store: GraphStore, kp_id: str, questions: int) -> dict[str, Any] | None:

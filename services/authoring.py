@@ -182,8 +182,8 @@ def write_question(store: GraphStore, who: Principal, question_id: str,
             else question_id}
 
 
-def write_resource(store: GraphStore, who: Principal, resource: Resource, minutes: int | None,
-                   now: int, create: bool) -> Resource:
+def write_resource(store: GraphStore, who: Principal, resource: Resource, now: int,
+                   create: bool) -> Resource:
     dataset = _course_of(store, resource.kp_ids)
     require_edit(store, who, dataset)
     if create:
@@ -192,7 +192,7 @@ def write_resource(store: GraphStore, who: Principal, resource: Resource, minute
         raise NotFound(f"no resource {resource.id!r}")
     ingest(store, GraphData(dataset, resources=[resource]))
     _done(store, who, "create resource" if create else "edit resource", resource.id, dataset,
-          {**asdict(resource), "minutes": minutes}, now)
+          asdict(resource), now)
     return resource
 
 
@@ -234,7 +234,7 @@ def import_curriculum(store: GraphStore, who: Principal, text: str, now: int
         tests=[Tests(q["id"], k) for q in questions for k in q["kp_ids"]],
         resources=[Resource(r["id"], r["title"], ResourceKind(r["kind"]),
                             ResourceLevel(r.get("level", "standard")), tuple(r["kp_ids"]),
-                            r.get("url", ""), r.get("body", ""))
+                            r.get("url", ""), r.get("body", ""), r.get("minutes"))
                    for r in doc.get("resources", [])]))
     for q in questions:
         store_.set_question_meta(store, q["id"], {

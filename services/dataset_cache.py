@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from cachetools import TTLCache
+
+if TYPE_CHECKING:
+    from tutor.ports import GraphStore
 
 T = TypeVar("T")
 
@@ -69,3 +73,21 @@ class DatasetCache(Generic[T]):
             if self._seen is not None:
                 self._cache.clear()
             self._seen = version
+
+
+class PerStore(Generic[T]):
+    """One ``T`` per graph store, made on first use and kept beside it (weakly, so a closed
+    store takes it along): for the holders of dataset caches that the app's ``Services`` has
+    no slot for (``services.similar``, ``services.resources``)."""
+
+    def __init__(self, make: Callable[[GraphStore], T]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._held: weakref.WeakKeyDictionary[GraphStore, T] = weakref.WeakKeyDictionary()
+
+    def __call__(self, store: GraphStore) -> T:
+        with self._lock:
+            found = self._held.get(store)
+            if found is None:
+                found = self._held[store] = self._make(store)
+            return found

@@ -4,7 +4,8 @@ Order of application: the fused affect state sets the config (challenge share, t
 and may re-route to prerequisites (``tutor.affect_rules``); the adjustment of the current
 15-minute window, when there is one, adds a practice set on a KP the student is stuck on
 (3 questions there) and more resources on the difficult KPs (3 → 5). Resources come from the
-graph: on the KPs practised, basic ones first when confused, support ones when negative.
+graph, on the KPs practised, ranked by ``services.resources`` with the affect's challenge
+share; basic ones on the confusing KP when confused, support ones when negative.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from graph import plan as plan_store
+from graph import resources as resource_store
+from services import resources
 from services.recommend import Recommender
 from tutor import schedules
 from tutor.adjust import WINDOW_MS, AdjustConfig, window_of
 from tutor.affect import AffectState, fuse
 from tutor.affect_rules import AdaptAction, Adaptation, adapt, confusing_kp
+from tutor.curriculum import ResourceLevel
 from tutor.experiment import ADAPTIVE
 from tutor.ports import GraphStore
 from tutor.recommend_types import Catalogue, RecConfig, RecommendationList
+from tutor.resources import RankedResource, ResourceOption, basic_first
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Plan:
     affect: AffectState
     adaptation: Adaptation
     actions: tuple[AdaptAction, ...]  # the adaptation's and the window adjustment's
-    resources: tuple[dict[str, str], ...]
+    resources: tuple[dict[str, object], ...]  # ranked, with reasons (``resources.as_row``)
     reasons: tuple[str, ...]
 
 
@@ -62,8 +67,8 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
         reasons.append("no question left on the focus KPs: the frontier's list instead")
     actions = (*adaptation.actions, *[a for a in window_actions
                                       if a.kind not in {x.kind for x in adaptation.actions}])
-    resources = _resources(store, dataset, actions, recs, adjust)
-    return Plan(recs, state, adaptation, actions, resources, tuple(reasons))
+    shown = _resources(store, ctx, catalogue, actions, recs, adjust, config.challenge_share)
+    return Plan(recs, state, adaptation, actions, shown, tuple(reasons))
 
 
 def _control(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalogue,
@@ -82,18 +87,44 @@ def _control(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalogu
                                    config.n)
     recs = schedules.as_list(catalogue, learner, ids, config)
     none = Adaptation(config)
-    resources = _resources(store, ctx.dataset, (), recs, adjust)
-    return Plan(recs, state, none, (), resources, ())
+    shown = _resources(store, ctx, catalogue, (), recs, adjust, None)
+    return Plan(recs, state, none, (), shown, ())
 
 
-def _resources(store: GraphStore, dataset: str, actions: tuple[AdaptAction, ...],
-               recs: RecommendationList, adjust: AdjustConfig) -> tuple[dict[str, str], ...]:
+def _resources(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalogue,
+               actions: tuple[AdaptAction, ...], recs: RecommendationList,
+               adjust: AdjustConfig, challenge_share: float | None
+               ) -> tuple[dict[str, object], ...]:
+    """The plan's resources in one round trip: the support ones a negative state asks for,
+    basic videos and worked examples on the KP a confused student is stuck on, then the
+    resources on the plan's KPs (the difficult ones when progress lags). They are ranked
+    (``tutor.resources``) with the affect's challenge share; ``challenge_share`` None is an
+    experiment's control arm, which keeps the fixed basic-first order."""
     by_kind = {a.kind: a for a in actions}
     none = AdaptAction("none")
     support, basic = by_kind.get("support_resources", none), by_kind.get("basic_resources", none)
     more = by_kind.get("more_resources")
     kps = list(more.kp_ids) if more and more.kp_ids else [p.kp_id for p in recs.kps]
-    picked = plan_store.resources(store, dataset, support.count, basic.kp_ids, basic.count, kps,
-                                  more.count if more else adjust.resources)
+    supports, options = resource_store.candidates(store, ctx.dataset, [*basic.kp_ids, *kps])
+    ranker = resources.for_store(store)
+
+    def pick(found: list[ResourceOption], n: int, share: float) -> list[RankedResource]:
+        if challenge_share is None:
+            return basic_first(found, n, catalogue.kp_names)
+        return ranker.rank(ctx.dataset, found, ctx.learner, catalogue, n, share)
+
+    picked = [RankedResource(o, 0.0, {}, False, (f"for how you feel: {support.text}",))
+              for o in supports[:support.count]]
+    basics = [o for o in options if o.kp_id in basic.kp_ids
+              and o.level == ResourceLevel.BASIC and o.kind in resources.BASIC_KINDS]
+    picked += [_with(r, f"basic help where you seem confused: {basic.text}")
+               for r in pick(basics, basic.count, 0.0)]
+    picked += pick([o for o in options if o.kp_id in kps],
+                   more.count if more else adjust.resources, challenge_share or 0.0)
     seen: set[str] = set()
-    return tuple(r for r in picked if not (r["id"] in seen or seen.add(r["id"])))
+    return tuple(resources.as_row(r) for r in picked
+                 if not (r.option.id in seen or seen.add(r.option.id)))
+
+
+def _with(r: RankedResource, reason: str) -> RankedResource:
+    return replace(r, reasons=(reason, *r.reasons))

@@ -9,14 +9,12 @@ them beside the store (weakly, so a closed store takes its indexes with it) beca
 
 from __future__ import annotations
 
-import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable
 
 from graph import cache_version
 from graph.recommend import item_dataset, load_item_texts, load_learner
-from services.dataset_cache import DatasetCache
+from services.dataset_cache import DatasetCache, PerStore
 from tutor.errors import NotFound
 from tutor.ports import GraphStore
 from tutor.similar import (
@@ -43,13 +41,13 @@ class SimilarItems:
         return self._cache.get(
             dataset, lambda d: ItemIndex.build(load_item_texts(self.store, d)))
 
-    def like_question(self, question_id: str, config: SimilarityConfig,
-                      kinds: Iterable[ItemKind] = KINDS) -> list[Similar]:
-        """Items whose text is closest to the question's, the question itself left out."""
-        index = self.index(item_dataset(self.store, question_id))
-        if question_id not in index or KINDS[index.kinds[index.row(question_id)]] != "question":
-            raise NotFound(f"no question {question_id!r}")
-        return more_like_this(index, question_id, config, kinds)
+    def like(self, item_id: str, kind: ItemKind, config: SimilarityConfig,
+             kinds: Iterable[ItemKind] = KINDS) -> list[Similar]:
+        """Items whose text is closest to the question's or resource's, itself left out."""
+        index = self.index(item_dataset(self.store, item_id))
+        if item_id not in index or KINDS[index.kinds[index.row(item_id)]] != kind:
+            raise NotFound(f"no {kind} {item_id!r}")
+        return more_like_this(index, item_id, config, kinds)
 
     def for_student(self, student_id: str, config: SimilarityConfig,
                     kinds: Iterable[ItemKind] = KINDS) -> list[Similar]:
@@ -64,14 +62,4 @@ class SimilarItems:
         self._cache.invalidate(dataset, seen=cache_version.bump(self.store))
 
 
-_by_store: weakref.WeakKeyDictionary[GraphStore, SimilarItems] = weakref.WeakKeyDictionary()
-_by_store_lock = threading.Lock()
-
-
-def for_store(store: GraphStore) -> SimilarItems:
-    """The one ``SimilarItems`` of this store, made on first use."""
-    with _by_store_lock:
-        found = _by_store.get(store)
-        if found is None:
-            found = _by_store[store] = SimilarItems(store)
-        return found
+for_store: PerStore[SimilarItems] = PerStore(SimilarItems)  # the one SimilarItems of a store

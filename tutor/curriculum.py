@@ -74,6 +74,7 @@ class Resource:
     kp_ids: tuple[str, ...] = ()
     url: str = ""
     body: str = ""
+    minutes: int | None = None  # estimated time to study it; None: not given
 
 
 def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:

@@ -46,13 +46,6 @@ def build_profile(student_id: str, answers: Sequence[Answer],
                   config: ProfileConfig = ProfileConfig()) -> StudentProfile:
     """Aggregates over every answer (oldest first); interest tags are the KPs of the latest
     ``interest_window`` answers, by share, so the similarity search can lean towards them."""
-    weights: dict[str, float] = {}
-    for a in answers[-config.interest_window:]:
-        kps = question_kps.get(a.question_id, ())
-        for k in kps:
-            weights[k] = weights.get(k, 0.0) + 1.0 / len(kps)
-    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:config.interest_top]
-    total = sum(w for _, w in top)
     return StudentProfile(
         student_id=student_id,
         attempts=len(answers),
@@ -60,8 +53,22 @@ def build_profile(student_id: str, answers: Sequence[Answer],
         time_spent_s=float(sum(a.duration_s or 0.0 for a in answers)),
         attempts_7d=sum(1 for a in answers if a.ts and now - a.ts <= 7 * DAY_MS),
         last_active=max((a.ts for a in answers), default=0),
-        interest_tags={k: w / total for k, w in top} if total else {},
+        interest_tags=interest_tags([a.question_id for a in answers], question_kps, config),
         latest_emotion=str(latest_affect.tag) if latest_affect else "",
         latest_emotion_ts=latest_affect.ts if latest_affect else 0,
         refreshed=now,
     )
+
+
+def interest_tags(question_ids: Sequence[str], question_kps: Mapping[str, tuple[str, ...]],
+                  config: ProfileConfig = ProfileConfig()) -> dict[str, float]:
+    """The KPs of the latest ``interest_window`` answers (oldest first), by share, the top
+    ``interest_top`` kept and summing to 1; empty when no answer names a KP."""
+    weights: dict[str, float] = {}
+    for q in question_ids[-config.interest_window:]:
+        kps = question_kps.get(q, ())
+        for k in kps:
+            weights[k] = weights.get(k, 0.0) + 1.0 / len(kps)
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:config.interest_top]
+    total = sum(w for _, w in top)
+    return {k: w / total for k, w in top} if total else {}

@@ -98,15 +98,25 @@ def for_student(index: ItemIndex, recent_item_ids: Sequence[str],
         return []
     seen_rows = {index.row(i) for i in recent_item_ids}
     seen_rows |= {index.position[i] for i in exclude if i in index.position}
-    recent = [index.position[i] for i in recent_item_ids[-config.history:]]
-    age = np.arange(len(recent) - 1, -1, -1, dtype=np.float64)
-    weights = 0.5 ** (age / config.recency_half_life)
-    history = _unit(sp.csr_matrix(weights[None, :]) @ index.matrix[recent]) if recent else None
-    tags = _tags(index, interest_tags or {}, config.tag_expansion) if config.tag_weight else None
-    parts = [p for p in (history, None if tags is None else config.tag_weight * tags)
-             if p is not None]
-    profile = _unit(sum(parts[1:], parts[0])) if parts else None
+    profile = _profile(index, recent_item_ids, interest_tags or {}, config)
     return [] if profile is None else _rank(index, profile, config, kinds, seen_rows)
+
+
+def profile_scores(index: ItemIndex, recent_item_ids: Sequence[str],
+                   interest_tags: Mapping[str, float], item_ids: Iterable[str],
+                   config: SimilarityConfig = DEFAULT_CONFIG) -> dict[str, float]:
+    """The cosine of each of ``item_ids`` to the student's profile (as :func:`for_student`
+    builds it), 0 for an item outside the index or when there is no profile: the text signal
+    of the resource ranking (``tutor.resources``), which scores given items, seen or not."""
+    wanted = list(dict.fromkeys(item_ids))
+    known = [i for i in recent_item_ids if i in index.position]
+    profile = _profile(index, known, interest_tags, config) if len(index) else None
+    if profile is None:
+        return dict.fromkeys(wanted, 0.0)
+    rows = [index.position[i] for i in wanted if i in index.position]
+    cosines = np.asarray((index.matrix[rows] @ profile.T).todense()).ravel() if rows else []
+    found = dict(zip([i for i in wanted if i in index.position], cosines, strict=True))
+    return {i: min(1.0, float(found.get(i, 0.0))) for i in wanted}
 
 
 def curriculum_items(questions: Iterable[Question], tests: Iterable[Tests],
@@ -145,6 +155,20 @@ def _positions(items: Sequence[ItemText]) -> dict[str, int]:
             raise InvalidInput(f"item '{item.id}' has kind '{item.kind}', expected one of {KINDS}")
         position[item.id] = row
     return position
+
+
+def _profile(index: ItemIndex, recent_item_ids: Sequence[str],
+             interest_tags: Mapping[str, float], config: SimilarityConfig
+             ) -> sp.csr_matrix | None:
+    """(1, V) unit row: the recency-weighted recent items plus ``tag_weight`` times the tags."""
+    recent = [index.position[i] for i in recent_item_ids[-config.history:]]
+    age = np.arange(len(recent) - 1, -1, -1, dtype=np.float64)
+    weights = 0.5 ** (age / config.recency_half_life)
+    history = _unit(sp.csr_matrix(weights[None, :]) @ index.matrix[recent]) if recent else None
+    tags = _tags(index, interest_tags, config.tag_expansion) if config.tag_weight else None
+    parts = [p for p in (history, None if tags is None else config.tag_weight * tags)
+             if p is not None]
+    return _unit(sum(parts[1:], parts[0])) if parts else None
 
 
 def _tags(index: ItemIndex, interest_tags: Mapping[str, float], expand: int

@@ -113,7 +113,9 @@ def test_right_then_wrong_answer_feedback_and_idempotency(call: Callable[..., An
     assert 1 <= len(shown) <= 3 and {r["id"] for r in shown} <= set(teaching)
     assert (shown[0]["kind"], shown[0]["level"]) in {("video", "basic"),
                                                       ("worked_example", "basic")}
-    assert set(shown[0]) == {"id", "title", "kind", "level", "url"}
+    assert set(shown[0]) == {"id", "title", "kind", "level", "url", "kp_id", "minutes",
+                             "score", "challenge", "reasons"}
+    assert any("your mastery of" in reason for reason in shown[0]["reasons"])
 
     again = call("admin").post(url, json=wrong_body)  # re-sent: nothing new stored
     assert again.status_code == 200 and again.json == wrong.json

@@ -58,7 +58,7 @@ PARAMS: dict[str, dict] = {
     "upsert_questions": {"rows": [QUESTION]},
     "upsert_tests": {"rows": [{"question_id": "q1", "kp_id": "k1", "weight": 1.0}]},
     "upsert_resources": {"rows": [{"id": "r1", "title": "T", "kind": "video", "level": "basic",
-                                   "url": "", "body": "", "dataset": "d"}]},
+                                   "url": "u", "body": "", "minutes": 4, "dataset": "d"}]},
     "upsert_teaches": {"rows": [{"resource_id": "r1", "kp_id": "k1"}]},
     "upsert_students": {"rows": [STUDENT]},
     "upsert_tutors": {"rows": [{"id": "t1", "name": "T", "email": "", "dataset": "d"}]},
@@ -146,8 +146,9 @@ PARAMS: dict[str, dict] = {
     "read_profile": {"student_id": "s1"},
     "kp_resources": {"kp_ids": ["k1"], "kinds": [], "levels": ["basic"]},
     "plan_context": {"student_id": "s1", "since": 0, "limit": 10},
-    "plan_resources": {"dataset": "d", "support": 2, "basic_kps": ["k1"], "basic": 3,
-                       "more_kps": ["k2", "k1"], "more": 0},
+    "resource_candidates": {"dataset": "d", "kp_ids": ["k2", "k1"]},
+    "record_resource_use": {"student_id": "s1", "resource_id": "r1", "ts": 0},
+    "resource_uses": {"dataset": "d"},
     "delete_affect": {"student_id": "s1"},
     "student_notifications": {"student_id": "s1"},
     "outbox_counts": {},
@@ -215,7 +216,6 @@ PARAMS: dict[str, dict] = {
     "list_classes": {"tutor_id": "t1", "tenant": ""},
     "get_question": {"question_id": "q1"},
     "question_key": {"question_id": "q1"},
-    "remedial_resources": {"kp_ids": ["k1"], "limit": 3},
     "kp_detail": {"kp_id": "k1"},
     "kp_questions": {"kp_id": "k1", "limit": 50},
     "class_kp_struggling": {"class_id": "cl1", "kp_id": "k1", "below": 0.9, "recent": 3,
@@ -344,8 +344,11 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert context["affect"] == [{"tag": "confused", "confidence": 0.7, "source": "face",
                                   "ts": 10}]
     assert context["adjustments"] == [{"window": 0, "actions": "[]"}]
-    assert [(r["part"], r["id"], r["kp_id"]) for r in results["plan_resources"]] == [
-        (1, "r1", "k1")]
+    assert [(r["id"], r["kp_id"], r["minutes"]) for r in results["resource_candidates"]] == [
+        ("r1", "k1", 4)]
+    assert results["record_resource_use"] == [{"id": "r1", "url": "u"}]
+    assert results["resource_uses"] == [{"resource_id": "r1", "kp_id": "k1", "ts": 0,
+                                         "answers": [[1, True]]}]
     assert results["delete_affect"] == [{"n": 1}]
     assert results["enqueue_notification"] == [{"id": "n1", "queued": True}]
     assert results["claim_notifications"][0]["id"] == "n1"
@@ -410,6 +413,7 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert (question["type"], question["kp_ids"], question["superseded_by"]) == (
         "numeric", ["k1"], "q1~v2")
     assert results["export_resources"][0]["kp_ids"] == ["k1"]
+    assert results["export_resources"][0]["minutes"] == 4
     assert results["lti_take_state"] == [{"live": True}]
     assert results["lti_student_launch"][0]["resource_link_id"] == "r1"
     assert results["lti_practice_since"][0]["answers"] == 1
@@ -453,6 +457,6 @@ def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> Non
          "answers": [], "affect": [], "adjustments": [], "placed": [],
          "placed_at": None, "arms": []}]
     assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
-    assert store.read("plan_resources", {"dataset": "d", "support": 2, "basic_kps": [],
-                                         "basic": 3, "more_kps": [], "more": 3}) == []
+    assert store.read("resource_candidates", {"dataset": "d", "kp_ids": []}) == []
+    assert store.read("resource_uses", {"dataset": "d"}) == []
     store.close()

@@ -13,6 +13,7 @@ from tutor.similar import (
     curriculum_items,
     for_student,
     more_like_this,
+    profile_scores,
 )
 
 QUAD = "solve the quadratic equation by factoring the trinomial and find both roots"
@@ -110,6 +111,20 @@ def test_tag_weights_steer_towards_the_tagged_topic(index: ItemIndex) -> None:
     assert ids(by_id_tag)[0].startswith("q-geom")
     by_text_tag = for_student(index, history, {"fraction denominator": 1.0}, config)
     assert ids(by_text_tag)[0].startswith("q-frac")
+
+
+def test_profile_scores_give_the_cosine_of_given_items_seen_or_not(index: ItemIndex) -> None:
+    """The resource ranking's text signal: the same profile as ``for_student``, scored for
+    the items asked about (an item answered already or unknown is still given a score)."""
+    scores = profile_scores(index, ["q-quad-1"], {}, ["r-quad", "q-frac-1", "q-quad-1", "nope"])
+    hits = {h.id: h.score for h in for_student(index, ["q-quad-1"],
+                                               config=SimilarityConfig(min_cosine=0.0))}
+    assert scores["r-quad"] == pytest.approx(hits["r-quad"])
+    assert scores["r-quad"] > 0.5 > scores["q-frac-1"] and scores["nope"] == 0.0
+    assert scores["q-quad-1"] == pytest.approx(1.0)
+    steered = profile_scores(index, ["q-quad-1"], {"kp-frac": 1.0}, ["q-frac-1"])
+    assert steered["q-frac-1"] > scores["q-frac-1"]
+    assert profile_scores(index, [], {}, ["r-quad"]) == {"r-quad": 0.0}
 
 
 def test_only_the_last_history_records_count(index: ItemIndex) -> None:
