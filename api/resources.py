@@ -19,10 +19,30 @@ blp = Blueprint("resources", __name__,
                             "like a resource.")
 
 
+class ResourceCardOut(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    level = fields.String(required=True)
+    url = fields.String(required=True)
+    minutes = fields.Integer(allow_none=True, metadata={"description": "Estimated minutes."})
+    body = fields.String(required=True, metadata={"description": "Its text or summary."})
+    kp_ids = fields.List(fields.String(), required=True, metadata={
+        "description": "The KPs it teaches."})
+
+
 class ResourceUseOut(Schema):
     id = fields.String(required=True, metadata={"description": "The resource."})
     url = fields.String(required=True, metadata={"description": "Where it is."})
     ts = fields.Integer(required=True, metadata={"description": "When it was opened (ms)."})
+
+
+@blp.route("/resources/<item_id>", methods=["GET"])
+@blp.response(200, ResourceCardOut)
+@blp.alt_response(404, description="No such resource.")
+def get_resource(item_id: str) -> dict[str, Any]:
+    """A resource as a student sees it: title, kind, level, where it is, its summary."""
+    return resources.resource(services().store, item_id)
 
 
 @blp.route("/students/<student_id>/resources/<item_id>/uses", methods=["POST"])

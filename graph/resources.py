@@ -46,5 +46,12 @@ def record_use(store: GraphStore, student_id: str, resource_id: str, ts: int
     return {"id": rows[0]["id"], "url": rows[0]["url"] or ""}
 
 
+def resource(store: GraphStore, resource_id: str) -> dict[str, Any]:
+    rows = store.read("get_resource", {"resource_id": resource_id})
+    if not rows:
+        raise NotFound(f"no resource {resource_id!r}")
+    return rows[0]
+
+
 def _level(level: str | None) -> ResourceLevel:
     return ResourceLevel(level) if level in set(ResourceLevel) else ResourceLevel.STANDARD

@@ -82,6 +82,10 @@ def after_wrong(store: GraphStore, recommender: Recommender, student_id: str,
     return [as_row(r) for r in for_store(store).for_kps(dataset, kp_ids, learner, catalogue, n)]
 
 
+def resource(store: GraphStore, resource_id: str) -> dict[str, object]:
+    return store_.resource(store, resource_id)
+
+
 def record_use(store: GraphStore, student_id: str, resource_id: str, now: int
                ) -> dict[str, object]:
     return store_.record_use(store, student_id, resource_id, now)

@@ -132,6 +132,15 @@ def test_the_plan_shows_ranked_resources_with_reasons(as_: Callable[..., Any]) -
     assert scores == sorted(scores, reverse=True)
 
 
+def test_a_resource_reads_as_a_card(as_: Callable[..., Any]) -> None:
+    r = as_("amara").get(f"/resources/{HELPS}")
+    assert r.status_code == 200, r.json
+    assert r.json["id"] == HELPS and r.json["level"] == "basic" and KP in r.json["kp_ids"]
+    assert r.json["title"] and r.json["body"]
+    missing = as_("amara").get("/resources/nope")
+    assert missing.status_code == 404 and missing.content_type == PROBLEM
+
+
 def test_more_like_a_resource(as_: Callable[..., Any]) -> None:
     r = as_("amara").get(f"/resources/{HELPS}/similar?kind=any&top=3&min_cosine=0.1")
     assert r.status_code == 200, r.json

@@ -149,6 +149,7 @@ PARAMS: dict[str, dict] = {
     "resource_candidates": {"dataset": "d", "kp_ids": ["k2", "k1"]},
     "record_resource_use": {"student_id": "s1", "resource_id": "r1", "ts": 0},
     "resource_uses": {"dataset": "d"},
+    "get_resource": {"resource_id": "r1"},
     "delete_affect": {"student_id": "s1"},
     "student_notifications": {"student_id": "s1"},
     "outbox_counts": {},
@@ -347,6 +348,8 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert [(r["id"], r["kp_id"], r["minutes"]) for r in results["resource_candidates"]] == [
         ("r1", "k1", 4)]
     assert results["record_resource_use"] == [{"id": "r1", "url": "u"}]
+    assert results["get_resource"][0]["kp_ids"] == ["k1"]
+    assert results["get_resource"][0]["minutes"] == 4
     assert results["resource_uses"] == [{"resource_id": "r1", "kp_id": "k1", "ts": 0,
                                          "answers": [[1, True]]}]
     assert results["delete_affect"] == [{"n": 1}]

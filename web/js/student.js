@@ -6,7 +6,6 @@ import { api, enc, session } from "./api.js";
 import { catalogue, kpName } from "./catalogue.js";
 import { placementBanner } from "./assessment.js";
 import { studyCards } from "./experiment.js";
-import { resourceLink } from "./kmap.js";
 import { h, list, problemBox, section, show, when } from "./ui.js";
 
 const FEELINGS = [["happy", "😀"], ["neutral", "😐"], ["confused", "😕"], ["tired", "😴"],
@@ -29,11 +28,10 @@ export async function practicePage(feedback = null) {
     h("h2", {}, `Your next ${plan.items.length} tasks`),
     h("ol", { class: "cards", id: "tasks" }, plan.items.map((item, i) =>
       h("li", {}, card(item, questions[i], i)))),
-    section("Resources for what you are learning", h("div", { class: "resources" },
-      plan.resources.length ? plan.resources.map((r) => h("div", { class: "resource" },
-        h("span", { class: "kind" }, (r.kind || "resource").replace(/_/g, " ")),
-        resourceLink(r), r.level ? h("span", { class: "muted" }, ` ${r.level}`) : null))
-        : h("p", { class: "muted" }, "No resources for now."))),
+    section("Resources for what you are learning", plan.resources.length
+      ? h("ol", { class: "resources", id: "resources" }, plan.resources.map((r, i) =>
+        h("li", {}, resourceCard(r, `res-${i}`))))
+      : h("p", { class: "muted" }, "No resources for now.")),
     consentBox());
 }
 
@@ -96,9 +94,47 @@ async function answer(e, item) {
   result.correct ? null : h("p", {}, "The correct answer: ", h("strong", {}, result.correct_answer)),
   result.explanation ? h("p", {}, result.explanation) : null,
   !result.correct && result.resources?.length
-    ? [h("p", {}, "These may help:"), list(result.resources, resourceLink)] : null);
+    ? [h("p", {}, "These may help:"), h("ol", { class: "resources" }, result.resources.map(
+      (r, i) => h("li", {}, resourceCard(r, `help-${i}`))))] : null);
   await practicePage(box);
   document.getElementById("feedback")?.focus?.();
+}
+
+// A resource with its reasons; opening it records the use its ranking learns from, and
+// "More like this" lists the resources closest to its text.
+function resourceCard(r, key, more = true) {
+  const why = h("ul", { class: "why", id: `why-${key}`, hidden: true },
+    (r.reasons || []).map((x) => h("li", {}, x)));
+  const toggle = h("button", { type: "button", class: "link", "aria-expanded": "false",
+    "aria-controls": `why-${key}`, onclick: () => {
+      why.hidden = !why.hidden;
+      toggle.setAttribute("aria-expanded", String(!why.hidden));
+    } }, "Why this?");
+  const record = () => api(`/students/${me()}/resources/${enc(r.id)}/uses`, { method: "POST" })
+    .catch(() => null);  // the page must open even if the use is not stored
+  const title = r.url ? h("a", { href: r.url, target: "_blank", rel: "noopener",
+    onclick: record }, r.title || r.id) : h("strong", {}, r.title || r.id);
+  const like = h("div", { class: "like", "aria-live": "polite" });
+  const likeButton = h("button", { type: "button", class: "link", onclick: async () => {
+    likeButton.disabled = true;
+    try {
+      const found = await api(`/resources/${enc(r.id)}/similar?kind=resource&top=3`
+        + "&min_cosine=0.1");
+      const cards = await Promise.all(found.map((f) => api(`/resources/${enc(f.id)}`)));
+      like.replaceChildren(h("h3", {}, "More like this"), cards.length
+        ? h("ol", { class: "resources" }, cards.map((c, j) => h("li", {}, resourceCard({
+          ...c, reasons: [`like ${r.title || r.id}: shares ${found[j].shared_terms.join(", ")
+            || "its wording"}`, `similarity ${found[j].score.toFixed(2)}`] },
+        `${key}-${j}`, false))))
+        : h("p", { class: "muted" }, "Nothing close enough."));
+    } catch (err) {
+      like.replaceChildren(problemBox(err));
+    }
+  } }, "More like this");
+  return h("div", { class: "resource", dataset: { resource: r.id } },
+    h("span", { class: "kind" }, [(r.kind || "resource").replace(/_/g, " "), r.level,
+      r.minutes ? `${r.minutes} min` : null].filter(Boolean).join(" · ")),
+    title, h("div", { class: "row" }, toggle, more ? likeButton : null), why, like);
 }
 
 export function emojiBar(bar) {
