@@ -280,6 +280,53 @@ def import_curriculum() -> dict[str, int]:
                                      request.get_data(as_text=True), svc.clock())
 
 
+class CalibrationOut(Schema):
+    dataset = fields.String(required=True)
+    answers = fields.Integer(required=True, metadata={"description": "Answers now."})
+    fitted_answers = fields.Integer(allow_none=True, metadata={
+        "description": "Answers at the last refit; null: never refitted."})
+    fitted_at = fields.Integer(allow_none=True, metadata={"description": "Its time (ms)."})
+    fitted_questions = fields.Integer(allow_none=True, metadata={
+        "description": "Questions it gave a and b (those with enough answers)."})
+    due = fields.Boolean(required=True, metadata={
+        "description": "The daily job refits it (enough new answers)."})
+
+
+class RefitOut(Schema):
+    dataset = fields.String(required=True)
+    answers = fields.Integer(required=True)
+    questions = fields.Integer(required=True, metadata={
+        "description": "Questions given a and b from their answers."})
+    below_min_responses = fields.Integer(required=True, metadata={
+        "description": "Answered questions still too few answers: their level gives a, b."})
+    students = fields.Integer(required=True, metadata={"description": "Thetas written."})
+    fitted_at = fields.Integer(required=True)
+
+
+@blp.route("/curriculum/irt", methods=["GET"])
+@roles(*EDITORS)
+@blp.arguments(CurriculumQuery, location="query")
+@blp.response(200, CalibrationOut)
+def calibration_state(query: dict[str, str]) -> dict[str, Any]:
+    """The course's IRT calibration: answers now and at the last refit, and whether the
+    daily job will refit it."""
+    return service.calibration_state(services().store, principal(), query["dataset"])
+
+
+@blp.route("/curriculum/irt", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(CurriculumQuery, location="query")
+@blp.response(200, RefitOut)
+@blp.alt_response(422, description="Too few students have answered to fit.")
+def refit_irt(query: dict[str, str]) -> dict[str, Any]:
+    """Refit the course's 2PL IRT on its answers now (a question needs 30 answers for its own
+    a and b; before, its level gives them). Every worker reads the new parameters at once."""
+    svc = services()
+    done = service.refit_irt(svc.store, principal(), query["dataset"], svc.clock())
+    svc.recommender.invalidate()
+    return done
+
+
 class BankQuery(Schema):
     kp_id = fields.String(validate=ID, metadata={
         "description": "The KP of questions under no $CATEGORY line."})

@@ -1,5 +1,6 @@
-"""`kgtutor evaluate kt|rec|learning`: the offline evaluations on held-out students, side by side
-with their baselines, and the simulated classroom study. The runs live in ``evaluation/``; this
+"""`kgtutor evaluate kt|rec|learning|cat|resources`: the offline evaluations on held-out
+students, side by side with their baselines, the simulated classroom study, the adaptive test
+and the resource ranking. The runs live in ``evaluation/``; this
 module parses, prints and writes."""
 
 from __future__ import annotations
@@ -224,6 +225,31 @@ def cat(settings: Settings, data: Path | None, examinees: int, seed: int, min_re
     report["cold_start"] = cold_start(catalogue, p.a, p.b,
                                       np.flatnonzero(p.item_responses >= min_responses),
                                       seed=seed)
+    table = markdown(report)
+    click.echo(table)
+    _write_json(report, out)
+    out.with_suffix(".md").write_text(table)
+
+
+@evaluate.command()
+@click.option("--learners", type=click.IntRange(min=2), default=300, show_default=True,
+              help="Simulated learners per arm (the same ones in every arm).")
+@click.option("--history", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Learners whose resource uses the ranking learns from.")
+@click.option("--questions", type=click.IntRange(min=10), default=120, show_default=True,
+              help="Answers per learner.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="FILE.json; FILE.md (the table) is written beside it.")
+@errors_as_messages
+def resources(learners: int, history: int, questions: int, seed: int, out: Path) -> None:
+    """The resource ranking against the basic-first order, on simulated learners of the demo
+    curriculum (evaluation/resource_study.py says how)."""
+    from evaluation.resource_study import ResourceStudy, markdown, run_study
+
+    report = run_study(ResourceStudy(learners=learners, history=history, questions=questions,
+                                     seed=seed),
+                       lambda stage: click.echo(f"simulating: {stage}", err=True))
     table = markdown(report)
     click.echo(table)
     _write_json(report, out)

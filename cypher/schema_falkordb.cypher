@@ -19,6 +19,7 @@ CREATE INDEX FOR (n:LtiState) ON (n.id);
 CREATE INDEX FOR (n:LtiLaunch) ON (n.id);
 CREATE INDEX FOR (n:Assessment) ON (n.id);
 CREATE INDEX FOR (n:Sitting) ON (n.id);
+CREATE INDEX FOR (n:Calibration) ON (n.id);
 CREATE INDEX FOR (n:Sitting) ON (n.student_id);
 CREATE INDEX FOR (n:Sitting) ON (n.test_id);
 CREATE INDEX FOR (n:KnowledgePoint) ON (n.dataset);

@@ -18,6 +18,7 @@ CREATE CONSTRAINT lti_state_id IF NOT EXISTS FOR (n:LtiState) REQUIRE n.id IS UN
 CREATE CONSTRAINT lti_launch_id IF NOT EXISTS FOR (n:LtiLaunch) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT assessment_id IF NOT EXISTS FOR (n:Assessment) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT sitting_id IF NOT EXISTS FOR (n:Sitting) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT calibration_id IF NOT EXISTS FOR (n:Calibration) REQUIRE n.id IS UNIQUE;
 CREATE INDEX sitting_student IF NOT EXISTS FOR (n:Sitting) ON (n.student_id);
 CREATE INDEX sitting_test IF NOT EXISTS FOR (n:Sitting) ON (n.test_id);
 CREATE INDEX notification_status IF NOT EXISTS FOR (n:Notification) ON (n.status);

@@ -25,5 +25,6 @@ NODE_KEYS: dict[str, str] = {
     "LtiLaunch": "id",
     "Assessment": "id",
     "Sitting": "id",
+    "Calibration": "id",  # one per course: its last IRT refit
 }
 RELATIONSHIP_KEYS: dict[str, str] = {"ATTEMPTED": "event_id"}

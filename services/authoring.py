@@ -29,6 +29,7 @@ from graph import authoring as store_
 from graph import cache_version, maps
 from graph import practice as practice_store
 from graph.ingest import GraphData, ingest
+from services import calibration
 from tutor.access import API_ID, Principal, Role
 from tutor.authoring import QuestionDraft, QuestionType, cycle_refusal, version_id
 from tutor.curriculum import (
@@ -320,6 +321,21 @@ def _same(stored: dict[str, Any], draft: QuestionDraft) -> bool:
             float(stored["tolerance"]), stored["explanation"], stored["kp_ids"][:1]) == (
         draft.stem, str(draft.type), draft.answer, draft.choices, draft.tolerance,
         draft.explanation, list(draft.kp_ids))
+
+
+def refit_irt(store: GraphStore, who: Principal, dataset: str, now: int) -> dict[str, Any]:
+    """Refit the course's IRT now, for its editors (``services.calibration``); audited."""
+    require_edit(store, who, dataset)
+    done = calibration.refit(store, dataset, now)
+    _done(store, who, "refit irt", dataset, dataset, done, now)
+    return done
+
+
+def calibration_state(store: GraphStore, who: Principal, dataset: str) -> dict[str, Any]:
+    require_edit(store, who, dataset)
+    found = calibration.state(store, dataset)
+    return found[0] if found else {"dataset": dataset, "answers": 0, "fitted_answers": None,
+                                   "fitted_at": None, "fitted_questions": None, "due": False}
 
 
 def audit_trail(store: GraphStore, who: Principal, skip: int, limit: int) -> list[dict]:

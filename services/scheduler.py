@@ -1,6 +1,7 @@
 """In-process scheduling with APScheduler: the 15-minute adjustment, outbox delivery every
-minute, the daily profile refresh (with the KPs' population priors, ``services.priors``)
-and, when an LRS is configured, its 5-minute sync.
+minute, the daily profile refresh (with the KPs' population priors, ``services.priors``, and
+the IRT refit of the courses with enough new answers, ``services.calibration``) and, when an
+LRS is configured, its 5-minute sync.
 
 The jobs read the time from an injected clock (epoch ms), so tests run them at any instant
 without sleeping; two processes running the same schedule are safe because every job is
@@ -22,7 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from graph import accounts
 from graph import lti as lti_store
 from graph import notify as outbox
-from services import adjust, priors, profiles
+from services import adjust, calibration, priors, profiles
 from services import lrs as lrs_sync
 from services.notify import SmtpMailer
 from services.recommend import Recommender
@@ -51,7 +52,8 @@ def service_jobs(store: GraphStore, recommender: Recommender, settings: Settings
     return Jobs(adjust=lambda now: adjust.run_once(store, recommender, now),
                 deliver=lambda now: outbox.deliver_due(store, mailer, now),
                 profiles=lambda now: (profiles.refresh_all(store, recommender, now),
-                                      housekeeping(store, now), _priors(store, recommender)),
+                                      housekeeping(store, now), _priors(store, recommender),
+                                      _refits(store, recommender, now)),
                 lrs=(lambda now: lrs_sync.sync_once(store, settings, now)) if settings.lrs_url
                 else None)
 
@@ -62,6 +64,14 @@ def _priors(store: GraphStore, recommender: Recommender) -> dict[str, int]:
     written = priors.refresh_priors(store)
     recommender.invalidate()
     return written
+
+
+def _refits(store: GraphStore, recommender: Recommender, now: int) -> dict[str, object]:
+    """Refit the IRT of the courses with enough new answers (daily, with the profiles)."""
+    done = calibration.refit_due(store, now)
+    if done:
+        recommender.invalidate()
+    return done
 
 
 def housekeeping(store: GraphStore, now: int) -> dict[str, int]:

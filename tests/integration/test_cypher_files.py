@@ -150,6 +150,8 @@ PARAMS: dict[str, dict] = {
     "record_resource_use": {"student_id": "s1", "resource_id": "r1", "ts": 0},
     "resource_uses": {"dataset": "d"},
     "get_resource": {"resource_id": "r1"},
+    "save_calibration": {"dataset": "d", "answers": 1, "ts": 5, "questions": 1, "students": 1},
+    "calibration_state": {},
     "delete_affect": {"student_id": "s1"},
     "student_notifications": {"student_id": "s1"},
     "outbox_counts": {},
@@ -350,6 +352,9 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["record_resource_use"] == [{"id": "r1", "url": "u"}]
     assert results["get_resource"][0]["kp_ids"] == ["k1"]
     assert results["get_resource"][0]["minutes"] == 4
+    assert results["save_calibration"] == [{"id": "d"}]
+    assert results["calibration_state"] == [{"dataset": "d", "answers": 1, "fitted_answers": 1,
+                                             "fitted_at": 5, "fitted_questions": 1}]
     assert results["resource_uses"] == [{"resource_id": "r1", "kp_id": "k1", "ts": 0,
                                          "answers": [[1, True]]}]
     assert results["delete_affect"] == [{"n": 1}]
