@@ -84,6 +84,73 @@ export async function authoringPage() {
   h("button", { type: "submit" }, "Save question"), questionDone);
 
   show(h("h1", {}, "Author the course"), h("div", { class: "pair" }, newKp, edges), question,
+    h("div", { class: "pair" }, newResource(kps, field, status, run), newChapter(chapters,
+      field, status, run)), calibration(chapters, field, status, run),
     section("Recent changes", list(trail, (e) => `${when(e.ts)} ${e.who}: ${e.action} `
       + `${e.target}`, "No change yet.")));
 }
+
+// A video, document, link or text on a KP; its ranking for students learns from their uses.
+function newResource(kps, field, status, run) {
+  const title = h("input", { required: true, maxlength: 300 });
+  const kind = h("select", { "aria-label": "Kind" }, ["video", "document", "link", "text",
+    "worked_example"].map((k) => h("option", { value: k }, k.replace(/_/g, " "))));
+  const url = h("input", { type: "url", "aria-label": "Address", placeholder: "https://" });
+  const body = h("textarea", { rows: 3, "aria-label": "Text or summary" });
+  const kp = h("select", { "aria-label": "KP it teaches" }, kps.map((k) =>
+    h("option", { value: k.id }, `${k.chapter}: ${k.name}`)));
+  const level = h("select", { "aria-label": "Resource level" }, ["basic", "standard",
+    "challenge"].map((l) => h("option", { value: l, selected: l === "basic" }, l)));
+  const minutes = h("input", { type: "number", min: 0, step: 1, "aria-label": "Minutes" });
+  const done = status("resource-status");
+  return h("form", { class: "card", id: "new-resource", onsubmit: run(done, async () => {
+    const made = await api("/resources", { method: "POST", body: { title: title.value,
+      kind: kind.value, url: url.value, body: body.value, kp_ids: [kp.value],
+      level: level.value, minutes: minutes.value === "" ? null : Number(minutes.value) } });
+    return `Resource ${made.id} saved.`;
+  }) }, h("h2", {}, "New resource"), field("Title ", title), field("Kind ", kind),
+  field("Address ", url), field("Text or summary ", body), field("KP it teaches ", kp),
+  field("Level ", level), field("Estimated minutes ", minutes),
+  h("button", { type: "submit" }, "Save resource"), done);
+}
+
+function newChapter(chapters, field, status, run) {
+  const name = h("input", { required: true, maxlength: 200 });
+  const courses = [...new Set(chapters.map((c) => c.dataset))];
+  const course = h("select", { "aria-label": "Course" }, courses.map((d) =>
+    h("option", { value: d }, d)));
+  const done = status("chapter-status");
+  return h("form", { class: "card", id: "new-chapter", onsubmit: run(done, async () => {
+    const made = await api("/chapters", { method: "POST", body: { name: name.value,
+      dataset: course.value, order: chapters.length + 1 } });
+    return `Chapter ${made.id} added.`;
+  }) }, h("h2", {}, "New chapter"), field("Name ", name), field("Course ", course),
+  h("button", { type: "submit" }, "Add chapter"), done);
+}
+
+// The course's IRT: until a question has enough answers, its level gives its difficulty.
+function calibration(chapters, field, status, run) {
+  const courses = [...new Set(chapters.map((c) => c.dataset))];
+  const course = h("select", { "aria-label": "Course to calibrate" }, courses.map((d) =>
+    h("option", { value: d }, d)));
+  const state = h("p", { class: "muted", id: "irt-state" });
+  const describe = async () => {
+    const s = await api(`/curriculum/irt?dataset=${enc(course.value)}`);
+    state.textContent = `${s.answers} answers; ` + (s.fitted_at
+      ? `last refit ${when(s.fitted_at)} on ${s.fitted_answers} answers, ${s.fitted_questions} `
+        + `questions with their own difficulty` : "never refitted: levels give difficulties")
+      + (s.due ? "; the nightly job will refit it" : "");
+  };
+  course.addEventListener("change", () => describe().catch((err) =>
+    state.replaceChildren(problemBox(err))));
+  describe().catch((err) => state.replaceChildren(problemBox(err)));
+  const done = status("irt-status");
+  return h("form", { class: "card", id: "irt", onsubmit: run(done, async () => {
+    const r = await api(`/curriculum/irt?dataset=${enc(course.value)}`, { method: "POST" });
+    await describe();
+    return `Refitted on ${r.answers} answers: ${r.questions} questions have their own `
+      + `difficulty, ${r.below_min_responses} still too few answers.`;
+  }) }, h("h2", {}, "Question difficulties (IRT)"), field("Course ", course), state,
+  h("button", { type: "submit" }, "Refit now"), done);
+}
+
