@@ -6,6 +6,7 @@
 
 import { api, enc, session } from "./api.js";
 import { catalogue } from "./catalogue.js";
+import { richText } from "./richtext.js";
 import { actionButton, h, list, pct, problemBox, section, show, svg, when } from "./ui.js";
 
 const me = () => enc(session().student_id);
@@ -107,7 +108,8 @@ function renderSitting(base, p) {
   const timer = h("p", { class: "timer", id: "time-left", role: "timer", "aria-live": "off" });
   const options = q ? h("fieldset", {}, h("legend", {}, "Choose an answer"),
     q.options.map((o, j) => h("label", { class: "option" }, h("input", { type: "radio",
-      name: "answer", value: o, required: j === 0, checked: o === q.response }), ` ${o}`)))
+      name: "answer", value: o, required: j === 0, checked: o === q.response }), " ",
+      richText(h("span"), o, { inline: true }))))
     : null;
   const send = async (e) => {
     e.preventDefault();
@@ -136,7 +138,7 @@ function renderSitting(base, p) {
     nav,
     q ? h("form", { class: "card task", "aria-label": `Question ${q.position}`,
       dataset: { question: q.id }, onsubmit: send },
-    h("p", { class: "question" }, q.text), options,
+    richText(h("div", { class: "question" }), q.text), options,
     h("div", { class: "row" }, h("button", { type: "submit" },
       back ? "Save answer" : "Answer"),
     back && q.position > 1 ? h("button", { type: "button", class: "secondary",
