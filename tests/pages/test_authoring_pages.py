@@ -115,6 +115,8 @@ def test_authored_text_never_becomes_markup_and_bad_math_spoils_only_itself(
     expect(card.get_by_label("<b>bold</b>")).to_be_visible()  # a choice's tags are text too
     expect(card.locator("label b")).to_have_count(0)
     _math(card.locator("label", has=student.page.locator("input[value='$2^{10}$']")), 1)
+    # a choice that is only math names its radio by a plain reading, not by bare tokens ("2 10")
+    expect(card.get_by_role("radio", name="2^10", exact=True)).to_have_count(1)
     assert student.page.evaluate("window.hacked") is None
 
 

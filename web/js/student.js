@@ -7,7 +7,7 @@ import { catalogue, kpName } from "./catalogue.js";
 import { placementBanner } from "./assessment.js";
 import { studyCards } from "./experiment.js";
 import { resourceLink } from "./kmap.js";
-import { richText } from "./richtext.js";
+import { choiceLabel, richText } from "./richtext.js";
 import { h, list, problemBox, section, show, when } from "./ui.js";
 
 const FEELINGS = [["happy", "😀"], ["neutral", "😐"], ["confused", "😕"], ["tired", "😴"],
@@ -49,8 +49,7 @@ function card(item, q, i, title = `Task ${i + 1}`) {
     } }, "Why this?");
   const input = q.options && q.options.length
     ? h("fieldset", {}, h("legend", {}, "Choose an answer"), q.options.map((o, j) =>
-      h("label", { class: "option" }, h("input", { type: "radio", name, value: o,
-        required: j === 0 }), " ", richText(h("span"), o, { inline: true }))))
+      choiceLabel(h("input", { type: "radio", name, value: o, required: j === 0 }), o)))
     : h("label", {}, "Your answer ", h("input", { name, required: true }));
   const like = h("div", { class: "like", id: `like-${i}`, "aria-live": "polite" });
   const more = h("button", { type: "button", class: "link", onclick: async () => {
