@@ -45,8 +45,8 @@ export function choiceLabel(input, source) {
 
 // Rendered text read out plain: math from its MathML, a fraction as a/b, a power as a^b, a root
 // as √(x), the visual HTML beside it (hidden from screen readers) left out.
-export function plainText(el) {
-  const walk = (n) => (n.nodeType === Node.TEXT_NODE ? n.textContent
+function plainText(el) {
+  const walk = (n) => (n.nodeType !== Node.ELEMENT_NODE ? n.textContent
     : n.classList.contains("katex-html") ? "" : n.localName === "math" ? mathText(n)
       : [...n.childNodes].map(walk).join(""));
   return walk(el).replace(/\s+/g, " ").trim();
