@@ -9,6 +9,7 @@ length of the posting lists of its own terms, not the size of the bank.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 DEFAULT_CONFIG = SimilarityConfig()
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,8 +142,9 @@ def curriculum_items(questions: Iterable[Question], tests: Iterable[Tests],
 def item_text(item_id: str, kind: ItemKind, own: Iterable[str | None],
               kp_names: Iterable[str], kp_ids: Iterable[str]) -> ItemText:
     """The one text recipe: the item's own text (text and explanation, or title and body)
-    plus the names of its KPs; the tags are the KP ids."""
-    return ItemText(item_id, kind, _join(*own, *kp_names), tuple(kp_ids))
+    plus the names of its KPs; the tags are the KP ids. The TeX commands of its math (between
+    $...$) are left out: ``\\frac`` is markup, and "frac" no term two items should share."""
+    return ItemText(item_id, kind, TEX_COMMAND.sub(" ", _join(*own, *kp_names)), tuple(kp_ids))
 
 
 # ------------------------------------------------------------------ helpers

@@ -1,17 +1,33 @@
 """The authoring page in Debian's chromium against a live server: a tutor adds a KP, links a
 prerequisite (a cycle is refused, named), writes a question with math, and a new student then
-meets the question in practice."""
+meets the question in practice, its math rendered by KaTeX exactly as the preview showed it.
+Authored text never becomes markup, and a malformed formula spoils only itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from playwright.sync_api import expect
+import requests
+from playwright.sync_api import Locator, expect
 
 from tests.api.assessment_bank import NEWCOMER, TUTOR
 from tests.pages.conftest import Tab
 
-STEM = "Mixing: what is $2 + 3$ drops of red?"
+STEM = r"Mixing: what is $\frac{1}{2} + \frac{1}{4}$ of a cup of red, in cups?"
+EXPLANATION = r"$\frac{1}{2} = \frac{2}{4}$, so the sum is $\frac{3}{4}$."
+HINT = r"Write $\frac{1}{2}$ in quarters."
+# an author's text that would be markup if it were ever read as HTML
+HOSTILE = ("Sum <img src=x onerror=\"window.hacked=1\"> <script>window.hacked=1</script> "
+           "[a link](javascript:window.hacked=1) [docs](https://example.org/sums) "
+           r"and $\frac{1}{$ then the rest.")
+
+
+def _math(where: Locator, formulas: int) -> None:
+    """KaTeX's output for ``formulas`` formulas: HTML for the eye, MathML for screen readers."""
+    expect(where.locator(".katex")).to_have_count(formulas)
+    expect(where.locator(".katex .katex-mathml math")).to_have_count(formulas)
+    expect(where.locator(".katex-html[aria-hidden=true]")).to_have_count(formulas)
+    expect(where).not_to_contain_text("$")
 
 
 def test_a_tutor_authors_and_a_student_practises_it(tab: Callable[..., Tab],
@@ -44,18 +60,73 @@ def test_a_tutor_authors_and_a_student_practises_it(tab: Callable[..., Tab],
     question = tutor.page.locator("#new-question")
     question.get_by_label("Question (Markdown").fill(STEM)
     question.get_by_label("Type").select_option("numeric")
-    question.get_by_label("Answer key").fill("5")
+    question.get_by_label("Answer key").fill("0.75")
+    question.get_by_label("Explanation").fill(EXPLANATION)
+    question.get_by_label("Hints, one per line").fill(HINT)
     question.get_by_label("KP tested").select_option(label="Colours: Mixing")
     question.get_by_label("Level").select_option("basic")
-    expect(tutor.page.locator("#preview")).to_contain_text("$2 + 3$")
+    preview = tutor.page.locator("#preview .question")
+    _math(preview, 1)
+    expect(preview).to_contain_text("of a cup of red")
+    _math(tutor.page.locator("#preview .explanation"), 2)
+    _math(tutor.page.locator("#preview li"), 1)
+    previewed = preview.inner_html()
     tutor.shot("tutor-authoring")
     question.get_by_role("button", name="Save question").click()
     expect(tutor.page.locator("#question-status")).to_contain_text("saved")
 
     student = tab()
     student.login(NEWCOMER)
-    card = student.page.locator("form.task", has_text="what is $2 + 3$")
+    card = student.page.locator("form.task", has_text="of a cup of red")
     expect(card).to_be_visible()  # a new KP with no prerequisite: on the frontier at once
-    card.get_by_label("Your answer").fill("5")
+    _math(card.locator(".question"), 1)
+    assert card.locator(".question").inner_html() == previewed  # the preview is what they see
+    card.get_by_text("Hints").click()
+    _math(card.locator(".hints li"), 1)
+    student.shot("student-practice-math", of="#tasks")
+    card.get_by_label("Your answer").fill("0.75")
     card.get_by_role("button", name="Check answer").click()
-    expect(student.page.locator("#feedback")).to_contain_text("Correct!")
+    feedback = student.page.locator("#feedback")
+    expect(feedback).to_contain_text("Correct!")
+    _math(feedback, 2)
+
+
+def test_authored_text_never_becomes_markup_and_bad_math_spoils_only_itself(
+        tab: Callable[..., Tab], live: str, bank: str) -> None:
+    tutor = tab()
+    tutor.login(TUTOR)
+    tutor.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+    tutor.page.get_by_label("Question (Markdown").fill(HOSTILE)
+    _hostile_shown_as_text(tutor.page.locator("#preview .question"))
+    expect(tutor.page.locator("#preview")).not_to_contain_text("null")  # no explanation: none
+    tutor.shot("tutor-authoring-hostile", of="#preview")
+
+    bearer = {"Authorization": f"Bearer {bank}"}
+    kp = requests.post(live + "/kps", json={"name": "Hostile", "chapter_id": "asmt-ch2"},
+                       headers=bearer, timeout=10).json()["id"]
+    r = requests.post(live + "/questions", headers=bearer, timeout=10, json={
+        "stem": HOSTILE, "type": "choice", "choices": ["<b>bold</b>", "$2^{10}$"],
+        "answer": "$2^{10}$", "kp_ids": [kp], "level": "basic"})
+    assert r.status_code == 201, r.text
+    student = tab()
+    student.login(NEWCOMER)
+    card = student.page.locator("form.task", has_text="then the rest")
+    _hostile_shown_as_text(card.locator(".question"))
+    expect(card.get_by_label("<b>bold</b>")).to_be_visible()  # a choice's tags are text too
+    expect(card.locator("label b")).to_have_count(0)
+    _math(card.locator("label", has=student.page.locator("input[value='$2^{10}$']")), 1)
+    # a choice that is only math names its radio by a plain reading, not by bare tokens ("2 10")
+    expect(card.get_by_role("radio", name="2^10", exact=True)).to_have_count(1)
+    assert student.page.evaluate("window.hacked") is None
+
+
+def _hostile_shown_as_text(stem: Locator) -> None:
+    """Tags and the javascript: link read as the author wrote them; no element came of them;
+    the http(s) link is a link; the malformed formula is KaTeX's red source text."""
+    expect(stem).to_contain_text('<img src=x onerror="window.hacked=1">')
+    expect(stem).to_contain_text("<script>window.hacked=1</script>")
+    expect(stem).to_contain_text("[a link](javascript:window.hacked=1)")
+    expect(stem.locator("img, script, a[href^=javascript]")).to_have_count(0)
+    expect(stem.locator("a")).to_have_attribute("href", "https://example.org/sums")
+    expect(stem.locator(".katex-error")).to_have_text(r"\frac{1}{")
+    expect(stem).to_contain_text("then the rest.")

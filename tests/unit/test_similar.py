@@ -12,6 +12,7 @@ from tutor.similar import (
     SimilarityConfig,
     curriculum_items,
     for_student,
+    item_text,
     more_like_this,
     profile_scores,
 )
@@ -157,3 +158,10 @@ def test_seed_curriculum_questions_find_same_kp_neighbours() -> None:
     hits = {i.id: more_like_this(index, i.id, config) for i in items if i.kind == "question"}
     found = [(q, h[0].id) for q, h in hits.items() if h]
     assert found and sum(bool(tags[q] & tags[n]) for q, n in found) >= 0.8 * len(found)
+
+
+def test_the_tex_commands_of_math_are_no_terms() -> None:
+    a = item_text("q-a", "question", (r"Compute $\frac{1}{3} + \frac{1}{4}$.",), ["Fractions"], [])
+    b = item_text("q-b", "question", (r"Solve $\frac{x}{8} = -9$.",), ["Equations"], [])
+    terms = set(ItemIndex.build([a, b]).terms)
+    assert {"compute", "fractions", "solve", "equations"} <= terms and "frac" not in terms

@@ -6,6 +6,7 @@
 
 import { api, enc, session } from "./api.js";
 import { catalogue } from "./catalogue.js";
+import { choiceLabel, richText } from "./richtext.js";
 import { actionButton, h, list, pct, problemBox, section, show, svg, when } from "./ui.js";
 
 const me = () => enc(session().student_id);
@@ -106,8 +107,8 @@ function renderSitting(base, p) {
   const error = h("div", { "aria-live": "assertive" });
   const timer = h("p", { class: "timer", id: "time-left", role: "timer", "aria-live": "off" });
   const options = q ? h("fieldset", {}, h("legend", {}, "Choose an answer"),
-    q.options.map((o, j) => h("label", { class: "option" }, h("input", { type: "radio",
-      name: "answer", value: o, required: j === 0, checked: o === q.response }), ` ${o}`)))
+    q.options.map((o, j) => choiceLabel(h("input", { type: "radio", name: "answer", value: o,
+      required: j === 0, checked: o === q.response }), o)))
     : null;
   const send = async (e) => {
     e.preventDefault();
@@ -136,7 +137,7 @@ function renderSitting(base, p) {
     nav,
     q ? h("form", { class: "card task", "aria-label": `Question ${q.position}`,
       dataset: { question: q.id }, onsubmit: send },
-    h("p", { class: "question" }, q.text), options,
+    richText(h("div", { class: "question" }), q.text), options,
     h("div", { class: "row" }, h("button", { type: "submit" },
       back ? "Save answer" : "Answer"),
     back && q.position > 1 ? h("button", { type: "button", class: "secondary",
@@ -227,11 +228,11 @@ export async function newTestPage() {
   kpSelect.addEventListener("change", async () => {
     if (!kpSelect.value) return questions.replaceChildren();
     const page = await api(`/kps/${enc(kpSelect.value)}`);
-    questions.replaceChildren(...page.questions.map((q) => h("label", { class: "option" },
+    questions.replaceChildren(...page.questions.map((q) => choiceLabel(
       h("input", { type: "checkbox", value: q.id, checked: picked.has(q.id), onchange: (e) => {
         if (e.target.checked) picked.add(q.id); else picked.delete(q.id);
         pickedList.replaceChildren(...[...picked].map((id) => h("li", {}, id)));
-      } }), ` ${q.text}`)));
+      } }), q.text)));
   });
   const scopes = [...chapters.map((c) => [c.id, `Chapter: ${c.name}`]),
     ...[...kps.values()].map((k) => [k.id, `KP: ${k.name}`])];
@@ -340,11 +341,13 @@ function itemTable(items) {
     h("thead", {}, h("tr", {}, ["#", "Question", "Answered", "Omitted", "Correct",
       "Discrimination", "Options chosen"].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, items.map((it, i) => h("tr", {},
-      h("td", {}, String(i + 1)), h("td", {}, it.text || it.question_id),
+      h("td", {}, String(i + 1)),
+      it.text ? richText(h("td"), it.text, { inline: true }) : h("td", {}, it.question_id),
       h("td", {}, String(it.answered)), h("td", {}, String(it.omitted)),
       h("td", {}, pct(it.p_correct)),
       h("td", {}, it.discrimination === null ? "–" : it.discrimination.toFixed(2)),
-      h("td", {}, Object.entries(it.options).map(([o, n]) => `${o}: ${n}`).join(", "))))));
+      richText(h("td"), Object.entries(it.options).map(([o, n]) => `${o}: ${n}`).join(", "),
+        { inline: true })))));
 }
 
 // Proportion correct (x) against point-biserial discrimination (y), one numbered dot per

@@ -3,6 +3,7 @@
 // short text), and read what changed (the audit trail).
 
 import { api, enc } from "./api.js";
+import { richText } from "./richtext.js";
 import { h, list, problemBox, section, show, when } from "./ui.js";
 
 export async function authoringPage() {
@@ -59,27 +60,36 @@ export async function authoringPage() {
   const tolerance = h("input", { type: "number", step: "any", min: 0, value: 0,
     "aria-label": "Tolerance" });
   const explanation = h("input", { "aria-label": "Explanation" });
+  const hints = h("textarea", { rows: 2, "aria-label": "Hints, one per line" });
   const tested = kpSelect("KP tested");
   const level = h("select", { "aria-label": "Level" }, ["basic", "standard", "challenge"]
     .map((l) => h("option", { value: l, selected: l === "standard" }, l)));
   const preview = h("div", { class: "card preview", id: "preview", "aria-live": "polite" });
-  const paint = () => preview.replaceChildren(h("p", { class: "question" }, stem.value),
-    type.value === "choice" ? list(choices.value.split("\n").filter(Boolean), (c) => c, "")
-      : h("p", { class: "muted" }, "Answered by typing."));
-  for (const input of [stem, choices, type]) input.addEventListener("input", paint);
+  const lines = (box) => box.value.split("\n").map((c) => c.trim()).filter(Boolean);
+  // rendered by practice's own function (richtext.js), so the tutor sees what students will
+  const paint = () => preview.replaceChildren(
+    richText(h("div", { class: "question" }), stem.value),
+    type.value === "choice" ? list(lines(choices), (c) => richText(h("span"), c,
+      { inline: true }), "") : h("p", { class: "muted" }, "Answered by typing."),
+    explanation.value ? richText(h("div", { class: "explanation" }), explanation.value) : "",
+    list(lines(hints), (t) => richText(h("div"), t), ""));
+  for (const input of [stem, choices, type, explanation, hints]) {
+    input.addEventListener("input", paint);
+  }
   const questionDone = status("question-status");
   const question = h("form", { class: "card", id: "new-question",
     onsubmit: run(questionDone, async () => {
       const made = await api("/questions", { method: "POST", body: {
         stem: stem.value, type: type.value, answer: answer.value,
-        choices: type.value === "choice" ? choices.value.split("\n").map((c) => c.trim())
-          .filter(Boolean) : [],
+        choices: type.value === "choice" ? lines(choices) : [],
         tolerance: type.value === "numeric" ? Number(tolerance.value) : 0,
-        explanation: explanation.value, kp_ids: [tested.value], level: level.value } });
+        explanation: explanation.value, hints: lines(hints), kp_ids: [tested.value],
+        level: level.value } });
       return `Question ${made.id} saved.`;
     }) }, h("h2", {}, "New question"), field("Question (Markdown, math between $…$) ", stem),
   field("Type ", type), field("Choices, one per line ", choices), field("Answer key ", answer),
   field("Tolerance (numeric) ", tolerance), field("Explanation ", explanation),
+  field("Hints, one per line ", hints),
   field("KP tested ", tested), field("Level ", level), h("h3", {}, "Preview"), preview,
   h("button", { type: "submit" }, "Save question"), questionDone);
 

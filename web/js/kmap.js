@@ -3,6 +3,7 @@
 // served from the local npm install.
 
 import { api, enc } from "./api.js";
+import { richText } from "./richtext.js";
 import { h, list, masteryColour, pct, problemBox, show } from "./ui.js";
 
 const STYLE = [
@@ -105,7 +106,8 @@ async function showKp(panel, classId, kpId) {
       h("h3", {}, "Students struggling"), list(struggling, (s) => [
         h("a", { href: `#/students/${enc(s.student_id)}/report` }, s.name),
         ` mastery ${pct(s.mastery)}, ${s.wrong_recent} wrong of late`], "Nobody."),
-      h("h3", {}, "Questions"), list(kp.questions, (q) => `${q.text} (${q.level})`),
+      h("h3", {}, "Questions"), list(kp.questions, (q) => [richText(h("span"), q.text,
+        { inline: true }), ` (${q.level})`]),
       h("h3", {}, "Resources"), list(kp.resources, (r) => resourceLink(r)));
   } catch (e) {
     panel.replaceChildren(problemBox(e));

@@ -6,6 +6,7 @@ import { api, enc, session } from "./api.js";
 import { catalogue, kpName } from "./catalogue.js";
 import { placementBanner } from "./assessment.js";
 import { studyCards } from "./experiment.js";
+import { choiceLabel, richText } from "./richtext.js";
 import { h, list, problemBox, section, show, when } from "./ui.js";
 
 const FEELINGS = [["happy", "😀"], ["neutral", "😐"], ["confused", "😕"], ["tired", "😴"],
@@ -46,8 +47,7 @@ function card(item, q, i, title = `Task ${i + 1}`) {
     } }, "Why this?");
   const input = q.options && q.options.length
     ? h("fieldset", {}, h("legend", {}, "Choose an answer"), q.options.map((o, j) =>
-      h("label", { class: "option" }, h("input", { type: "radio", name, value: o,
-        required: j === 0 }), ` ${o}`)))
+      choiceLabel(h("input", { type: "radio", name, value: o, required: j === 0 }), o)))
     : h("label", {}, "Your answer ", h("input", { name, required: true }));
   const like = h("div", { class: "like", id: `like-${i}`, "aria-live": "polite" });
   const more = h("button", { type: "button", class: "link", onclick: async () => {
@@ -70,7 +70,9 @@ function card(item, q, i, title = `Task ${i + 1}`) {
     "aria-label": title, onsubmit: (e) => answer(e, item) },
   h("p", { class: "muted" }, `${title} · ${q.kp_names?.[0] || item.kp_id}`
       + `${q.level ? ` · ${q.level}` : ""}`),
-  h("p", { class: "question" }, q.text), input,
+  richText(h("div", { class: "question" }), q.text), input,
+  q.hints?.length ? h("details", { class: "hints" }, h("summary", {}, "Hints"),
+    list(q.hints, (t) => richText(h("div"), t))) : null,
   h("div", { class: "row" }, h("button", { type: "submit" }, "Check answer"), toggle,
     typeof i === "number" ? more : null), why);
   return h("div", {}, form, like);  // the similar questions' forms sit beside it, not in it
@@ -91,8 +93,9 @@ async function answer(e, item) {
   const box = h("section", { class: `card feedback ${result.correct ? "ok" : "wrong"}`,
     role: "status", id: "feedback" },
   h("h2", {}, result.correct ? "Correct!" : "Not quite."),
-  result.correct ? null : h("p", {}, "The correct answer: ", h("strong", {}, result.correct_answer)),
-  result.explanation ? h("p", {}, result.explanation) : null,
+  result.correct ? null : h("p", {}, "The correct answer: ",
+    richText(h("strong"), result.correct_answer, { inline: true })),
+  result.explanation ? richText(h("div"), result.explanation) : null,
   !result.correct && result.resources?.length
     ? [h("p", {}, "These may help:"), h("ol", { class: "resources" }, result.resources.map(
       (r, i) => h("li", {}, resourceCard(r, `help-${i}`))))] : null);
