@@ -130,3 +130,28 @@ def _hostile_shown_as_text(stem: Locator) -> None:
     expect(stem.locator("a")).to_have_attribute("href", "https://example.org/sums")
     expect(stem.locator(".katex-error")).to_have_text(r"\frac{1}{")
     expect(stem).to_contain_text("then the rest.")
+
+
+def test_a_tutor_adds_a_resource_and_reads_the_courses_calibration(
+        tab: Callable[..., Tab], live: str, bank: str) -> None:
+    tutor = tab()
+    tutor.login(TUTOR)
+    tutor.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+    form = tutor.page.locator("#new-resource")
+    form.get_by_label("Title").fill("Mixing colours, in two minutes")
+    form.get_by_label("Kind").select_option("video")
+    form.get_by_label("Address").fill("https://videos.example/mixing")
+    form.get_by_label("KP it teaches").select_option(label="Colours: Colour 1")
+    form.get_by_label("Level").select_option("basic")
+    form.get_by_label("Estimated minutes").fill("2")
+    form.get_by_role("button", name="Save resource").click()
+    status = tutor.page.locator("#resource-status")
+    expect(status).to_contain_text("saved")
+    resource_id = status.inner_text().split()[1]
+    saved = requests.get(f"{live}/resources/{resource_id}", timeout=10,
+                         headers={"Authorization": f"Bearer {bank}"}).json()
+    assert (saved["title"], saved["minutes"], saved["kp_ids"]) == (
+        "Mixing colours, in two minutes", 2, ["asmt-k1"])
+    irt = tutor.page.locator("#irt")
+    expect(irt.locator("#irt-state")).to_contain_text("answers;")
+    tutor.shot("tutor-authoring-resource", of="#new-resource")

@@ -103,15 +103,15 @@ export async function authoringPage() {
 // A video, document, link or text on a KP; its ranking for students learns from their uses.
 function newResource(kps, field, status, run) {
   const title = h("input", { required: true, maxlength: 300 });
-  const kind = h("select", { "aria-label": "Kind" }, ["video", "document", "link", "text",
+  const kind = h("select", {}, ["video", "document", "link", "text",
     "worked_example"].map((k) => h("option", { value: k }, k.replace(/_/g, " "))));
-  const url = h("input", { type: "url", "aria-label": "Address", placeholder: "https://" });
-  const body = h("textarea", { rows: 3, "aria-label": "Text or summary" });
-  const kp = h("select", { "aria-label": "KP it teaches" }, kps.map((k) =>
+  const url = h("input", { type: "url", placeholder: "https://" });
+  const body = h("textarea", { rows: 3 });
+  const kp = h("select", {}, kps.map((k) =>
     h("option", { value: k.id }, `${k.chapter}: ${k.name}`)));
-  const level = h("select", { "aria-label": "Resource level" }, ["basic", "standard",
+  const level = h("select", {}, ["basic", "standard",
     "challenge"].map((l) => h("option", { value: l, selected: l === "basic" }, l)));
-  const minutes = h("input", { type: "number", min: 0, step: 1, "aria-label": "Minutes" });
+  const minutes = h("input", { type: "number", min: 0, step: 1 });
   const done = status("resource-status");
   return h("form", { class: "card", id: "new-resource", onsubmit: run(done, async () => {
     const made = await api("/resources", { method: "POST", body: { title: title.value,
@@ -127,7 +127,7 @@ function newResource(kps, field, status, run) {
 function newChapter(chapters, field, status, run) {
   const name = h("input", { required: true, maxlength: 200 });
   const courses = [...new Set(chapters.map((c) => c.dataset))];
-  const course = h("select", { "aria-label": "Course" }, courses.map((d) =>
+  const course = h("select", {}, courses.map((d) =>
     h("option", { value: d }, d)));
   const done = status("chapter-status");
   return h("form", { class: "card", id: "new-chapter", onsubmit: run(done, async () => {
@@ -141,7 +141,7 @@ function newChapter(chapters, field, status, run) {
 // The course's IRT: until a question has enough answers, its level gives its difficulty.
 function calibration(chapters, field, status, run) {
   const courses = [...new Set(chapters.map((c) => c.dataset))];
-  const course = h("select", { "aria-label": "Course to calibrate" }, courses.map((d) =>
+  const course = h("select", {}, courses.map((d) =>
     h("option", { value: d }, d)));
   const state = h("p", { class: "muted", id: "irt-state" });
   const describe = async () => {
