@@ -223,7 +223,8 @@ def _resources(doc: Mapping[str, Any], kp_ids: set[str]) -> tuple[Resource, ...]
         out.append(Resource(str(r["id"]), str(_get(r, "title", file)),
                             _enum(ResourceKind, _get(r, "kind", file), file, r, "kind"),
                             _enum(ResourceLevel, _get(r, "level", file), file, r, "level"),
-                            kps, str(_get(r, "url", file, "")), str(_get(r, "body", file, ""))))
+                            kps, str(_get(r, "url", file, "")), str(_get(r, "body", file, "")),
+                            _minutes(r, file)))
     return tuple(out)
 
 
@@ -307,3 +308,13 @@ def _epoch_ms(value: Any, file: str, n: int) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return (value - _EPOCH) // timedelta(milliseconds=1)
+
+
+def _minutes(item: Item, file: str) -> int | None:
+    """A resource's optional estimated minutes: a whole number, 0 or more."""
+    value = item.get("minutes")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 0):
+        raise DataFormatError(f"{file}: {_label(item)} field 'minutes' must be a whole "
+                              "number, 0 or more")
+    return value

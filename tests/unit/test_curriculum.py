@@ -67,6 +67,11 @@ def test_each_chapter_has_a_basic_video_and_a_worked_example(seed: Curriculum) -
         assert any(kind is ResourceKind.WORKED_EXAMPLE for kind, _ in kinds), chapter.id
 
 
+def test_videos_say_how_long_they_take(seed: Curriculum) -> None:
+    videos = [r for r in seed.resources if r.kind == ResourceKind.VIDEO]
+    assert videos and all(r.minutes and 0 < r.minutes < 30 for r in videos)
+
+
 def test_every_kp_has_questions_and_a_basic_resource(seed: Curriculum) -> None:
     tested = Counter(t.kp_id for t in seed.tests)
     basic = {k for r in seed.resources if r.level is ResourceLevel.BASIC for k in r.kp_ids}
@@ -221,6 +226,10 @@ def _unknown_tutor(doc: dict[str, Any]) -> None:
     doc["classes"][0]["tutors"] = ["alg-tutor-nobody"]
 
 
+def _bad_minutes(doc: dict[str, Any]) -> None:
+    doc["resources"][0]["minutes"] = "six"
+
+
 def _bad_timestamp(doc: dict[str, Any]) -> None:
     doc["attempts"][0]["ts"] = "yesterday"
 
@@ -247,6 +256,8 @@ BROKEN = [
     ("people.yaml", _unknown_question, r"people\.yaml: 'attempt #1' refers to unknown question"),
     ("people.yaml", _unknown_tutor, r"people\.yaml: 'alg-class-9a' refers to unknown tutor"),
     ("people.yaml", _bad_timestamp, r"people\.yaml: attempt #1 has ts 'yesterday'"),
+    ("resources.yaml", _bad_minutes, r"resources\.yaml: 'alg-res-video-number-line' field "
+                                     r"'minutes' must be a whole number"),
 ]
 
 
