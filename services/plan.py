@@ -119,11 +119,10 @@ def _resources(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalo
               and o.level == ResourceLevel.BASIC and o.kind in resources.BASIC_KINDS]
     picked += [_with(r, f"basic help where you seem confused: {basic.text}")
                for r in pick(basics, basic.count, 0.0)]
-    picked += pick([o for o in options if o.kp_id in kps],
+    taken = {r.option.id for r in picked}
+    picked += pick([o for o in options if o.kp_id in kps and o.id not in taken],
                    more.count if more else adjust.resources, challenge_share or 0.0)
-    seen: set[str] = set()
-    return tuple(resources.as_row(r) for r in picked
-                 if not (r.option.id in seen or seen.add(r.option.id)))
+    return tuple(resources.as_row(r) for r in picked)
 
 
 def _with(r: RankedResource, reason: str) -> RankedResource:
