@@ -117,9 +117,6 @@ class UseTable:
         return cls({k: _arrays(v) for k, v in pairs.items()},
                    {k: _arrays(v) for k, v in kps.items()})
 
-    def __len__(self) -> int:
-        return sum(len(v.after) for v in self.by_kp.values())
-
 
 NO_USES = UseTable({}, {})
 
