@@ -165,10 +165,10 @@ def new_test(open_: Opener, live: str, bank: str) -> Tab:
     return t
 
 
-def _published_test(live: str, token: str) -> str:
+def _published_test(live: str, token: str, title: str = "Accessible colours") -> str:
     headers = {"Authorization": f"Bearer {token}"}
     made = requests.post(live + "/tests", headers=headers, timeout=10, json={
-        "title": "Accessible colours", "form": "fixed", "class_ids": [CLASS],
+        "title": title, "form": "fixed", "class_ids": [CLASS],
         "question_ids": ["asmt-q1-3", "asmt-q2-3", "asmt-q3-3"]})
     made.raise_for_status()
     tid = made.json()["id"]
@@ -201,6 +201,21 @@ def new_experiment(open_: Opener, live: str, bank: str) -> Tab:
     return t
 
 
+def experiment(open_: Opener, live: str, bank: str) -> Tab:
+    """An experiment set up on the form and saved as a draft: its page."""
+    for title in ("Axe pre-test", "Axe post-test"):
+        _published_test(live, bank, title)
+    t = new_experiment(open_, live, bank)
+    t.page.get_by_label("Name").fill("Accessible study")
+    t.page.get_by_label("Hypothesis").fill("kgtutor beats the fixed schedule")
+    t.page.get_by_label("Colour class").check()
+    t.page.get_by_label("Pre-test").select_option(label="Axe pre-test (published)")
+    t.page.get_by_label("Post-test").select_option(label="Axe post-test (published)")
+    t.page.get_by_role("button", name="Save as draft").click()
+    expect(t.page.locator("#phase")).to_contain_text("draft")
+    return t
+
+
 def experiments(open_: Opener, live: str, bank: str) -> Tab:
     t = _tutor(open_, TUTOR)
     t.page.get_by_role("navigation", name="Main").get_by_role("link", name="Experiments").click()
@@ -219,9 +234,9 @@ def authoring(open_: Opener, live: str, bank: str) -> Tab:
 
 STATES: dict[str, Callable[[Opener, str, str], Tab]] = {
     "login": login, "practice": practice, "practice, right answer": practice_right,
-    "practice, wrong answer": practice_wrong, "path": path, "camera and voice panel":
-    camera_panel, "feelings bar": feelings, "classes": classes,
+    "practice, wrong answer": practice_wrong, "path": path,
+    "camera and voice panel": camera_panel, "feelings bar": feelings, "classes": classes,
     "class overview": class_overview, "knowledge map": knowledge_map,
     "student report": student_report, "new test": new_test, "test sitting": sitting,
     "test (tutor)": tutor_test, "experiments": experiments, "new experiment": new_experiment,
-    "authoring": authoring}
+    "experiment": experiment, "authoring": authoring}
