@@ -9,8 +9,9 @@ Debian's chromium, axe-core from node_modules; the states are in ``tests/pages/a
 ``--root`` with PYTHONPATH there, so that tree's pages are served, and reads the counts each
 state appends to a file named by ``KGTUTOR_AXE_COUNTS``. A count is of violating elements: one
 rule broken on three elements counts three. The tests fail on any serious or critical
-violation; the table is printed either way. An older tree needs ``tests/pages/axe.py`` and
-``tests/pages/test_accessibility.py`` copied in.
+violation; the table is printed either way. An older tree needs ``tests/pages/axe.py``,
+``tests/pages/test_accessibility.py`` and ``tests/pages/conftest.py`` (its ``own_people``
+fixture) copied in.
 """
 
 from __future__ import annotations

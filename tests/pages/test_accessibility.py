@@ -14,8 +14,8 @@ from tests.pages.axe import STATES, Opener, audit, counts
 
 @pytest.mark.parametrize("state", STATES)
 def test_no_serious_or_critical_violation(state: str, tab: Opener, live: str,
-                                          bank: str) -> None:
-    t = STATES[state](tab, live, bank)
+                                          own_people: str) -> None:
+    t = STATES[state](tab, live, own_people)
     found = audit(t.page)
     if out := os.environ.get("KGTUTOR_AXE_COUNTS"):
         with open(out, "a") as f:

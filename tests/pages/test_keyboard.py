@@ -30,12 +30,12 @@ def tab_to(page: Page, target: Locator, limit: int = 120) -> None:
     assert ring["visible"], ring
 
 
-def test_practice_by_keyboard_alone(tab: Opener) -> None:
+def test_practice_by_keyboard_alone(tab: Opener, own_people: str) -> None:
     t = tab()
     page = t.page
     page.goto(t.base + "/app/")
     tab_to(page, page.get_by_label("Username"))
-    page.keyboard.type("amara")  # the seed has her consent to affect processing
+    page.keyboard.type("a11y-keys")  # consented to affect processing: the emoji bar works
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")

@@ -15,11 +15,11 @@ NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"
 @pytest.mark.parametrize("width", [320, 640])
 @pytest.mark.parametrize("state", STATES)
 def test_no_horizontal_scrolling(state: str, width: int, tab: Opener, live: str,
-                                 bank: str) -> None:
+                                 own_people: str) -> None:
     def narrow(**_: int):  # every state's tabs, at this width
         return tab(width=width, height=720)
 
-    t = STATES[state](narrow, live, bank)
+    t = STATES[state](narrow, live, own_people)
     wide = t.page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e =>
         e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.scroll'))
         .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))""")
@@ -30,8 +30,8 @@ def test_no_horizontal_scrolling(state: str, width: int, tab: Opener, live: str,
 
 @pytest.mark.parametrize("width", [1280, 320])
 def test_the_end_of_the_page_stays_above_the_feelings_bar(width: int, tab: Opener, live: str,
-                                                           bank: str) -> None:
-    t = feelings(lambda **_: tab(width=width, height=720), live, bank)  # its note shown
+                                                           own_people: str) -> None:
+    t = feelings(lambda **_: tab(width=width, height=720), live, own_people)  # its note shown
     bar = t.page.locator("#feelings")
     expect(bar).to_be_visible()
     t.page.keyboard.press("End")
