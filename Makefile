@@ -22,6 +22,7 @@ demo-setup: $(STAMP) node_modules/.installed
 test: $(STAMP) node_modules/.installed $(CHROMIUM)
 	$(BIN)/ruff check .
 	npm run --silent lint:cypher
+	npm run --silent lint:js
 	$(BIN)/pytest
 
 # torch first and pinned: it comes from a CPU wheel on disk; anything that depends on torch

@@ -68,6 +68,17 @@ def bank(web_var: Path, live: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def own_people(web_var: Path, bank: str) -> str:
+    """``bank``, plus the accessibility tests' own students and classes
+    (``tests/pages/axe.py``); returns the "asmt" tutor's token."""
+    from tests.pages.axe import add_people
+
+    with store_for(Settings(var_dir=web_var)) as store:
+        add_people(store)
+    return bank
+
+
+@pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")

@@ -91,7 +91,7 @@ async function answer(e, item) {
     return;
   }
   const box = h("section", { class: `card feedback ${result.correct ? "ok" : "wrong"}`,
-    role: "status", id: "feedback" },
+    role: "status", id: "feedback", tabindex: "-1" },  // focused below, for the keyboard
   h("h2", {}, result.correct ? "Correct!" : "Not quite."),
   result.correct ? null : h("p", {}, "The correct answer: ",
     richText(h("strong"), result.correct_answer, { inline: true })),

@@ -52,6 +52,7 @@ function heatMap(classId, chapters, students) {
 function paint(td, p) {
   td.textContent = pct(p);
   td.style.background = masteryColour(p);
+  if (p === null) td.classList.add("none");  // dark text on the pale grey
   td.title = p === null ? "not practised" : `mastery ${pct(p)}`;
   return td;
 }

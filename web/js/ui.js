@@ -33,11 +33,14 @@ export function pct(p) {
   return p === null || p === undefined ? "–" : `${Math.round(p * 100)}%`;
 }
 
-// A colour from red (0) through amber to green (1); grey when nobody practised.
+// A colour from red (0) through amber to green (1); grey when nobody practised. Amber and
+// green are darker than red so that white text on any of them keeps 4.5:1 (WCAG AA); the
+// percentage is always written beside or on it, so colour is never the only cue.
 export function masteryColour(p) {
   if (p === null || p === undefined) return "#c9ced6";
   const hue = Math.round(120 * Math.max(0, Math.min(1, p)));
-  return `hsl(${hue}, 65%, 40%)`;  // the comma form: cytoscape reads no other
+  const light = 40 - 12 * Math.min(hue, 60) / 60;
+  return `hsl(${hue}, 65%, ${light.toFixed(1)}%)`;  // the comma form: cytoscape reads no other
 }
 
 export function when(ms) {
