@@ -22,6 +22,7 @@ def test_no_horizontal_scrolling(state: str, width: int, tab: Opener, live: str,
     t = STATES[state](narrow, live, own_people)
     wide = t.page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e =>
         e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.scroll'))
+        .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1))
         .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))""")
     assert t.page.evaluate(NO_SIDEWAYS), wide
     if width == 320:
