@@ -76,7 +76,8 @@ def as_row(r: RankedResource) -> dict[str, object]:
 
 def after_wrong(store: GraphStore, recommender: Recommender, student_id: str,
                 kp_ids: Sequence[str], n: int) -> list[dict[str, object]]:
-    """What to study after a wrong answer on ``kp_ids``: the best ``n``, none above level."""
+    """What to study after a wrong answer on ``kp_ids``: the best ``n``, none above the
+    student's level on purpose (no challenge share)."""
     dataset, learner = load_learner(store, student_id)
     catalogue, _ = recommender.catalogue(dataset)
     return [as_row(r) for r in for_store(store).for_kps(dataset, kp_ids, learner, catalogue, n)]
