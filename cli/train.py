@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import errors_as_messages, store_for
+from cli.common import errors_as_messages, now_ms, store_for
 from graph import cache_version
 from services.settings import Settings
 from tutor.errors import InvalidInput
@@ -60,7 +60,8 @@ def train() -> None:
 @model_options
 @graph_option
 @click.option("--write-graph", is_flag=True,
-              help="Also write a, b and theta onto the graph's questions and students.")
+              help="Also write a, b and theta onto the graph's questions and students (with "
+                   "--dataset: questions with 30 answers or more; the course's refit).")
 @click.pass_obj
 @errors_as_messages
 def irt(settings: Settings, data: Path | None, dataset: str | None, device: str,
@@ -78,8 +79,14 @@ def irt(settings: Settings, data: Path | None, dataset: str | None, device: str,
                f"saved {path}")
     if write_graph:
         with store_for(settings) as store:
-            items, students = _write_irt(store, model, settings.batch_size)
-            cache_version.bump(store)  # every API worker rereads the catalogue
+            if dataset is None:
+                items, students = _write_irt(store, model, settings.batch_size)
+                cache_version.bump(store)  # every API worker rereads the catalogue
+            else:  # the course's refit, as the API's and the nightly job's
+                from services import calibration
+
+                done = calibration.write(store, dataset, model, now_ms())
+                items, students = done["questions"], done["students"]
         click.echo(f"wrote a, b to {items:,} questions and theta to {students:,} students")
 
 

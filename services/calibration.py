@@ -11,7 +11,7 @@ every API worker rereads the catalogue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from graph.irt import write_irt
 from services.training_data import graph_kt_data
 from tutor.errors import InvalidInput
 from tutor.ports import GraphStore
+
+if TYPE_CHECKING:
+    from models.registry import IrtModel
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,13 @@ def refit(store: GraphStore, dataset: str, now: int, config: CalibrationConfig =
     from models.training import calibrate_irt
 
     kt = graph_kt_data(store, dataset)  # InvalidInput when too few students answered
-    model = calibrate_irt(kt, IrtConfig())
+    return write(store, dataset, calibrate_irt(kt, IrtConfig()), now, config)
+
+
+def write(store: GraphStore, dataset: str, model: IrtModel, now: int,
+          config: CalibrationConfig = DEFAULT) -> dict[str, Any]:
+    """Write a fit of the course's stored answers (``kgtutor train irt --dataset`` makes one
+    too) and record it as the course's last refit."""
     p = model.params
     keep = np.flatnonzero(p.item_responses >= config.min_responses)
     questions, students = write_irt(
