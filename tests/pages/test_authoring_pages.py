@@ -6,12 +6,18 @@ Authored text never becomes markup, and a malformed formula spoils only itself."
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import requests
 from playwright.sync_api import Locator, expect
 
+from cli.common import store_for
+from graph.ingest import GraphData, ingest
+from services.settings import Settings
 from tests.api.assessment_bank import NEWCOMER, TUTOR
 from tests.pages.conftest import Tab
+from tutor.mastery import Attempt
 
 STEM = r"Mixing: what is $\frac{1}{2} + \frac{1}{4}$ of a cup of red, in cups?"
 EXPLANATION = r"$\frac{1}{2} = \frac{2}{4}$, so the sum is $\frac{3}{4}$."
@@ -155,3 +161,75 @@ def test_a_tutor_adds_a_resource_and_reads_the_courses_calibration(
     irt = tutor.page.locator("#irt")
     expect(irt.locator("#irt-state")).to_contain_text("answers;")
     tutor.shot("tutor-authoring-resource", of="#new-resource")
+
+
+def test_a_tutor_edits_a_question_with_answers_and_renames_moves_and_archives(
+        tab: Callable[..., Tab], live: str, bank: str, web_var: Path) -> None:
+    """Editing an answered question on the page stores a new version; a KP is renamed, moved
+    to another chapter and archived; a chapter renamed and archived."""
+    call = _api(live, bank)
+    q = call("post", "/questions", {"stem": "Which colour is the sky?", "type": "choice",
+                                    "choices": ["blue", "green"], "answer": "blue",
+                                    "kp_ids": ["asmt-k2"]})["id"]
+    with store_for(Settings(var_dir=web_var)) as store:  # a student answered it
+        ingest(store, GraphData("asmt", attempts=[Attempt(f"edit-{q}", "asmt-s1", q, True,
+                                                          ts=1)]))
+    kp = call("post", "/kps", {"name": "Tints", "chapter_id": "asmt-ch1"})["id"]
+    chapter = call("post", "/chapters", {"name": "Pastels", "dataset": "asmt", "order": 9})["id"]
+    t = tab()
+    t.login(TUTOR)
+    t.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+
+    form = t.page.locator("#new-question")
+    form.get_by_label("KP tested").select_option(label="Colours: Colour 2")
+    form.get_by_label("Edit").focus()  # the course's questions are read now
+    expect(form.get_by_label("Edit").locator(f"option[value='{q}']")).to_have_count(1)
+    form.get_by_label("Edit").select_option(q)
+    expect(form.get_by_label("Question (Markdown")).to_have_value("Which colour is the sky?")
+    form.get_by_label("Question (Markdown").fill("Which colour is the sky at noon?")
+    form.get_by_role("button", name="Save question").click()
+    expect(t.page.locator("#question-status")).to_contain_text(
+        f"Question {q} had answers: saved as version 2, {q}~v2")
+
+    edit = t.page.locator("#edit-kp")
+    edit.get_by_label("KP to edit").select_option(label="Colours: Tints")
+    expect(edit.get_by_label("Name")).to_have_value("Tints")
+    edit.get_by_label("Name").fill("Tints and tones")
+    edit.get_by_label("Its chapter").select_option("asmt-ch2")
+    edit.get_by_role("button", name="Save KP").click()
+    expect(t.page.locator("#kp-edit-status")).to_contain_text("KP saved.")
+    moved = call("get", "/chapters/asmt-ch2/map")
+    assert "Tints and tones" in {k["name"] for k in moved["kps"]}
+    edit = t.page.locator("#edit-kp")  # the page read the course again
+    expect(edit.get_by_label("KP to edit").locator("option", has_text="Tints and tones")
+           ).to_have_count(1)
+    edit.get_by_label("KP to edit").select_option(kp)
+    edit.get_by_role("button", name="Archive KP").click()
+    expect(t.page.locator("#kp-edit-status")).to_contain_text("KP archived.")
+    assert kp not in {k["id"] for k in call("get", "/chapters/asmt-ch2/map")["kps"]}
+
+    chapters = t.page.locator("#edit-chapter")
+    chapters.get_by_label("Chapter to edit").select_option(chapter)
+    expect(chapters.get_by_label("Name")).to_have_value("Pastels")
+    chapters.get_by_label("Name").fill("Pastel shades")
+    chapters.get_by_role("button", name="Save chapter").click()
+    expect(t.page.locator("#chapter-edit-status")).to_contain_text("Chapter saved.")
+    names = {c["id"]: c["name"] for c in call("get", "/chapters?dataset=asmt")}
+    assert names[chapter] == "Pastel shades"
+    chapters = t.page.locator("#edit-chapter")
+    pick = chapters.get_by_label("Chapter to edit")
+    expect(pick.locator(f"option[value='{chapter}']")).to_have_count(1)
+    pick.select_option(chapter)
+    chapters.get_by_role("button", name="Archive chapter").click()
+    expect(t.page.locator("#chapter-edit-status")).to_contain_text("Chapter archived.")
+    assert chapter not in {c["id"] for c in call("get", "/chapters?dataset=asmt")}
+    t.shot("tutor-authoring-edit", of="#edit-kp")
+
+
+def _api(live: str, token: str) -> Callable[..., Any]:
+    def call(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        r = requests.request(method, live + path, json=body, timeout=10,
+                             headers={"Authorization": f"Bearer {token}"})
+        assert r.ok, (path, r.status_code, r.text)
+        return r.json()
+    return call

@@ -77,25 +77,65 @@ export async function authoringPage() {
     input.addEventListener("input", paint);
   }
   const questionDone = status("question-status");
+  // editing: the course's current questions (the editors' export holds their keys); saving one
+  // that has answers stores a new version, which the message names
+  const editing = h("select", { "aria-label": "Question to edit" },
+    h("option", { value: "" }, "a new question"));
+  const docs = new Map();
+  const loadBank = async () => {
+    const courses = [...new Set(kps.filter((k) => k.id === tested.value).map((k) => k.dataset))];
+    for (const d of courses.filter((c) => !docs.has(c))) {
+      docs.set(d, await api(`/curriculum?dataset=${enc(d)}`));
+    }
+    const current = courses.flatMap((d) => docs.get(d).questions)
+      .filter((q) => !q.superseded_by && q.kp_ids.includes(tested.value));
+    editing.replaceChildren(h("option", { value: "" }, "a new question"),
+      ...current.map((q) => h("option", { value: q.id }, `${q.id}: ${q.stem.slice(0, 60)}`)));
+    editing.bank = new Map(current.map((q) => [q.id, q]));
+  };
+  // read when wanted, not with the page: a course's export holds every question
+  const reload = () => loadBank().catch((err) => questionDone.replaceChildren(problemBox(err)));
+  tested.addEventListener("change", () => editing.bank && reload());
+  editing.addEventListener("focus", () => editing.bank || reload());
+  editing.addEventListener("change", () => {
+    const q = editing.bank?.get(editing.value);
+    stem.value = q?.stem || "";
+    type.value = q?.type || "choice";
+    choices.value = (q?.choices || []).join("\n");
+    answer.value = q?.answer || "";
+    tolerance.value = q?.tolerance || 0;
+    explanation.value = q?.explanation || "";
+    hints.value = (q?.hints || []).join("\n");
+    level.value = q?.level || "standard";
+    paint();
+  });
   const question = h("form", { class: "card", id: "new-question",
     onsubmit: run(questionDone, async () => {
-      const made = await api("/questions", { method: "POST", body: {
-        stem: stem.value, type: type.value, answer: answer.value,
+      const body = { stem: stem.value, type: type.value, answer: answer.value,
         choices: type.value === "choice" ? lines(choices) : [],
         tolerance: type.value === "numeric" ? Number(tolerance.value) : 0,
         explanation: explanation.value, hints: lines(hints), kp_ids: [tested.value],
-        level: level.value } });
-      return `Question ${made.id} saved.`;
-    }) }, h("h2", {}, "New question"), field("Question (Markdown, math between $…$) ", stem),
+        level: level.value };
+      if (!editing.value) {
+        const made = await api("/questions", { method: "POST", body });
+        return `Question ${made.id} saved.`;
+      }
+      const saved = await api(`/questions/${enc(editing.value)}`, { method: "PUT", body });
+      docs.clear();
+      return saved.replaces ? `Question ${saved.replaces} had answers: saved as version `
+        + `${saved.version}, ${saved.id}; past answers keep the old one.`
+        : `Question ${saved.id} saved.`;
+    }) }, h("h2", {}, "Questions"), field("KP tested ", tested),
+  field("Edit ", editing), field("Question (Markdown, math between $…$) ", stem),
   field("Type ", type), field("Choices, one per line ", choices), field("Answer key ", answer),
   field("Tolerance (numeric) ", tolerance), field("Explanation ", explanation),
-  field("Hints, one per line ", hints),
-  field("KP tested ", tested), field("Level ", level), h("h3", {}, "Preview"), preview,
+  field("Hints, one per line ", hints), field("Level ", level), h("h3", {}, "Preview"), preview,
   h("button", { type: "submit" }, "Save question"), questionDone);
 
   show(h("h1", {}, "Author the course"), h("div", { class: "pair" }, newKp, edges), question,
     h("div", { class: "pair" }, newResource(kps, field, status, run), newChapter(chapters,
-      field, status, run)), calibration(chapters, field, status, run),
+      field, status, run)), editContent(chapters, kps, field, status, run),
+    calibration(chapters, field, status, run),
     section("Recent changes", list(trail, (e) => `${when(e.ts)} ${e.who}: ${e.action} `
       + `${e.target}`, "No change yet.")));
 }
@@ -162,5 +202,58 @@ function calibration(chapters, field, status, run) {
       + `difficulty, ${r.below_min_responses} still too few answers.`;
   }) }, h("h2", {}, "Question difficulties (IRT)"), field("Course ", course), state,
   h("button", { type: "submit" }, "Refit now"), done);
+}
+
+// Rename, reorder, move or archive what exists (archived: hidden from maps and plans, kept
+// with its answers).
+function editContent(chapters, kps, field, status, run) {
+  const chapter = h("select", { "aria-label": "Chapter to edit" }, chapters.map((c) =>
+    h("option", { value: c.id }, `${c.name} (${c.dataset})`)));
+  const chapterName = h("input", { maxlength: 200 });
+  const order = h("input", { type: "number", step: 1 });
+  const fillChapter = () => {
+    const c = chapters.find((x) => x.id === chapter.value);
+    chapterName.value = c?.name || "";
+    order.value = c?.order ?? 0;
+  };
+  chapter.addEventListener("change", fillChapter);
+  fillChapter();
+  const chapterDone = status("chapter-edit-status");
+  const patch = (url, body, said) => async () => {
+    await api(url, { method: "PATCH", body });
+    setTimeout(authoringPage, 600);  // the lists show the change
+    return said;
+  };
+  const chapters_ = h("form", { class: "card", id: "edit-chapter", onsubmit: run(chapterDone,
+    () => patch(`/chapters/${enc(chapter.value)}`, { name: chapterName.value,
+      order: Number(order.value) }, "Chapter saved.")()) }, h("h2", {}, "Edit a chapter"),
+  field("Chapter ", chapter), field("Name ", chapterName), field("Order ", order),
+  h("div", { class: "row" }, h("button", { type: "submit" }, "Save chapter"),
+    h("button", { type: "button", class: "secondary", onclick: (e) => run(chapterDone, patch(
+      `/chapters/${enc(chapter.value)}`, { archived: true }, "Chapter archived."))(e) },
+    "Archive chapter")), chapterDone);
+
+  const kp = h("select", { "aria-label": "KP to edit" }, kps.map((k) =>
+    h("option", { value: k.id }, `${k.chapter}: ${k.name}`)));
+  const kpName = h("input", { maxlength: 200 });
+  const moveTo = h("select", { "aria-label": "Its chapter" }, chapters.map((c) =>
+    h("option", { value: c.id }, `${c.name} (${c.dataset})`)));
+  const fillKp = () => {
+    const k = kps.find((x) => x.id === kp.value);
+    kpName.value = k?.name || "";
+    moveTo.value = chapters.find((c) => c.name === k?.chapter)?.id || moveTo.value;
+  };
+  kp.addEventListener("change", fillKp);
+  fillKp();
+  const kpDone = status("kp-edit-status");
+  const kps_ = h("form", { class: "card", id: "edit-kp", onsubmit: run(kpDone, () => patch(
+    `/kps/${enc(kp.value)}`, { name: kpName.value, chapter_id: moveTo.value },
+    "KP saved.")()) }, h("h2", {}, "Edit a knowledge point"), field("KP ", kp),
+  field("Name ", kpName), field("Chapter ", moveTo),
+  h("div", { class: "row" }, h("button", { type: "submit" }, "Save KP"),
+    h("button", { type: "button", class: "secondary", onclick: (e) => run(kpDone, patch(
+      `/kps/${enc(kp.value)}`, { archived: true }, "KP archived."))(e) }, "Archive KP")),
+  kpDone);
+  return h("div", { class: "pair" }, chapters_, kps_);
 }
 
