@@ -166,7 +166,7 @@ def test_a_tutor_adds_a_resource_and_reads_the_courses_calibration(
 def test_a_tutor_edits_a_question_with_answers_and_renames_moves_and_archives(
         tab: Callable[..., Tab], live: str, bank: str, web_var: Path) -> None:
     """Editing an answered question on the page stores a new version; a KP is renamed, moved
-    to another chapter and archived; a chapter renamed and archived."""
+    to another chapter and archived; a chapter added, renamed and archived."""
     call = _api(live, bank)
     q = call("post", "/questions", {"stem": "Which colour is the sky?", "type": "choice",
                                     "choices": ["blue", "green"], "answer": "blue",
@@ -175,10 +175,18 @@ def test_a_tutor_edits_a_question_with_answers_and_renames_moves_and_archives(
         ingest(store, GraphData("asmt", attempts=[Attempt(f"edit-{q}", "asmt-s1", q, True,
                                                           ts=1)]))
     kp = call("post", "/kps", {"name": "Tints", "chapter_id": "asmt-ch1"})["id"]
-    chapter = call("post", "/chapters", {"name": "Pastels", "dataset": "asmt", "order": 9})["id"]
     t = tab()
     t.login(TUTOR)
     t.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+    new_chapter = t.page.locator("#new-chapter")
+    new_chapter.get_by_label("Name").fill("Pastels")
+    new_chapter.get_by_label("Course").select_option("asmt")
+    new_chapter.get_by_role("button", name="Add chapter").click()
+    added = t.page.locator("#chapter-status")
+    expect(added).to_contain_text("added.")
+    chapter = added.inner_text().split()[1]
+    expect(t.page.locator("#edit-chapter").get_by_label("Chapter to edit").locator(
+        f"option[value='{chapter}']")).to_have_count(1)  # the page read the course again
 
     form = t.page.locator("#new-question")
     form.get_by_label("KP tested").select_option(label="Colours: Colour 2")

@@ -173,6 +173,7 @@ function newChapter(chapters, field, status, run) {
   return h("form", { class: "card", id: "new-chapter", onsubmit: run(done, async () => {
     const made = await api("/chapters", { method: "POST", body: { name: name.value,
       dataset: course.value, order: chapters.length + 1 } });
+    setTimeout(authoringPage, 600);  // the lists then show it
     return `Chapter ${made.id} added.`;
   }) }, h("h2", {}, "New chapter"), field("Name ", name), field("Course ", course),
   h("button", { type: "submit" }, "Add chapter"), done);
