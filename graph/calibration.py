@@ -7,9 +7,10 @@ from typing import Any
 from tutor.ports import GraphStore
 
 
-def state(store: GraphStore) -> list[dict[str, Any]]:
-    """Per course with answers: answers, fitted_answers, fitted_at, fitted_questions."""
-    return store.read("calibration_state", {})
+def state(store: GraphStore, dataset: str | None = None) -> list[dict[str, Any]]:
+    """Per course with answers (or the one asked): answers, fitted_answers, fitted_at,
+    fitted_questions."""
+    return store.read("calibration_state", {"dataset": dataset})
 
 
 def save(store: GraphStore, dataset: str, answers: int, questions: int, students: int,

@@ -69,9 +69,8 @@ def state(store: GraphStore, dataset: str | None = None,
           config: CalibrationConfig = DEFAULT) -> list[dict[str, Any]]:
     """Per course (or the one asked): answers now and at the last refit, and whether the
     daily job will refit it."""
-    rows = [r for r in store_.state(store) if dataset is None or r["dataset"] == dataset]
     return [{**r, "due": r["answers"] - (r["fitted_answers"] or 0) >= config.refit_after}
-            for r in rows]
+            for r in store_.state(store, dataset)]
 
 
 def refit_due(store: GraphStore, now: int, config: CalibrationConfig = DEFAULT

@@ -151,7 +151,7 @@ PARAMS: dict[str, dict] = {
     "resource_uses": {"dataset": "d"},
     "get_resource": {"resource_id": "r1"},
     "save_calibration": {"dataset": "d", "answers": 1, "ts": 5, "questions": 1, "students": 1},
-    "calibration_state": {},
+    "calibration_state": {"dataset": None},
     "delete_affect": {"student_id": "s1"},
     "student_notifications": {"student_id": "s1"},
     "outbox_counts": {},
@@ -355,6 +355,7 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["save_calibration"] == [{"id": "d"}]
     assert results["calibration_state"] == [{"dataset": "d", "answers": 1, "fitted_answers": 1,
                                              "fitted_at": 5, "fitted_questions": 1}]
+    assert store.read("calibration_state", {"dataset": "other"}) == []
     assert results["resource_uses"] == [{"resource_id": "r1", "kp_id": "k1", "ts": 0,
                                          "answers": [[1, True]]}]
     assert results["delete_affect"] == [{"n": 1}]

@@ -38,9 +38,7 @@ def _math(where: Locator, formulas: int) -> None:
 
 def test_a_tutor_authors_and_a_student_practises_it(tab: Callable[..., Tab],
                                                       bank: str) -> None:
-    tutor = tab()
-    tutor.login(TUTOR)
-    tutor.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+    tutor = _author_page(tab)
     expect(tutor.page.get_by_role("heading", name="Author the course")).to_be_visible()
     form = tutor.page.locator("#new-kp")
     form.get_by_label("Name").fill("Mixing")
@@ -99,9 +97,7 @@ def test_a_tutor_authors_and_a_student_practises_it(tab: Callable[..., Tab],
 
 def test_authored_text_never_becomes_markup_and_bad_math_spoils_only_itself(
         tab: Callable[..., Tab], live: str, bank: str) -> None:
-    tutor = tab()
-    tutor.login(TUTOR)
-    tutor.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+    tutor = _author_page(tab)
     tutor.page.get_by_label("Question (Markdown").fill(HOSTILE)
     _hostile_shown_as_text(tutor.page.locator("#preview .question"))
     expect(tutor.page.locator("#preview")).not_to_contain_text("null")  # no explanation: none
@@ -140,9 +136,7 @@ def _hostile_shown_as_text(stem: Locator) -> None:
 
 def test_a_tutor_adds_a_resource_and_reads_the_courses_calibration(
         tab: Callable[..., Tab], live: str, bank: str) -> None:
-    tutor = tab()
-    tutor.login(TUTOR)
-    tutor.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+    tutor = _author_page(tab)
     form = tutor.page.locator("#new-resource")
     form.get_by_label("Title").fill("Mixing colours, in two minutes")
     form.get_by_label("Kind").select_option("video")
@@ -175,9 +169,7 @@ def test_a_tutor_edits_a_question_with_answers_and_renames_moves_and_archives(
         ingest(store, GraphData("asmt", attempts=[Attempt(f"edit-{q}", "asmt-s1", q, True,
                                                           ts=1)]))
     kp = call("post", "/kps", {"name": "Tints", "chapter_id": "asmt-ch1"})["id"]
-    t = tab()
-    t.login(TUTOR)
-    t.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+    t = _author_page(tab)
     new_chapter = t.page.locator("#new-chapter")
     new_chapter.get_by_label("Name").fill("Pastels")
     new_chapter.get_by_label("Course").select_option("asmt")
@@ -232,6 +224,14 @@ def test_a_tutor_edits_a_question_with_answers_and_renames_moves_and_archives(
     expect(t.page.locator("#chapter-edit-status")).to_contain_text("Chapter archived.")
     assert chapter not in {c["id"] for c in call("get", "/chapters?dataset=asmt")}
     t.shot("tutor-authoring-edit", of="#edit-kp")
+
+
+def _author_page(tab: Callable[..., Tab]) -> Tab:
+    """A tab of the course's tutor on the Author page, reached from the menu."""
+    t = tab()
+    t.login(TUTOR)
+    t.page.get_by_role("navigation", name="Main").get_by_role("link", name="Author").click()
+    return t
 
 
 def _api(live: str, token: str) -> Callable[..., Any]:
