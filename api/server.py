@@ -47,9 +47,9 @@ class ApiServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Wsgi:
-        import torch
+        from models.threads import one_thread
 
-        torch.set_num_threads(1)
+        one_thread()
         return self._build()
 
 

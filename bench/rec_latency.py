@@ -24,7 +24,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from graph.embedded import EmbeddedServer
 from graph.falkordb_store import FalkorStore
@@ -36,6 +35,7 @@ from models.predictors import BiLstmPredictor, ProgressPredictor
 from models.progress import ProgressConfig, ProgressLSTM
 from models.progress_data import ProgressDataConfig, fit_text_features, item_texts_from_skills
 from models.sources import load_lpp
+from models.threads import one_thread
 from models.training import calibrate_irt
 from models.transitions import QuestionTransitions
 from services import imports as sources
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile N cold calls (students apart from the timed ones)")
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    one_thread()
     lpp = args.data / "assist2009" / "lpp"
     with tempfile.TemporaryDirectory(prefix="kgt-bench-") as tmp:
         server = EmbeddedServer(Path(tmp) / "graph")

@@ -7,7 +7,7 @@ MATCH (:Class {id: $class_id})<-[:MEMBER_OF]-(s:Student)
 CALL {
   WITH s
   MATCH (s)-[m:MASTERY]->(k:KnowledgePoint)
-  RETURN collect({kp_id: k.id, p: m.p}) AS mastery
+  RETURN collect(k.id) AS mastery_kps, collect(m.p) AS mastery_p
 }
 CALL {
   WITH s
@@ -15,7 +15,7 @@ CALL {
   WITH a, q
   ORDER BY a.ts DESC, a.seq DESC
   LIMIT $limit
-  RETURN collect({question_id: q.id, correct: a.correct}) AS answers
+  RETURN collect(q.id) AS answer_ids, collect(a.correct) AS answer_correct
 }
 CALL {
   WITH s
@@ -37,8 +37,8 @@ CALL {
   RETURN collect({kp_id: k.id, p: pl.p}) AS placed
 }
 RETURN s.id AS student_id, coalesce(s.name, '') AS name, s.dataset AS dataset,
-       s.theta AS theta, s.theta_var AS var, s.theta_responses AS responses, mastery, answers,
-       affect, chapters, placed, s.placed_at AS placed_at,
+       s.theta AS theta, s.theta_var AS var, s.theta_responses AS responses, mastery_kps,
+       mastery_p, answer_ids, answer_correct, affect, chapters, placed, s.placed_at AS placed_at,
        coalesce(s.affect_consent, false) AS consent,
        s.profile_attempts_7d AS attempts_7d, s.profile_time_spent_s AS time_spent_s,
        s.profile_last_active AS last_active

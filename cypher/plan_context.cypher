@@ -6,7 +6,7 @@ MATCH (s:Student {id: $student_id})
 CALL {
   WITH s
   MATCH (s)-[m:MASTERY]->(k:KnowledgePoint)
-  RETURN collect({kp_id: k.id, p: m.p}) AS mastery
+  RETURN collect(k.id) AS mastery_kps, collect(m.p) AS mastery_p
 }
 CALL {
   WITH s
@@ -14,7 +14,7 @@ CALL {
   WITH a, q
   ORDER BY a.ts DESC, a.seq DESC
   LIMIT $limit
-  RETURN collect({question_id: q.id, correct: a.correct}) AS answers
+  RETURN collect(q.id) AS answer_ids, collect(a.correct) AS answer_correct
 }
 CALL {
   WITH s
@@ -48,5 +48,5 @@ CALL {
                   answered: answered}) AS arms
 }
 RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
-       s.theta_responses AS responses, mastery, answers, affect,
-       adjustments, placed, s.placed_at AS placed_at, arms
+       s.theta_responses AS responses, mastery_kps, mastery_p, answer_ids,
+       answer_correct, affect, adjustments, placed, s.placed_at AS placed_at, arms

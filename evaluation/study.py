@@ -149,9 +149,9 @@ def _in_processes(domain: Domain, config: StudyConfig, seeds: list[int], workers
 
 
 def _worker_init() -> None:
-    import torch
+    from models.threads import one_thread
 
-    torch.set_num_threads(1)
+    one_thread()
 
 
 def _seed_task(domain: Domain, config: StudyConfig, seed: int) -> dict:

@@ -70,8 +70,9 @@ def load_learner(store: GraphStore, student_id: str) -> tuple[str, LearnerState]
 
 def learner_of(student_id: str, row: Row) -> tuple[str, LearnerState]:
     """The dataset and state in a row of ``rec_learner`` (or of a query that reads the same)."""
-    mastery = {m["kp_id"]: float(m["p"]) for m in row["mastery"]}
-    history = tuple((a["question_id"], bool(a["correct"])) for a in reversed(row["answers"]))
+    mastery = dict(zip(row["mastery_kps"], map(float, row["mastery_p"]), strict=True))
+    history = tuple(zip(reversed(row["answer_ids"]), map(bool, reversed(row["answer_correct"])),
+                        strict=True))
     fitted = row["theta"] is not None  # else the recommender estimates it from history
     placed = {m["kp_id"]: float(m["p"]) for m in row.get("placed") or ()}
     return row["dataset"], LearnerState(

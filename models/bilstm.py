@@ -49,15 +49,6 @@ class BiLstmConfig:
     item_dropout: float = 0.0  # training: share of steps that see only their KPs, not the item
 
 
-@dataclass(frozen=True)
-class NextStep:
-    """A history's state as the next step sees it (:meth:`BiLstmKT.context`)."""
-
-    blocks: torch.Tensor  # (K, 2H) Bi-LSTM outputs of the history's complete blocks
-    before: torch.Tensor  # (H,) forward LSTM state after the history's last step
-    last: torch.Tensor  # (E,) question vector of the history's last step (zeros if none)
-
-
 class BiLstmKT(nn.Module):
     def __init__(self, config: BiLstmConfig, item_skills: np.ndarray) -> None:
         super().__init__()
@@ -216,54 +207,6 @@ class BiLstmKT(nn.Module):
         rows = torch.arange(len(items), device=items.device)
         intent = self._intent(blocks, visible, before, last)[rows, lengths]  # (B, E)
         return intent @ self.question_vectors(candidates).T
-
-    @torch.no_grad()
-    def context(self, items: torch.Tensor, correct: torch.Tensor) -> NextStep:
-        """What the step after a history (1-D ``items``, ``correct``, all real) may see.
-
-        Equal for every candidate next question, so serving computes it once (B = 1) instead
-        of once per candidate; :meth:`score_targets` and :meth:`score_candidates` read it.
-        """
-        n, w = len(items), self.config.window
-        vectors = self.question_vectors(items)  # (n, E)
-        steps = self.drop(torch.cat([vectors, self.answer_emb(correct)], -1))  # (n, 2E)
-        complete = n // w * w  # the next step attends to the blocks before its own
-        blocks = steps.new_zeros((0, 2 * self.config.hidden))
-        if complete:
-            out, _ = self.bilstm(steps[:complete].reshape(complete // w, w, -1))
-            blocks = out.reshape(complete, -1)  # (K, 2H)
-        before = steps.new_zeros(self.config.hidden)
-        if n:
-            forward, _ = self.forward_lstm(steps.unsqueeze(0))  # (1, n, H)
-            before = forward[0, -1]
-        last = vectors[-1] if n else vectors.new_zeros(self.config.embed_dim)
-        return NextStep(blocks, before, last)
-
-    @torch.no_grad()
-    def score_targets(self, step: NextStep, targets: torch.Tensor, counts: torch.Tensor
-                      ) -> torch.Tensor:
-        """Logits (C,) of P(correct) of each target question (C,) as the next step, with its
-        past counts (C, N_COUNTS); equal to :meth:`forward` at that step."""
-        vectors = self.question_vectors(targets).unsqueeze(0)  # (1, C, E)
-        blocks = step.blocks.unsqueeze(0)  # (1, K, 2H)
-        visible = torch.ones((1, len(targets), len(step.blocks)), dtype=torch.bool,
-                             device=targets.device)
-        attended = self._attend(vectors, blocks, visible)[0]  # (C, 2H)
-        state = torch.cat([attended, step.before.expand(len(targets), -1)], -1)  # (C, 3H)
-        return self._logits(state, vectors[0], counts, targets)
-
-    @torch.no_grad()
-    def next_intent(self, step: NextStep) -> torch.Tensor:
-        """The candidate head's query (E,) for the next step: a question's score is its
-        vector's dot product with it."""
-        keep = torch.ones((1, 1, len(step.blocks)), dtype=torch.bool)
-        return self._intent(step.blocks.unsqueeze(0), keep, step.before[None, None],
-                            step.last[None, None])[0, 0]
-
-    @torch.no_grad()
-    def score_candidates(self, step: NextStep, candidates: torch.Tensor) -> torch.Tensor:
-        """Candidate scores (C,) for the next step; equal to :meth:`candidate_scores`."""
-        return self.question_vectors(candidates) @ self.next_intent(step)
 
     def init_item_vectors(self, vectors: np.ndarray, spread: float = 0.1) -> None:
         """Start the question part of question vectors from graph embeddings, centred and

@@ -5,11 +5,11 @@ The recommender (``tutor.recommend``) asks by graph id ("lpp:q:123") about a his
 translate once per call and keep the model loaded (the caller loads it once).
 
 :class:`BiLstmPredictor` scores C candidate next questions in one pass. Every candidate sees
-the same history, so the history's state (Bi-LSTM blocks, forward LSTM) is computed once with
-B = 1 (:meth:`models.bilstm.BiLstmKT.context`) and only the next step's attention and head run
-for the C candidates: replicating the history C times costs C times the LSTM work for the same
-numbers. Like a training chunk, the model reads at most ``chunk - 1`` recent steps before the
-target; the past counts still cover the whole history.
+the same history, so the history's state (Bi-LSTM blocks, forward LSTM) is computed once
+(:class:`models.bilstm_serving.NextStepHeads`) and only the next step's attention and head run
+for the C candidates, as numpy over arrays folded from the model once. Like a training chunk,
+the model reads at most ``chunk - 1`` recent steps before the target; the past counts still
+cover the whole history.
 
 :class:`ProgressPredictor` builds the progress model's 30-step window exactly as training does
 (:func:`models.progress_data.window_features`) and reads its heads.
@@ -18,13 +18,14 @@ target; the past counts still cover the whole history.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache, partial
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from models.bilstm import BiLstmKT, NextStep
+from models.bilstm import BiLstmKT
+from models.bilstm_serving import NextStep, NextStepHeads
 from models.kt_batches import N_COUNTS
 from models.progress import ProgressLSTM
 from models.progress_data import ProgressDataConfig, text_matrix, window_features
@@ -62,59 +63,74 @@ class BiLstmPredictor:
         self._index = {q: i for i, q in enumerate(item_ids)}
         skills = model.item_skills[:-1].cpu().numpy()  # drop the padding item's row
         self._item_skills = np.where(skills == model.config.n_skills, -1, skills)
-        with torch.inference_mode():  # every call scores every question: vectors once
-            self._vectors = model.question_vectors(torch.arange(len(item_ids)))
-        self._last: tuple[tuple, NextStep, np.ndarray] | None = None  # one history's state
-        self._group = lru_cache(maxsize=8192)(partial(_indices, self._index))
+        self._heads = NextStepHeads(self.model)
+        self._last: _Known | None = None  # the last history asked about
+        self._groups: dict[int, tuple[tuple[str, ...], np.ndarray]] = {}  # id -> group, indices
 
     def predict(self, history: History, question_ids: Sequence[str]
                 ) -> tuple[np.ndarray, np.ndarray]:
         """(P(correct), P(next)) of each question, (C,) each, after this history."""
-        items, correct = self._history(history)
+        known = self._state(history)
         targets = _indices(self._index, question_ids)
-        counts = next_step_counts(items, correct, self._item_skills, targets)
-        step, next_p = self._state(history, items, correct)
-        with torch.inference_mode():
-            logits = self.model.score_targets(step, torch.from_numpy(targets),
-                                              torch.from_numpy(counts))
-        return torch.sigmoid(logits).numpy(), next_p[targets]
+        counts = next_step_counts(known.items, known.correct, self._item_skills, targets)
+        logits = self._heads.logits(known.step, targets, counts)
+        return 1.0 / (1.0 + np.exp(-logits)), known.next_p[targets]
 
     def next_probs(self, history: History, question_ids: Sequence[str]) -> np.ndarray:
         """P(next) of each question (C,): cheap, no correctness head."""
-        items, correct = self._history(history)
-        return self._state(history, items, correct)[1][_indices(self._index, question_ids)]
+        return self._state(history).next_p[_indices(self._index, question_ids)]
 
     def next_mass(self, history: History, groups: Sequence[tuple[str, ...]]) -> np.ndarray:
         """Summed P(next) of each group of questions; a group's indices are looked up once
-        (the groups are the catalogue's questions per KP, the same on every call)."""
-        items, correct = self._history(history)
-        p = self._state(history, items, correct)[1]
-        return np.array([p[self._group(g)].sum() for g in groups], dtype=np.float64)
+        (the groups are the catalogue's questions per KP, the same tuples on every call)."""
+        p = self._state(history).next_p
+        members = [self._members(g) for g in groups]
+        flat = np.concatenate(members) if members else np.zeros(0, np.int64)
+        group = np.repeat(np.arange(len(members)), [len(m) for m in members])
+        return np.bincount(group, p[flat], minlength=len(members))
 
-    def _history(self, history: History) -> tuple[np.ndarray, np.ndarray]:
-        items = _indices(self._index, [q for q, _ in history])
-        return items, np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+    def _members(self, group: tuple[str, ...]) -> np.ndarray:
+        """A group's indices, kept by identity: hashing a tuple of hundreds of ids on every
+        call cost more than the sums. The group is held, so its id is not reused meanwhile."""
+        hit = self._groups.get(id(group))
+        if hit is not None and hit[0] is group:
+            return hit[1]
+        if len(self._groups) >= 8192:  # groups of catalogues gone: start again
+            self._groups.clear()
+        indices = _indices(self._index, group)
+        self._groups[id(group)] = (group, indices)
+        return indices
 
-    def _state(self, history: History, items: np.ndarray, correct: np.ndarray
-               ) -> tuple[NextStep, np.ndarray]:
-        """The history's context and P(next) of every question; the last history's are kept,
-        since the recommender asks twice about the same history (KPs, then questions)."""
+    def _state(self, history: History) -> _Known:
+        """The history as indices, its context and P(next) of every question; the last
+        history's are kept, since the recommender asks about the same history several times
+        (KPs, then questions)."""
         key = tuple(history)
         last = self._last
-        if last is not None and last[0] == key:
-            return last[1], last[2]
+        if last is not None and last.key == key:
+            return last
+        items = _indices(self._index, [q for q, _ in history])
+        correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
         recent = slice(max(0, len(items) - (self.chunk - 1)), len(items))
-        with torch.inference_mode():
-            step = self.model.context(torch.from_numpy(items[recent]),
-                                      torch.from_numpy(correct[recent]))
-            next_p = torch.softmax(self._vectors @ self.model.next_intent(step), 0).double()
-        next_p = next_p.numpy()
+        step = self._heads.context(items[recent], correct[recent])
+        next_p = self._heads.next_probs(step)
         if self.transitions is not None and len(items) and self.mix > 0:
             after = self.transitions.after(int(items[-1]))
             if after.any():
                 next_p = (1 - self.mix) * next_p + self.mix * after
-        self._last = (key, step, next_p)  # one assignment: safe to share between threads
-        return step, next_p
+        known = self._last = _Known(key, items, correct, step, next_p)  # one assignment:
+        return known  # safe to share between threads
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What :class:`BiLstmPredictor` worked out about one history."""
+
+    key: tuple
+    items: np.ndarray
+    correct: np.ndarray
+    step: NextStep
+    next_p: np.ndarray
 
 
 def next_step_counts(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray,

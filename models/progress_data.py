@@ -38,6 +38,7 @@ weakest-KP rule applied to the input window, with mastery after step ``t``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -147,49 +148,16 @@ class _Trace:
     practised: np.ndarray  # int64 (T + 1, K) cumulative attempts per skill before each step
 
 
-@dataclass
-class _Start:
-    """Per-skill state after a history's first ``steps`` steps, where a trace may resume."""
-
-    p: np.ndarray  # float64 (K,) BKT mastery
-    right: np.ndarray  # float64 (K,) right answers per skill
-    tries: np.ndarray  # float64 (K,) attempts per skill
-    touched: np.ndarray  # bool (K,)
-    n_right: int
-    steps: int
-
-
-def _start(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray, n_skills: int,
-           config: ProgressDataConfig) -> _Start:
-    """The state :func:`_trace` reaches after these steps, without the per-step rows: plain
-    Python over the answers, so a long history costs little when only its end is featurised."""
-    p, right, tries = [config.bkt.prior] * n_skills, [0.0] * n_skills, [0.0] * n_skills
-    touched = [False] * n_skills
-    answers = correct.tolist()
-    for ks, c in zip(item_skills[items].tolist(), answers, strict=True):
-        ks = [k for k in ks if k >= 0]
-        for k in ks:  # a skill listed twice is updated twice, as in _trace
-            p[k] = bkt_update(p[k], bool(c), config.bkt)
-        for k in set(ks):  # ... but counted once (numpy's fancy-index +=)
-            right[k] += c
-            tries[k] += 1
-            touched[k] = True
-    return _Start(np.array(p), np.array(right), np.array(tries), np.array(touched, dtype=bool),
-                  int(sum(answers)), len(answers))
-
-
 def _trace(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray, n_skills: int,
-           config: ProgressDataConfig, start: _Start | None = None) -> _Trace:
-    """Per-step features and state of ``items``, from a fresh student or from ``start``."""
+           config: ProgressDataConfig) -> _Trace:
+    """Per-step features and state of a student's ``items``, from their first step."""
     n = len(items)
-    if start is None:
-        start = _start(items[:0], correct[:0], item_skills, n_skills, config)
-    p, right, tries = start.p.copy(), start.right.copy(), start.tries.copy()
-    touched = start.touched.copy()
+    p, right, tries = np.full(n_skills, config.bkt.prior), np.zeros(n_skills), np.zeros(n_skills)
+    touched = np.zeros(n_skills, dtype=bool)
     steps = np.zeros((n, len(BEHAVIOUR)), dtype=np.float32)
     mastery, seen = np.empty((n, n_skills)), np.empty((n, n_skills), dtype=bool)
     wrong_at, tries_at = np.zeros((n, n_skills), np.int64), np.zeros((n, n_skills), np.int64)
-    n_right = start.n_right
+    n_right = 0
     for j, (item, c) in enumerate(zip(items, correct, strict=True)):
         ks = item_skills[item][item_skills[item] >= 0]
         before, log_attempts = _mean(p[ks]), _mean(np.log1p(tries[ks]))
@@ -199,7 +167,7 @@ def _trace(items: np.ndarray, correct: np.ndarray, item_skills: np.ndarray, n_sk
         tries[ks] += 1
         touched[ks] = True
         n_right += int(c)
-        steps[j] = (c, n_right / (start.steps + j + 1), _mean(right[ks] / tries[ks]),
+        steps[j] = (c, n_right / (j + 1), _mean(right[ks] / tries[ks]),
                     log_attempts, before, _mean(p[ks]), _progress(p, touched, config.threshold),
                     np.log1p(touched.sum()), 1.0)
         mastery[j], seen[j] = p, touched
@@ -242,14 +210,47 @@ def window_features(items: np.ndarray, correct: np.ndarray, text: np.ndarray,
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Model input for the window ending at a history's last step: x (W, F), mask (W,).
 
-    Serving's view of a sample: the same features :func:`build_progress_data` gives the
-    window ending at that step (BKT, accuracy and progress still run over the whole history).
+    Serving's view of a sample: the features :func:`build_progress_data` gives the window
+    ending at that step (BKT, accuracy and progress still run over the whole history). One
+    pass of plain Python over the answers, each skill's state a list entry and progress a
+    running count: serving computes it on every call, where :func:`_trace`'s per-step arrays
+    for every skill would cost more than the model.
     """
+    bkt, threshold = config.bkt, config.threshold
     lo = max(0, len(items) - config.window)
-    start = _start(items[:lo], correct[:lo], item_skills, n_skills, config)
-    tr = _trace(items[lo:], correct[lo:], item_skills, n_skills, config, start)
-    feats = np.concatenate([text[items[lo:]], tr.steps], axis=1)  # (T - lo, F)
+    p, right, tries = [bkt.prior] * n_skills, [0.0] * n_skills, [0.0] * n_skills
+    touched, mastered = [False] * n_skills, [False] * n_skills  # mastered: among the touched
+    n_touched = n_mastered = n_right = 0
+    rows = []
+    answers = correct.tolist()
+    for j, (row, c) in enumerate(zip(item_skills[items].tolist(), answers, strict=True)):
+        ks = [k for k in row if k >= 0]  # a skill listed twice is updated twice, as in _trace
+        if j >= lo:
+            before = _mean_of([p[k] for k in ks])
+            log_attempts = _mean_of([math.log1p(tries[k]) for k in ks])
+        for k in ks:
+            p[k] = bkt_update(p[k], bool(c), bkt)
+        for k in set(ks):  # ... but counted once (numpy's fancy-index +=)
+            right[k] += c
+            tries[k] += 1
+            n_touched += not touched[k]
+            touched[k] = True
+            now = p[k] >= threshold
+            n_mastered += now - mastered[k]
+            mastered[k] = now
+        n_right += c
+        if j >= lo:
+            rows.append((c, n_right / (j + 1), _mean_of([right[k] / tries[k] for k in ks]),
+                         log_attempts, before, _mean_of([p[k] for k in ks]),
+                         n_mastered / n_touched if n_touched else 0.0, math.log1p(n_touched),
+                         1.0))
+    steps = np.array(rows, dtype=np.float32).reshape(len(rows), len(BEHAVIOUR))
+    feats = np.concatenate([text[items[lo:]], steps], axis=1)  # (T - lo, F)
     return _window(feats, len(items) - lo - 1, config.window)
+
+
+def _mean_of(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def _window(feats: np.ndarray, t: int, w: int) -> tuple[np.ndarray, np.ndarray]:

@@ -54,13 +54,23 @@ def cf_scores(peers: PeerMastery | None, mastery: Mapping[str, float], tau: floa
     sims = peers.matrix @ me / np.where(norms > 0, norms, 1.0)
     if not me.any():  # nothing known yet: every peer counts the same
         sims = np.ones(len(peers.matrix))
-    top = np.argsort(-sims, kind="stable")[:k]
+    top = _top(sims, k)
     weights = np.clip(sims[top], 0.0, None)
     if weights.sum() <= 0:
         weights = np.ones(len(top))
     mastered = (peers.matrix[top] >= tau).astype(np.float64)  # (k, n_kps)
     share = weights @ mastered / weights.sum()
     return dict(zip(peers.kp_ids, share.tolist(), strict=True))
+
+
+def _top(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values, largest first, ties in index order: a stable
+    argsort's first ``k``, without sorting thousands of peers to keep a few dozen."""
+    if k >= len(values):
+        return np.argsort(-values, kind="stable")
+    kth = np.partition(-values, k - 1)[k - 1]
+    near = np.flatnonzero(-values <= kth)  # the k best and every tie with the last of them
+    return near[np.argsort(-values[near], kind="stable")[:k]]
 
 
 def next_shares(catalogue: Catalogue, kps: Sequence[str], history: Sequence[tuple[str, bool]],

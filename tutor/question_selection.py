@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
 
 from tutor.ability import predict_marginal
-from tutor.curriculum import ResourceLevel
 from tutor.recommend_types import (
     Catalogue,
     KPPick,
+    KPQuestions,
     LearnerState,
     QuestionFacts,
     RecConfig,
@@ -41,40 +41,42 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     recent = excluded(state, config, exclude)
     chosen: list[KPPick] = []
     seen: set[str] = set()
-    pool: list[tuple[QuestionFacts, str, int]] = []
+    parts: list[tuple[KPQuestions, np.ndarray]] = []  # a KP's questions, which of them are free
     for pick in picks:
         if len(chosen) == config.kp_count:
             break
-        questions = [catalogue.questions[q] for q in catalogue.by_kp.get(pick.kp_id, ())
-                     if q not in recent and q not in seen and q in catalogue.questions]
-        if not questions:
+        table = catalogue.kp_questions(pick.kp_id)
+        free = np.ones(len(table.ids), dtype=bool)  # all but the few recent or already taken
+        free[[i for i in map(table.position.get, recent | seen) if i is not None]] = False
+        free = np.flatnonzero(free)
+        if not len(free):
             notes.append(f"KP {pick.kp_id} has no question left to practise; skipped")
             continue
-        rank = len(chosen)
         chosen.append(pick)
-        for q in questions:
-            seen.add(q.id)
-            pool.append((q, pick.kp_id, rank))
-    if not pool:
+        seen.update(table.ids[free].tolist())
+        parts.append((table, free))
+    if not parts:
         return chosen, []
-    ids = [q.id for q, _, _ in pool]
-    a = np.array([q.a for q, _, _ in pool])
-    b = np.array([q.b for q, _, _ in pool])
+    ranks = np.concatenate([np.full(len(free), r) for r, (_, free) in enumerate(parts)])
+    ids = np.concatenate([t.ids[free] for t, free in parts])
+    a = np.concatenate([t.a[free] for t, free in parts])
+    b = np.concatenate([t.b[free] for t, free in parts])
     p_irt = predict_marginal(state.theta, state.theta_var, a, b)
     if sequence is not None and state.history:
-        p_kt, scores = sequence.predict(state.history, ids)
+        p_kt, scores = sequence.predict(state.history, ids.tolist())
         p = combine(p_kt, p_irt, config.kt_weight)
     else:
         p_kt, p = None, p_irt
         scores = a * a * p_irt * (1 - p_irt)  # IRT information: most to learn about the student
     scores = exposed(scores, config.exposure, state)
-    hard = challenging(p, [q.level for q, _, _ in pool], config)
-    keep = shortlist(np.array([rank for _, _, rank in pool]), p, scores, b, np.array(ids),
-                     hard, config)
+    hard = challenging(p, np.concatenate([t.written_hard[free] for t, free in parts]), config)
+    keep = np.flatnonzero(shortlist(ranks, p, scores, b, ids, hard, config))
+    facts = [t.facts[i] for t, free in parts for i in free.tolist()]
     return chosen, [
-        Candidate(q, kp, rank, float(p_irt[i]), None if p_kt is None else float(p_kt[i]),
-                   float(p[i]), float(scores[i]), bool(hard[i]))
-        for i, (q, kp, rank) in enumerate(pool) if keep[i]]
+        Candidate(facts[i], chosen[ranks[i]].kp_id, int(ranks[i]), float(p_irt[i]),
+                  None if p_kt is None else float(p_kt[i]), float(p[i]), float(scores[i]),
+                  bool(hard[i]))
+        for i in keep.tolist()]
 
 
 def combine(p_kt: np.ndarray, p_irt: np.ndarray, kt_weight: float) -> np.ndarray:
@@ -124,11 +126,11 @@ def excluded(state: LearnerState, config: RecConfig, exclude: Collection[str]) -
     return {q for q, ok in state.history[-config.recent_window:] if ok} | set(exclude)
 
 
-def challenging(p: np.ndarray, levels: Sequence[ResourceLevel], config: RecConfig
-                ) -> np.ndarray:
-    """Hard for this student (P under ``challenge_below``) or written as a challenge item;
-    the one rule for the quota, the note and the flag on the recommendation."""
-    return (p < config.challenge_below) | (np.array(levels) == ResourceLevel.CHALLENGE)
+def challenging(p: np.ndarray, written_hard: np.ndarray, config: RecConfig) -> np.ndarray:
+    """Hard for this student (P under ``challenge_below``) or written as a challenge item
+    (``written_hard``, :class:`~tutor.recommend_types.KPQuestions`); the one rule for the
+    quota, the note and the flag on the recommendation."""
+    return (p < config.challenge_below) | written_hard
 
 
 def select(candidates: list[Candidate], config: RecConfig, notes: list[str]

@@ -31,6 +31,27 @@ class QuestionFacts:
     level: ResourceLevel = ResourceLevel.STANDARD
     fitted: bool = True  # False: a and b come from the level until an IRT fit has answers
 
+@dataclass(frozen=True, eq=False)
+class KPQuestions:
+    """A KP's questions, in ``Catalogue.by_kp`` order, as the arrays stage 2 reads: a KP of
+    ASSISTments has hundreds, and building them per call cost more than scoring them."""
+
+    facts: tuple[QuestionFacts, ...]
+    ids: np.ndarray  # (Q,) str
+    position: Mapping[str, int]  # id -> its index (the few questions a student is done with)
+    a: np.ndarray  # (Q,) float64 IRT discrimination
+    b: np.ndarray  # (Q,) float64 IRT difficulty
+    written_hard: np.ndarray  # (Q,) bool: written as a challenge item
+
+    @classmethod
+    def of(cls, facts: Sequence[QuestionFacts]) -> KPQuestions:
+        return cls(tuple(facts), np.array([q.id for q in facts], dtype=str),
+                   {q.id: i for i, q in enumerate(facts)},
+                   np.array([q.a for q in facts], dtype=np.float64),
+                   np.array([q.b for q in facts], dtype=np.float64),
+                   np.array([q.level == ResourceLevel.CHALLENGE for q in facts], dtype=bool))
+
+
 @dataclass(frozen=True)
 class LearnerState:
     """One student at recommendation time."""
@@ -137,6 +158,7 @@ class Catalogue:
     unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
     # P(known) of each KP before any practice: the fitted BKT prior, else the population prior
     priors: Mapping[str, float] = field(init=False)
+    _tables: dict[str, KPQuestions] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """The derived maps, built once when the catalogue is (it is cached between calls)."""
@@ -152,6 +174,16 @@ class Catalogue:
         object.__setattr__(self, "unlocks", counts)
         object.__setattr__(self, "priors", {**self.known_share,
                                             **{k: b.prior for k, b in self.kp_bkt.items()}})
+        object.__setattr__(self, "_tables", {})
+
+    def kp_questions(self, kp: str) -> KPQuestions:
+        """The questions testing ``kp`` as arrays, built on first use and kept with the
+        catalogue (a race builds one twice, never a wrong one)."""
+        table = self._tables.get(kp)
+        if table is None:
+            table = self._tables[kp] = KPQuestions.of(
+                [self.questions[q] for q in self.by_kp.get(kp, ())])
+        return table
 
 
     def bkt(self, kp: str) -> BktParams:

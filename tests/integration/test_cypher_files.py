@@ -307,9 +307,10 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
                                              "responses": 1}]
     assert results["question_irt"] == [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]
     assert results["rec_learner"] == [{"dataset": "d", "theta": 0.4, "var": 0.5,
-                                       "responses": 1, "mastery": [
-        {"kp_id": "k1", "p": results["rec_learner"][0]["mastery"][0]["p"]}],
-        "answers": [{"question_id": "q1", "correct": True}], "placed": [], "placed_at": None}]
+                                       "responses": 1, "mastery_kps": ["k1"],
+                                       "mastery_p": results["rec_learner"][0]["mastery_p"],
+                                       "answer_ids": ["q1"], "answer_correct": [True],
+                                       "placed": [], "placed_at": None}]
     assert results["mastery_matrix"] == [{"student_id": "s1", "kp_id": "k1",
                                           "p": results["mastery_matrix"][0]["p"]}]
     assert results["kp_popularity"] == [{"id": "k1", "attempts": 1}]
@@ -343,7 +344,8 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["read_profile"][0]["class_ids"] == ["cl1"]
     assert results["kp_resources"][0]["id"] == "r1"
     context = results["plan_context"][0]
-    assert context["answers"] == results["rec_learner"][0]["answers"]
+    for key in ("mastery_kps", "mastery_p", "answer_ids", "answer_correct"):
+        assert context[key] == results["rec_learner"][0][key]
     assert context["affect"] == [{"tag": "confused", "confidence": 0.7, "source": "face",
                                   "ts": 10}]
     assert context["adjustments"] == [{"window": 0, "actions": "[]"}]
@@ -368,8 +370,8 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["class_roster"] == [{"id": "cl1", "name": "C",
                                         "students": [{"id": "s1", "name": "S"}]}]
     assert results["class_chapter_mastery"][0]["estimates"] == 1
-    assert [(r["student_id"], len(r["answers"])) for r in results["class_learners"]] == [
-        ("s1", 1)]
+    assert [(r["student_id"], r["answer_ids"], r["answer_correct"])
+            for r in results["class_learners"]] == [("s1", ["q1"], [True])]
     assert [r["id"] for r in results["class_notifications"]] == ["n1"]
     assert results["save_assessment"] == [{"id": "a1", "version": 1, "classes": 1}]
     assert results["get_assessment"][0]["class_ids"] == ["cl1"]
@@ -462,9 +464,9 @@ def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> Non
     store.clear()
     store.write("upsert_students", {"rows": [STUDENT]})
     assert store.read("plan_context", {"student_id": "s1", "since": 0, "limit": 10}) == [
-        {"dataset": "d", "theta": None, "var": None, "responses": None, "mastery": [],
-         "answers": [], "affect": [], "adjustments": [], "placed": [],
-         "placed_at": None, "arms": []}]
+        {"dataset": "d", "theta": None, "var": None, "responses": None, "mastery_kps": [],
+         "mastery_p": [], "answer_ids": [], "answer_correct": [], "affect": [],
+         "adjustments": [], "placed": [], "placed_at": None, "arms": []}]
     assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
     assert store.read("resource_candidates", {"dataset": "d", "kp_ids": []}) == []
     assert store.read("resource_uses", {"dataset": "d"}) == []

@@ -98,7 +98,10 @@ def stored_id(student: str) -> str:
 
 def attempts_of(store: GraphStore, student: str) -> list[Row]:
     rows = store.read("rec_learner", {"student_id": stored_id(student), "limit": 100})
-    return rows[0]["answers"] if rows else []  # a student not stored has no attempts
+    if not rows:  # a student not stored has no attempts
+        return []
+    return [{"question_id": q, "correct": c}
+            for q, c in zip(rows[0]["answer_ids"], rows[0]["answer_correct"], strict=True)]
 
 
 def ability_of(store: GraphStore, student: str) -> tuple[float | None, int | None]:

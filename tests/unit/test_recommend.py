@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tutor.curriculum import ResourceLevel
 from tutor.errors import InvalidInput
-from tutor.kp_ranking import SCOPES
+from tutor.kp_ranking import SCOPES, _top
 from tutor.question_selection import Candidate, challenging, fix_difficulty, select, shortlist
 from tutor.recommend import (
     Catalogue,
@@ -302,7 +302,8 @@ def pools(draw: st.DrawFn) -> tuple[list[Candidate], RecConfig, tuple[float, flo
         q = QuestionFacts(f"q{draw(st.integers(0, 99)):02d}-{i}", ("k",), 1.0,
                           draw(st.sampled_from([-2.0, -1.0, 0.0, 0.5, 1.0, 2.0])), level)
         p = draw(grid)
-        hard = bool(challenging(np.array([p]), [level], config)[0])
+        hard = bool(challenging(np.array([p]), np.array([level == ResourceLevel.CHALLENGE]),
+                                config)[0])
         pool.append(Candidate(q, f"k{i % ranks}", i % ranks, p, None, p, draw(grid), hard))
     theta = draw(st.floats(-2, 2))
     return pool, config, (theta - 1.7, theta + 0.1)
@@ -384,3 +385,12 @@ def test_a_difficulty_from_the_level_says_so_until_irt_is_fitted() -> None:
         level_note = any("from its level (basic) until IRT is fitted" in r
                          for r in item.reasons)
         assert level_note == (not questions[item.question_id].fitted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.1, 0.5, 0.5, 0.9, 1.0]), min_size=1, max_size=60),
+       st.integers(1, 70))
+def test_top_peers_are_a_stable_sorts_first_k(values: list[float], k: int) -> None:
+    """The CF's top-k selection keeps the full stable sort's order, ties by index."""
+    sims = np.array(values)
+    assert _top(sims, k).tolist() == np.argsort(-sims, kind="stable")[:k].tolist()
