@@ -12,8 +12,9 @@ for a random student (3,114 in ASSIST2009: most are asked for the first time, so
 25 % ``POST /students/{id}/attempts`` (a new event each time), 5 % ``GET
 /classes/{id}/report``. Prints requests/s, p50, p99 and errors per route, and the ratio of
 the recommendation rate to the physical ceiling: cores / CPU per cold recommendation
-(``--cpu-ms``, from ``bench/rec_latency.py``). The clients run on the same machine as the
-server and take CPU from it: on a 2-core machine the figures are a floor.
+(``--cpu-ms``, from ``bench/rec_latency.py``), and the CPU each side used during the run
+(the server's processes, the graph server's, the clients'). The clients run on the same
+machine as the server and take CPU from it: on a 2-core machine the figures are a floor.
 """
 
 from __future__ import annotations
@@ -62,10 +63,20 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     students, classes, questions = _sample(settings)
-    with _server(settings, args.url, args.threads, args.workers) as url:
+    with _server(settings, args.url, args.threads, args.workers) as (url, pid):
         token = _login(url)
+        groups = {"kgtutor serve (master and workers)": lambda: _tree(pid) if pid else [],
+                  "graph server": lambda: _graph_pid(settings),
+                  "load clients (this process)": lambda: [os.getpid()]}
+        before = {name: _cpu(pids()) for name, pids in groups.items()}
         results = _run(url, token, students, classes, questions, args.clients, args.seconds)
+        used = {name: _cpu(pids()) - before[name] for name, pids in groups.items()}
     _report(results, args.clients, args.seconds, args.cpu_ms)
+    cores = len(os.sched_getaffinity(0))
+    print(f"\n| process | CPU s | share of {cores} cores x {args.seconds:.0f} s |")
+    print("|---|---:|---:|")
+    for name, seconds in used.items():
+        print(f"| {name} | {seconds:.1f} | {seconds / (cores * args.seconds):.0%} |")
 
 
 CLASS_SIZE = 30
@@ -88,10 +99,41 @@ def _sample(settings: Settings) -> tuple[list[str], list[str], list[str]]:
     return students, [c.id for c in classes], questions
 
 
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes have used so far; gone ones count 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime: the stat's fields 14, 15
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its children (gunicorn's workers)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return [pid, *children]
+
+
+def _graph_pid(settings: Settings) -> list[int]:
+    """The embedded graph server's process, when this machine runs it."""
+    found = settings.graph_dir / "falkordb.pid"
+    return [int(found.read_text().strip())] if found.exists() else []
+
+
 @contextmanager
-def _server(settings: Settings, url: str, threads: int, workers: int) -> Iterator[str]:
+def _server(settings: Settings, url: str, threads: int, workers: int
+            ) -> Iterator[tuple[str, int | None]]:
     if url:
-        yield url.rstrip("/")
+        yield url.rstrip("/"), None
         return
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -113,7 +155,7 @@ def _server(settings: Settings, url: str, threads: int, workers: int) -> Iterato
                 time.sleep(0.5)
         else:
             sys.exit("kgtutor serve did not start; see var/bench-serve.log")
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=60)

@@ -211,26 +211,37 @@ def window_features(items: np.ndarray, correct: np.ndarray, text: np.ndarray,
     """Model input for the window ending at a history's last step: x (W, F), mask (W,).
 
     Serving's view of a sample: the features :func:`build_progress_data` gives the window
-    ending at that step (BKT, accuracy and progress still run over the whole history). One
-    pass of plain Python over the answers, each skill's state a list entry and progress a
-    running count: serving computes it on every call, where :func:`_trace`'s per-step arrays
-    for every skill would cost more than the model.
+    ending at that step (BKT, accuracy and progress still run over the whole history). Before
+    the window only each skill's final state is needed: BKT in plain Python, the counts as
+    bincounts; in it, each skill's state is a list entry and progress a running count.
+    Serving computes it on every call, where :func:`_trace`'s per-step arrays for every skill
+    would cost more than the model.
     """
     bkt, threshold = config.bkt, config.threshold
     lo = max(0, len(items) - config.window)
-    p, right, tries = [bkt.prior] * n_skills, [0.0] * n_skills, [0.0] * n_skills
-    touched, mastered = [False] * n_skills, [False] * n_skills  # mastered: among the touched
-    n_touched = n_mastered = n_right = 0
+    skills, answers = item_skills[items], correct.tolist()
+    p = [bkt.prior] * n_skills  # before the window: BKT in plain Python, counts in numpy
+    for row, c in zip(skills[:lo].tolist(), answers[:lo], strict=True):
+        for k in row:  # a skill listed twice is updated twice, as in _trace ...
+            if k >= 0:
+                p[k] = bkt_update(p[k], bool(c), bkt)
+    once = np.sort(skills[:lo], axis=1)  # ... but counted once (numpy's fancy-index +=)
+    counted = once >= 0
+    counted[:, 1:] &= once[:, 1:] != once[:, :-1]
+    answered = np.broadcast_to(correct[:lo, None], once.shape)
+    right = np.bincount(once[counted], answered[counted], minlength=n_skills).tolist()
+    tries = np.bincount(once[counted], minlength=n_skills).astype(np.float64).tolist()
+    touched = [t > 0 for t in tries]
+    mastered = [t and q >= threshold for t, q in zip(touched, p, strict=True)]  # of the touched
+    n_touched, n_mastered, n_right = sum(touched), sum(mastered), sum(answers[:lo])
     rows = []
-    answers = correct.tolist()
-    for j, (row, c) in enumerate(zip(item_skills[items].tolist(), answers, strict=True)):
-        ks = [k for k in row if k >= 0]  # a skill listed twice is updated twice, as in _trace
-        if j >= lo:
-            before = _mean_of([p[k] for k in ks])
-            log_attempts = _mean_of([math.log1p(tries[k]) for k in ks])
+    for j, (row, c) in enumerate(zip(skills[lo:].tolist(), answers[lo:], strict=True), lo):
+        ks = [k for k in row if k >= 0]
+        before = _mean_of([p[k] for k in ks])
+        log_attempts = _mean_of([math.log1p(tries[k]) for k in ks])
         for k in ks:
             p[k] = bkt_update(p[k], bool(c), bkt)
-        for k in set(ks):  # ... but counted once (numpy's fancy-index +=)
+        for k in set(ks):
             right[k] += c
             tries[k] += 1
             n_touched += not touched[k]
@@ -239,11 +250,9 @@ def window_features(items: np.ndarray, correct: np.ndarray, text: np.ndarray,
             n_mastered += now - mastered[k]
             mastered[k] = now
         n_right += c
-        if j >= lo:
-            rows.append((c, n_right / (j + 1), _mean_of([right[k] / tries[k] for k in ks]),
-                         log_attempts, before, _mean_of([p[k] for k in ks]),
-                         n_mastered / n_touched if n_touched else 0.0, math.log1p(n_touched),
-                         1.0))
+        rows.append((c, n_right / (j + 1), _mean_of([right[k] / tries[k] for k in ks]),
+                     log_attempts, before, _mean_of([p[k] for k in ks]),
+                     n_mastered / n_touched if n_touched else 0.0, math.log1p(n_touched), 1.0))
     steps = np.array(rows, dtype=np.float32).reshape(len(rows), len(BEHAVIOUR))
     feats = np.concatenate([text[items[lo:]], steps], axis=1)  # (T - lo, F)
     return _window(feats, len(items) - lo - 1, config.window)

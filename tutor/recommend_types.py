@@ -31,6 +31,7 @@ class QuestionFacts:
     level: ResourceLevel = ResourceLevel.STANDARD
     fitted: bool = True  # False: a and b come from the level until an IRT fit has answers
 
+
 @dataclass(frozen=True, eq=False)
 class KPQuestions:
     """A KP's questions, in ``Catalogue.by_kp`` order, as the arrays stage 2 reads: a KP of

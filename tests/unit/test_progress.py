@@ -13,10 +13,13 @@ from models.progress import ProgressConfig, ProgressLSTM, evaluate_progress
 from models.progress_data import (
     BEHAVIOUR,
     ProgressDataConfig,
+    _trace,
+    _window,
     build_progress_data,
     fit_text_features,
     item_texts_from_skills,
     progress_batches,
+    window_features,
 )
 from tutor.mastery import bkt_trace
 
@@ -166,3 +169,25 @@ def test_progress_head_starts_from_observed_progress() -> None:
         model.progress_head.bias.copy_(torch.tensor([30.0, 0.0]))  # gate fully open
     (pct, _), _ = model(**next(progress_batches(data, batch_size=8)))
     np.testing.assert_allclose(pct.detach().numpy(), data.progress_now[:8], atol=1e-3)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_serving_window_equals_the_training_trace(seed: int) -> None:
+    """Serving's one-pass window (counts before it as bincounts) gives the features the
+    training trace gives at that step, also for items that list a skill twice or none."""
+    rng = np.random.default_rng(seed)
+    n_items, n_skills = 12, 5
+    skills = rng.integers(-1, n_skills, (n_items, 3))
+    skills[0] = [2, 2, -1]  # a skill listed twice
+    skills[1] = [-1, -1, -1]  # none
+    text = rng.random((n_items, 4)).astype(np.float32)
+    config = ProgressDataConfig(window=6, text_features=4)
+    items, correct = rng.integers(0, n_items, 40), rng.integers(0, 2, 40)
+    items[:3] = [0, 1, 0]
+    trace = _trace(items, correct, skills, n_skills, config)
+    feats = np.concatenate([text[items], trace.steps], axis=1)
+    for t in (0, 4, 5, 6, 20, 39):
+        got = window_features(items[:t + 1], correct[:t + 1], text, skills, n_skills, config)
+        want = _window(feats, t, config.window)
+        np.testing.assert_array_equal(got[1], want[1])
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-6, atol=1e-7)
