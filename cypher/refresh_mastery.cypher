@@ -1,9 +1,19 @@
 // Bayesian Knowledge Tracing over each student's attempts on each KP, in history order:
 // posterior on the answer (guess/slip), then the learning transition; the KP's own fitted
 // parameters (kgtutor train bkt) where it has them, else the defaults passed in; the prior is
-// the student's own where a placement test set one (PLACED), else the KP's, else the default
-UNWIND $student_ids AS sid
-MATCH (s:Student {id: sid})-[a:ATTEMPTED]->(:Question)-[:TESTS]->(k:KnowledgePoint)
+// the student's own where a placement test set one (PLACED), else the KP's, else the default.
+// A row's question_ids, when given, limit it to the KPs those questions test: new answers move
+// only those KPs' mastery (ingestion); null recomputes every KP of the student
+UNWIND $rows AS row
+MATCH (s:Student {id: row.student_id})
+CALL {
+  WITH row
+  UNWIND coalesce(row.question_ids, []) AS question_id
+  MATCH (:Question {id: question_id})-[:TESTS]->(only:KnowledgePoint)
+  RETURN collect(DISTINCT only.id) AS kp_ids
+}
+MATCH (s)-[a:ATTEMPTED]->(:Question)-[:TESTS]->(k:KnowledgePoint)
+WHERE row.question_ids IS NULL OR k.id IN kp_ids
 WITH s, k, a
 ORDER BY a.ts, a.seq
 WITH s, k, collect(a.correct) AS answers, count(a) AS n, max(a.ts) AS last_ts

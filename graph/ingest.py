@@ -11,7 +11,7 @@ the stored attempts of the students that got new ones, never stepped, so it cann
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -30,6 +30,7 @@ from tutor.roster import SchoolClass, Student, Tutor
 
 T = TypeVar("T")
 RACE_RETRIES = 5  # writes of one batch retried after losing a race on an event id
+FEW_ANSWERED = 50  # new questions of a student up to which only their KPs are refreshed
 
 
 @dataclass
@@ -96,11 +97,14 @@ def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
         write_batches(store, query, "rows", rows, batch_size)
         result.written[kind] = len(rows)
     result.seconds["nodes"], clock = _lap(clock)
-    touched = _write_attempts(store, data.attempts, batch_size, progress, result)
-    if repair:
-        touched |= {r["id"] for r in store.read("stale_students")}
+    answered = _write_attempts(store, data.attempts, batch_size, progress, result)
+    touched = set(answered)
+    if repair:  # a stale student's new answers are not known here: every KP of theirs
+        stale = {r["id"] for r in store.read("stale_students")}
+        touched |= stale
+        answered = {s: q for s, q in answered.items() if s not in stale}
     result.seconds["attempts"], clock = _lap(clock)
-    result.mastery_refreshed = refresh_mastery(store, sorted(touched), bkt)
+    result.mastery_refreshed = refresh_mastery(store, sorted(touched), bkt, answered=answered)
     result.seconds["mastery"], clock = _lap(clock)
     result.theta_refreshed = refresh_theta(store, sorted(touched))
     write_batches(store, "mark_derived", "student_ids", sorted(touched), 200)
@@ -114,10 +118,17 @@ def _lap(since: float) -> tuple[float, float]:
 
 
 def refresh_mastery(store: GraphStore, student_ids: Sequence[str], bkt: BktParams = BktParams(),
-                    batch_size: int = 200) -> int:
-    """Recompute MASTERY edges of these students from all their stored attempts."""
-    return write_batches(store, "refresh_mastery", "student_ids", student_ids, batch_size,
-                           bkt.as_params())
+                    batch_size: int = 200,
+                    answered: Mapping[str, Sequence[str]] | None = None) -> int:
+    """Recompute MASTERY edges of these students from all their stored attempts: of every KP,
+    or, for a student in ``answered`` (student -> questions newly answered, a few), of the KPs
+    those questions test, the only ones new answers move: an answer through the API then
+    refreshes one KP, not the student's every KP (``docs/evaluation/api-load.md``)."""
+    answered = answered or {}
+    rows = [{"student_id": s, "question_ids": sorted(set(answered[s]))
+             if s in answered and len(answered[s]) <= FEW_ANSWERED else None}
+            for s in student_ids]
+    return write_batches(store, "refresh_mastery", "rows", rows, batch_size, bkt.as_params())
 
 
 def refresh_theta(store: GraphStore, student_ids: Sequence[str], batch_size: int = 200) -> int:
@@ -155,20 +166,22 @@ def write_batches(store: GraphStore, query: str, key: str, rows: Sequence[Any],
 
 
 def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: int,
-                    progress: bool, result: IngestResult) -> set[str]:
-    """Write attempts not stored yet; return the students that got new ones.
+                    progress: bool, result: IngestResult) -> dict[str, set[str]]:
+    """Write attempts not stored yet; return the students that got new ones, with the
+    questions they newly answered.
 
     Two batches are in flight at once: while the server runs one, the client serialises the
     next (FalkorDB serialises writes to one graph anyway, so more threads would only wait).
     """
     if len({a.event_id for a in attempts}) != len(attempts):
         raise InvalidInput("duplicate event ids in one import; the importer must make them unique")
-    touched: set[str] = set()
+    touched: dict[str, set[str]] = {}
     write = partial(_write_attempt_batch, store)
     with (tqdm(total=len(attempts), unit="attempt", disable=not progress, mininterval=0.5) as bar,
           ThreadPoolExecutor(max_workers=2) as pool):
         for new, existing in pool.map(write, _batches(attempts, batch_size)):
-            touched.update(row["student_id"] for row in new)
+            for row in new:
+                touched.setdefault(row["student_id"], set()).add(row["question_id"])
             result.created_events.update(row["event_id"] for row in new)
             result.attempts_new += len(new)
             result.attempts_existing += existing

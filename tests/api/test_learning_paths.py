@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from graph.ingest import refresh_mastery
 from services import accounts
 from tests.api.conftest import NOW, PASSWORD
 from tutor.access import Role
-from tutor.mastery import BktParams
 from tutor.ports import GraphStore
 
 GOAL = "alg-kp-order-of-operations"
@@ -147,8 +147,7 @@ def test_refresh_marks_mastered_steps_done(client: FlaskClient, learner: Learner
         {"event_id": f"{learner.id}-{i}", "student_id": learner.id,
          "question_id": f"alg-q-integers-number-line-0{i}", "correct": True, "ts": NOW + i,
          "seq": i, "duration_s": None, "source": "test"} for i in range(1, 5)]})
-    api_store.write("refresh_mastery", {"student_ids": [learner.id],
-                                        **BktParams().as_params()})
+    refresh_mastery(api_store, [learner.id])
     r = client.post(url(learner.id, "/refresh"), json={"tau": 0.8}, headers=learner.headers)
     assert r.status_code == 200 and r.json["version"] == 2
     assert kps(r.json, "done") == [STEPS[0]] and kps(r.json, "current") == [STEPS[1]]

@@ -13,9 +13,12 @@ from graph import maps as km
 from graph.ingest import GraphData, ingest
 from graph.irt import write_irt
 from services import imports as sources
+from tutor import curriculum
 from tutor.ability import item_params, theta_from_responses
+from tutor.curriculum import Chapter, KnowledgePoint, Question
 from tutor.mastery import Attempt, bkt_trace
 from tutor.ports import GraphStore
+from tutor.roster import Student
 
 LPP_HEADER = "user_id\titem_id\ttimestamp\tcorrect\tskill_id\n"
 
@@ -180,3 +183,33 @@ def test_the_seed_import_gives_every_answering_student_their_theta(store) -> Non
     ingest(store, data)
     assert len({a.student_id for a in data.attempts}) > 1
     _assert_thetas(store, _expected_thetas(data))
+
+
+def test_a_few_new_answers_refresh_their_kps_from_the_whole_history(store) -> None:
+    """A new answer, even one dated before earlier ones, leaves its KPs' mastery BKT over the
+    whole history in time order, and the student's other KPs untouched."""
+    kps = [KnowledgePoint(f"inc:kp:{k}", k, "inc:ch") for k in "ab"]
+    questions = [Question(f"inc:q:{q}") for q in ("a1", "a2", "ab", "b1")]
+    tests = [curriculum.Tests("inc:q:a1", "inc:kp:a"), curriculum.Tests("inc:q:a2", "inc:kp:a"),
+             curriculum.Tests("inc:q:ab", "inc:kp:a"), curriculum.Tests("inc:q:ab", "inc:kp:b"),
+             curriculum.Tests("inc:q:b1", "inc:kp:b")]
+    answers = [("a1", True, 10), ("b1", False, 20), ("a2", False, 30), ("b1", True, 40)]
+    ingest(store, GraphData("inc", [Chapter("inc:ch", "C")], kps, questions=questions,
+                            tests=tests, students=[Student("inc:st:1")],
+                            attempts=[Attempt(f"inc-{i}", "inc:st:1", f"inc:q:{q}", ok, ts, i)
+                                      for i, (q, ok, ts) in enumerate(answers)]))
+    b_before = km.student_overlay(store, "inc:st:1")["inc:kp:b"]
+    late = ingest(store, GraphData("inc", attempts=[  # answered at ts 25, sent last
+        Attempt("inc-late", "inc:st:1", "inc:q:a1", True, 25, 9)]))
+    assert late.mastery_refreshed == 1  # KP a only
+    overlay = km.student_overlay(store, "inc:st:1")
+    assert overlay["inc:kp:a"].attempts == 3
+    assert overlay["inc:kp:a"].p == pytest.approx(bkt_trace([True, True, False]), abs=1e-9)
+    assert overlay["inc:kp:b"] == b_before
+    both = ingest(store, GraphData("inc", attempts=[
+        Attempt("inc-both", "inc:st:1", "inc:q:ab", False, 50, 10)]))
+    assert both.mastery_refreshed == 2
+    overlay = km.student_overlay(store, "inc:st:1")
+    assert overlay["inc:kp:b"].p == pytest.approx(bkt_trace([False, True, False]), abs=1e-9)
+    assert overlay["inc:kp:a"].p == pytest.approx(bkt_trace([True, True, False, False]),
+                                                  abs=1e-9)

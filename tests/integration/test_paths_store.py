@@ -13,10 +13,10 @@ from cli.common import store_for
 from cli.paths import path as path_cli
 from graph import paths as path_store
 from graph.embedded import EmbeddedServer
+from graph.ingest import refresh_mastery
 from services import paths as service
 from services.settings import Settings
 from tutor.errors import InvalidInput, NotFound
-from tutor.mastery import BktParams
 from tutor.ports import GraphStore
 
 TAU = 0.85
@@ -50,7 +50,7 @@ def answer(store: GraphStore, student: str, kp: str, *correct: bool, ts: int = 0
              "question_id": f"q{kp}", "correct": c, "ts": ts + i, "seq": i, "duration_s": None,
              "source": "t"} for i, c in enumerate(correct)]
     store.write("create_attempts", {"rows": rows})
-    store.write("refresh_mastery", {"student_ids": [student], **BktParams().as_params()})
+    refresh_mastery(store, [student])
 
 
 def steps(p) -> list[tuple[str, str]]:
