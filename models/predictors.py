@@ -183,21 +183,28 @@ class ProgressPredictor:
         """Graph id of the KP the model expects the most trouble with next; None if no history."""
         if not history:
             return None
-        _, logits = self._heads(history)
-        return self._skill_ids[int(logits.argmax())]
+        _, logits = self._heads([history])
+        return self._skill_ids[int(logits[0].argmax())]
 
-    def progress(self, history: History) -> float:
-        """Expected progress (0-100) after the next window; 0 for an empty history."""
-        return self._heads(history)[0] if history else 0.0
+    def progress_of(self, histories: Sequence[History]) -> list[float]:
+        """Expected progress (0-100) after the next window of each history (0 for an empty
+        one), in one pass of the model: a class report asks it of every student."""
+        real = [h for h in histories if h]
+        pct = iter(self._heads(real)[0].tolist() if real else ())
+        return [next(pct) if h else 0.0 for h in histories]
 
-    def _heads(self, history: History) -> tuple[float, np.ndarray]:
-        items = _indices(self._index, [q for q, _ in history])
-        correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
-        x, mask = window_features(items, correct, self._text, self._item_skills,
-                                  self.model.config.n_skills, self.config)
+    def _heads(self, histories: Sequence[History]) -> tuple[np.ndarray, np.ndarray]:
+        """Progress (B,) and weakest-KP logits (B, K) of non-empty histories."""
+        windows = []
+        for history in histories:
+            items = _indices(self._index, [q for q, _ in history])
+            correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+            windows.append(window_features(items, correct, self._text, self._item_skills,
+                                           self.model.config.n_skills, self.config))
+        x, mask = (np.stack(column) for column in zip(*windows, strict=True))
         with torch.inference_mode():
-            (pct, logits), _ = self.model(torch.from_numpy(x[None]), torch.from_numpy(mask[None]))
-        return float(pct[0]), logits[0].numpy()
+            (pct, logits), _ = self.model(torch.from_numpy(x), torch.from_numpy(mask))
+        return pct.numpy(), logits.numpy()
 
 
 def _indices(index: Mapping[str, int], ids: Sequence[str]) -> np.ndarray:

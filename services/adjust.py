@@ -57,19 +57,39 @@ def snapshot(store: GraphStore, recommender: Recommender, student_id: str, now: 
 def snapshot_of(recommender: Recommender, dataset: str, learner: LearnerState,
                 readings: Sequence[AffectReading], now: int) -> Snapshot:
     """The snapshot of a student already read (``readings``: the window's affect tags)."""
-    catalogue, _ = recommender.catalogue(dataset)
-    weak = recommender.predictors_for(dataset).weak
-    history = learner.history
-    return Snapshot(
-        student_id=learner.student_id,
-        history=history,
-        question_kps={q: catalogue.questions[q].kp_ids for q, _ in history
-                      if q in catalogue.questions},
-        mastery=learner.mastery,
-        progress=weak.progress(history) if weak is not None and history else None,
-        affect=fuse(readings, now),
-        prerequisites=catalogue.prerequisites,
-    )
+    return snapshots_of(recommender, [(dataset, learner, readings)], now)[0]
+
+
+def snapshots_of(recommender: Recommender,
+                 learners: Sequence[tuple[str, LearnerState, Sequence[AffectReading]]],
+                 now: int) -> list[Snapshot]:
+    """Snapshots of students already read, (dataset, state, affect tags) each; the progress
+    model runs once per dataset for all of them (a class report has dozens)."""
+    progress: dict[int, float] = {}
+    by_dataset: dict[str, list[int]] = {}
+    for i, (dataset, learner, _) in enumerate(learners):
+        if learner.history:
+            by_dataset.setdefault(dataset, []).append(i)
+    for dataset, rows in by_dataset.items():
+        weak = recommender.predictors_for(dataset).weak
+        if weak is not None:
+            found = weak.progress_of([learners[i][1].history for i in rows])
+            progress.update(zip(rows, found, strict=True))
+    snapshots = []
+    for i, (dataset, learner, readings) in enumerate(learners):
+        catalogue, _ = recommender.catalogue(dataset)
+        history = learner.history
+        snapshots.append(Snapshot(
+            student_id=learner.student_id,
+            history=history,
+            question_kps={q: catalogue.questions[q].kp_ids for q, _ in history
+                          if q in catalogue.questions},
+            mastery=learner.mastery,
+            progress=progress.get(i),
+            affect=fuse(readings, now),
+            prerequisites=catalogue.prerequisites,
+        ))
+    return snapshots
 
 
 def run_once(store: GraphStore, recommender: Recommender, now: int,

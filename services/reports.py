@@ -13,7 +13,7 @@ from graph import reports as report_store
 from graph.reports import ClassLearner
 from services import adjust, profiles
 from services.recommend import Recommender
-from tutor.adjust import WINDOW_MS
+from tutor.adjust import WINDOW_MS, Snapshot
 from tutor.errors import NotFound
 from tutor.interventions import Suggestion, suggest
 from tutor.ports import GraphStore
@@ -67,8 +67,11 @@ def class_report(store: GraphStore, recommender: Recommender, class_id: str, now
     if roster is None:
         raise NotFound(f"no class {class_id!r}")
     name, _ = roster
-    students = [_student(learner, recommender, now)
-                for learner in report_store.class_learners(store, class_id, now - WINDOW_MS)]
+    learners = report_store.class_learners(store, class_id, now - WINDOW_MS)
+    snapshots = adjust.snapshots_of(recommender, [(x.dataset, x.state, x.affect)
+                                                  for x in learners], now)
+    students = [_student(learner, snap, recommender, now)
+                for learner, snap in zip(learners, snapshots, strict=True)]
     at_risk = sorted((s for s in students if s["at_risk"]),
                      key=lambda s: (min(x["priority"] for x in s["suggestions"]),
                                     s["student_id"]))
@@ -82,9 +85,9 @@ def class_report(store: GraphStore, recommender: Recommender, class_id: str, now
     }
 
 
-def _student(learner: ClassLearner, recommender: Recommender, now: int) -> dict[str, object]:
+def _student(learner: ClassLearner, snap: Snapshot, recommender: Recommender, now: int
+             ) -> dict[str, object]:
     """One row of the class report, from what ``class_learners`` read (no further reads)."""
-    snap = adjust.snapshot_of(recommender, learner.dataset, learner.state, learner.affect, now)
     facts = dict(profiles.facts_of(snap, learner.profile, recommender, now))
     if not learner.consent:  # tags kept from before a withdrawal are not processed further
         facts.update(affect="neutral", affect_confidence=0.0)

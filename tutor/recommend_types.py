@@ -233,6 +233,7 @@ class WeakKPModel(Protocol):
 
     def weakest(self, history: Sequence[tuple[str, bool]]) -> str | None: ...
 
-    def progress(self, history: Sequence[tuple[str, bool]]) -> float:
-        """Expected progress, percent (the 15-minute adjustment reads it)."""
+    def progress_of(self, histories: Sequence[Sequence[tuple[str, bool]]]) -> list[float]:
+        """Expected progress, percent, of each history (the 15-minute adjustment and the
+        class report read it)."""
         ...

@@ -214,11 +214,15 @@ def test_progress_predictor_matches_the_samples(tmp_path: Path) -> None:
                       ProgressPredictor(loaded, config, reloaded, ITEM_IDS, texts, ITEM_SKILLS,
                                         skill_ids),
                       progress_predictor(tmp_path)):
-        assert predictor.weakest([]) is None and predictor.progress([]) == 0.0
-        for i, (s, t) in enumerate(zip(data.student, data.end, strict=True)):
-            history = _pairs(h.items[s][:t + 1], h.correct[s][:t + 1])
+        assert predictor.weakest([]) is None and predictor.progress_of([[]]) == [0.0]
+        histories = [_pairs(h.items[s][:t + 1], h.correct[s][:t + 1])
+                     for s, t in zip(data.student, data.end, strict=True)]
+        for i, history in enumerate(histories):
             assert predictor.weakest(history) == SKILL_IDS[int(logits[i].argmax())]
-            assert predictor.progress(history) == pytest.approx(float(pct[i]), abs=1e-4)
+            assert predictor.progress_of([history]) == pytest.approx([float(pct[i])], abs=1e-4)
+        # one pass over many histories (a class report's), empty ones in between
+        assert predictor.progress_of([[], *histories, []]) == pytest.approx(
+            [0.0, *pct.tolist(), 0.0], abs=1e-4)
     assert len(data) > 10
 
 
