@@ -118,8 +118,9 @@ class BiLstmPredictor:
             after = self.transitions.after(int(items[-1]))
             if after.any():
                 next_p = (1 - self.mix) * next_p + self.mix * after
-        known = self._last = _Known(key, items, correct, step, next_p)  # one assignment:
-        return known  # safe to share between threads
+        known = _Known(key, items, correct, step, next_p)
+        self._last = known  # one assignment: safe to share between threads
+        return known
 
 
 @dataclass(frozen=True)
