@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from tutor.curriculum import ResourceLevel
@@ -11,17 +10,21 @@ from tutor.ports import GraphStore
 from tutor.resources import ResourceOption, Use, outcome
 
 
-def candidates(store: GraphStore, dataset: str, kp_ids: Sequence[str]
-               ) -> tuple[list[ResourceOption], list[ResourceOption]]:
-    """(the course's support resources by id, every resource teaching one of ``kp_ids`` once
-    per such KP): one round trip."""
-    support, taught = [], []
-    for r in store.read("resource_candidates", {"dataset": dataset,
-                                                "kp_ids": list(dict.fromkeys(kp_ids))}):
+def candidates(store: GraphStore, dataset: str
+               ) -> tuple[list[ResourceOption], dict[str, list[ResourceOption]]]:
+    """(the course's support resources by id, the resources teaching each of its KPs by id):
+    everything a plan may show, in one round trip."""
+    support: list[ResourceOption] = []
+    taught: dict[str, list[ResourceOption]] = {}
+    for r in store.read("resource_candidates", {"dataset": dataset}):
         option = ResourceOption(r["id"], r["kp_id"], _level(r["level"]), r["title"] or "",
                                 r["kind"] or "", r["url"] or "", r["minutes"])
-        (taught if r["kp_id"] else support).append(option)
-    return sorted(support, key=lambda o: o.id), taught
+        if r["kp_id"]:
+            taught.setdefault(r["kp_id"], []).append(option)
+        else:
+            support.append(option)
+    return (sorted(support, key=lambda o: o.id),
+            {k: sorted(v, key=lambda o: o.id) for k, v in taught.items()})
 
 
 def uses(store: GraphStore, dataset: str, window: int) -> list[Use]:

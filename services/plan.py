@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from graph import plan as plan_store
-from graph import resources as resource_store
 from services import resources
 from services.recommend import Recommender
 from tutor import schedules
@@ -105,8 +104,8 @@ def _resources(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalo
     support, basic = by_kind.get("support_resources", none), by_kind.get("basic_resources", none)
     more = by_kind.get("more_resources")
     kps = list(more.kp_ids) if more and more.kp_ids else [p.kp_id for p in recs.kps]
-    supports, options = resource_store.candidates(store, ctx.dataset, [*basic.kp_ids, *kps])
     ranker = resources.for_store(store)
+    supports, options = ranker.candidates(ctx.dataset, [*basic.kp_ids, *kps])
 
     def pick(found: list[ResourceOption], n: int, share: float) -> list[RankedResource]:
         if challenge_share is None:

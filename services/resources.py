@@ -40,6 +40,17 @@ class ResourceRanker:
         self.store, self.config = store, config
         self._uses: DatasetCache[UseTable] = DatasetCache(
             ttl_s, clock, version=lambda: cache_version.current(store))
+        self._options: DatasetCache[tuple[list[ResourceOption],
+                                          dict[str, list[ResourceOption]]]] = DatasetCache(
+            ttl_s, clock, version=lambda: cache_version.current(store))
+
+    def candidates(self, dataset: str, kp_ids: Sequence[str]
+                   ) -> tuple[list[ResourceOption], list[ResourceOption]]:
+        """(the course's support resources, every resource teaching one of ``kp_ids`` once per
+        such KP), from the course's resources read once and kept until an edit or import moves
+        the graph's cache version (every plan shows resources)."""
+        support, taught = self._options.get(dataset, lambda d: store_.candidates(self.store, d))
+        return support, [o for k in dict.fromkeys(kp_ids) for o in taught.get(k, ())]
 
     def uses(self, dataset: str) -> UseTable:
         return self._uses.get(dataset, lambda d: UseTable.of(
@@ -62,7 +73,7 @@ class ResourceRanker:
                 catalogue: Catalogue, n: int, challenge_share: float = 0.0
                 ) -> list[RankedResource]:
         """The best ``n`` resources on ``kp_ids`` (after a wrong answer: no challenge)."""
-        _, options = store_.candidates(self.store, dataset, kp_ids)
+        _, options = self.candidates(dataset, kp_ids)
         return self.rank(dataset, options, learner, catalogue, n, challenge_share)
 
 

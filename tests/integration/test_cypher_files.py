@@ -147,7 +147,7 @@ PARAMS: dict[str, dict] = {
     "read_profile": {"student_id": "s1"},
     "kp_resources": {"kp_ids": ["k1"], "kinds": [], "levels": ["basic"]},
     "plan_context": {"student_id": "s1", "since": 0, "limit": 10},
-    "resource_candidates": {"dataset": "d", "kp_ids": ["k2", "k1"]},
+    "resource_candidates": {"dataset": "d"},
     "record_resource_use": {"student_id": "s1", "resource_id": "r1", "ts": 0},
     "resource_uses": {"dataset": "d"},
     "get_resource": {"resource_id": "r1"},
@@ -469,6 +469,6 @@ def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> Non
          "mastery_p": [], "answer_ids": [], "answer_correct": [], "affect": [],
          "adjustments": [], "placed": [], "placed_at": None, "arms": []}]
     assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
-    assert store.read("resource_candidates", {"dataset": "d", "kp_ids": []}) == []
+    assert store.read("resource_candidates", {"dataset": "d"}) == []
     assert store.read("resource_uses", {"dataset": "d"}) == []
     store.close()
