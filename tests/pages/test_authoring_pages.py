@@ -145,9 +145,7 @@ def test_a_tutor_adds_a_resource_and_reads_the_courses_calibration(
     form.get_by_label("Level").select_option("basic")
     form.get_by_label("Estimated minutes").fill("2")
     form.get_by_role("button", name="Save resource").click()
-    status = tutor.page.locator("#resource-status")
-    expect(status).to_contain_text("saved")
-    resource_id = status.inner_text().split()[1]
+    resource_id = _created_id(tutor.page.locator("#resource-status"), "saved")
     saved = requests.get(f"{live}/resources/{resource_id}", timeout=10,
                          headers={"Authorization": f"Bearer {bank}"}).json()
     assert (saved["title"], saved["minutes"], saved["kp_ids"]) == (
@@ -174,9 +172,7 @@ def test_a_tutor_edits_a_question_with_answers_and_renames_moves_and_archives(
     new_chapter.get_by_label("Name").fill("Pastels")
     new_chapter.get_by_label("Course").select_option("asmt")
     new_chapter.get_by_role("button", name="Add chapter").click()
-    added = t.page.locator("#chapter-status")
-    expect(added).to_contain_text("added.")
-    chapter = added.inner_text().split()[1]
+    chapter = _created_id(t.page.locator("#chapter-status"), "added.")
     expect(t.page.locator("#edit-chapter").get_by_label("Chapter to edit").locator(
         f"option[value='{chapter}']")).to_have_count(1)  # the page read the course again
 
@@ -241,3 +237,9 @@ def _api(live: str, token: str) -> Callable[..., Any]:
         assert r.ok, (path, r.status_code, r.text)
         return r.json()
     return call
+
+
+def _created_id(status: Locator, said: str) -> str:
+    """The id a form's status names once it says ``said`` ("Chapter asmt-ch-3 added.")."""
+    expect(status).to_contain_text(said)
+    return status.inner_text().split()[1]

@@ -26,8 +26,7 @@ export async function authoringPage() {
   };
 
   const kpName = h("input", { required: true, maxlength: 200 });
-  const kpChapter = h("select", { "aria-label": "Chapter" }, chapters.map((c) =>
-    h("option", { value: c.id }, `${c.name} (${c.dataset})`)));
+  const kpChapter = chapterSelect(chapters, "Chapter");
   const kpDone = status("kp-status");
   const newKp = h("form", { class: "card", id: "new-kp", onsubmit: run(kpDone, async () => {
     const made = await api("/kps", { method: "POST",
@@ -166,9 +165,7 @@ function newResource(kps, field, status, run) {
 
 function newChapter(chapters, field, status, run) {
   const name = h("input", { required: true, maxlength: 200 });
-  const courses = [...new Set(chapters.map((c) => c.dataset))];
-  const course = h("select", {}, courses.map((d) =>
-    h("option", { value: d }, d)));
+  const course = courseSelect(chapters);
   const done = status("chapter-status");
   return h("form", { class: "card", id: "new-chapter", onsubmit: run(done, async () => {
     const made = await api("/chapters", { method: "POST", body: { name: name.value,
@@ -181,9 +178,7 @@ function newChapter(chapters, field, status, run) {
 
 // The course's IRT: until a question has enough answers, its level gives its difficulty.
 function calibration(chapters, field, status, run) {
-  const courses = [...new Set(chapters.map((c) => c.dataset))];
-  const course = h("select", {}, courses.map((d) =>
-    h("option", { value: d }, d)));
+  const course = courseSelect(chapters);
   const state = h("p", { class: "muted", id: "irt-state" });
   const describe = async () => {
     const s = await api(`/curriculum/irt?dataset=${enc(course.value)}`);
@@ -208,8 +203,7 @@ function calibration(chapters, field, status, run) {
 // Rename, reorder, move or archive what exists (archived: hidden from maps and plans, kept
 // with its answers).
 function editContent(chapters, kps, field, status, run) {
-  const chapter = h("select", { "aria-label": "Chapter to edit" }, chapters.map((c) =>
-    h("option", { value: c.id }, `${c.name} (${c.dataset})`)));
+  const chapter = chapterSelect(chapters, "Chapter to edit");
   const chapterName = h("input", { maxlength: 200 });
   const order = h("input", { type: "number", step: 1 });
   const fillChapter = () => {
@@ -237,8 +231,7 @@ function editContent(chapters, kps, field, status, run) {
   const kp = h("select", { "aria-label": "KP to edit" }, kps.map((k) =>
     h("option", { value: k.id }, `${k.chapter}: ${k.name}`)));
   const kpName = h("input", { maxlength: 200 });
-  const moveTo = h("select", { "aria-label": "Its chapter" }, chapters.map((c) =>
-    h("option", { value: c.id }, `${c.name} (${c.dataset})`)));
+  const moveTo = chapterSelect(chapters, "Its chapter");
   const fillKp = () => {
     const k = kps.find((x) => x.id === kp.value);
     kpName.value = k?.name || "";
@@ -258,3 +251,14 @@ function editContent(chapters, kps, field, status, run) {
   return h("div", { class: "pair" }, chapters_, kps_);
 }
 
+// A select of the chapters, named by course: several forms pick one.
+function chapterSelect(chapters, label) {
+  return h("select", { "aria-label": label }, chapters.map((c) =>
+    h("option", { value: c.id }, `${c.name} (${c.dataset})`)));
+}
+
+// A select of the courses the chapters belong to.
+function courseSelect(chapters) {
+  return h("select", {}, [...new Set(chapters.map((c) => c.dataset))].map((d) =>
+    h("option", { value: d }, d)));
+}
