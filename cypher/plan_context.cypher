@@ -1,7 +1,8 @@
 // What the planner reads of a student, in one round trip: what the recommender reads (as
 // rec_learner: dataset, theta, BKT mastery, the latest answers newest first, the placement),
 // the affect tags since $since oldest first, the student's latest adjustment (none: an empty list), and
-// their arm in a running experiment with the practice answers given since it started
+// their arm in a running experiment with the practice answers given since it started; the
+// answers' times tell what was answered since the adjustment (a practice set's progress)
 MATCH (s:Student {id: $student_id})
 CALL {
   WITH s
@@ -14,7 +15,8 @@ CALL {
   WITH a, q
   ORDER BY a.ts DESC, a.seq DESC
   LIMIT $limit
-  RETURN collect(q.id) AS answer_ids, collect(a.correct) AS answer_correct
+  RETURN collect(q.id) AS answer_ids, collect(a.correct) AS answer_correct,
+         collect(a.ts) AS answer_ts
 }
 CALL {
   WITH s
@@ -49,4 +51,4 @@ CALL {
 }
 RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
        s.theta_responses AS responses, mastery_kps, mastery_p, answer_ids,
-       answer_correct, affect, adjustments, placed, s.placed_at AS placed_at, arms
+       answer_correct, answer_ts, affect, adjustments, placed, s.placed_at AS placed_at, arms

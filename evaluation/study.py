@@ -13,6 +13,9 @@ Per seed:
    baselines.
 3. **A new cohort**, ``students_per_arm`` per arm, assigned by randomised blocks on the
    pre-test (``evaluation.classroom.assign``), each learner through ``classroom.practise``.
+   With ``paired`` (a tuning design, never the reported one) every arm practises the same
+   ``students_per_arm`` learners instead, and each comparison adds the paired difference: the
+   learners' spread (sd ≈ 17 points) no longer hides what the policies change.
 
 Pooled over seeds, each outcome's mean and sd per arm; ``kgtutor`` against every other arm on
 the post-test (``tutor.statistics``: relative gain, Welch's t and p, Holm over the family, d
@@ -76,6 +79,7 @@ class StudyConfig:
     map: str = "true"  # or "degraded"
     ablations: bool = False
     soft_frontiers: tuple[float, ...] = ()  # extra kgtutor arms with RecConfig.ready = r (tuning)
+    paired: bool = False  # tuning: every arm practises the same learners (module docstring)
     history_students: int = 1000
     history: str = "skill_builder"  # how the historical cohort practised, or "fixed"
     practice: Practice = field(default_factory=Practice)
@@ -175,11 +179,13 @@ def _report(domain: Domain, config: StudyConfig, per_seed: list[dict],
         "history_students": config.history_students, "history": config.history,
         "kps": domain.params.n_kps, "items": domain.params.n_items,
         "chapters": {"count": len(domain.chapters), "rule": domain.chapter_rule},
+        "design": "paired" if config.paired else "randomised blocks",
         "arms": {arm: summary(out) for arm, out in pooled.items()},
-        **families(pooled),
+        **families(pooled, config.paired),
         "per_seed": [{"seed": r["seed"], "arms": {a: summary(o, brief=True)
                                                    for a, o in r["outcomes"].items()},
-                      **families(r["outcomes"]), "seconds": r["seconds"]} for r in per_seed],
+                      **families(r["outcomes"], config.paired), "seconds": r["seconds"]}
+                     for r in per_seed],
         "oracle_gap_closed": gap_closed(pooled),
         "controls": {"no_learning": _no_learning(per_seed),
                      "oracle_bounds": all(_oracle_bounds(r["outcomes"]) for r in per_seed)
@@ -205,10 +211,15 @@ def _run_seed(domain: Domain, bank: Bank, form: np.ndarray, config: StudyConfig,
     policies = _policies(bank, order, tutor, logs, config, seed)
     seconds["train"], clock = _lap(clock)
     n = config.students_per_arm * len(policies)
-    learner_seeds = _rng(seed, "cohort").integers(2**63, size=n)
-    pre = np.array([fixed_form(Learner(params, np.random.default_rng(s)), form)
-                    for s in learner_seeds])
-    arm_of = assign(pre, len(policies), _rng(seed, "assign"))
+    if config.paired:  # the same learners in every arm, arm by arm
+        learner_seeds = np.tile(_rng(seed, "cohort").integers(
+            2**63, size=config.students_per_arm), len(policies))
+        arm_of = np.repeat(np.arange(len(policies)), config.students_per_arm)
+    else:
+        learner_seeds = _rng(seed, "cohort").integers(2**63, size=n)
+        pre = np.array([fixed_form(Learner(params, np.random.default_rng(s)), form)
+                        for s in learner_seeds])
+        arm_of = assign(pre, len(policies), _rng(seed, "assign"))
     outcomes = _cohort(params, policies, learner_seeds, arm_of, form, domain, config,
                        track, f"seed {seed}")
     seconds["cohort"], clock = _lap(clock)
@@ -296,25 +307,30 @@ def summary(outcomes: list[Outcome], brief: bool = False) -> dict:
     return out
 
 
-def families(outcomes: dict[str, list[Outcome]]) -> dict[str, dict]:
-    """kgtutor against every main arm, and against every ablation, each family Holm-adjusted."""
+def families(outcomes: dict[str, list[Outcome]], paired: bool = False) -> dict[str, dict]:
+    """kgtutor against every main arm, and against every ablation, each family Holm-adjusted;
+    ``paired``: the arms' learners are the same, in the same order (``StudyConfig.paired``)."""
     main = {a: o for a, o in outcomes.items() if a in ARMS and a != "kgtutor"}
     ablations = {a: o for a, o in outcomes.items() if a.startswith("kgtutor_")}
-    out = {"comparisons": _family(outcomes["kgtutor"], main)}
+    out = {"comparisons": _family(outcomes["kgtutor"], main, paired)}
     if ablations:
-        out["ablations"] = _family(outcomes["kgtutor"], ablations)
+        out["ablations"] = _family(outcomes["kgtutor"], ablations, paired)
     return out
 
 
-def _family(ours: list[Outcome], others: dict[str, list[Outcome]]) -> dict[str, dict]:
+def _family(ours: list[Outcome], others: dict[str, list[Outcome]], paired: bool
+            ) -> dict[str, dict]:
     mine = np.array([o.post for o in ours])
     done = {}
     for arm, out in others.items():
         key = f"kgtutor_vs_{arm.removeprefix('kgtutor_')}"
-        done[key] = {**stats.compare(mine, np.array([o.post for o in out])),
+        theirs = np.array([o.post for o in out])
+        done[key] = {**stats.compare(mine, theirs),
                      "completion_rel_gain": stats.rel_gain(
                          np.array([o.completion for o in ours]),
                          np.array([o.completion for o in out]))}
+        if paired:
+            done[key]["paired"] = stats.paired(mine, theirs)
     return stats.with_holm(done)
 
 

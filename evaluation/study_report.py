@@ -13,7 +13,9 @@ def markdown_table(report: dict) -> str:
              f"{practice['per_session']} questions; {report['kps']} KPs, {report['items']} "
              f"questions, {report['chapters']['count']} chapters "
              f"({report['chapters']['rule']}); tutors trained on "
-             f"{report['history_students']} historical learners.",
+             f"{report['history_students']} historical learners"
+             + ("; paired design (tuning): every arm practised the same learners."
+                if report.get("design") == "paired" else "."),
              "",
              "| arm | pre-test | post-test | gain | completion | over-practice | "
              "questions to mastery | questions | rests |",
@@ -35,14 +37,20 @@ def markdown_table(report: dict) -> str:
 
 
 def _comparisons(family: dict) -> list[str]:
+    paired = any("paired" in c for c in family.values())
     lines = ["| comparison | rel. gain | t | p | p (Holm) | d [95 % CI] | "
-             "completion rel. gain |", "|---|---:|---:|---:|---:|---:|---:|"]
+             "completion rel. gain |" + (" paired diff ± se | paired p |" if paired else ""),
+             "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if paired else "")]
     for name, c in family.items():
         ci = c["d_ci95"]
         interval = f" [{_f(ci[0], 2)}, {_f(ci[1], 2)}]" if ci else ""
-        lines.append(f"| {name} | {_pct(c['rel_gain'])} | {_f(c['t'], 2)} | {_p(c['p'])} | "
-                     f"{_p(c['p_holm'])} | {_f(c['d'], 2)}{interval} | "
-                     f"{_pct(c['completion_rel_gain'])} |")
+        row = (f"| {name} | {_pct(c['rel_gain'])} | {_f(c['t'], 2)} | {_p(c['p'])} | "
+               f"{_p(c['p_holm'])} | {_f(c['d'], 2)}{interval} | "
+               f"{_pct(c['completion_rel_gain'])} |")
+        if paired:
+            d = c["paired"]
+            row += f" {_f(d['diff'], 2)} ± {_f(d['se'], 2)} | {_p(d['p'])} |"
+        lines.append(row)
     return lines
 
 

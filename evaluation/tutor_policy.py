@@ -13,7 +13,8 @@ answers, θ estimated by the pipeline from them, the readings of the last 15
 minutes fused (``tutor.affect.fuse``) and the affect rules applied (``tutor.affect_rules.adapt``:
 challenge share, 3 tasks and a rest when fatigued, a re-route to unmastered prerequisites when
 confused), the current 15-minute window's adjustment (``tutor.adjust.assess``, assessed at the
-window's first plan; a stuck KP gets a practice set of 3), then ``tutor.recommend.recommend``.
+window's first plan; a stuck KP gets a practice set of 3, done after 3 answers on it:
+``tutor.adjust.practice_left``), then ``tutor.recommend.recommend``.
 The learner practises the list's first task, then the tutor plans again: the practice page
 (``web/js/student.js``) reloads the plan after every answer, and a learner works down from
 task 1. (Until 2026-12-03 the study practised the whole list of 5 before asking again.)
@@ -25,7 +26,8 @@ The ablations are switches of the tutor, not of the product (:data:`ABLATIONS`):
 sequence model), no IRT filter (every question keeps the bank's uncalibrated a = 1, b = 0), no
 band (P(correct) band 0.01-0.99, which also makes the difficulty band vacuous), no affect rules
 (no fusion nor ``adapt``; the window's adjustment still runs, on a neutral state); and the
-product's own switches: no population prior (``RecConfig.population_prior``), no "gain" weight
+product's own switches: a practice set held for the whole window, as before 2026-12-04
+(``no_practice_end``), no population prior (``RecConfig.population_prior``), no "gain" weight
 (expected learning gain), no per-KP BKT (every KP traced and ranked with the defaults), no
 widening of a spent frontier (``RecConfig.widen``: an empty plan ends the session).
 """
@@ -41,7 +43,7 @@ import numpy as np
 from evaluation.learner import SimParams
 from evaluation.policies import Answer, Truth, item_skill_matrix
 from models.kt_data import Histories
-from tutor.adjust import WINDOW_MS, AdjustConfig, Snapshot, assess, window_of
+from tutor.adjust import WINDOW_MS, AdjustConfig, Snapshot, assess, practice_left, window_of
 from tutor.affect import AffectReading, AffectState, AffectTag, fuse
 from tutor.affect_rules import AdaptAction, adapt, confusing_kp
 from tutor.mastery import BktParams, bkt_update
@@ -64,6 +66,7 @@ class Switches:
     ready: float | None = None  # RecConfig.ready: a soft frontier (a candidate, not an ablation)
     ability_prior: bool = True  # RecConfig.ability_prior: priors moved by the student's theta
     widen: bool = True  # RecConfig.widen: a spent frontier widens rather than ending the session
+    practice_end: bool = True  # a practice set ends after its questions (tutor.adjust)
 
 ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=False),
              "no_irt": Switches(irt=False), "no_band": Switches(band=False),
@@ -72,7 +75,8 @@ ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=Fal
              "no_kp_bkt": Switches(kp_bkt=False),
              "soft_frontier": Switches(ready=0.5),
              "no_ability_prior": Switches(ability_prior=False),
-             "no_widen": Switches(widen=False)}
+             "no_widen": Switches(widen=False),
+             "no_practice_end": Switches(practice_end=False)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,8 +204,9 @@ class KgTutor:
             self.rest = adaptation.rest is not None
         unfocused = config
         practice = self._practice_set(now, answers, affect)
-        if practice is not None and affect.tag != AffectTag.FATIGUED:  # as services.plan
-            config, focus = replace(config, n=practice.count, kp_count=1), practice.kp_ids
+        left = 0 if practice is None else self._practice_left(practice, history)
+        if practice is not None and left and affect.tag != AffectTag.FATIGUED:  # as services.plan
+            config, focus = replace(config, n=left, kp_count=1), practice.kp_ids
         state = LearnerState(self.student, dict(self.mastery), answers)
         result = recommend(self.catalogue, state, config, self.models.peers, self.sequence,
                            focus=focus, unfocused=unfocused)
@@ -225,6 +230,12 @@ class KgTutor:
                                 None, affect, self.catalogue.prerequisites)
             self.actions = assess(snapshot, self.window, self.adjust, self.config).actions
         return next((a for a in self.actions if a.kind == "practice_set"), None)
+
+    def _practice_left(self, practice: AdaptAction, history: Sequence[Answer]) -> int:
+        if not self.switches.practice_end:  # before 2026-12-04: the whole window
+            return practice.count
+        since = [str(a.item) for a in history if a.ts >= self.window]
+        return practice_left(practice, since, self._kps_of(tuple((q, True) for q in since)))
 
     def _kps_of(self, answers: tuple[tuple[str, bool], ...]) -> dict[str, tuple[str, ...]]:
         return {q: self.catalogue.questions[q].kp_ids for q, _ in answers}

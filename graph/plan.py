@@ -22,6 +22,8 @@ class PlanContext:
     window: int | None  # the window of the student's latest adjustment; None: never adjusted
     actions: tuple[AdaptAction, ...]  # that adjustment's actions
     arm: Arm | None = None  # the student's arm in a running experiment
+    # questions answered since that adjustment's window began, oldest first
+    answered_since: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,10 @@ def context(store: GraphStore, student_id: str, since: int) -> PlanContext:
     latest = row["adjustments"][0] if row["adjustments"] else None
     arms = [Arm(a["experiment_id"], a["arm"], int(a["budget"]), int(a["answered"]))
             for a in row.get("arms") or ()]
-    return PlanContext(dataset, learner, affect, latest["window"] if latest else None,
+    window = int(latest["window"]) if latest else None
+    since = () if window is None else tuple(
+        q for q, ts in zip(reversed(row["answer_ids"]), reversed(row["answer_ts"]), strict=True)
+        if ts is not None and int(ts) >= window)
+    return PlanContext(dataset, learner, affect, window,
                        actions_of(latest["actions"]) if latest else (),
-                       arms[0] if arms else None)
+                       arms[0] if arms else None, since)

@@ -3,9 +3,10 @@
 Order of application: the fused affect state sets the config (challenge share, task count)
 and may re-route to prerequisites (``tutor.affect_rules``); the adjustment of the current
 15-minute window, when there is one, adds a practice set on a KP the student is stuck on
-(3 questions there) and more resources on the difficult KPs (3 → 5). Resources come from the
-graph, on the KPs practised, ranked by ``services.resources`` with the affect's challenge
-share; basic ones on the confusing KP when confused, support ones when negative.
+(3 questions there, then the path again: ``tutor.adjust.practice_left``) and more resources
+on the difficult KPs (3 → 5). Resources come from the graph, on the KPs practised, ranked by
+``services.resources`` with the affect's challenge share; basic ones on the confusing KP when
+confused, support ones when negative.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from graph import plan as plan_store
 from services import resources
 from services.recommend import Recommender
 from tutor import schedules
-from tutor.adjust import WINDOW_MS, AdjustConfig, window_of
+from tutor.adjust import WINDOW_MS, AdjustConfig, practice_left, window_of
 from tutor.affect import AffectState, fuse
 from tutor.affect_rules import AdaptAction, Adaptation, adapt, confusing_kp
 from tutor.curriculum import ResourceLevel
@@ -57,9 +58,15 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     reasons = list(adaptation.reasons)
     window_actions = ctx.actions if ctx.window == window_of(now) else ()
     practice = next((a for a in window_actions if a.kind == "practice_set"), None)
-    if practice is not None and state.tag != "fatigued":  # a tired student still gets 3
-        config, focus = replace(config, n=practice.count, kp_count=1), practice.kp_ids
-        reasons.append(f"stuck on {practice.kp_ids[0]}: {practice.count} practice questions")
+    left = 0 if practice is None else practice_left(
+        practice, ctx.answered_since, {q: catalogue.questions[q].kp_ids
+                                       for q in ctx.answered_since if q in catalogue.questions})
+    if practice is not None and left and state.tag != "fatigued":  # a tired student gets 3
+        config, focus = replace(config, n=left, kp_count=1), practice.kp_ids
+        reasons.append(f"stuck on {practice.kp_ids[0]}: {left} of {practice.count} practice "
+                       "questions left")
+    elif practice is not None and not left:
+        reasons.append(f"practice set on {practice.kp_ids[0]} done: back to the path")
     recs = recommender.recommend(student_id, config=config, focus=focus,
                                  learner=(dataset, learner), unfocused=unfocused)
     if focus and any("fell back to the frontier" in note for note in recs.notes):

@@ -6,7 +6,9 @@ design's table, then the affect rules (``tutor.affect_rules``) on top:
 * lagging progress (the progress model expects < ``lagging_below`` %): recommended resources
   3 → 5, on the KPs with the lowest mastery first;
 * stuck (``stuck_wrong`` wrong answers on one unmastered KP in the last ``stuck_window``): 3
-  practice questions on it, plus an offer of Q&A help;
+  practice questions on it, plus an offer of Q&A help; the set is done once the student has
+  answered that many questions on the KP in the window (:func:`practice_left`), and plans
+  follow the path again;
 * negative state: an intervention (the tutor is e-mailed, support resources).
 
 The result is deterministic for a snapshot, so two processes assessing the same window agree,
@@ -111,3 +113,12 @@ def assess(snapshot: Snapshot, window: int, config: AdjustConfig = AdjustConfig(
     return Adjustment(snapshot.student_id, window, tuple(dict.fromkeys(findings)), tuple(actions),
                       tuple(reasons))
 
+
+def practice_left(action: AdaptAction, answered: Sequence[str],
+                  question_kps: Mapping[str, Sequence[str]]) -> int:
+    """Questions of a practice set still to do, given the questions answered since its window
+    began (``answered``): the set asks for ``action.count`` answers on its KP, not for every
+    plan of the window (a page that re-plans after each answer would otherwise hold the
+    student on a KP they are stuck on for the whole 15 minutes)."""
+    on_kp = sum(1 for q in answered if set(question_kps.get(q, ())) & set(action.kp_ids))
+    return max(action.count - on_kp, 0)

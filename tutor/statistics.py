@@ -12,6 +12,9 @@ Formulas, for groups a (n1, mean m1, sd s1) and b (n2, m2, s2), sd with ddof = 1
 * **its 95 % CI** by the normal approximation of Hedges & Olkin (1985):
   ``se(d) = sqrt((n1 + n2) / (n1 n2) + d^2 / (2 (n1 + n2)))``, ``d ± 1.959964 se(d)``;
 * **relative gain** of the means: ``(m1 - m2) / m2``;
+* **paired difference** of matched pairs (the same learners under both policies, a tuning
+  design): its mean, standard error ``sd(diff) / sqrt(n)``, and the paired t and two-sided p
+  (``scipy.stats.ttest_rel``);
 * **Cronbach's alpha** of k items answered by n people (rows complete): ``alpha = k / (k - 1) *
   (1 - Σ var(item) / var(total))``, variances with ddof = 1 (Cronbach 1951).
 
@@ -80,6 +83,20 @@ def compare(a: np.ndarray, b: np.ndarray) -> dict[str, float | list[float] | Non
     t, p = welch(a, b)
     d, ci = cohens_d(a, b)
     return {"rel_gain": rel_gain(a, b), "t": t, "p": p, "d": d, "d_ci95": ci}
+
+
+def paired(a: np.ndarray, b: np.ndarray) -> dict[str, float | None]:
+    """The paired difference ``a - b`` of matched pairs: mean, standard error, t, p."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if len(diff) < 2:
+        return {"diff": None, "se": None, "t": None, "p": None}
+    se = float(np.std(diff, ddof=1) / math.sqrt(len(diff)))
+    if se == 0:
+        same = bool(np.all(diff == 0))
+        return {"diff": float(diff.mean()), "se": 0.0, "t": 0.0 if same else None,
+                "p": 1.0 if same else None}
+    t, p = stats.ttest_rel(a, b)
+    return {"diff": float(diff.mean()), "se": se, "t": float(t), "p": float(p)}
 
 
 def with_holm(comparisons: dict[str, dict]) -> dict[str, dict]:

@@ -182,6 +182,18 @@ def test_a_stuck_student_is_set_a_practice_set_on_the_kp(store: GraphStore,
     assert len(items) == 3 and set(items) <= on_kp
     assert {i.kp_id for i in p.recommendations.items} == {STUCK_KP}
     assert "offer_qa" in {x.kind for x in p.actions}
+    ingest(store, GraphData(dataset, attempts=[  # the first of the 3, then two more
+        Attempt("set-0", "alg-st-farah", items[0], True, ts=at + 2000)]))
+    p = planner.plan(store, service, "alg-st-farah", at + 3000)
+    assert len(p.recommendations.items) == 2
+    assert {i.kp_id for i in p.recommendations.items} == {STUCK_KP}
+    assert f"stuck on {STUCK_KP}: 2 of 3 practice questions left" in p.reasons
+    ingest(store, GraphData(dataset, attempts=[
+        Attempt(f"set-{i}", "alg-st-farah", q, True, ts=at + 3000 + i)
+        for i, q in enumerate(items[1:3], 1)]))
+    p = planner.plan(store, service, "alg-st-farah", at + 5000)
+    assert f"practice set on {STUCK_KP} done: back to the path" in p.reasons
+    assert len(p.recommendations.items) == service.config.n  # the path's list, not the set's
 
 
 def test_the_scheduler_runs_the_jobs_on_an_injected_clock(store: GraphStore,

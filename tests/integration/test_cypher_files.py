@@ -347,6 +347,8 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     context = results["plan_context"][0]
     for key in ("mastery_kps", "mastery_p", "answer_ids", "answer_correct"):
         assert context[key] == results["rec_learner"][0][key]
+    stamps = context["answer_ts"]  # newest first, one per answer (a practice set's progress)
+    assert len(stamps) == len(context["answer_ids"]) > 0 and stamps == sorted(stamps)[::-1]
     assert context["affect"] == [{"tag": "confused", "confidence": 0.7, "source": "face",
                                   "ts": 10}]
     assert context["adjustments"] == [{"window": 0, "actions": "[]"}]
@@ -466,8 +468,8 @@ def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> Non
     store.write("upsert_students", {"rows": [STUDENT]})
     assert store.read("plan_context", {"student_id": "s1", "since": 0, "limit": 10}) == [
         {"dataset": "d", "theta": None, "var": None, "responses": None, "mastery_kps": [],
-         "mastery_p": [], "answer_ids": [], "answer_correct": [], "affect": [],
-         "adjustments": [], "placed": [], "placed_at": None, "arms": []}]
+         "mastery_p": [], "answer_ids": [], "answer_correct": [], "answer_ts": [],
+         "affect": [], "adjustments": [], "placed": [], "placed_at": None, "arms": []}]
     assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
     assert store.read("resource_candidates", {"dataset": "d"}) == []
     assert store.read("resource_uses", {"dataset": "d"}) == []

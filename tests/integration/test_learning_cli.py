@@ -97,3 +97,23 @@ def test_the_junyi_domain_runs_on_the_exercise_table_under_the_data_folder(
     assert report["domain"] == "junyi" and report["kps"] == 12 and report["items"] == 48
     assert report["chapters"]["count"] == 3 and "topics" in report["chapters"]["rule"]
     assert set(report["arms"]) == ARMS
+
+
+def test_the_paired_tuning_design_gives_every_arm_the_same_learners(tmp_path: Path) -> None:
+    out = tmp_path / "paired.json"
+    result = run(tmp_path, "--domain", "demo", "--students-per-arm", "6", "--seeds", "1",
+                 "--history-students", "20", "--no-bilstm", "--workers", "1", "--paired",
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["design"] == "paired"
+    pre = {arm: round(s["pre_test"]["mean"], 9) for arm, s in report["arms"].items()}
+    assert len(set(pre.values())) == 1  # the same learners before practice
+    for name, c in report["comparisons"].items():
+        arm = name.removeprefix("kgtutor_vs_")
+        diff = report["arms"]["kgtutor"]["post_test"]["mean"] - report["arms"][arm][
+            "post_test"]["mean"]
+        assert c["paired"]["diff"] == pytest.approx(diff) and c["paired"]["se"] >= 0
+    control = report["controls"]["no_learning"]  # same learners, no learning: identical
+    assert control["post_equals_pre"] is True and control["max_abs_d"] == 0
+    assert "paired diff" in out.with_suffix(".md").read_text()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tutor.adjust import WINDOW_MS, Snapshot, assess, window_of
+from tutor.adjust import WINDOW_MS, Snapshot, assess, practice_left, window_of
 from tutor.affect import AffectSource, AffectState, AffectTag
 
 NEUTRAL = AffectState(AffectTag.NEUTRAL, 0.0, (), ("none",))
@@ -40,6 +40,14 @@ def test_repeated_wrong_answers_on_one_kp_give_a_practice_set_and_qa_help() -> N
     assert a.findings == ("stuck",)
     assert [(x.kind, x.kp_ids, x.count) for x in a.actions] == [
         ("practice_set", ("k1",), 3), ("offer_qa", ("k1",), 0)]
+
+
+def test_a_practice_set_counts_down_with_answers_on_its_kp_only() -> None:
+    (practice, _) = assess(snap([("q1", False)] * 3), 0).actions
+    assert practice_left(practice, [], KPS) == 3
+    assert practice_left(practice, ["q3", "q4", "unknown"], KPS) == 3  # other KPs, or none
+    assert practice_left(practice, ["q1", "q3", "q2"], KPS) == 1
+    assert practice_left(practice, ["q1", "q2", "q1", "q2"], KPS) == 0  # done, never below
 
 
 def test_wrong_answers_on_a_mastered_kp_or_long_ago_are_not_stuck() -> None:

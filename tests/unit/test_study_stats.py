@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from tutor.statistics import cohens_d, compare, holm, rel_gain, welch, with_holm
+from tutor.statistics import cohens_d, compare, holm, paired, rel_gain, welch, with_holm
 
 A = np.array([2.0, 4.0, 6.0])  # mean 4, variance (ddof 1) 4
 B = np.array([1.0, 2.0, 3.0])  # mean 2, variance 1
@@ -53,3 +53,13 @@ def test_identical_groups_without_spread_are_no_difference_not_nan() -> None:
     assert cohens_d(same, same) == (0.0, [0.0, 0.0])
     assert cohens_d(same, same + 1) == (None, None)
     assert welch(same[:1], same) == (None, None)
+
+
+def test_paired_difference_by_hand() -> None:
+    # diffs 1, 2, 3: mean 2, sd 1, se 1/sqrt(3), t = 2 sqrt(3), df 2
+    got = paired(A, B)
+    assert got["diff"] == pytest.approx(2.0) and got["se"] == pytest.approx(1 / math.sqrt(3))
+    assert got["t"] == pytest.approx(2 * math.sqrt(3))
+    assert got["p"] == pytest.approx(2 * scipy_stats.t.sf(2 * math.sqrt(3), 2))
+    assert paired(A, A) == {"diff": 0.0, "se": 0.0, "t": 0.0, "p": 1.0}
+    assert paired(A, A - 1)["p"] is None and paired(A[:1], B[:1])["diff"] is None
