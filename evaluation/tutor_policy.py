@@ -27,9 +27,11 @@ sequence model), no IRT filter (every question keeps the bank's uncalibrated a =
 band (P(correct) band 0.01-0.99, which also makes the difficulty band vacuous), no affect rules
 (no fusion nor ``adapt``; the window's adjustment still runs, on a neutral state); and the
 product's own switches: a practice set held for the whole window, as before 2026-12-04
-(``no_practice_end``), no population prior (``RecConfig.population_prior``), no "gain" weight
-(expected learning gain), no per-KP BKT (every KP traced and ranked with the defaults), no
-widening of a spent frontier (``RecConfig.widen``: an empty plan ends the session).
+(``no_practice_end``), a confused learner held on the confusing KP when its prerequisites are
+mastered, as before 2026-12-04 (``hold_confusing_kp``), no population prior
+(``RecConfig.population_prior``), no "gain" weight (expected learning gain), no per-KP BKT
+(every KP traced and ranked with the defaults), no widening of a spent frontier
+(``RecConfig.widen``: an empty plan ends the session).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from evaluation.policies import Answer, Truth, item_skill_matrix
 from models.kt_data import Histories
 from tutor.adjust import WINDOW_MS, AdjustConfig, Snapshot, assess, practice_left, window_of
 from tutor.affect import AffectReading, AffectState, AffectTag, fuse
-from tutor.affect_rules import AdaptAction, adapt, confusing_kp
+from tutor.affect_rules import AdaptAction, AffectRuleConfig, adapt, confusing_kp
 from tutor.mastery import BktParams, bkt_update
 from tutor.recommend import Catalogue, PeerMastery, RecConfig, recommend
 from tutor.recommend_types import LearnerState, QuestionFacts, SequenceModel
@@ -67,6 +69,7 @@ class Switches:
     ability_prior: bool = True  # RecConfig.ability_prior: priors moved by the student's theta
     widen: bool = True  # RecConfig.widen: a spent frontier widens rather than ending the session
     practice_end: bool = True  # a practice set ends after its questions (tutor.adjust)
+    hold_confusing: bool = False  # AffectRuleConfig.hold_confusing_kp, the rule until 2026-12-04
 
 ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=False),
              "no_irt": Switches(irt=False), "no_band": Switches(band=False),
@@ -76,7 +79,8 @@ ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=Fal
              "soft_frontier": Switches(ready=0.5),
              "no_ability_prior": Switches(ability_prior=False),
              "no_widen": Switches(widen=False),
-             "no_practice_end": Switches(practice_end=False)}
+             "no_practice_end": Switches(practice_end=False),
+             "hold_confusing_kp": Switches(hold_confusing=True)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,6 +165,7 @@ class KgTutor:
     def __init__(self, models: TutorModels, switches: Switches = Switches(),
                  config: RecConfig = RecConfig(), adjust: AdjustConfig = AdjustConfig()) -> None:
         self.models, self.switches, self.adjust = models, switches, adjust
+        self.rules = AffectRuleConfig(hold_confusing_kp=switches.hold_confusing)
         self.config = config if switches.band else replace(config, band=(0.01, 0.99))
         if not switches.prior:
             self.config = replace(self.config, population_prior=False)
@@ -199,7 +204,7 @@ class KgTutor:
         affect = fuse(self.readings if self.switches.affect else (), now)
         if self.switches.affect and affect.tag != AffectTag.NEUTRAL:
             adaptation = adapt(affect, config, confusing_kp(answers, self._kps_of(answers)),
-                               self.catalogue.prerequisites, self.mastery)
+                               self.catalogue.prerequisites, self.mastery, self.rules)
             config, focus = adaptation.config, adaptation.focus_kps
             self.rest = adaptation.rest is not None
         unfocused = config

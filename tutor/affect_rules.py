@@ -8,8 +8,11 @@ The design's table, then what it leaves open:
 * fatigued: 5 tasks → 3 and "Rest for 10 minutes";
 * negative: the tutor is e-mailed; emotional-support resources (motivation, counselling).
 
-Beyond it: a confused student whose confusing KP has no unmastered prerequisite keeps the KP
-and gets its worked examples instead (there is nowhere further back to go); a negative state
+Beyond it: a confused student whose confusing KP has no unmastered prerequisite gets its
+worked examples and the offer of tutoring, and practice follows the path (which still ranks
+the KP): there is nowhere further back to go, and holding the student on the KP that confuses
+them taught less in the classroom study (``hold_confusing_kp``, docs/evaluation/learning.md
+v6); a negative state
 read only by sensors with confidence under ``notify_min_confidence`` offers support but e-mails
 nobody (a noisy cascade must not page a tutor); neutral changes nothing.
 """
@@ -42,6 +45,8 @@ class AffectRuleConfig:
     basic_resources: int = 3
     support_resources: int = 2
     notify_min_confidence: float = 0.6
+    # confused, every prerequisite mastered: hold practice on the KP (the rule until 2026-12-04)
+    hold_confusing_kp: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,10 +106,14 @@ def _confused(state: AffectState, config: RecConfig, kp: str | None,
                          "video tutorials and worked examples")
     unmet = tuple(p for p in sorted(prerequisites.get(kp, ()))
                   if mastery.get(p, 0.0) < config.mastery_threshold)
-    if not unmet:
+    if not unmet and rules.hold_confusing_kp:
         return Adaptation(config, (basics, tutoring), focus_kps=(kp,),
                           reasons=(f"{why} on {kp}: its prerequisites are all mastered, so "
                                    "practice stays on it, with basic resources",))
+    if not unmet:
+        return Adaptation(config, (basics, tutoring),
+                          reasons=(f"{why} on {kp}: its prerequisites are all mastered, so "
+                                   "practice follows the path, with basic resources on it",))
     basics = replace(basics, kp_ids=(*unmet, kp))
     reroute = AdaptAction("reroute", (kp,), text="back through " + ", ".join(unmet))
     return Adaptation(config, (basics, tutoring, reroute),

@@ -100,15 +100,24 @@ def test_a_happy_student_gets_more_challenge(store: GraphStore, service: Recomme
 
 def test_confusion_reroutes_to_prerequisites_with_basic_resources(
         store: GraphStore, service: Recommender) -> None:
-    affect_store.record(store, "alg-st-diego", self_report("confused", NOW - 60_000))
-    p = planner.plan(store, service, "alg-st-diego", NOW)
+    """A new student wrong on word problems, whose two prerequisites they have not shown."""
+    student, kp = "adapt-st-confused", "alg-kp-equation-word-problems"
+    dataset = store.read("rec_learner", {"student_id": "alg-st-farah", "limit": 1})[0]["dataset"]
+    store.write("create_student", {"id": student, "name": "Confused", "email": "",
+                                   "tenant": "", "dataset": dataset, "now": NOW})
+    ingest(store, GraphData(dataset, attempts=[Attempt(
+        "confused-0", student, "alg-q-equation-word-problems-01", False, ts=NOW - 90_000)]))
+    affect_store.set_consent(store, student, True, NOW - 80_000)
+    affect_store.record(store, student, self_report("confused", NOW - 60_000))
+    p = planner.plan(store, service, student, NOW)
     kinds = {a.kind for a in p.actions}
-    assert {"basic_resources", "offer_tutoring"} <= kinds
-    assert p.adaptation.focus_kps
+    assert {"basic_resources", "offer_tutoring", "reroute"} <= kinds
+    assert set(p.adaptation.focus_kps) == {"alg-kp-translating-words",
+                                           "alg-kp-multi-step-equations"}
     assert {k.kp_id for k in p.recommendations.kps} <= set(p.adaptation.focus_kps)
     assert all(k.reasons[0].startswith("re-routed") for k in p.recommendations.kps)
     assert any(r["level"] == "basic" for r in p.resources)
-    affect_store.delete(store, "alg-st-diego")
+    assert kp in next(a for a in p.actions if a.kind == "basic_resources").kp_ids
 
 
 def test_a_negative_student_gets_support_and_the_tutor_one_email(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.affect import AffectReading, AffectSource, AffectState, AffectTag, fuse, self_report
-from tutor.affect_rules import REST_TEXT, adapt, confusing_kp
+from tutor.affect_rules import REST_TEXT, AffectRuleConfig, adapt, confusing_kp
 from tutor.errors import InvalidInput
 from tutor.recommend_types import RecConfig
 
@@ -76,7 +76,12 @@ def test_confusion_reroutes_to_unmastered_prerequisites_with_basic_resources() -
     basics = next(x for x in a.actions if x.kind == "basic_resources")
     assert basics.kp_ids == ("k2", "k3")
     all_met = adapt(STATE[T.CONFUSED], RecConfig(), "k3", PREREQS, {"k1": 0.9, "k2": 0.9})
-    assert all_met.focus_kps == ("k3",) and "reroute" not in {x.kind for x in all_met.actions}
+    assert all_met.focus_kps == () and "reroute" not in {x.kind for x in all_met.actions}
+    assert {"basic_resources", "offer_tutoring"} == {x.kind for x in all_met.actions}
+    assert "practice follows the path" in all_met.reasons[0]
+    held = adapt(STATE[T.CONFUSED], RecConfig(), "k3", PREREQS, {"k1": 0.9, "k2": 0.9},
+                 AffectRuleConfig(hold_confusing_kp=True))  # the rule until 2026-12-04
+    assert held.focus_kps == ("k3",)
     nowhere = adapt(STATE[T.CONFUSED], RecConfig(), None)
     assert nowhere.focus_kps == () and [x.kind for x in nowhere.actions] == ["offer_tutoring"]
 
