@@ -210,13 +210,13 @@ def _run_seed(domain: Domain, bank: Bank, form: np.ndarray, config: StudyConfig,
     tutor = train_tutor(params, given, order, logs, config.bilstm, config.bilstm_epochs, seed)
     policies = _policies(bank, order, tutor, logs, config, seed)
     seconds["train"], clock = _lap(clock)
-    n = config.students_per_arm * len(policies)
     if config.paired:  # the same learners in every arm, arm by arm
         learner_seeds = np.tile(_rng(seed, "cohort").integers(
             2**63, size=config.students_per_arm), len(policies))
         arm_of = np.repeat(np.arange(len(policies)), config.students_per_arm)
     else:
-        learner_seeds = _rng(seed, "cohort").integers(2**63, size=n)
+        learner_seeds = _rng(seed, "cohort").integers(
+            2**63, size=config.students_per_arm * len(policies))
         pre = np.array([fixed_form(Learner(params, np.random.default_rng(s)), form)
                         for s in learner_seeds])
         arm_of = assign(pre, len(policies), _rng(seed, "assign"))

@@ -12,9 +12,9 @@ Beyond it: a confused student whose confusing KP has no unmastered prerequisite 
 worked examples and the offer of tutoring, and practice follows the path (which still ranks
 the KP): there is nowhere further back to go, and holding the student on the KP that confuses
 them taught less in the classroom study (``hold_confusing_kp``, docs/evaluation/learning.md
-v6); a negative state
-read only by sensors with confidence under ``notify_min_confidence`` offers support but e-mails
-nobody (a noisy cascade must not page a tutor); neutral changes nothing.
+v6); a negative state read only by sensors with confidence under ``notify_min_confidence``
+offers support but e-mails nobody (a noisy cascade must not page a tutor); neutral changes
+nothing.
 """
 
 from __future__ import annotations
