@@ -240,7 +240,8 @@ class KgTutor:
         if not self.switches.practice_end:  # before 2026-12-04: the whole window
             return practice.count
         since = [str(a.item) for a in history if a.ts >= self.window]
-        return practice_left(practice, since, self._kps_of(tuple((q, True) for q in since)))
+        return practice_left(practice, since,
+                             {q: self.catalogue.questions[q].kp_ids for q in since})
 
     def _kps_of(self, answers: tuple[tuple[str, bool], ...]) -> dict[str, tuple[str, ...]]:
         return {q: self.catalogue.questions[q].kp_ids for q, _ in answers}

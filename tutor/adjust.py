@@ -120,5 +120,6 @@ def practice_left(action: AdaptAction, answered: Sequence[str],
     began (``answered``): the set asks for ``action.count`` answers on its KP, not for every
     plan of the window (a page that re-plans after each answer would otherwise hold the
     student on a KP they are stuck on for the whole 15 minutes)."""
-    on_kp = sum(1 for q in answered if set(question_kps.get(q, ())) & set(action.kp_ids))
+    kps = set(action.kp_ids)
+    on_kp = sum(1 for q in answered if kps.intersection(question_kps.get(q, ())))
     return max(action.count - on_kp, 0)

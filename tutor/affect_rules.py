@@ -106,14 +106,13 @@ def _confused(state: AffectState, config: RecConfig, kp: str | None,
                          "video tutorials and worked examples")
     unmet = tuple(p for p in sorted(prerequisites.get(kp, ()))
                   if mastery.get(p, 0.0) < config.mastery_threshold)
-    if not unmet and rules.hold_confusing_kp:
-        return Adaptation(config, (basics, tutoring), focus_kps=(kp,),
-                          reasons=(f"{why} on {kp}: its prerequisites are all mastered, so "
-                                   "practice stays on it, with basic resources",))
     if not unmet:
-        return Adaptation(config, (basics, tutoring),
+        hold = rules.hold_confusing_kp
+        then = "stays on it, with basic resources" if hold else \
+            "follows the path, with basic resources on it"
+        return Adaptation(config, (basics, tutoring), focus_kps=(kp,) if hold else (),
                           reasons=(f"{why} on {kp}: its prerequisites are all mastered, so "
-                                   "practice follows the path, with basic resources on it",))
+                                   f"practice {then}",))
     basics = replace(basics, kp_ids=(*unmet, kp))
     reroute = AdaptAction("reroute", (kp,), text="back through " + ", ".join(unmet))
     return Adaptation(config, (basics, tutoring, reroute),
