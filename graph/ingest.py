@@ -11,7 +11,7 @@ the stored attempts of the students that got new ones, never stepped, so it cann
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,6 +29,7 @@ from tutor.ports import GraphStore
 from tutor.roster import SchoolClass, Student, Tutor
 
 T = TypeVar("T")
+R = TypeVar("R")
 RACE_RETRIES = 5  # writes of one batch retried after losing a race on an event id
 FEW_ANSWERED = 50  # new questions of a student up to which only their KPs are refreshed
 
@@ -148,10 +149,11 @@ def refresh_theta(store: GraphStore, student_ids: Sequence[str], batch_size: int
 
 
 def _theta_row(row: dict[str, Any]) -> dict[str, Any]:
-    answers = row["answers"]
-    a, b = np.array([item_params(x["a"], x["b"], x["level"]) for x in answers]).T
-    theta, var = theta_from_responses(a, b, np.array([float(x["correct"]) for x in answers]))
-    return {"id": row["student_id"], "theta": theta, "var": var, "responses": len(answers)}
+    a, b = np.array([item_params(a, b if fitted else None, level or None) for a, b, fitted, level
+                     in zip(row["a"], row["b"], row["fitted"], row["level"], strict=True)]).T
+    theta, var = theta_from_responses(a, b, np.array(row["correct"], dtype=np.float64))
+    return {"id": row["student_id"], "theta": theta, "var": var,
+            "responses": len(row["correct"])}
 
 
 def write_batches(store: GraphStore, query: str, key: str, rows: Sequence[Any],
@@ -161,8 +163,17 @@ def write_batches(store: GraphStore, query: str, key: str, rows: Sequence[Any],
         out = store.write(query, {key: batch, **(extra or {})})
         return int(out[0]["n"]) if out else 0
 
+    return sum(_two_in_flight(one, list(_batches(rows, batch_size))))
+
+
+def _two_in_flight(run: Callable[[list[Any]], R], batches: list[list[Any]]) -> Iterator[R]:
+    """``run`` over the batches in order, two at a time; one batch (an answer through the API
+    writes a few rows) runs on the caller's thread: a pool's thread cost it 0.2 ms of CPU."""
+    if len(batches) <= 1:
+        yield from map(run, batches)
+        return
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return sum(pool.map(one, _batches(rows, batch_size)))
+        yield from pool.map(run, batches)
 
 
 def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: int,
@@ -177,9 +188,8 @@ def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: 
         raise InvalidInput("duplicate event ids in one import; the importer must make them unique")
     touched: dict[str, set[str]] = {}
     write = partial(_write_attempt_batch, store)
-    with (tqdm(total=len(attempts), unit="attempt", disable=not progress, mininterval=0.5) as bar,
-          ThreadPoolExecutor(max_workers=2) as pool):
-        for new, existing in pool.map(write, _batches(attempts, batch_size)):
+    with tqdm(total=len(attempts), unit="attempt", disable=not progress, mininterval=0.5) as bar:
+        for new, existing in _two_in_flight(write, list(_batches(attempts, batch_size))):
             for row in new:
                 touched.setdefault(row["student_id"], set()).add(row["question_id"])
             result.created_events.update(row["event_id"] for row in new)

@@ -179,13 +179,24 @@ class ProgressPredictor:
         self._text = text_matrix(vectorizer, item_texts, data_config.text_features)
         self._item_skills = np.asarray(item_skills)
         self._skill_ids = tuple(skill_ids)
+        head = model.weakest_head
+        self._weakest_w = head.weight.detach().float().numpy().T.copy()  # (H, K)
+        self._weakest_b = head.bias.detach().float().numpy().copy()
 
     def weakest(self, history: History) -> str | None:
-        """Graph id of the KP the model expects the most trouble with next; None if no history."""
+        """Graph id of the KP the model expects the most trouble with next; None if no history.
+
+        One history, asked on every recommendation: the LSTM reads only the window's real
+        steps (what training's padded batch reads at the last real step, the LSTM being
+        causal from a zero state) and the head is one product in numpy, without the batch
+        path's gathers and second head."""
         if not history:
             return None
-        _, logits = self._heads([history])
-        return self._skill_ids[int(logits[0].argmax())]
+        x, mask = self._window(history)
+        with torch.inference_mode():
+            out, _ = self.model.lstm(torch.from_numpy(x[mask][None]))
+        last = out[0, -1].numpy()
+        return self._skill_ids[int((last @ self._weakest_w + self._weakest_b).argmax())]
 
     def progress_of(self, histories: Sequence[History]) -> list[float]:
         """Expected progress (0-100) after the next window of each history (0 for an empty
@@ -196,16 +207,18 @@ class ProgressPredictor:
 
     def _heads(self, histories: Sequence[History]) -> tuple[np.ndarray, np.ndarray]:
         """Progress (B,) and weakest-KP logits (B, K) of non-empty histories."""
-        windows = []
-        for history in histories:
-            items = _indices(self._index, [q for q, _ in history])
-            correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
-            windows.append(window_features(items, correct, self._text, self._item_skills,
-                                           self.model.config.n_skills, self.config))
+        windows = [self._window(history) for history in histories]
         x, mask = (np.stack(column) for column in zip(*windows, strict=True))
         with torch.inference_mode():
             (pct, logits), _ = self.model(torch.from_numpy(x), torch.from_numpy(mask))
         return pct.numpy(), logits.numpy()
+
+    def _window(self, history: History) -> tuple[np.ndarray, np.ndarray]:
+        """The model's input for a history: its last window's features (W, F) and mask (W,)."""
+        items = _indices(self._index, [q for q, _ in history])
+        correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+        return window_features(items, correct, self._text, self._item_skills,
+                               self.model.config.n_skills, self.config)
 
 
 def _indices(index: Mapping[str, int], ids: Sequence[str]) -> np.ndarray:

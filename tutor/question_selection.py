@@ -40,20 +40,20 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     """Questions on the first ``kp_count`` KPs that have any; further KPs if needed."""
     recent = excluded(state, config, exclude)
     chosen: list[KPPick] = []
-    seen: set[str] = set()
+    taken: set[str] = set()  # questions of several KPs that an earlier KP's share holds
     parts: list[tuple[KPQuestions, np.ndarray]] = []  # a KP's questions, which of them are free
     for pick in picks:
         if len(chosen) == config.kp_count:
             break
         table = catalogue.kp_questions(pick.kp_id)
         free = np.ones(len(table.ids), dtype=bool)  # all but the few recent or already taken
-        free[[i for i in map(table.position.get, recent | seen) if i is not None]] = False
+        free[[i for i in map(table.position.get, recent | taken) if i is not None]] = False
         free = np.flatnonzero(free)
         if not len(free):
             notes.append(f"KP {pick.kp_id} has no question left to practise; skipped")
             continue
         chosen.append(pick)
-        seen.update(table.ids[free].tolist())
+        taken.update(table.ids[free[table.shared[free]]].tolist())  # only these can recur
         parts.append((table, free))
     if not parts:
         return chosen, []
@@ -71,12 +71,12 @@ def candidates_for(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     scores = exposed(scores, config.exposure, state)
     hard = challenging(p, np.concatenate([t.written_hard[free] for t, free in parts]), config)
     keep = np.flatnonzero(shortlist(ranks, p, scores, b, ids, hard, config))
-    facts = [t.facts[i] for t, free in parts for i in free.tolist()]
+    at = np.concatenate([free for _, free in parts])  # each candidate's place in its KP's table
     return chosen, [
-        Candidate(facts[i], chosen[ranks[i]].kp_id, int(ranks[i]), float(p_irt[i]),
+        Candidate(parts[r][0].facts[at[i]], chosen[r].kp_id, r, float(p_irt[i]),
                   None if p_kt is None else float(p_kt[i]), float(p[i]), float(scores[i]),
                   bool(hard[i]))
-        for i in keep.tolist()]
+        for i, r in zip(keep.tolist(), ranks[keep].tolist(), strict=True)]
 
 
 def combine(p_kt: np.ndarray, p_irt: np.ndarray, kt_weight: float) -> np.ndarray:

@@ -43,6 +43,7 @@ class KPQuestions:
     a: np.ndarray  # (Q,) float64 IRT discrimination
     b: np.ndarray  # (Q,) float64 IRT difficulty
     written_hard: np.ndarray  # (Q,) bool: written as a challenge item
+    shared: np.ndarray  # (Q,) bool: also tests another KP, whose list may take it first
 
     @classmethod
     def of(cls, facts: Sequence[QuestionFacts]) -> KPQuestions:
@@ -50,7 +51,8 @@ class KPQuestions:
                    {q.id: i for i, q in enumerate(facts)},
                    np.array([q.a for q in facts], dtype=np.float64),
                    np.array([q.b for q in facts], dtype=np.float64),
-                   np.array([q.level == ResourceLevel.CHALLENGE for q in facts], dtype=bool))
+                   np.array([q.level == ResourceLevel.CHALLENGE for q in facts], dtype=bool),
+                   np.array([len(set(q.kp_ids)) > 1 for q in facts], dtype=bool))
 
 
 @dataclass(frozen=True)

@@ -293,8 +293,9 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["existing_attempts"] == [{"id": "e1"}]
     assert results["refresh_mastery"] == [{"n": 1}]
     # the IRT fit's item parameters are not written yet: the answer comes with its level
-    assert results["theta_answers"] == [{"student_id": "s1", "answers": [
-        {"a": None, "b": None, "level": "basic", "correct": True}]}]
+    assert results["theta_answers"] == [{"student_id": "s1", "a": [1.0], "b": [0.0],
+                                         "fitted": [False], "level": ["basic"],
+                                         "correct": [True]}]
     assert results["refresh_theta"] == [{"n": 1}]  # the row that counts 2 answers is stale
     assert results["set_item_irt"] == results["set_student_theta"] == [{"n": 1}]
     assert results["set_kp_bkt"] == [{"n": 1}]

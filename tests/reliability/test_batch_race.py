@@ -126,7 +126,7 @@ def assert_derived_state_current(live: Live) -> None:
         (ability,) = store.read("student_abilities", {"student_ids": [STUDENT]})
         mastery = {m["kp_id"]: m["attempts"]
                    for m in store.read("student_mastery", {"student_id": STUDENT})}
-    assert ability["responses"] == len(answers["answers"])
+    assert ability["responses"] == len(answers["correct"])
     r = requests.get(f"{live.url}/students/{STUDENT}/attempts",
                      params={"kp_id": KP, "page_size": 1}, headers=live.headers(), timeout=30)
     assert mastery[KP] == json.loads(r.headers["X-Pagination"])["total"]

@@ -71,6 +71,22 @@ def test_items_are_spread_across_kps() -> None:
     assert kps.count("C") == kps.count("E") == 2
 
 
+def test_a_question_of_two_chosen_kps_is_offered_once() -> None:
+    """Stage 2 draws each KP's share from its own questions; one that tests both KPs goes to
+    the first KP's share only, so no list holds it twice."""
+    shared = {f"CE{i}": QuestionFacts(f"CE{i}", ("C", "E"), a=1.0, b=0.0) for i in range(6)}
+    base = catalogue()
+    both = Catalogue(base.kp_names, base.prerequisites, base.order,
+                     {**base.questions, **shared}, popularity=base.popularity)
+    for n in (5, 10, 20):
+        out = recommend(both, state(MID), RecConfig(n=n, kp_count=2, exposure=0.0))
+        ids = [r.question_id for r in out.items]
+        assert len(ids) == len(set(ids))
+        assert {r.kp_id for r in out.items if r.question_id in shared} <= {out.kps[0].kp_id}
+    assert any(r.question_id in shared for r in recommend(
+        both, state(MID), RecConfig(n=20, kp_count=2, exposure=0.0)).items)
+
+
 def test_recently_right_questions_are_excluded() -> None:
     history = tuple((f"C{i}", True) for i in range(13))
     out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=0))
