@@ -17,6 +17,7 @@ cover the whole history.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from models.bilstm_serving import NextStep, NextStepHeads
 from models.kt_batches import N_COUNTS
 from models.progress import ProgressLSTM
 from models.progress_data import ProgressDataConfig, text_matrix, window_features
+from models.threads import this_thread
 from models.transitions import QuestionTransitions
 from tutor.errors import InvalidInput
 
@@ -64,7 +66,7 @@ class BiLstmPredictor:
         skills = model.item_skills[:-1].cpu().numpy()  # drop the padding item's row
         self._item_skills = np.where(skills == model.config.n_skills, -1, skills)
         self._heads = NextStepHeads(self.model)
-        self._last: _Known | None = None  # the last history asked about
+        self._last = threading.local()  # .known: the last history this thread asked about
         self._groups: dict[int, tuple[tuple[str, ...], np.ndarray]] = {}  # id -> group, indices
 
     def predict(self, history: History, question_ids: Sequence[str]
@@ -104,11 +106,13 @@ class BiLstmPredictor:
     def _state(self, history: History) -> _Known:
         """The history as indices, its context and P(next) of every question; the last
         history's are kept, since the recommender asks about the same history several times
-        (KPs, then questions)."""
+        (KPs, then questions), per thread: concurrent calls (a worker's request threads) would
+        otherwise overwrite each other's and compute theirs again."""
         key = tuple(history)
-        last = self._last
+        last: _Known | None = getattr(self._last, "known", None)
         if last is not None and last.key == key:
             return last
+        this_thread()
         items = _indices(self._index, [q for q, _ in history])
         correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
         recent = slice(max(0, len(items) - (self.chunk - 1)), len(items))
@@ -119,7 +123,7 @@ class BiLstmPredictor:
             if after.any():
                 next_p = (1 - self.mix) * next_p + self.mix * after
         known = _Known(key, items, correct, step, next_p)
-        self._last = known  # one assignment: safe to share between threads
+        self._last.known = known
         return known
 
 
@@ -192,6 +196,7 @@ class ProgressPredictor:
         path's gathers and second head."""
         if not history:
             return None
+        this_thread()
         x, mask = self._window(history)
         with torch.inference_mode():
             out, _ = self.model.lstm(torch.from_numpy(x[mask][None]))
@@ -207,6 +212,7 @@ class ProgressPredictor:
 
     def _heads(self, histories: Sequence[History]) -> tuple[np.ndarray, np.ndarray]:
         """Progress (B,) and weakest-KP logits (B, K) of non-empty histories."""
+        this_thread()
         windows = [self._window(history) for history in histories]
         x, mask = (np.stack(column) for column in zip(*windows, strict=True))
         with torch.inference_mode():
