@@ -1,7 +1,7 @@
 """Load test of `kgtutor serve`: concurrent clients on issue 18's mix, over real HTTP.
 
     .venv/bin/python bench/api_load.py [--url URL] [--clients 16] [--seconds 60]
-        [--workers N] [--threads 16] [--cpu-ms 8.6]
+        [--workers N] [--threads N] [--cpu-ms 6]
 
 Without ``--url`` it starts `kgtutor serve` itself (no scheduler, ``--workers``: default the
 server's own default) on a free loopback port, on the graph of ``KGTUTOR_VAR`` (default var/,
@@ -55,7 +55,8 @@ def main() -> None:
     parser.add_argument("--url", default="")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--threads", type=int, default=16, help="threads per server worker")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads per server worker (default: the server's default)")
     parser.add_argument("--workers", type=int, default=0,
                         help="server worker processes (default: the server's default)")
     parser.add_argument("--cpu-ms", type=float, default=8.6,
@@ -141,7 +142,8 @@ def _server(settings: Settings, url: str, threads: int, workers: int
     kgtutor = Path(sys.executable).with_name("kgtutor")
     log = open(settings.var_dir / "bench-serve.log", "w")  # noqa: SIM115
     command = [str(kgtutor), "serve", "--port", str(port), "--no-scheduler",
-               "--threads", str(threads), *(["--workers", str(workers)] if workers else [])]
+               *(["--threads", str(threads)] if threads else []),
+               *(["--workers", str(workers)] if workers else [])]
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "KGTUTOR_AUTH_RATE_LIMIT": "1000 per minute"})
     url = f"http://127.0.0.1:{port}"

@@ -12,14 +12,33 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from graph.affect import reading_of
+from graph.recommend import HISTORY_LIMIT, learner_of
 from tutor.adjust import Adjustment
+from tutor.affect import AffectReading
 from tutor.affect_rules import AdaptAction
 from tutor.ports import GraphStore
+from tutor.recommend_types import LearnerState
+
+Learner = tuple[str, LearnerState, tuple[AffectReading, ...]]  # dataset, state, affect tags
 
 
 def active_students(store: GraphStore, since: int) -> list[str]:
     """Students who answered, reported a feeling or sent xAPI activity since ``since``."""
     return [r["id"] for r in store.read("active_students", {"since": since})]
+
+
+def learners(store: GraphStore, student_ids: list[str], since: int) -> dict[str, Learner]:
+    """What an adjustment reads of each of these students (an unknown one is left out): the
+    recommender's view and the affect tags since ``since``, oldest first, in one round trip
+    for the batch."""
+    rows = store.read("adjust_learners", {"student_ids": student_ids, "since": since,
+                                          "limit": HISTORY_LIMIT})
+    out = {}
+    for r in rows:
+        dataset, state = learner_of(r["student_id"], r)
+        out[r["student_id"]] = (dataset, state, tuple(map(reading_of, r["affect"])))
+    return out
 
 
 def save(store: GraphStore, adjustment: Adjustment, run_id: str, now: int) -> bool:

@@ -6,6 +6,9 @@ they came from never reach this module.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from tutor.affect import AffectReading, AffectSource, AffectTag
 from tutor.errors import ConsentRequired, NotFound
 from tutor.ports import GraphStore
@@ -41,9 +44,14 @@ def record(store: GraphStore, student_id: str, reading: AffectReading) -> str:
 def history(store: GraphStore, student_id: str, since: int = 0) -> list[AffectReading]:
     """The student's stored tags since ``since`` (epoch ms), oldest first."""
     consent(store, student_id)  # NotFound for an unknown student
-    return [AffectReading(AffectTag(r["tag"]), float(r["confidence"]),
-                          AffectSource(r["source"]), int(r["ts"]))
-            for r in store.read("affect_history", {"student_id": student_id, "since": since})]
+    return [reading_of(r) for r in store.read("affect_history",
+                                              {"student_id": student_id, "since": since})]
+
+
+def reading_of(row: Mapping[str, Any]) -> AffectReading:
+    """A stored tag (tag, confidence, source, ts) as the affect rules read it."""
+    return AffectReading(AffectTag(row["tag"]), float(row["confidence"]),
+                         AffectSource(row["source"]), int(row["ts"]))
 
 
 def export(store: GraphStore, student_id: str) -> list[dict[str, object]]:

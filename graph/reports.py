@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from graph.affect import reading_of
 from graph.recommend import HISTORY_LIMIT, learner_of
-from tutor.affect import AffectReading, AffectSource, AffectTag
+from tutor.affect import AffectReading
 from tutor.ports import GraphStore
 from tutor.recommend_types import LearnerState
 
@@ -33,9 +34,7 @@ def class_learners(store: GraphStore, class_id: str, since: int) -> list[ClassLe
     out = []
     for r in rows:
         dataset, state = learner_of(r["student_id"], r)
-        affect = tuple(AffectReading(AffectTag(a["tag"]), float(a["confidence"]),
-                                     AffectSource(a["source"]), int(a["ts"]))
-                       for a in r["affect"])
+        affect = tuple(map(reading_of, r["affect"]))
         out.append(ClassLearner(r["student_id"], r["name"], dataset, state, affect,
                                 bool(r["consent"]), {k: r[k] for k in (
                                     "attempts_7d", "time_spent_s", "last_active")},

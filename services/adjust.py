@@ -27,7 +27,7 @@ from tutor import notify as outbox_rules
 from tutor.adjust import WINDOW_MS, AdjustConfig, Adjustment, Snapshot, assess, window_of
 from tutor.affect import AffectReading, fuse
 from tutor.affect_rules import AdaptAction, Adaptation, adapt, confusing_kp
-from tutor.errors import InvalidInput
+from tutor.errors import InvalidInput, NotFound
 from tutor.experiment import ADAPTIVE
 from tutor.paths import LearningPath
 from tutor.ports import GraphStore
@@ -36,6 +36,7 @@ from tutor.recommend_types import LearnerState
 log = logging.getLogger(__name__)
 
 ACTIVE_MS = 60 * 60_000  # a student counts as active for an hour after an answer or a feeling
+BATCH = 200  # students read in one round trip, their progress in one pass of the model
 REST_SESSION = 3  # steps in the next session of a fatigued student's path
 
 
@@ -101,18 +102,26 @@ def run_once(store: GraphStore, recommender: Recommender, now: int,
     if students is None:
         students = adjust_store.active_students(store, now - ACTIVE_MS)
     controls = experiment_store.control_students(store, students, ADAPTIVE)
-    for sid in students:
-        if sid in controls:  # an experiment's control arm: its policy does not adjust
-            continue
-        adjustment = assess(snapshot(store, recommender, sid, now), run.window, config,
-                            recommender.config)
-        if not save(store, adjustment, run_id, now):
-            run.already_done.append(sid)
-            continue
-        run.created.append(adjustment)
-        reroute_path(store, sid, adjustment.actions, recommender.config.mastery_threshold, now)
-        if any(a.kind == "notify_tutor" for a in adjustment.actions):
-            run.emails_queued += notify_tutors(store, sid, run.window, adjustment.reasons, now)
+    assessed = [s for s in students if s not in controls]  # a control arm is not adjusted
+    for start in range(0, len(assessed), BATCH):
+        batch = assessed[start:start + BATCH]
+        found = adjust_store.learners(store, batch, now - WINDOW_MS)
+        missing = [s for s in batch if s not in found]
+        if missing:
+            raise NotFound(f"no student {missing[0]!r}")
+        for adjustment in (assess(snap, run.window, config, recommender.config)
+                           for snap in snapshots_of(recommender, [found[s] for s in batch],
+                                                    now)):
+            sid = adjustment.student_id
+            if not save(store, adjustment, run_id, now):
+                run.already_done.append(sid)
+                continue
+            run.created.append(adjustment)
+            reroute_path(store, sid, adjustment.actions, recommender.config.mastery_threshold,
+                         now)
+            if any(a.kind == "notify_tutor" for a in adjustment.actions):
+                run.emails_queued += notify_tutors(store, sid, run.window, adjustment.reasons,
+                                                   now)
     return run
 
 

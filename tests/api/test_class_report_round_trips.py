@@ -11,10 +11,11 @@ from flask import Flask
 from api import create_app
 from graph import affect as affect_store
 from graph.ingest import GraphData, ingest
-from services import profiles
+from services import adjust, profiles
 from services.recommend import Recommender
 from services.settings import Settings
 from tests.api.test_recommend_round_trips import NOW, CountingStore
+from tutor.adjust import assess, window_of
 from tutor.affect import self_report
 from tutor.mastery import Attempt
 from tutor.ports import GraphStore
@@ -67,3 +68,29 @@ def test_the_class_report_reads_the_same_whatever_the_class_size(
         assert row["facts"] == own, row["student_id"]
     upset = {r["student_id"] for r in report["students"] if r["facts"]["affect"] == "negative"}
     assert upset == {f"cr-st-{i:02d}" for i in range(1, 12, 2)}
+
+
+def test_the_adjustment_reads_a_batch_of_students_in_one_round_trip(
+        api_store: GraphStore) -> None:
+    """The 15-minute run reads its students as the class report does (it was 3 reads per
+    student: the learner, the affect consent, the tags), and finds what the one-student
+    snapshot finds for each."""
+    students = [f"adj-rt-{i:02d}" for i in range(7)]
+    for i, sid in enumerate(students):
+        api_store.write("create_student", {"id": sid, "name": f"Student {i}", "email": "",
+                                           "tenant": "", "dataset": "seed", "now": NOW})
+        ingest(api_store, GraphData("seed", attempts=[
+            Attempt(f"adj-rt-{i}-{j}", sid, q, (i + j) % 3 == 0, NOW - 900_000 + j * 1000, j)
+            for j, q in enumerate(QUESTIONS * 2)]))
+        if i % 2:
+            affect_store.set_consent(api_store, sid, True, NOW)
+            affect_store.record(api_store, sid, self_report("upset", NOW - 60_000))
+    alone = Recommender(api_store)
+    expected = {s: assess(adjust.snapshot(api_store, alone, s, NOW), window_of(NOW))
+                for s in students}
+    counting = CountingStore(api_store)
+    run = adjust.run_once(counting, Recommender(counting), NOW, students)
+    assert counting.reads["adjust_learners"] == 1
+    assert not {"rec_learner", "affect_history", "get_affect_consent"} & set(counting.reads)
+    assert {a.student_id: a for a in run.created} == expected
+    assert any(a.findings for a in run.created)

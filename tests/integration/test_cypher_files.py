@@ -133,6 +133,7 @@ PARAMS: dict[str, dict] = {
     "affect_history": {"student_id": "s1", "since": 0},
     "latest_affect": {"student_ids": ["s1", "nobody"]},
     "active_students": {"since": 0},
+    "adjust_learners": {"student_ids": ["s1", "nobody"], "since": 0, "limit": 10},
     "save_adjustment": {"id": "s1|0", "student_id": "s1", "window": 0, "findings": ["stuck"],
                         "actions": "[]", "reasons": ["r"], "run_id": "run1", "ts": 10},
     "student_adjustments": {"student_id": "s1", "limit": 5},
@@ -339,6 +340,12 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["affect_history"][0]["tag"] == "confused"
     assert results["latest_affect"][0]["student_id"] == "s1"
     assert results["active_students"] == [{"id": "s1"}]
+    (learner,) = results["adjust_learners"]  # an unknown id is left out
+    assert learner["student_id"] == "s1"
+    assert {k: v for k, v in learner.items() if k not in ("student_id", "affect")} == \
+        results["rec_learner"][0]
+    assert learner["affect"] == [{"tag": "confused", "confidence": 0.7, "source": "face",
+                                  "ts": 10}]
     assert results["save_adjustment"] == [{"created": True}]
     assert results["student_tutors"] == [{"id": "t1", "name": "T", "email": ""}]
     assert results["profile_answers"][0]["question_id"] == "q1"
