@@ -1,7 +1,7 @@
 """Load test of `kgtutor serve`: concurrent clients on issue 18's mix, over real HTTP.
 
     .venv/bin/python bench/api_load.py [--url URL] [--clients 16] [--seconds 60]
-        [--workers N] [--threads N] [--cpu-ms 6]
+        [--workers N] [--threads N] [--cpu-ms 5.6] [--bells 3]
 
 Without ``--url`` it starts `kgtutor serve` itself (no scheduler, ``--workers``: default the
 server's own default) on a free loopback port, on the graph of ``KGTUTOR_VAR`` (default var/,
@@ -15,6 +15,8 @@ the recommendation rate to the physical ceiling: cores / CPU per cold recommenda
 (``--cpu-ms``, from ``bench/rec_latency.py``), and the CPU each side used during the run
 (the server's processes, the graph server's, the clients'). The clients run on the same
 machine as the server and take CPU from it: on a 2-core machine the figures are a floor.
+Before the mix, ``--bells`` bench classes each open the practice page at once: their 30
+students' first recommendations sent together, the slowest and the median reported.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import numpy as np
 import requests
 
 from cli.common import store_for
+from cli.serve import WORKER_READY, cores
 from graph import accounts as stored
 from graph import roster
 from graph.ingest import GraphData, ingest
@@ -59,13 +62,17 @@ def main() -> None:
                         help="threads per server worker (default: the server's default)")
     parser.add_argument("--workers", type=int, default=0,
                         help="server worker processes (default: the server's default)")
-    parser.add_argument("--cpu-ms", type=float, default=8.6,
+    parser.add_argument("--cpu-ms", type=float, default=5.6,
                         help="CPU ms of a cold recommendation (bench/rec_latency.py)")
+    parser.add_argument("--bells", type=int, default=3,
+                        help="classes that open the practice page at once, before the mix")
     args = parser.parse_args()
     settings = Settings.from_env()
     students, classes, questions = _sample(settings)
     with _server(settings, args.url, args.threads, args.workers) as (url, pid):
         token = _login(url)
+        if args.bells:
+            _bells(url, token, students, args.bells)
         groups = {"kgtutor serve (master and workers)": lambda: _tree(pid) if pid else [],
                   "graph server": lambda: _graph_pid(settings),
                   "load clients (this process)": lambda: [os.getpid()]}
@@ -149,12 +156,14 @@ def _server(settings: Settings, url: str, threads: int, workers: int
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if requests.get(url + "/ready", timeout=2).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.5)
+        expected = workers or cores()
+        while time.monotonic() < deadline and proc.poll() is None:  # every worker, warm: the
+            # clients' keep-alive connections would all go to the first one otherwise
+            log.flush()
+            logged = (settings.var_dir / "bench-serve.log").read_text(errors="replace")
+            if logged.count(WORKER_READY) >= expected:
+                break
+            time.sleep(0.5)
         else:
             sys.exit("kgtutor serve did not start; see var/bench-serve.log")
         yield url, proc.pid
@@ -169,6 +178,40 @@ def _login(url: str) -> str:
                       timeout=30)
     r.raise_for_status()
     return r.json()["access_token"]
+
+
+def _bells(url: str, token: str, students: list[str], rounds: int) -> None:
+    """A class of 30 opening the practice page together (issue 18's "why"): its 30 students'
+    first recommendations sent at once, a class at a time, on a server that has not yet
+    planned for them; the slowest is how long the last student waits."""
+    print(f"| class at once ({CLASS_SIZE} students, first plans) | slowest ms | p50 ms | "
+          "errors |\n|---|---:|---:|---:|")
+    for i in range(1, rounds + 1):  # bench class 0 holds the warm-up student
+        times = _at_once(url, token, students[i * CLASS_SIZE:(i + 1) * CLASS_SIZE])
+        ms = np.array([t for t, _ in times]) * 1000
+        print(f"| bench class {i} | {ms.max():.0f} | {np.percentile(ms, 50):.0f} | "
+              f"{sum(not ok for _, ok in times)} |")
+    print()
+
+
+def _at_once(url: str, token: str, members: list[str]) -> list[tuple[float, bool]]:
+    """Each member's recommendations, all sent together: (seconds, ok) per request."""
+    start = threading.Barrier(len(members))
+    times: list[tuple[float, bool]] = []
+
+    def open_page(student: str) -> None:
+        start.wait()
+        began = time.perf_counter()
+        r = requests.get(f"{url}/students/{student}/recommendations", timeout=60,
+                         headers={"Authorization": f"Bearer {token}"})
+        times.append((time.perf_counter() - began, r.status_code == 200))
+
+    threads = [threading.Thread(target=open_page, args=(s,)) for s in members]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return times
 
 
 def _run(url: str, token: str, students: list[str], classes: list[str],

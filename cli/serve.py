@@ -17,6 +17,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from typing import Any
 
 import click
@@ -26,6 +27,7 @@ from cli.warm_up import compile_once, shared_flag
 from services.settings import Settings
 
 log = logging.getLogger("kgtutor.serve")
+WORKER_READY = "worker ready"  # logged by each worker once it can plan without waiting
 
 
 def cores() -> int:
@@ -92,10 +94,16 @@ def serve(settings: Settings, host: str, port: int, workers: int | None, threads
 def _app(settings: Settings, trusted_proxy: str | None, compiled: ctypes.c_bool) -> Any:
     """One worker's app: its own graph connection and models, built after the fork."""
     from api import create_app
+    from api.context import EXTENSION
     from api.server import behind_proxy
     from models import voice_affect
+    from services import plan
 
     app = create_app(settings)
     compile_once(voice_affect.warm_up, compiled)  # librosa's kernels before the first request
+    kept, started = app.extensions[EXTENSION], time.monotonic()
+    warmed = plan.warm(kept.store, kept.recommender)  # the courses, before the first plan
+    log.info("%s %d: %s read in %.1f s", WORKER_READY, os.getpid(),
+             ", ".join(warmed) or "no dataset", time.monotonic() - started)
     return behind_proxy(app, trusted_proxy)
 

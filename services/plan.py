@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from graph import plan as plan_store
-from services import resources
+from services import resources, similar
 from services.recommend import Recommender
 from tutor import schedules
 from tutor.adjust import WINDOW_MS, AdjustConfig, practice_left, window_of
@@ -75,6 +75,21 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
                                       if a.kind not in {x.kind for x in adaptation.actions}])
     shown = _resources(store, ctx, catalogue, actions, recs, adjust, config.challenge_share)
     return Plan(recs, state, adaptation, actions, shown, tuple(reasons))
+
+
+def warm(store: GraphStore, recommender: Recommender) -> list[str]:
+    """Read now what plans read once per dataset and keep (the catalogue and the peers'
+    mastery, the course's resources and their uses, the similarity index), for every dataset
+    with trained models; returns those datasets. A worker calls it before its first request:
+    on ASSIST2009 these reads take seconds, and a class opening the practice page on a
+    fresh worker waited that long for its first plans (``docs/evaluation/api-load.md``)."""
+    ranker = resources.for_store(store)
+    for dataset in recommender.predictors:
+        recommender.catalogue(dataset)
+        ranker.candidates(dataset, ())
+        ranker.uses(dataset)
+        similar.for_store(store).index(dataset)
+    return list(recommender.predictors)
 
 
 def _control(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalogue,

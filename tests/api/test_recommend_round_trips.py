@@ -15,7 +15,8 @@ from api import create_app
 from graph import affect as affect_store
 from graph.ingest import GraphData, ingest
 from services import adjust
-from services.recommend import Recommender
+from services import plan as services_plan
+from services.recommend import Predictors, Recommender
 from services.settings import Settings
 from tests.api.conftest import Clients
 from tutor.adjust import WINDOW_MS
@@ -114,3 +115,19 @@ def test_a_recommendations_get_writes_nothing_in_bounded_round_trips(
     assert again == first  # asking again changes nothing either
     assert sum(store.writes.values()) == 0, store.writes
     assert sum(store.reads.values()) <= MAX_ROUND_TRIPS, store.reads
+
+
+def test_a_warmed_worker_plans_without_reading_the_course(
+        counted: tuple[Flask, CountingStore], api_store: GraphStore) -> None:
+    """`kgtutor serve` warms each worker before its first request: what plans read once per
+    dataset and keep is read then, so the first plans (a class opening the practice page
+    together) read only their student."""
+    counting = CountingStore(api_store)
+    recommender = Recommender(counting, {"seed": Predictors()})  # a dataset with its models
+    assert services_plan.warm(counting, recommender) == ["seed"]
+    course = set(counting.reads) - {"cache_version"}
+    assert {"rec_questions", "question_texts"} <= course
+    counting.reset()
+    services_plan.plan(counting, recommender, STUDENT, NOW)
+    assert not course & set(counting.reads), counting.reads
+    assert counting.reads["plan_context"] == 1
