@@ -102,8 +102,11 @@ def _app(settings: Settings, trusted_proxy: str | None, compiled: ctypes.c_bool)
     app = create_app(settings)
     compile_once(voice_affect.warm_up, compiled)  # librosa's kernels before the first request
     kept, started = app.extensions[EXTENSION], time.monotonic()
-    warmed = plan.warm(kept.store, kept.recommender)  # the courses, before the first plan
-    log.info("%s %d: %s read in %.1f s", WORKER_READY, os.getpid(),
-             ", ".join(warmed) or "no dataset", time.monotonic() - started)
+    try:  # the courses, before the first plan; a worker that cannot still serves
+        warmed = ", ".join(plan.warm(kept.store, kept.recommender)) or "no dataset"
+    except Exception as e:  # the first plan reads them again, and answers its own error
+        warmed = f"nothing ({type(e).__name__}: the first plans will read the courses)"
+    log.info("%s %d: %s read in %.1f s", WORKER_READY, os.getpid(), warmed,
+             time.monotonic() - started)
     return behind_proxy(app, trusted_proxy)
 
