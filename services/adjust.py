@@ -109,10 +109,8 @@ def run_once(store: GraphStore, recommender: Recommender, now: int,
         missing = [s for s in batch if s not in found]
         if missing:
             raise NotFound(f"no student {missing[0]!r}")
-        for adjustment in (assess(snap, run.window, config, recommender.config)
-                           for snap in snapshots_of(recommender, [found[s] for s in batch],
-                                                    now)):
-            sid = adjustment.student_id
+        for snap in snapshots_of(recommender, [found[s] for s in batch], now):
+            adjustment, sid = assess(snap, run.window, config, recommender.config), snap.student_id
             if not save(store, adjustment, run_id, now):
                 run.already_done.append(sid)
                 continue

@@ -83,12 +83,12 @@ def warm(store: GraphStore, recommender: Recommender) -> list[str]:
     with trained models; returns those datasets. A worker calls it before its first request:
     on ASSIST2009 these reads take seconds, and a class opening the practice page on a
     fresh worker waited that long for its first plans (``docs/evaluation/api-load.md``)."""
-    ranker = resources.for_store(store)
+    ranker, texts = resources.for_store(store), similar.for_store(store)
     for dataset in recommender.predictors:
         recommender.catalogue(dataset)
         ranker.candidates(dataset, ())
         ranker.uses(dataset)
-        similar.for_store(store).index(dataset)
+        texts.index(dataset)
     return list(recommender.predictors)
 
 
