@@ -117,8 +117,9 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @click.option("--ablations", is_flag=True, help="Add the tutor's ablations as arms.")
 @click.option("--soft-frontier", "soft_frontiers", type=click.FloatRange(0, 1, min_open=True),
               multiple=True, metavar="R",
-              help="Add a kgtutor arm whose frontier admits KPs with prerequisites known with "
-                   "chance >= R (RecConfig.ready); repeatable. For tuning seeds.")
+              help="Add a kgtutor arm whose stage 1 admits KPs past the frontier whose "
+                   "prerequisites are all known with chance >= R (RecConfig.ready; the "
+                   "product's is 0.1); repeatable. For tuning seeds.")
 @click.option("--paired", is_flag=True,
               help="Tuning design: every arm practises the same learners, and comparisons add "
                    "the paired difference (far tighter than randomised arms). Not for the "

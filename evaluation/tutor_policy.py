@@ -26,9 +26,11 @@ The ablations are switches of the tutor, not of the product (:data:`ABLATIONS`):
 sequence model), no IRT filter (every question keeps the bank's uncalibrated a = 1, b = 0), no
 band (P(correct) band 0.01-0.99, which also makes the difficulty band vacuous), no affect rules
 (no fusion nor ``adapt``; the window's adjustment still runs, on a neutral state); and the
-product's own switches: a practice set held for the whole window, as before 2026-12-04
-(``no_practice_end``), a confused learner held on the confusing KP when its prerequisites are
-mastered, as before 2026-12-04 (``hold_confusing_kp``), no population prior
+product's own switches: stage 1 on the frontier only, the rule until v7 (``hard_frontier``:
+no KP past it however probably its prerequisites are known, ``RecConfig.ready`` None), a
+practice set held for the whole window, as before 2026-12-04 (``no_practice_end``), a
+confused learner held on the confusing KP when its prerequisites are mastered, as before
+2026-12-04 (``hold_confusing_kp``), no population prior
 (``RecConfig.population_prior``), no "gain" weight (expected learning gain), no per-KP BKT
 (every KP traced and ranked with the defaults), no widening of a spent frontier
 (``RecConfig.widen``: an empty plan ends the session).
@@ -65,7 +67,7 @@ class Switches:
     prior: bool = True  # RecConfig.population_prior
     kp_bkt: bool = True  # per-KP BKT parameters fitted on the logs (models.kp_bkt)
     gain: bool = True  # the stage-1 "gain" weight
-    ready: float | None = None  # RecConfig.ready: a soft frontier (a candidate, not an ablation)
+    ready: float | None = RecConfig().ready  # RecConfig.ready; None: the frontier only
     ability_prior: bool = True  # RecConfig.ability_prior: priors moved by the student's theta
     widen: bool = True  # RecConfig.widen: a spent frontier widens rather than ending the session
     practice_end: bool = True  # a practice set ends after its questions (tutor.adjust)
@@ -76,7 +78,7 @@ ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=Fal
              "no_affect": Switches(affect=False), "no_prior": Switches(prior=False),
              "no_gain": Switches(gain=False),
              "no_kp_bkt": Switches(kp_bkt=False),
-             "soft_frontier": Switches(ready=0.5),
+             "hard_frontier": Switches(ready=None),
              "no_ability_prior": Switches(ability_prior=False),
              "no_widen": Switches(widen=False),
              "no_practice_end": Switches(practice_end=False),
@@ -175,7 +177,7 @@ class KgTutor:
             self.config = replace(self.config, ability_prior=0.0)
         if not switches.widen:
             self.config = replace(self.config, widen=False)
-        if switches.ready is not None:
+        if switches.ready != self.config.ready:
             self.config = replace(self.config, ready=switches.ready)
         self.catalogue = models.catalogue(switches)
         if not switches.kp_bkt:  # the product's defaults for every KP

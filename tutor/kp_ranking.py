@@ -28,15 +28,16 @@ SCOPES: dict[Scope, str] = {
 
 def frontier(catalogue: Catalogue, mastery: Mapping[str, float], tau: float,
              ready: float | None = None) -> list[str]:
-    """KPs not mastered whose every prerequisite is mastered; with ``ready``, those whose
-    readiness (:func:`readiness`) is at least ``ready`` (a soft frontier: a prerequisite
-    probably known does not hold a KP back)."""
-    if ready is not None:
-        return sorted(k for k in catalogue.kp_names if mastery.get(k, 0.0) < tau
-                      and readiness(catalogue, k, mastery) >= ready)
-    return sorted(k for k in catalogue.kp_names
-                  if mastery.get(k, 0.0) < tau
-                  and all(mastery.get(p, 0.0) >= tau for p in catalogue.prerequisites.get(k, ())))
+    """KPs not mastered whose every prerequisite is mastered; with ``ready``, also those
+    whose readiness (:func:`readiness`) is at least ``ready`` (a prerequisite probably known
+    does not hold a KP back)."""
+    return sorted(k for k in catalogue.kp_names if mastery.get(k, 0.0) < tau
+                  and (_opened(catalogue, k, mastery, tau)
+                       or (ready is not None and readiness(catalogue, k, mastery) >= ready)))
+
+
+def _opened(catalogue: Catalogue, kp: str, mastery: Mapping[str, float], tau: float) -> bool:
+    return all(mastery.get(p, 0.0) >= tau for p in catalogue.prerequisites.get(kp, ()))
 
 
 def readiness(catalogue: Catalogue, kp: str, mastery: Mapping[str, float]) -> float:
@@ -195,9 +196,14 @@ def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
     reasons = []
     if cold:
         reasons.append(f"new student: {name} is a starting point (no prerequisites)")
-    elif pres:
+    elif pres and _opened(catalogue, kp, state.mastery, tau):
         names = ", ".join(catalogue.kp_names.get(p, p) for p in sorted(pres))
         reasons.append(f"prerequisites mastered: {names}")
+    elif pres:
+        names = ", ".join(f"{catalogue.kp_names.get(p, p)} (p = {state.mastery.get(p, 0.0):.2f})"
+                          for p in sorted(pres))
+        reasons.append(f"past the frontier: its prerequisites are probably known (all of them "
+                       f"with chance {readiness(catalogue, kp, state.mastery):.0%}): {names}")
     else:
         reasons.append(f"{name} has no prerequisites")
     p = state.mastery.get(kp, 0.0)

@@ -118,10 +118,12 @@ class RecConfig:
     population_prior: bool = True  # a KP never practised: mastery = its population prior
     ability_prior: float = 1.0  # ... moved by this times the student's theta (logit scale)
     stay_cap: int = 0  # leave an unmastered KP after this many answers on it (0: never)
-    # None: the frontier is the KPs whose every prerequisite is mastered; a number r: the
-    # unmastered KPs whose readiness (product of the prerequisites' P(known)) is at least r,
-    # their expected gain weighted by it (tutor.kp_ranking.frontier)
-    ready: float | None = None
+    # KPs past the frontier stage 1 may rank: those not mastered whose readiness (the chance
+    # every prerequisite is known) is at least this, their expected gain weighted by it, so
+    # a frontier left with KPs students barely learn does not hold a student back
+    # (tutor.kp_ranking.frontier; chosen on the study's tuning seeds, docs/evaluation/
+    # learning.md v7); None: only the frontier, KPs whose every prerequisite is mastered
+    ready: float | None = 0.1
     widen: bool = True  # a frontier with no question left: widen past it (tutor.recommend)
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tutor.curriculum import ResourceLevel
 from tutor.errors import InvalidInput
-from tutor.kp_ranking import SCOPES, _top
+from tutor.kp_ranking import SCOPES, _top, readiness
 from tutor.question_selection import Candidate, challenging, fix_difficulty, select, shortlist
 from tutor.recommend import (
     Catalogue,
@@ -43,6 +43,7 @@ def state(mastery: dict[str, float], history: tuple[tuple[str, bool], ...] = (("
 
 MID = {"A": 0.95, "B": 0.9, "C": 0.3}
 NO_GAIN = RecConfig(weights={**RecConfig().weights, "gain": 0.0})
+HARD = RecConfig(ready=None)  # stage 1 on the frontier only: tests whose subject is not KPs past it
 
 
 def test_frontier_is_unmastered_kps_with_mastered_prerequisites() -> None:
@@ -54,7 +55,7 @@ def test_frontier_is_unmastered_kps_with_mastered_prerequisites() -> None:
 def test_a_list_of_n_in_band_items_with_reasons() -> None:
     out = recommend(catalogue(), state(MID))
     assert len(out.items) == 5 and out.band_met and not out.notes
-    assert {r.kp_id for r in out.items} <= {"C", "E"}
+    assert {r.kp_id for r in out.items} <= {"C", "D", "E"}
     for r in out.items:
         assert 0.5 <= r.p <= 0.85 and r.in_band
         assert any("KP" in x for x in r.reasons) and any("IRT" in x for x in r.reasons)
@@ -62,6 +63,10 @@ def test_a_list_of_n_in_band_items_with_reasons() -> None:
     assert out.difficulty_band[0] <= out.avg_difficulty <= out.difficulty_band[1]
     pick = {p.kp_id: p for p in out.kps}
     assert "prerequisites mastered: KP A" in pick["C"].reasons
+    # D's prerequisites B (0.9) and C (0.3) are all known with chance 0.27: past the frontier
+    assert pick["D"].reasons[0] == ("past the frontier: its prerequisites are probably known "
+                                    "(all of them with chance 27%): KP B (p = 0.90), "
+                                    "KP C (p = 0.30)")
     assert sum(r.challenge for r in out.items) == round(0.3 * 5)
 
 
@@ -89,17 +94,17 @@ def test_a_question_of_two_chosen_kps_is_offered_once() -> None:
 
 def test_recently_right_questions_are_excluded() -> None:
     history = tuple((f"C{i}", True) for i in range(13))
-    out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=0))
+    out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=0, ready=None))
     assert all(not r.question_id.startswith("C") for r in out.items)
     assert any("KP C has no question left" in n for n in out.notes)
     # with the stay cap (default 2) C, answered 13 times and unmastered, leaves the frontier
-    out = recommend(catalogue(), state(MID, history))
+    out = recommend(catalogue(), state(MID, history), HARD)
     assert {r.kp_id for r in out.items} == {"E"}
 
 
 def test_the_stay_cap_keeps_every_kp_when_all_have_stalled() -> None:
     history = tuple((q, False) for k in "CE" for q in (f"{k}0", f"{k}1"))
-    out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=2))
+    out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=2, ready=None))
     assert {r.kp_id for r in out.items} <= {"C", "E"} and out.items
 
 
@@ -171,7 +176,7 @@ class Heading:
 
 def test_where_the_student_is_heading_ranks_kps() -> None:
     # by curriculum order alone C comes first; the sequence model's P(next) sits on E
-    config = RecConfig(kp_count=1, weights={"order": 0.1, "next": 0.5})
+    config = RecConfig(kp_count=1, weights={"order": 0.1, "next": 0.5}, ready=None)
     assert recommend(catalogue(), state(MID), config).kps[0].kp_id == "C"
     sequence = Heading("E")
     out = recommend(catalogue(), state(MID), config, sequence=sequence)
@@ -182,9 +187,14 @@ def test_where_the_student_is_heading_ranks_kps() -> None:
     # stage 1 weighed the frontier's KPs, one group of questions each
     assert sorted(map(sorted, sequence.groups)) == [["C"], ["E"]]
     # a KP off the frontier stays off, however sure the sequence model is
-    off = recommend(catalogue(), state(MID), RecConfig(weights={"next": 1.0}),
+    off = recommend(catalogue(), state(MID), RecConfig(weights={"next": 1.0}, ready=None),
                     sequence=Heading("D"))
     assert all(p.kp_id in {"C", "E"} for p in off.kps)
+    # ... unless its prerequisites are known with chance >= ready: D's, 0.9 x 0.3
+    assert "D" in {p.kp_id for p in recommend(catalogue(), state(MID), RecConfig(
+        weights={"next": 1.0}, ready=0.25), sequence=Heading("D")).kps}
+    assert "D" not in {p.kp_id for p in recommend(catalogue(), state(MID), RecConfig(
+        weights={"next": 1.0}, ready=0.3), sequence=Heading("D")).kps}
 
 
 def test_exposure_control_varies_students_but_not_calls() -> None:
@@ -225,7 +235,8 @@ def test_a_spent_frontier_widens_to_the_readiest_unmastered_kps() -> None:
     """A course with few questions per KP spends its frontier: every frontier question
     answered right lately must not end the session with an empty plan."""
     history = tuple((f"{k}{i}", True) for k in "CE" for i in range(13))
-    out = recommend(catalogue(), state(MID, history), RecConfig(stay_cap=0, recent_window=30))
+    out = recommend(catalogue(), state(MID, history),
+                    RecConfig(stay_cap=0, recent_window=30, ready=None))
     assert len(out.items) == 5
     assert {r.kp_id for r in out.items} == {"D"}  # the only KP not mastered left; C, E spent
     assert any("widened to unmastered" in n for n in out.notes)
@@ -291,9 +302,11 @@ def test_properties(world: tuple[Catalogue, LearnerState, int]) -> None:
     assert len(out.items) <= n
     assert len({r.question_id for r in out.items}) == len(out.items)
     widened = any("widened to" in note for note in out.notes)
-    for pick in out.kps:  # never a KP with unmet prerequisites (cold start: only roots)
-        assert widened or all(learner.mastery.get(p, 0.0) >= tau
-                              for p in cat.prerequisites[pick.kp_id])
+    for pick in out.kps:  # a KP with unmet prerequisites only past the frontier, and says so
+        opened = all(learner.mastery.get(p, 0.0) >= tau for p in cat.prerequisites[pick.kp_id])
+        past = pick.reasons[0].startswith("past the frontier: its prerequisites are probably")
+        assert widened or opened or (past and readiness(cat, pick.kp_id, learner.mastery)
+                                     >= (config.ready or 1.0))
         assert not widened or pick.reasons[0] in SCOPES.values()
     for r in out.items:
         assert r.kp_id in {p.kp_id for p in out.kps}
@@ -348,9 +361,8 @@ def test_a_focus_with_no_question_left_falls_back_to_the_frontier() -> None:
     """A practice set or re-route on a KP whose questions were all answered right recently
     must not leave the student with an empty list (it ended study sessions)."""
     history = tuple((f"B{i}", True) for i in range(13))
-    practice = RecConfig(n=10, kp_count=1)
-    out = recommend(catalogue(), state(MID, history), practice, focus=("B",),
-                    unfocused=RecConfig())
+    practice = RecConfig(n=10, kp_count=1, ready=None)
+    out = recommend(catalogue(), state(MID, history), practice, focus=("B",), unfocused=HARD)
     assert len(out.items) == 5
     assert {r.kp_id for r in out.items} <= {"C", "E"}
     assert any("fell back to the frontier" in note for note in out.notes)
@@ -367,6 +379,10 @@ def test_a_soft_frontier_admits_kps_whose_prerequisites_are_probably_known() -> 
     assert frontier(catalogue(), mastery, 0.85) == ["B", "C", "E"]
     assert frontier(catalogue(), mastery, 0.85, ready=0.5) == ["B", "C", "D", "E"]  # .56
     assert frontier(catalogue(), mastery, 0.85, ready=0.6) == ["B", "C", "E"]
+    # the frontier's own KPs stay, however many prerequisites multiply their readiness down
+    many = {"A": 0.86, "B": 0.86, "C": 0.86, "D": 0.2}
+    assert readiness(catalogue(), "D", many) < 0.75 and "D" in frontier(
+        catalogue(), many, 0.85, ready=0.75)
     # its expected gain is discounted by its readiness: D, never practised like the root E,
     # gains 0.8 x 0.7 of what E does
     picks, _ = rank_kps(catalogue(), state(mastery), RecConfig(ready=0.5))
@@ -377,9 +393,10 @@ def test_a_soft_frontier_admits_kps_whose_prerequisites_are_probably_known() -> 
 def test_the_students_ability_moves_the_prior_of_unpractised_kps() -> None:
     cat = replace(catalogue(), known_share={"A": 0.9, "B": 0.8, "C": 0.8, "D": 0.2, "E": 0.2})
     seen = (("A0", True),)
-    able = recommend(cat, state({"A": 0.95}, seen, theta=2.0))
-    average = recommend(cat, state({"A": 0.95}, seen, theta=0.0))
-    off = recommend(cat, state({"A": 0.95}, seen, theta=2.0), RecConfig(ability_prior=0.0))
+    able = recommend(cat, state({"A": 0.95}, seen, theta=2.0), HARD)
+    average = recommend(cat, state({"A": 0.95}, seen, theta=0.0), HARD)
+    off = recommend(cat, state({"A": 0.95}, seen, theta=2.0),
+                    RecConfig(ability_prior=0.0, ready=None))
     # at theta 0 B (0.8) and C (0.8) stay below 0.85: the frontier; at theta 2 they count
     # as known (0.97) and the able student moves on to D and E
     assert {p.kp_id for p in average.kps} >= {"B", "C"}
