@@ -99,7 +99,8 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     """Stage 1: ranked KPs and whether the cold-start path was taken; ``focus`` (a re-route)
     replaces the frontier with the given KPs, ranked by the same signals; ``skip``: questions
     that will not be recommended (they carry no weight in the ``next`` signal); ``scope``:
-    the frontier, or wider when it has no question left (:data:`SCOPES`)."""
+    the frontier and the KPs past it that ``config.ready`` admits, or wider when they have no
+    question left (:data:`SCOPES`)."""
     tau = config.mastery_threshold
     cold = not state.history and not any(state.mastery.values()) and scope == FRONTIER
     ready = config.ready

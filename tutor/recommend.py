@@ -6,7 +6,10 @@ predictors, and returns a :class:`~tutor.recommend_types.RecommendationList` who
 says why it is there.
 
 **Stage 1 — KPs.** Candidates are the frontier: KPs not mastered (p < τ) whose prerequisites
-all are (p ≥ τ). Each gets signals in [0, 1], combined with ``RecConfig`` weights:
+all are (p ≥ τ); and past it, KPs not mastered whose prerequisites are all known with chance
+at least ``RecConfig.ready``, their expected gain weighted by that chance, so that a frontier
+left with KPs students barely learn does not hold a student back. Each gets signals in [0, 1],
+combined with ``RecConfig`` weights:
 
 * ``cf``: knowledge-point collaborative filtering — among the ``peers`` students whose mastery
   vectors are most similar (cosine) to this student's, the similarity-weighted share who have
