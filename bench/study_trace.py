@@ -29,7 +29,7 @@ from evaluation.classroom import practise, simulate_logs
 from evaluation.domains import Domain, curriculum_order, demo_domain, lpp_domain
 from evaluation.learner import Learner, standard_form
 from evaluation.policies import Bank, Fixed, Oracle, Policy, SkillBuilder
-from evaluation.study import StudyConfig, _rng
+from evaluation.study import StudyConfig, seeded
 from evaluation.tutor_policy import KgTutor, Switches, TutorModels, train_tutor
 from models.threads import one_thread
 
@@ -61,10 +61,10 @@ def trace(domain: Domain, seed: int, learners: int) -> None:
     config, params = StudyConfig(), domain.params
     bank, form = Bank(params), standard_form(params)
     order = curriculum_order(params.prereqs)
-    logs = simulate_logs(params, SkillBuilder(bank, order, _rng(seed, "assignments")),
-                         config.history_students, config.practice, _rng(seed, "history"))
+    logs = simulate_logs(params, SkillBuilder(bank, order, seeded(seed, "assignments")),
+                         config.history_students, config.practice, seeded(seed, "history"))
     tutor = train_tutor(params, params.prereqs, order, logs, seed=seed)
-    seeds = _rng(seed, "cohort").integers(2**63, size=learners)
+    seeds = seeded(seed, "cohort").integers(2**63, size=learners)
     print(f"{domain.name}, seed {seed}, {learners} learners per arm (the same in every arm)")
     print(f"{'arm':<24}{'post':>6}" + "".join(f"{k:>10}" for k in KINDS)
           + f"{'learn gated':>13}{'learn open':>12}")

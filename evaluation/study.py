@@ -199,27 +199,27 @@ def _run_seed(domain: Domain, bank: Bank, form: np.ndarray, config: StudyConfig,
     params, seconds = domain.params, {}
     clock = time.perf_counter()
     given = (params.prereqs if config.map == "true" else
-             degrade(params.prereqs, _rng(seed, "map"), config.drop, config.spurious))
+             degrade(params.prereqs, seeded(seed, "map"), config.drop, config.spurious))
     order = curriculum_order(given)
     history_policy: Policy = (
-        SkillBuilder(bank, order, _rng(seed, "assignments")) if config.history == "skill_builder"
-        else Fixed(bank, order, config.practice.budget, _rng(seed, "assignments")))
+        SkillBuilder(bank, order, seeded(seed, "assignments")) if config.history == "skill_builder"
+        else Fixed(bank, order, config.practice.budget, seeded(seed, "assignments")))
     logs = simulate_logs(params, history_policy, config.history_students, config.practice,
-                         _rng(seed, "history"))
+                         seeded(seed, "history"))
     seconds["history"], clock = _lap(clock)
     tutor = train_tutor(params, given, order, logs, config.bilstm, config.bilstm_epochs, seed)
     policies = _policies(bank, order, tutor, logs, config, seed)
     seconds["train"], clock = _lap(clock)
     if config.paired:  # the same learners in every arm, arm by arm
-        learner_seeds = np.tile(_rng(seed, "cohort").integers(
+        learner_seeds = np.tile(seeded(seed, "cohort").integers(
             2**63, size=config.students_per_arm), len(policies))
         arm_of = np.repeat(np.arange(len(policies)), config.students_per_arm)
     else:
-        learner_seeds = _rng(seed, "cohort").integers(
+        learner_seeds = seeded(seed, "cohort").integers(
             2**63, size=config.students_per_arm * len(policies))
         pre = np.array([fixed_form(Learner(params, np.random.default_rng(s)), form)
                         for s in learner_seeds])
-        arm_of = assign(pre, len(policies), _rng(seed, "assign"))
+        arm_of = assign(pre, len(policies), seeded(seed, "assign"))
     outcomes = _cohort(params, policies, learner_seeds, arm_of, form, domain, config,
                        track, f"seed {seed}")
     seconds["cohort"], clock = _lap(clock)
@@ -360,7 +360,9 @@ def _no_learning(per_seed: list[dict]) -> dict:
                                    for o in out)}
 
 
-def _rng(seed: int, stream: str) -> np.random.Generator:
+def seeded(seed: int, stream: str) -> np.random.Generator:
+    """The generator of one stream of a seed ("map", "history", "cohort", ...): each part of a
+    seed's run draws from its own, so adding an arm changes no other part's draws."""
     return np.random.default_rng([seed, *stream.encode()])
 
 
