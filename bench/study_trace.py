@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.classroom import practise, simulate_logs
-from evaluation.domains import Domain, curriculum_order, demo_domain, lpp_domain
+from evaluation.classroom import practise
+from evaluation.domains import Domain, demo_domain, lpp_domain
 from evaluation.learner import Learner, standard_form
-from evaluation.policies import Bank, Fixed, Oracle, Policy, SkillBuilder
-from evaluation.study import StudyConfig, seeded
+from evaluation.policies import Bank, Fixed, Oracle, Policy
+from evaluation.study import StudyConfig, history, seeded
 from evaluation.tutor_policy import KgTutor, Switches, TutorModels, train_tutor
 from models.threads import one_thread
 
@@ -60,9 +60,7 @@ def arms(tutor: TutorModels, bank: Bank, order: list[int], budget: int) -> dict[
 def trace(domain: Domain, seed: int, learners: int) -> None:
     config, params = StudyConfig(), domain.params
     bank, form = Bank(params), standard_form(params)
-    order = curriculum_order(params.prereqs)
-    logs = simulate_logs(params, SkillBuilder(bank, order, seeded(seed, "assignments")),
-                         config.history_students, config.practice, seeded(seed, "history"))
+    order, logs = history(domain, bank, config, seed, params.prereqs)
     tutor = train_tutor(params, params.prereqs, order, logs, seed=seed)
     seeds = seeded(seed, "cohort").integers(2**63, size=learners)
     print(f"{domain.name}, seed {seed}, {learners} learners per arm (the same in every arm)")

@@ -198,14 +198,8 @@ def _run_seed(domain: Domain, bank: Bank, form: np.ndarray, config: StudyConfig,
               track: Track) -> dict:
     params, seconds = domain.params, {}
     clock = time.perf_counter()
-    given = (params.prereqs if config.map == "true" else
-             degrade(params.prereqs, seeded(seed, "map"), config.drop, config.spurious))
-    order = curriculum_order(given)
-    history_policy: Policy = (
-        SkillBuilder(bank, order, seeded(seed, "assignments")) if config.history == "skill_builder"
-        else Fixed(bank, order, config.practice.budget, seeded(seed, "assignments")))
-    logs = simulate_logs(params, history_policy, config.history_students, config.practice,
-                         seeded(seed, "history"))
+    given = given_map(domain, config, seed)
+    order, logs = history(domain, bank, config, seed, given)
     seconds["history"], clock = _lap(clock)
     tutor = train_tutor(params, given, order, logs, config.bilstm, config.bilstm_epochs, seed)
     policies = _policies(bank, order, tutor, logs, config, seed)
@@ -229,6 +223,24 @@ def _run_seed(domain: Domain, bank: Bank, form: np.ndarray, config: StudyConfig,
                            f"seed {seed} learning off")
         seconds["control"], clock = _lap(clock)
     return {"seed": seed, "outcomes": outcomes, "control": control, "seconds": seconds}
+
+
+def given_map(domain: Domain, config: StudyConfig, seed: int) -> tuple[tuple[int, ...], ...]:
+    """The prerequisites the tutors are given on this seed: the true map or a degraded one."""
+    params = domain.params
+    return (params.prereqs if config.map == "true" else
+            degrade(params.prereqs, seeded(seed, "map"), config.drop, config.spurious))
+
+
+def history(domain: Domain, bank: Bank, config: StudyConfig, seed: int,
+            given: tuple[tuple[int, ...], ...]) -> tuple[list[int], Histories]:
+    """The curriculum order of the ``given`` map and the seed's historical cohort's logs."""
+    order = curriculum_order(given)
+    policy: Policy = (
+        SkillBuilder(bank, order, seeded(seed, "assignments")) if config.history == "skill_builder"
+        else Fixed(bank, order, config.practice.budget, seeded(seed, "assignments")))
+    return order, simulate_logs(domain.params, policy, config.history_students, config.practice,
+                                seeded(seed, "history"))
 
 
 def _control(domain: Domain, policies: dict[str, Policy], learner_seeds: np.ndarray,
