@@ -124,6 +124,10 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
               help="Tuning design: every arm practises the same learners, and comparisons add "
                    "the paired difference (far tighter than randomised arms). Not for the "
                    "reported seeds.")
+@click.option("--pretest", type=click.Choice(["hidden", "seen"]), default="hidden",
+              show_default=True,
+              help="seen: the arms that read answers are given each learner's drawn pre-test "
+                   "answers, as the product records a sitting's answers as attempts.")
 @click.option("--map", "map_", type=click.Choice(["true", "degraded"]), default="true",
               show_default=True, help="The prerequisite map the tutors are given.")
 @click.option("--history-students", type=click.IntRange(min=2), default=1000,
@@ -152,7 +156,7 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @errors_as_messages
 def learning(settings: Settings, data: Path | None, domain: str | None, students_per_arm: int,
              seeds: int, first_seed: int, ablations: bool, soft_frontiers: tuple[float, ...],
-             paired: bool, map_: str, history_students: int,
+             paired: bool, pretest: str, map_: str, history_students: int,
              history: str, no_bilstm: bool, bilstm_epochs: int | None, fidelity: bool,
              threads: int | None, ability: bool, workers: int | None, out: Path) -> None:
     """The simulated classroom study: which policy makes simulated learners learn most."""
@@ -171,7 +175,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
         torch.set_num_threads(threads)
     config = StudyConfig(students_per_arm=students_per_arm, seeds=seeds, first_seed=first_seed,
                          map=map_, ablations=ablations, soft_frontiers=soft_frontiers,
-                         paired=paired,
+                         paired=paired, pretest=pretest,
                          history_students=history_students,
                          history=history.replace("-", "_"),
                          bilstm=not no_bilstm, bilstm_epochs=bilstm_epochs,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evaluation.learner import Learner, SimParams, fixed_form
+from evaluation.learner import Learner, SimParams, fixed_form, form_answers
 from evaluation.policies import Answer, Policy
 from models.kt_data import Histories
 
@@ -57,12 +57,15 @@ class Outcome:
 
 
 def practise(policy: Policy, learner: Learner, learner_id: int, practice: Practice,
-             form: np.ndarray, chapters: Sequence[Sequence[int]]) -> Outcome:
-    """Run one learner through the protocol under ``policy`` (module docstring)."""
+             form: np.ndarray, chapters: Sequence[Sequence[int]],
+             pretest_seen: bool = False) -> Outcome:
+    """Run one learner through the protocol under ``policy`` (module docstring); with
+    ``pretest_seen`` the policy is given the pre-test's drawn answers (``pretest_answers``)."""
     item_kps = learner.params.item_kps
-    policy.start(learner_id, learner.true_mastery)
-    history: list[Answer] = []
     curve = [fixed_form(learner, form)]
+    policy.start(learner_id, learner.true_mastery,
+                 pretest_answers(learner, form) if pretest_seen else ())
+    history: list[Answer] = []
     asked = np.zeros(learner.params.n_kps, dtype=np.int64)
     learnt_after: list[int] = []
     over = rests = 0
@@ -93,6 +96,16 @@ def practise(policy: Policy, learner: Learner, learner_id: int, practice: Practi
                    float(np.mean([mastered[list(c)].all() for c in chapters])), over,
                    float(np.mean(learnt_after)) if learnt_after else None, len(history), rests,
                    tuple(curve))
+
+
+def pretest_answers(learner: Learner, form: np.ndarray) -> list[Answer]:
+    """The pre-test as a tutor that records a sitting sees it: one drawn answer per item of
+    the form (rested, no learning), time-stamped in the milliseconds before practice starts,
+    so they fall in an earlier 15-minute window. Drawn with the learner's own generator."""
+    answers = form_answers(learner, form, learner.rng)
+    start = learner.clock_ms - len(form)
+    return [Answer(int(i), bool(c), start + n)
+            for n, (i, c) in enumerate(zip(form, answers, strict=True))]
 
 
 def simulate_logs(params: SimParams, policy: Policy, n: int, practice: Practice,

@@ -196,12 +196,23 @@ def fixed_form(learner: Learner, form: np.ndarray, rng: np.random.Generator | No
     With no ``rng`` the score is the expected one (the mean P(right)); with one the answers are
     drawn from it. The learner's state, clock and signals are left as they were.
     """
+    probs = _form_probs(learner, form)
+    answers = probs if rng is None else (rng.random(len(probs)) < probs).astype(float)
+    return float(100.0 * answers.mean())
+
+
+def form_answers(learner: Learner, form: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The learner's drawn answers (bool, one per item of ``form``), taken as
+    :func:`fixed_form` takes the test: rested, without learning, the learner left as it was.
+    What a tutor that records a sitting's answers (the product does) would see of it."""
+    return rng.random(len(form)) < _form_probs(learner, form)
+
+
+def _form_probs(learner: Learner, form: np.ndarray) -> np.ndarray:
     if len(form) == 0:
         raise InvalidInput("the test form has no items")
     rested = Learner(learner.params, np.random.default_rng(0), learner.mastered)
-    probs = np.array([rested.p_correct(int(i)) for i in form])
-    answers = probs if rng is None else (rng.random(len(probs)) < probs).astype(float)
-    return float(100.0 * answers.mean())
+    return np.array([rested.p_correct(int(i)) for i in form])
 
 
 def _shifted(p: float, shift: float) -> float:

@@ -49,7 +49,9 @@ class Answer(NamedTuple):
 
 
 class Policy(Protocol):
-    def start(self, learner_id: int, truth: Truth) -> None: ...
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        """A new learner; ``seen``: answers already recorded of them (a pre-test's), before
+        the practice whose answers ``next_items`` is given."""
 
     def next_items(self, history: Sequence[Answer], signals: Sequence[AffectReading]
                    ) -> list[int]: ...
@@ -84,8 +86,8 @@ class Bank:
 class _Honest:
     """Start and rest for the arms that read only answers and never ask for a rest."""
 
-    def start(self, learner_id: int, truth: Truth) -> None:
-        self.learner_id = learner_id
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        self.learner_id, self.before = learner_id, tuple(seen)
 
     def wants_rest(self) -> bool:
         return False
@@ -106,8 +108,8 @@ class Fixed(_Honest):
         self.bank, self.budget, self.rng = bank, budget, rng
         self.order = [k for k in order if bank.has_items(k)]
 
-    def start(self, learner_id: int, truth: Truth) -> None:
-        super().start(learner_id, truth)
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        super().start(learner_id, truth, seen)
         self.schedule: list[int] = []
         for kp, count in zip(self.order, spread(self.budget, len(self.order)), strict=True):
             if self.rng is None:
@@ -135,8 +137,8 @@ class SkillBuilder(_Honest):
         self.bank, self.rng, self.in_a_row, self.max_per_kp = bank, rng, in_a_row, max_per_kp
         self.order = [k for k in order if bank.has_items(k)]
 
-    def start(self, learner_id: int, truth: Truth) -> None:
-        super().start(learner_id, truth)
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        super().start(learner_id, truth, seen)
         self.pos, self.run, self.asked, self.seen = int(self.rng.integers(len(self.order))), 0, 0, 0
 
     def next_items(self, history: Sequence[Answer], signals: Sequence[AffectReading]
@@ -156,17 +158,16 @@ class Mastery(_Honest):
         self.bank, self.bkt, self.threshold, self.max_per_kp = bank, bkt, threshold, max_per_kp
         self.order = [k for k in order if bank.has_items(k)]
 
-    def start(self, learner_id: int, truth: Truth) -> None:
-        super().start(learner_id, truth)
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        super().start(learner_id, truth, seen)
         self.p = np.full(self.bank.params.n_kps, self.bkt.prior)  # the tutor's BKT estimate
         self.asked = np.zeros(self.bank.params.n_kps, dtype=np.int64)
         self.seen = 0
+        self._trace(self.before)
 
     def next_items(self, history: Sequence[Answer], signals: Sequence[AffectReading]
                    ) -> list[int]:
-        for a in history[self.seen:]:
-            for k in self.bank.params.item_kps[a.item]:
-                self.p[k] = bkt_update(self.p[k], a.correct, self.bkt)
+        self._trace(history[self.seen:])
         self.seen = len(history)
         kp = next((k for k in self.order
                    if self.p[k] < self.threshold and self.asked[k] < self.max_per_kp),
@@ -174,13 +175,18 @@ class Mastery(_Honest):
         self.asked[kp] += 1
         return [self.bank.typical(kp, int(self.asked[kp]) - 1)]
 
+    def _trace(self, answers: Sequence[Answer]) -> None:
+        for a in answers:
+            for k in self.bank.params.item_kps[a.item]:
+                self.p[k] = bkt_update(self.p[k], a.correct, self.bkt)
+
 
 class RandomItems(_Honest):
     def __init__(self, n_items: int, seed: int = 0) -> None:
         self.n_items, self.seed = n_items, seed
 
-    def start(self, learner_id: int, truth: Truth) -> None:
-        super().start(learner_id, truth)
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        super().start(learner_id, truth, seen)
         self.rng = np.random.default_rng([self.seed, learner_id])
 
     def next_items(self, history: Sequence[Answer], signals: Sequence[AffectReading]
@@ -197,8 +203,9 @@ class Recommended(_Honest):
 
     def next_items(self, history: Sequence[Answer], signals: Sequence[AffectReading]
                    ) -> list[int]:
-        items = np.array([a.item for a in history], dtype=np.int64)
-        correct = np.array([a.correct for a in history], dtype=np.int64)
+        answers = [*self.before, *history]
+        items = np.array([a.item for a in answers], dtype=np.int64)
+        correct = np.array([a.correct for a in answers], dtype=np.int64)
         return list(self.model.recommend(items, correct, self.n, set(items.tolist())))
 
 
@@ -212,8 +219,8 @@ class Oracle(_Honest):
         for b, pre in enumerate(p.prereqs):
             self.needs[b, list(pre)] = 1.0
 
-    def start(self, learner_id: int, truth: Truth) -> None:
-        super().start(learner_id, truth)
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        super().start(learner_id, truth, seen)
         self.truth = truth
 
     def next_items(self, history: Sequence[Answer], signals: Sequence[AffectReading]

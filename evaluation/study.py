@@ -80,6 +80,7 @@ class StudyConfig:
     ablations: bool = False
     soft_frontiers: tuple[float, ...] = ()  # extra kgtutor arms with RecConfig.ready = r (tuning)
     paired: bool = False  # tuning: every arm practises the same learners (module docstring)
+    pretest: str = "hidden"  # or "seen": the arms are given the pre-test's answers (docstring)
     history_students: int = 1000
     history: str = "skill_builder"  # how the historical cohort practised, or "fixed"
     practice: Practice = field(default_factory=Practice)
@@ -93,6 +94,8 @@ class StudyConfig:
     def __post_init__(self) -> None:
         if self.map not in ("true", "degraded"):
             raise InvalidInput(f"map must be 'true' or 'degraded', got {self.map!r}")
+        if self.pretest not in ("hidden", "seen"):
+            raise InvalidInput(f"pretest must be 'hidden' or 'seen', got {self.pretest!r}")
         if self.history not in ("skill_builder", "fixed"):
             raise InvalidInput(f"history must be 'skill_builder' or 'fixed', got {self.history!r}")
         if self.students_per_arm < 2 or self.seeds < 1 or self.history_students < 2:
@@ -179,7 +182,7 @@ def _report(domain: Domain, config: StudyConfig, per_seed: list[dict],
         "history_students": config.history_students, "history": config.history,
         "kps": domain.params.n_kps, "items": domain.params.n_items,
         "chapters": {"count": len(domain.chapters), "rule": domain.chapter_rule},
-        "design": "paired" if config.paired else "randomised blocks",
+        "design": "paired" if config.paired else "randomised blocks", "pretest": config.pretest,
         "arms": {arm: summary(out) for arm, out in pooled.items()},
         **families(pooled, config.paired),
         "per_seed": [{"seed": r["seed"], "arms": {a: summary(o, brief=True)
@@ -281,7 +284,8 @@ def _cohort(params: SimParams, policies: dict[str, Policy], learner_seeds: np.nd
         for a, (arm, policy) in enumerate(policies.items()):
             members = np.flatnonzero(arm_of == a).tolist()
             out[arm] = [practise(policy, Learner(params, np.random.default_rng(learner_seeds[j])),
-                                 j, config.practice, form, domain.chapters)
+                                 j, config.practice, form, domain.chapters,
+                                 config.pretest == "seen")
                         for j in track(members, f"{label}: {arm}", len(members))]
     return out
 

@@ -187,17 +187,21 @@ class KgTutor:
         # mastery tracing starts from the KP's population prior (as the graph's refresh does)
         self.priors = dict(self.catalogue.priors) if self.config.population_prior else {}
 
-    def start(self, learner_id: int, truth: Truth) -> None:
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        """``seen``: a sitting's answers, which the product records as attempts (mastery, θ
+        and the history the models read start from them: ``services.assessment``)."""
         self.student = f"s{learner_id}"
         self.mastery: dict[str, float] = {}
         self.readings: list[AffectReading] = []
         self.window, self.actions, self.rest, self.seen = -1, (), False, 0
+        self.before = tuple(seen)
 
     def wants_rest(self) -> bool:
         return self.rest
 
     def next_items(self, history: Sequence[Answer], signals: Sequence[AffectReading]
                    ) -> list[int]:
+        history = [*self.before, *history] if self.before else history
         self._update_mastery(history)
         now = history[-1].ts if history else 0
         self.readings = [r for r in [*self.readings, *signals] if now - r.ts <= WINDOW_MS]

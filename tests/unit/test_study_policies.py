@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from evaluation.classroom import Practice, assign, practise, simulate_logs
 from evaluation.domains import curriculum_order, degrade, edges_of
 from evaluation.learner import Learner, SimParams, standard_form
-from evaluation.policies import Bank, Fixed, Mastery, Oracle, RandomItems, spread
+from evaluation.policies import Answer, Bank, Fixed, Mastery, Oracle, RandomItems, spread
 from evaluation.tutor_policy import KgTutor, Switches, train_tutor
 from tutor.affect import AffectReading, AffectSource, AffectTag
 
@@ -171,3 +171,56 @@ def test_with_learning_off_no_policy_changes_the_expected_post_test(seed: int, a
     out = practise(policy, Learner(p, np.random.default_rng(seed)), 0, Practice(2, 4),
                    standard_form(p), [(A, B), (C,)])
     assert out.post == out.pre and set(out.curve) == {out.pre}
+
+
+class Recorder(Fixed):
+    """The fixed arm, keeping what it was given at the start."""
+
+    def start(self, learner_id: int, truth, seen=()) -> None:  # type: ignore[no-untyped-def]
+        super().start(learner_id, truth, seen)
+        self.given = list(seen)
+
+
+def test_a_seen_pre_test_reaches_the_arm_as_one_drawn_answer_per_item_before_practice() -> None:
+    p = params(prior=np.array([1.0, 0.0, 1.0]))  # A and C known, B not; no guess, no slip
+    form = standard_form(p)
+    learner = Learner(p, np.random.default_rng(0))
+    fixed = Recorder(Bank(p), [A, B, C], 4)
+    out = practise(fixed, learner, 0, Practice(1, 4), form, [(A, B, C)], pretest_seen=True)
+    assert [(a.item, a.correct) for a in fixed.given] == [(0, True), (2, False), (4, True)]
+    assert all(a.ts < 0 for a in fixed.given)  # before practice, in an earlier window
+    assert out.questions == 4 and out.pre == pytest.approx(200 / 3)  # the test stays expected
+    hidden = Recorder(Bank(p), [A, B, C], 4)
+    practise(hidden, Learner(p, np.random.default_rng(0)), 0, Practice(1, 4), form,
+             [(A, B, C)])
+    assert hidden.given == []
+
+
+def test_mastery_and_kgtutor_trace_a_seen_pre_test() -> None:
+    p = params(prior=np.full(3, 0.5), guess=np.full(3, 0.2), slip=np.full(3, 0.1))
+    seen = [Answer(0, True, -3), Answer(2, False, -2), Answer(4, True, -1)]
+    mastery = Mastery(Bank(p), [A, B, C])
+    mastery.start(0, no_truth, seen)
+    assert mastery.p[A] > mastery.bkt.prior > mastery.p[B]
+    order = curriculum_order(p.prereqs)
+    logs = simulate_logs(p, Fixed(Bank(p), order, 6, np.random.default_rng(0)), 30,
+                         Practice(1, 6), np.random.default_rng(1))
+    models = train_tutor(p, p.prereqs, order, logs, bilstm=False)
+    blind, told, right = KgTutor(models), KgTutor(models), KgTutor(models)
+    blind.start(0, no_truth)
+    told.start(0, no_truth, seen)
+    right.start(0, no_truth, [*seen[:1], Answer(2, True, -2), *seen[2:]])
+    for tutor in (blind, told, right):
+        tutor.next_items([], [])
+    assert told.mastery["a"] > blind.mastery.get("a", 0.0)
+    assert told.mastery["b"] < right.mastery["b"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_with_learning_off_a_seen_pre_test_changes_no_post_test(seed: int) -> None:
+    p = params(prior=np.full(3, 0.5), guess=np.full(3, 0.2), slip=np.full(3, 0.1),
+               learning=False)
+    out = practise(Mastery(Bank(p), [A, B, C]), Learner(p, np.random.default_rng(seed)), 0,
+                   Practice(2, 4), standard_form(p), [(A, B), (C,)], pretest_seen=True)
+    assert out.post == out.pre and out.questions == 8
