@@ -14,7 +14,7 @@ import time
 import uuid
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, request
 from flask_jwt_extended import (
     JWTManager,
     create_access_token,
@@ -181,9 +181,19 @@ def init_jwt(app: Flask) -> JWTManager:
     @jwt.token_in_blocklist_loader
     def revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
         jti = payload.get("jti")  # a token without one cannot be revoked: refuse it
-        issued_ms = payload.get("iat_ms") or 1000 * int(payload.get("iat") or 0)
-        return not isinstance(jti, str) or accounts.is_revoked(
-            services().store, jti, str(payload.get("sub", "")), int(issued_ms))
+        if not isinstance(jti, str):
+            return True
+        issued_ms = int(payload.get("iat_ms") or 1000 * int(payload.get("iat") or 0))
+        subject, store = str(payload.get("sub", "")), services().store
+        student = (request.view_args or {}).get("student_id")
+        if isinstance(student, str) and payload.get("role") != Role.LMS:
+            # the gate will ask about this student next: both in one round trip
+            tutor = str(payload.get("tutor_id") or "")
+            dead, facts = accounts.is_revoked_with_student(store, jti, subject, issued_ms,
+                                                           student, tutor)
+            g.student_access = (student, tutor, facts)
+            return dead
+        return accounts.is_revoked(store, jti, subject, issued_ms)
 
     @jwt.token_verification_loader
     def well_formed(_header: dict[str, Any], payload: dict[str, Any]) -> bool:

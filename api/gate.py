@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_jwt_extended import verify_jwt_in_request
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -85,7 +85,11 @@ def require_student(who: Principal, student_id: str) -> str:
     key = student_id
     if who.role is Role.LMS:
         key = roster.tenant_students(store, who.tenant, [student_id]).get(student_id, "")
-    facts = accounts.student_access(store, key, who.tutor_id) if key else None
+    read = g.pop("student_access", None)  # read with the token's revocation (api.auth)
+    if read is not None and read[:2] == (key, who.tutor_id):
+        facts = read[2]
+    else:
+        facts = accounts.student_access(store, key, who.tutor_id) if key else None
     if facts is None:
         raise NotFound(f"no student {student_id!r}")
     if not may_access_student(who, facts):

@@ -97,6 +97,18 @@ def is_revoked(store: GraphStore, jti: str, subject: str = "", issued_at: int = 
     return bool(row["n"]) or bool(row["disabled"]) or issued_at < int(row["tokens_after"])
 
 
+def is_revoked_with_student(store: GraphStore, jti: str, subject: str, issued_at: int,
+                            student_id: str, tutor_id: str) -> tuple[bool, StudentAccess | None]:
+    """:func:`is_revoked` and :func:`student_access` in one round trip (the gate asks both
+    on every request that names a student)."""
+    row = store.read("token_revoked_student_access", {
+        "jti": jti, "subject": subject, "student_id": student_id, "tutor_id": tutor_id})[0]
+    revoked = bool(row["n"]) or bool(row["disabled"]) or issued_at < int(row["tokens_after"])
+    found = row["student_id"] is not None
+    return revoked, (StudentAccess(row["student_id"], row["tenant"], bool(row["taught"]))
+                     if found else None)
+
+
 def set_disabled(store: GraphStore, username: str, disabled: bool, tokens_after: int) -> bool:
     """Disable or enable an account (False: no such account); disabling revokes every token
     issued before ``tokens_after`` (epoch ms)."""

@@ -17,12 +17,14 @@ cover the whole history.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from cachetools import LRUCache
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from models.bilstm import BiLstmKT
@@ -165,7 +167,8 @@ class ProgressPredictor:
     def __init__(self, model: ProgressLSTM, data_config: ProgressDataConfig,
                  vectorizer: TfidfVectorizer, item_ids: Sequence[str],
                  item_texts: Sequence[str], item_skills: np.ndarray,
-                 skill_ids: Sequence[str], *, dataset: str | None = None) -> None:
+                 skill_ids: Sequence[str], *, dataset: str | None = None,
+                 kept: int = 20_000) -> None:
         if not len(item_ids) == len(item_texts) == len(item_skills):
             raise InvalidInput(f"{len(item_ids)} item ids, {len(item_texts)} texts and "
                                f"{len(item_skills)} skill rows must match")
@@ -183,6 +186,8 @@ class ProgressPredictor:
         self._text = text_matrix(vectorizer, item_texts, data_config.text_features)
         self._item_skills = np.asarray(item_skills)
         self._skill_ids = tuple(skill_ids)
+        self._kept: LRUCache[bytes, float] = LRUCache(kept)  # history's digest -> progress
+        self._kept_lock = threading.Lock()
         head = model.weakest_head
         self._weakest_w = head.weight.detach().float().numpy().T.copy()  # (H, K)
         self._weakest_b = head.bias.detach().float().numpy().copy()
@@ -205,10 +210,21 @@ class ProgressPredictor:
 
     def progress_of(self, histories: Sequence[History]) -> list[float]:
         """Expected progress (0-100) after the next window of each history (0 for an empty
-        one), in one pass of the model: a class report asks it of every student."""
-        real = [h for h in histories if h]
-        pct = iter(self._heads(real)[0].tolist() if real else ())
-        return [next(pct) if h else 0.0 for h in histories]
+        one), the histories not seen lately in one pass of the model. A class report asks it
+        of every student each time a tutor opens it, and most students have not answered
+        since: a history's figure is kept (``kept`` histories, least recently used dropped),
+        since it is a pure function of the history."""
+        keys = [_digest(h) if h else None for h in histories]
+        with self._kept_lock:
+            found = {k: self._kept[k] for k in keys if k and k in self._kept}
+        missing = {k: h for k, h in zip(keys, histories, strict=True) if k and k not in found}
+        if missing:
+            computed = dict(zip(missing, self._heads(list(missing.values()))[0].tolist(),
+                                strict=True))
+            with self._kept_lock:
+                self._kept.update(computed)
+            found |= computed
+        return [found[k] if k else 0.0 for k in keys]
 
     def _heads(self, histories: Sequence[History]) -> tuple[np.ndarray, np.ndarray]:
         """Progress (B,) and weakest-KP logits (B, K) of non-empty histories."""
@@ -225,6 +241,13 @@ class ProgressPredictor:
         correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
         return window_features(items, correct, self._text, self._item_skills,
                                self.model.config.n_skills, self.config)
+
+
+def _digest(history: History) -> bytes:
+    """A history's key, 16 bytes however long it is (the histories themselves, kept as keys,
+    would hold hundreds of strings each)."""
+    ids = "\x1f".join(q for q, _ in history).encode()
+    return hashlib.blake2b(ids + bytes(bool(c) for _, c in history), digest_size=16).digest()
 
 
 def _indices(index: Mapping[str, int], ids: Sequence[str]) -> np.ndarray:

@@ -160,6 +160,8 @@ def test_a_disabled_account_loses_every_token_and_cannot_log_in(
     out = CliRunner().invoke(main, ["users", "disable", "dora-disabled"], env=env)
     assert out.exit_code == 0 and "revoked" in out.output, out.output
     _problem(client.get("/students", headers=_bearer(tokens["access_token"])), 401)
+    # a URL naming a student asks the same question in the gate's one round trip
+    _problem(client.get("/students/alg-st-ben", headers=_bearer(tokens["access_token"])), 401)
     _problem(client.post("/auth/refresh", headers=_bearer(tokens["refresh_token"])), 401)
     body = _problem(client.post("/auth/login", json={"username": "dora-disabled",
                                                      "password": PASSWORD}), 403)

@@ -27,12 +27,12 @@ from tutor.ports import GraphStore, Row
 CLASS, STUDENT = "rt-class", "rt-st-upset"
 NOW = 1_795_000_000_000 - 1_795_000_000_000 % WINDOW_MS + 5 * 60_000  # 5 min into a window
 EXPONENTS = [f"alg-q-exponents-0{i}" for i in range(1, 5)]
-# graph round trips of one GET with the dataset's catalogue cached: the gate's 2 (token
-# revoked? may the caller see the student?) and the plan's 2 (the student's context, the
-# resources). Before the planner read its context in one query it was 11 on this student:
-# gate 2, learner 1, affect 2 (consent, history), adjustment 1, resources 2, the tutor
-# e-mail 2 reads (name, tutors) and 1 write
-MAX_ROUND_TRIPS = 4
+# graph round trips of one GET with the dataset's catalogue cached: the gate's 1 (token
+# revoked? may the caller see the student? in one query since 2026-12-04) and the plan's 2
+# (the student's context, the resources). Before the planner read its context in one query
+# it was 11 on this student: gate 2, learner 1, affect 2 (consent, history), adjustment 1,
+# resources 2, the tutor e-mail 2 reads (name, tutors) and 1 write
+MAX_ROUND_TRIPS = 3
 
 
 class CountingStore:
@@ -115,6 +115,8 @@ def test_a_recommendations_get_writes_nothing_in_bounded_round_trips(
     assert again == first  # asking again changes nothing either
     assert sum(store.writes.values()) == 0, store.writes
     assert sum(store.reads.values()) <= MAX_ROUND_TRIPS, store.reads
+    assert store.reads["token_revoked_student_access"] == 1
+    assert not {"token_revoked", "student_access"} & set(store.reads), store.reads
 
 
 def test_a_warmed_worker_plans_without_reading_the_course(

@@ -170,6 +170,8 @@ PARAMS: dict[str, dict] = {
     "revoke_token": {"jti": "j1", "exp": 10},
     "spend_token": {"jti": "j-spent", "exp": 4_000_000_000, "claim": "c1"},  # not purged
     "token_revoked": {"jti": "j1", "subject": "u1"},
+    "token_revoked_student_access": {"jti": "j1", "subject": "u1", "student_id": "s1",
+                                     "tutor_id": "t1"},
     "set_user_disabled": {"username": "nobody", "disabled": True, "tokens_after": 5},
     "purge_revoked_tokens": {"now": 11},
     "student_access": {"student_id": "s1", "tutor_id": "t1"},
@@ -449,6 +451,9 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["add_user"] == [{"created": True}]
     assert results["find_user"][0]["tutor_id"] == "t1"
     assert results["token_revoked"] == [{"n": 1, "disabled": False, "tokens_after": 0}]
+    assert results["token_revoked_student_access"] == [{
+        "n": 1, "disabled": False, "tokens_after": 0, "student_id": "s1", "tenant": "",
+        "taught": True}]
     assert results["purge_revoked_tokens"] == [{"n": 1}]
     assert results["set_user_disabled"] == [{"n": 0}]
     assert results["spend_token"] == [{"spent": True}]

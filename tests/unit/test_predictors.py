@@ -217,13 +217,41 @@ def test_progress_predictor_matches_the_samples(tmp_path: Path) -> None:
         assert predictor.weakest([]) is None and predictor.progress_of([[]]) == [0.0]
         histories = [_pairs(h.items[s][:t + 1], h.correct[s][:t + 1])
                      for s, t in zip(data.student, data.end, strict=True)]
-        for i, history in enumerate(histories):
-            assert predictor.weakest(history) == SKILL_IDS[int(logits[i].argmax())]
-            assert predictor.progress_of([history]) == pytest.approx([float(pct[i])], abs=1e-4)
         # one pass over many histories (a class report's), empty ones in between
         assert predictor.progress_of([[], *histories, []]) == pytest.approx(
             [0.0, *pct.tolist(), 0.0], abs=1e-4)
+        for i, history in enumerate(histories):
+            assert predictor.weakest(history) == SKILL_IDS[int(logits[i].argmax())]
+        fresh = ProgressPredictor(model, config, vectorizer, ITEM_IDS, texts, ITEM_SKILLS,
+                                  skill_ids)
+        for i, history in enumerate(histories):  # one at a time, nothing kept yet
+            assert fresh.progress_of([history]) == pytest.approx([float(pct[i])], abs=1e-4)
     assert len(data) > 10
+
+
+def test_progress_of_keeps_a_history_figure_until_the_history_changes() -> None:
+    texts = item_texts_from_skills(ITEM_SKILLS, SKILL_IDS)
+    vectorizer, _ = fit_text_features(texts, SMALL.text_features)
+    model = ProgressLSTM(ProgressConfig(SMALL.n_features, N_SKILLS,
+                                        progress_feature=SMALL.progress_feature)).eval()
+    predictor = ProgressPredictor(model, SMALL, vectorizer, ITEM_IDS, texts, ITEM_SKILLS,
+                                  SKILL_IDS)
+    passes: list[int] = []
+    heads = predictor._heads
+
+    def counted(histories):  # type: ignore[no-untyped-def]
+        passes.append(len(histories))
+        return heads(histories)
+
+    predictor._heads = counted  # type: ignore[method-assign]
+    rng = np.random.default_rng(9)
+    a, b = (_pairs(rng.integers(0, N_ITEMS, 20), rng.integers(0, 2, 20)) for _ in range(2))
+    first = predictor.progress_of([a, b, a])
+    assert passes == [2] and first[0] == first[2]  # a repeated history is computed once
+    assert predictor.progress_of([b, a]) == [first[1], first[0]] and passes == [2]
+    longer = [*a, (ITEM_IDS[0], True)]
+    assert predictor.progress_of([longer, a])[1] == first[0] and passes == [2, 1]
+    assert predictor.progress_of([[*a[:-1], (a[-1][0], not a[-1][1])]]) and passes == [2, 1, 1]
 
 
 def test_progress_predictor_rejects_unknown_ids_and_mismatches() -> None:
