@@ -17,6 +17,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -28,6 +29,7 @@ from services.settings import Settings
 
 log = logging.getLogger("kgtutor.serve")
 WORKER_READY = "worker ready"  # logged by each worker once it can plan without waiting
+REWARMED = "courses re-read"  # logged by each worker once it read them after a version move
 
 
 def cores() -> int:
@@ -101,12 +103,17 @@ def _app(settings: Settings, trusted_proxy: str | None, compiled: ctypes.c_bool)
 
     app = create_app(settings)
     compile_once(voice_affect.warm_up, compiled)  # librosa's kernels before the first request
-    kept, started = app.extensions[EXTENSION], time.monotonic()
+    kept, started, seen = app.extensions[EXTENSION], time.monotonic(), None
     try:  # the courses, before the first plan; a worker that cannot still serves
+        seen = plan.courses_version(kept.store)
         warmed = ", ".join(plan.warm(kept.store, kept.recommender)) or "no dataset"
     except Exception as e:  # the first plan reads them again, and answers its own error
         warmed = f"nothing ({type(e).__name__}: the first plans will read the courses)"
     log.info("%s %d: %s read in %.1f s", WORKER_READY, os.getpid(), warmed,
              time.monotonic() - started)
+    threading.Thread(target=plan.keep_warm, name="keep-warm", daemon=True, args=(
+        kept.store, kept.recommender, threading.Event(), seen, lambda datasets, seconds: log.info(
+            "%s %d: %s read again in %.1f s", REWARMED, os.getpid(),
+            ", ".join(datasets) or "no dataset", seconds))).start()
     return behind_proxy(app, trusted_proxy)
 

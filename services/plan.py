@@ -11,10 +11,16 @@ confused, support ones when negative.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from graph import cache_version
 from graph import plan as plan_store
 from services import resources, similar
+from services.dataset_cache import CHECK_S
 from services.recommend import Recommender
 from tutor import schedules
 from tutor.adjust import WINDOW_MS, AdjustConfig, practice_left, window_of
@@ -25,6 +31,8 @@ from tutor.experiment import ADAPTIVE
 from tutor.ports import GraphStore
 from tutor.recommend_types import Catalogue, RecConfig, RecommendationList
 from tutor.resources import RankedResource, ResourceOption, basic_first
+
+log = logging.getLogger("kgtutor.plan")
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,34 @@ def warm(store: GraphStore, recommender: Recommender) -> list[str]:
         ranker.uses(dataset)
         texts.index(dataset)
     return list(recommender.predictors)
+
+
+def courses_version(store: GraphStore) -> int:
+    """The version :func:`keep_warm` watches (``graph.cache_version``); read it before
+    :func:`warm` and hand it on, so a move during the warm-up is not missed."""
+    return cache_version.current(store)
+
+
+def keep_warm(store: GraphStore, recommender: Recommender, stop: threading.Event,
+              seen: int | None,
+              done: Callable[[list[str], float], None] = lambda _d, _s: None) -> None:
+    """Until ``stop`` is set: when the graph's cache version moves from ``seen`` (the version
+    read before :func:`warm`; None: the first read) through an import, a refit or an edit in
+    any process, read again what :func:`warm` reads, and tell ``done`` the datasets and the
+    seconds it took. Without it the first plans after a nightly refit wait seconds for the
+    courses, as a fresh worker's did. A worker runs it in a daemon thread; a graph that cannot
+    be read for a while leaves the plans to read for themselves."""
+    while not stop.wait(CHECK_S):
+        try:
+            version = cache_version.current(store)
+            if seen is not None and version != seen and not stop.wait(CHECK_S):
+                # every cache checks the version at most every CHECK_S: after one such
+                # interval each of them sees the move and reads again
+                started = time.monotonic()
+                done(warm(store, recommender), time.monotonic() - started)
+            seen = version
+        except Exception:  # tried again next round; meanwhile plans read for themselves
+            log.warning("reading the courses again failed", exc_info=True)
 
 
 def _control(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalogue,

@@ -4,6 +4,8 @@ this window, answers), on the real seeded graph behind a counting GraphStore."""
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +15,7 @@ from flask import Flask
 
 from api import create_app
 from graph import affect as affect_store
+from graph import cache_version
 from graph.ingest import GraphData, ingest
 from services import adjust
 from services import plan as services_plan
@@ -133,3 +136,32 @@ def test_a_warmed_worker_plans_without_reading_the_course(
     services_plan.plan(counting, recommender, STUDENT, NOW)
     assert not course & set(counting.reads), counting.reads
     assert counting.reads["plan_context"] == 1
+
+
+def test_a_worker_reads_the_courses_again_when_the_version_moves(
+        counted: tuple[Flask, CountingStore], api_store: GraphStore) -> None:
+    """After an import, a refit or an edit elsewhere (the cache version moves), each worker
+    reads the courses again by itself (`kgtutor serve` runs ``keep_warm`` in each), so the
+    first plans after it read only their student, as after the warm-up."""
+    counting = CountingStore(api_store)
+    recommender = Recommender(counting, {"seed": Predictors()})
+    seen = services_plan.courses_version(counting)
+    services_plan.warm(counting, recommender)
+    stop, done = threading.Event(), queue.Queue[list[str]]()
+    keeper = threading.Thread(target=services_plan.keep_warm, daemon=True, args=(
+        counting, recommender, stop, seen, lambda datasets, _s: done.put(datasets)))
+    keeper.start()
+    try:
+        counting.reset()
+        cache_version.bump(api_store)  # as an import or a refit through another process does
+        assert done.get(timeout=30) == ["seed"]
+        assert {"rec_questions", "question_texts"} <= set(counting.reads), counting.reads
+        counting.reset()
+        services_plan.plan(counting, recommender, STUDENT, NOW)
+        assert counting.reads["plan_context"] == 1
+        assert not {"rec_questions", "question_texts"} & set(counting.reads), counting.reads
+        assert done.empty()  # nothing moved since: nothing read again
+    finally:
+        stop.set()
+        keeper.join(timeout=10)
+    assert not keeper.is_alive()
