@@ -139,6 +139,9 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @click.option("--no-bilstm", is_flag=True, help="Train no Bi-LSTM (the tutor runs without it).")
 @click.option("--bilstm-epochs", type=click.IntRange(min=1), default=None,
               help="Cap the Bi-LSTM's epochs [default: early stopping].")
+@click.option("--bkt-restarts", type=click.IntRange(min=1), default=1, show_default=True,
+              help="EM restarts of the tutor's per-KP BKT fit (the product's `train bkt` "
+                   "uses 1). For tuning seeds.")
 @click.option("--fidelity/--no-fidelity", default=True, show_default=True,
               help="With --data, train the Bi-LSTM on simulated and on real logs and compare "
                    "their AUCs (about 70 s on ASSIST2009).")
@@ -157,7 +160,8 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 def learning(settings: Settings, data: Path | None, domain: str | None, students_per_arm: int,
              seeds: int, first_seed: int, ablations: bool, soft_frontiers: tuple[float, ...],
              paired: bool, pretest: str, map_: str, history_students: int,
-             history: str, no_bilstm: bool, bilstm_epochs: int | None, fidelity: bool,
+             history: str, no_bilstm: bool, bilstm_epochs: int | None, bkt_restarts: int,
+             fidelity: bool,
              threads: int | None, ability: bool, workers: int | None, out: Path) -> None:
     """The simulated classroom study: which policy makes simulated learners learn most."""
     from tqdm import tqdm
@@ -179,6 +183,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
                          history_students=history_students,
                          history=history.replace("-", "_"),
                          bilstm=not no_bilstm, bilstm_epochs=bilstm_epochs,
+                         bkt_restarts=bkt_restarts,
                          fidelity_auc=fidelity)
     world = (lpp_domain(data, settings.var_dir / "sim") if data is not None
              else demo_domain() if domain == "demo" else _junyi(settings))

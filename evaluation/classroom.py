@@ -7,7 +7,9 @@ order; the policy is asked again when it runs out and at each new session. Tests
 form over every KP (``evaluation.learner.standard_form``), scored as the learner's **expected**
 score (mean P(right), rested, no learning): a true score, so the comparison is not blurred by
 the noise of drawing answers, and with learning switched off a post-test equals its pre-test.
-No policy sees the tests' answers: every arm starts knowing only the historical cohort.
+No policy sees the tests' answers: every arm starts knowing only the historical cohort; with
+``pretest_seen`` (`evaluate learning --pretest seen`) each is given the pre-test's drawn answers
+at its start, as the product records a sitting's answers as attempts.
 
 Per learner (:class:`Outcome`): post-test (0-100), normalised gain (post - pre) / (100 - pre),
 completion (the share of chapters whose every KP is truly mastered at the end), over-practice

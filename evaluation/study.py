@@ -15,7 +15,9 @@ Per seed:
    pre-test (``evaluation.classroom.assign``), each learner through ``classroom.practise``.
    With ``paired`` (a tuning design, never the reported one) every arm practises the same
    ``students_per_arm`` learners instead, and each comparison adds the paired difference: the
-   learners' spread (sd ≈ 17 points) no longer hides what the policies change.
+   learners' spread (sd ≈ 17 points) no longer hides what the policies change. With
+   ``pretest="seen"`` every arm is given its learner's drawn pre-test answers at the start
+   (``classroom.pretest_answers``); by default no arm sees them.
 
 Pooled over seeds, each outcome's mean and sd per arm; ``kgtutor`` against every other arm on
 the post-test (``tutor.statistics``: relative gain, Welch's t and p, Holm over the family, d
@@ -80,12 +82,13 @@ class StudyConfig:
     ablations: bool = False
     soft_frontiers: tuple[float, ...] = ()  # extra kgtutor arms with RecConfig.ready = r (tuning)
     paired: bool = False  # tuning: every arm practises the same learners (module docstring)
-    pretest: str = "hidden"  # or "seen": the arms are given the pre-test's answers (docstring)
+    pretest: str = "hidden"  # or "seen": the arms are given the pre-test's answers (step 3)
     history_students: int = 1000
     history: str = "skill_builder"  # how the historical cohort practised, or "fixed"
     practice: Practice = field(default_factory=Practice)
     bilstm: bool = True
     bilstm_epochs: int | None = None  # None: the product's training (early stopping)
+    bkt_restarts: int = 1  # EM restarts of the tutor's per-KP BKT fit (the product's: 1)
     control_seeds: int = 1  # seeds rerun with learning off
     fidelity_auc: bool = True  # train the Bi-LSTM on simulated and on real logs (data only)
     drop: float = 0.2
@@ -204,7 +207,8 @@ def _run_seed(domain: Domain, bank: Bank, form: np.ndarray, config: StudyConfig,
     given = given_map(domain, config, seed)
     order, logs = history(domain, bank, config, seed, given)
     seconds["history"], clock = _lap(clock)
-    tutor = train_tutor(params, given, order, logs, config.bilstm, config.bilstm_epochs, seed)
+    tutor = train_tutor(params, given, order, logs, config.bilstm, config.bilstm_epochs, seed,
+                        config.bkt_restarts)
     policies = _policies(bank, order, tutor, logs, config, seed)
     seconds["train"], clock = _lap(clock)
     if config.paired:  # the same learners in every arm, arm by arm

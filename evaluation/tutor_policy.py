@@ -125,9 +125,10 @@ class TutorModels:
 
 
 def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: Sequence[int],
-                logs: Histories, bilstm: bool = True, epochs: int | None = None, seed: int = 0
-                ) -> TutorModels:
+                logs: Histories, bilstm: bool = True, epochs: int | None = None, seed: int = 0,
+                bkt_restarts: int = 1) -> TutorModels:
     """Fit the tutor's models on the historical logs only (the truth is never read)."""
+    from models.bkt_em import EmConfig
     from models.kp_bkt import KpBktConfig, fit_kp_bkt
     from models.kp_population import known_shares
     from models.training import fit_irt_on
@@ -144,7 +145,7 @@ def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: 
     sequence = _sequence(params, logs, epochs, seed) if bilstm else None
     known = known_shares(logs.items, logs.correct, params.item_kps, params.n_kps)
     kp_bkt = fit_kp_bkt(logs.items, logs.correct, params.item_kps, params.n_kps,
-                        KpBktConfig(seed=seed)).params
+                        KpBktConfig(seed=seed, em=EmConfig(restarts=bkt_restarts))).params
     return TutorModels(params, prereqs, tuple(order), irt.a, irt.b, popularity, known, kp_bkt,
                        peers, sequence)
 
