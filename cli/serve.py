@@ -13,6 +13,7 @@ numba's on-disk cache is not safe for two processes compiling the same kernel at
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import subprocess
@@ -109,11 +110,28 @@ def _app(settings: Settings, trusted_proxy: str | None, compiled: ctypes.c_bool)
         warmed = ", ".join(plan.warm(kept.store, kept.recommender)) or "no dataset"
     except Exception as e:  # the first plan reads them again, and answers its own error
         warmed = f"nothing ({type(e).__name__}: the first plans will read the courses)"
+    freeze_heap()
     log.info("%s %d: %s read in %.1f s", WORKER_READY, os.getpid(), warmed,
              time.monotonic() - started)
+
+    def rewarmed(datasets: list[str], seconds: float) -> None:
+        freeze_heap(again=True)
+        log.info("%s %d: %s read again in %.1f s", REWARMED, os.getpid(),
+                 ", ".join(datasets) or "no dataset", seconds)
+
     threading.Thread(target=plan.keep_warm, name="keep-warm", daemon=True, args=(
-        kept.store, kept.recommender, threading.Event(), seen, lambda datasets, seconds: log.info(
-            "%s %d: %s read again in %.1f s", REWARMED, os.getpid(),
-            ", ".join(datasets) or "no dataset", seconds))).start()
+        kept.store, kept.recommender, threading.Event(), seen, rewarmed)).start()
     return behind_proxy(app, trusted_proxy)
+
+
+def freeze_heap(again: bool = False) -> None:
+    """Take what a worker holds for good (models, catalogues, indexes: some 460,000 objects on
+    ASSIST2009) out of the garbage collector's full passes, which otherwise walk all of it
+    about every second under load, the GIL held (``gc.freeze``; measured in
+    docs/evaluation/api-load.md). ``again``, after the courses were read anew: the old
+    ones are collected first, so garbage the freeze kept is not kept for good."""
+    if again:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
