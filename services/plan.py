@@ -114,7 +114,8 @@ def keep_warm(store: GraphStore, recommender: Recommender, stop: threading.Event
     any process, read again what :func:`warm` reads, and tell ``done`` the datasets and the
     seconds it took. Without it the first plans after a nightly refit wait seconds for the
     courses, as a fresh worker's did. A worker runs it in a daemon thread; a graph that cannot
-    be read for a while leaves the plans to read for themselves."""
+    be read for a while leaves the plans to read for themselves (logged once, not per try)."""
+    failing = False
     while not stop.wait(CHECK_S):
         try:
             version = cache_version.current(store)
@@ -123,9 +124,11 @@ def keep_warm(store: GraphStore, recommender: Recommender, stop: threading.Event
                 # interval each of them sees the move and reads again
                 started = time.monotonic()
                 done(warm(store, recommender), time.monotonic() - started)
-            seen = version
+            seen, failing = version, False
         except Exception:  # tried again next round; meanwhile plans read for themselves
-            log.warning("reading the courses again failed", exc_info=True)
+            if not failing:
+                log.warning("reading the courses again failed", exc_info=True)
+            failing = True
 
 
 def _control(store: GraphStore, ctx: plan_store.PlanContext, catalogue: Catalogue,
