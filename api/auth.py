@@ -191,7 +191,7 @@ def init_jwt(app: Flask) -> JWTManager:
             tutor = str(payload.get("tutor_id") or "")
             dead, facts = accounts.is_revoked_with_student(store, jti, subject, issued_ms,
                                                            student, tutor)
-            g.student_access = (student, tutor, facts)
+            g.gate_student = (student, tutor, facts)
             return dead
         return accounts.is_revoked(store, jti, subject, issued_ms)
 

@@ -85,7 +85,7 @@ def require_student(who: Principal, student_id: str) -> str:
     key = student_id
     if who.role is Role.LMS:
         key = roster.tenant_students(store, who.tenant, [student_id]).get(student_id, "")
-    read = g.pop("student_access", None)  # read with the token's revocation (api.auth)
+    read = g.pop("gate_student", None)  # read with the token's revocation (api.auth)
     if read is not None and read[:2] == (key, who.tutor_id):
         facts = read[2]
     else:
