@@ -53,6 +53,11 @@ USER, PASSWORD = "bench-admin", "bench admin password"
 DATASET = os.environ.get("KGTUTOR_BENCH_DATASET", "lpp")  # `graph import assist2009` names it lpp
 
 
+def class_id(i: int) -> str:
+    """The id of bench class ``i`` (``bench/class_report.py`` reads the same classes)."""
+    return f"{DATASET}:bench-class-{i}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="")
@@ -99,7 +104,7 @@ def _sample(settings: Settings) -> tuple[list[str], list[str], list[str]]:
         students = sorted(s["id"] for s in page if s["dataset"] == DATASET)
         if not students:
             sys.exit(f"no {DATASET} students with mastery in the graph: run `make demo` first")
-        classes = [SchoolClass(f"{DATASET}:bench-class-{i}", f"Bench class {i}", (),
+        classes = [SchoolClass(class_id(i), f"Bench class {i}", (),
                                tuple(students[i * CLASS_SIZE:(i + 1) * CLASS_SIZE]))
                    for i in range(min(10, len(students) // CLASS_SIZE or 1))]
         ingest(store, GraphData(DATASET, classes=classes))  # MERGE: idempotent

@@ -18,6 +18,8 @@ import argparse
 import gc
 import time
 
+from api_load import class_id  # bench/, on the path when this file runs
+
 from cli.common import recommender, store_for
 from cli.serve import freeze_heap
 from graph import reports as report_store
@@ -25,8 +27,8 @@ from models.threads import one_thread
 from services import reports
 from services.settings import Settings
 
-CLASSES = [f"lpp:bench-class-{i}" for i in range(1, 10)]
-WARM_UP = "lpp:bench-class-0"  # other students: reads the course, keeps none of CLASSES
+CLASSES = [class_id(i) for i in range(1, 10)]
+WARM_UP = class_id(0)  # other students: reads the course, keeps none of CLASSES
 
 
 def main() -> None:
