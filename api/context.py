@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from flask import current_app, g
@@ -14,6 +15,7 @@ from tutor.access import Principal, Role
 from tutor.ports import GraphStore
 
 EXTENSION = "kgtutor"
+log = logging.getLogger("kgtutor.api")
 
 
 @dataclass
@@ -27,6 +29,18 @@ class Services:
 
 def services() -> Services:
     return current_app.extensions[EXTENSION]
+
+
+def keep_models_state(student_ids: Sequence[str]) -> None:
+    """After answers are stored: keep what the models make of the students' new answers
+    (``Recommender.keep``), so their next list on any worker does not run the LSTMs. The
+    answers are stored already, so a failure here is logged and costs only that speed."""
+    if not student_ids:
+        return
+    try:
+        services().recommender.keep(student_ids)
+    except Exception:  # an optimisation must not fail a stored answer
+        log.exception("keeping the models' state of %d students failed", len(student_ids))
 
 
 def principal() -> Principal:

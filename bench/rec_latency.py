@@ -6,11 +6,16 @@
 Imports the lpp folder into a fresh embedded server, writes IRT parameters and inferred
 prerequisites onto it, and builds the service the API uses (`services.recommend.Recommender`)
 with a Bi-LSTM and a progress model loaded once. Their weights are untrained: weights do not
-change the cost of a call, and training would add minutes. Then it times `recommend` for random
-students, single-threaded and with ``--callers`` concurrent threads, first for students not
-asked before (cold) and then for the same students again (warm), and prints p50, p99, calls/s
-and, single-threaded, the CPU time per call (the process's, so the graph server's share is not
-in it: it is a separate process). Targets (issue 18): CPU of a cold call <= 4 ms.
+change the cost of a call, and training would add minutes. It keeps every student's models'
+state on the graph, as `kgtutor train states` and each answer through the API do, except for
+one set of students. Then it times `recommend` for random students, single-threaded and with
+``--callers`` concurrent threads, first for students not asked before (cold: their kept state
+is read, the LSTMs do not run) and then for the same students again (warm), then students with
+no state kept (cold, the LSTMs run: an answer that came by import), and what keeping a
+student's state costs (what an answer through the API now pays: the read, the LSTMs, the
+write). It prints p50, p99, calls/s and, single-threaded, the CPU time per call (the
+process's, so the graph server's share is not in it: it is a separate process). Targets
+(issue 18): CPU of a cold call <= 4 ms.
 ``--profile N`` first profiles N cold calls with pyinstrument and prints the top of the tree.
 """
 
@@ -60,7 +65,7 @@ def main() -> None:
         try:
             store = FalkorStore(server.client(), "bench")
             store.ensure_schema()
-            service = _prepare(store, lpp)
+            service = _prepare(store, lpp, args.calls)
             if args.profile:
                 _profile(service, args.profile, args.calls)
             _measure(service, args.calls, args.callers)
@@ -69,7 +74,7 @@ def main() -> None:
             server.stop()
 
 
-def _prepare(store: FalkorStore, lpp: Path) -> Recommender:
+def _prepare(store: FalkorStore, lpp: Path, calls: int) -> Recommender:
     started = time.perf_counter()
     data, _ = sources.assist_source(lpp, "lpp")
     ingest(store, data)
@@ -95,31 +100,49 @@ def _prepare(store: FalkorStore, lpp: Path) -> Recommender:
                           kt.item_skills, kt.skill_ids))
     service = Recommender(store, {dataset_of(kt.item_ids[0]): predictors})
     service.recommend(students[0])  # fills the catalogue cache
-    print(f"prepared in {time.perf_counter() - started:.0f} s: {len(students):,} students, "
-          f"{kt.n_items:,} questions, {len(edges)} inferred prerequisite edges")
     service.students = students  # type: ignore[attr-defined]
+    unkept = set(_groups(service, calls)[2].tolist())
+    kept = service.keep([s for s in students if s not in unkept])
+    print(f"prepared in {time.perf_counter() - started:.0f} s: {len(students):,} students "
+          f"({kept:,} with their models' state kept), {kt.n_items:,} questions, "
+          f"{len(edges)} inferred prerequisite edges")
     return service
 
 
-def _measure(service: Recommender, calls: int, callers: int) -> None:
-    """Cold: students not asked before, so every call runs the pipeline. Warm: the same
-    students again, their state unchanged, so the kept lists answer (a page or an LMS asking
-    twice); each still reads the student from the graph."""
+def _groups(service: Recommender, calls: int) -> list[np.ndarray]:
+    """Three sets of ``calls`` random students: cold then warm, cold with many callers then
+    warm, and cold with nothing kept; the profile's come after them."""
     everyone = np.random.default_rng(0).permutation(service.students)  # type: ignore[attr-defined]
-    first, second = everyone[:calls], everyone[calls:2 * calls]
+    return [everyone[i * calls:(i + 1) * calls] for i in range(3)]
+
+
+def _measure(service: Recommender, calls: int, callers: int) -> None:
+    """Cold: students not asked before, so every call runs the pipeline (from the models'
+    kept state, but for the last set). Warm: the same students again, their state unchanged,
+    so the kept lists answer (a page or an LMS asking twice); each still reads the student
+    from the graph. Keeping: what an answer through the API pays to keep the state."""
+    first, second, unkept = _groups(service, calls)
 
     def timed(student: str) -> float:
         started = time.perf_counter()
         service.recommend(str(student))
         return (time.perf_counter() - started) * 1000
 
+    def keeping(student: str) -> float:
+        started = time.perf_counter()
+        assert service.keep([str(student)]) == 1
+        return (time.perf_counter() - started) * 1000
+
     print("\n| calls | callers | p50 ms | p99 ms | calls/s | CPU ms per call |")
     print("|---|---:|---:|---:|---:|---:|")
-    for kind, threads, students in (("cold", 1, first), ("cold", callers, second),
-                                    ("warm", 1, first), ("warm", callers, second)):
+    for kind, threads, students, call in (
+            ("cold", 1, first, timed), ("cold", callers, second, timed),
+            ("warm", 1, first, timed), ("warm", callers, second, timed),
+            ("cold, no state kept", 1, unkept, timed),
+            ("keeping the state (an answer's share)", 1, unkept, keeping)):
         started, cpu = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(threads) as pool:
-            latencies = np.array(list(pool.map(timed, students)))
+            latencies = np.array(list(pool.map(call, students)))
         wall = time.perf_counter() - started
         cpu_ms = (time.process_time() - cpu) * 1000 / len(students)
         print(f"| {kind} | {threads} | {np.percentile(latencies, 50):.1f} | "
@@ -134,7 +157,7 @@ def _profile(service: Recommender, calls: int, skip: int) -> None:
     everyone = np.random.default_rng(0).permutation(service.students)  # type: ignore[attr-defined]
     profiler = Profiler(interval=0.0005)
     with profiler:
-        for student in everyone[2 * skip:2 * skip + calls]:
+        for student in everyone[3 * skip:3 * skip + calls]:
             service.recommend(str(student))
     print(profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False),
           flush=True)

@@ -61,6 +61,7 @@ def setup(ctx: click.Context, students: int, seed: int, epochs: int,
     ctx.invoke(train.embed, epochs=embed_epochs, **common)
     ctx.invoke(train.bilstm, graph_init=True, epochs=epochs, **common)
     ctx.invoke(train.progress, epochs=epochs, **common)
+    ctx.invoke(train.states)
     ctx.invoke(train.priors)
     ctx.invoke(profiles.profiles_refresh)
     ctx.invoke(adjust.adjust, once=True)

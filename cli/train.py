@@ -226,6 +226,27 @@ def priors(settings: Settings) -> None:
         click.echo("no KPs in the graph: nothing to do")
 
 
+@train.command()
+@click.pass_obj
+@errors_as_messages
+def states(settings: Settings) -> None:
+    """Keep on every student what the saved Bi-LSTM and progress model make of their latest
+    answers; run after training them. Answers through the API keep theirs as they come: a
+    student's first recommendation then reads it instead of running the LSTMs
+    (docs/evaluation/latency.md). One that is missing or stale only costs that time."""
+    from services.recommend import Recommender, load_predictors
+
+    predictors = load_predictors(settings.models_dir)
+    if not predictors:
+        click.echo(f"no trained Bi-LSTM or progress model in {settings.models_dir}: nothing "
+                   "to keep")
+        return
+    with store_for(settings) as store:
+        written = Recommender(store, predictors).keep_everyone()
+    click.echo(f"kept the models' state of {written:,} students "
+               f"({', '.join(sorted(predictors))}); the others' was current")
+
+
 def _write_irt(store: GraphStore, model: IrtModel, batch_size: int) -> tuple[int, int]:
     """Unpack a calibrated model into the arrays ``graph.irt.write_irt`` stores."""
     from graph.irt import write_irt

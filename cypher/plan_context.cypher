@@ -1,5 +1,6 @@
 // What the planner reads of a student, in one round trip: what the recommender reads (as
-// rec_learner: dataset, theta, BKT mastery, the latest answers newest first, the placement),
+// rec_learner: dataset, theta, BKT mastery, the latest answers newest first, the placement,
+// the models' kept state),
 // the affect tags since $since oldest first, the student's latest adjustment (none: an empty list), and
 // their arm in a running experiment with the practice answers given since it started; the
 // answers' times tell what was answered since the adjustment (a practice set's progress)
@@ -51,4 +52,5 @@ CALL {
 }
 RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
        s.theta_responses AS responses, mastery_kps, mastery_p, answer_ids,
-       answer_correct, answer_ts, affect, adjustments, placed, s.placed_at AS placed_at, arms
+       answer_correct, answer_ts, affect, adjustments, placed, s.placed_at AS placed_at, arms,
+       s.model_state AS model_state

@@ -1,7 +1,8 @@
 // What the recommender reads of a student, in one round trip: dataset, IRT ability (theta
 // and the answers it rests on; null until a fit or an answer wrote it), BKT mastery per KP,
 // the latest answers newest first (ids and answers as two lists: a list of maps costs the
-// client three times as much to parse), and the prior mastery a placement test set (if any)
+// client three times as much to parse), the prior mastery a placement test set (if any) and
+// the models' state kept after the latest answer (null if none)
 MATCH (s:Student {id: $student_id})
 CALL {
   WITH s
@@ -23,4 +24,4 @@ CALL {
 }
 RETURN s.dataset AS dataset, s.theta AS theta, s.theta_var AS var,
        s.theta_responses AS responses, mastery_kps, mastery_p, answer_ids,
-       answer_correct, placed, s.placed_at AS placed_at
+       answer_correct, placed, s.placed_at AS placed_at, s.model_state AS model_state

@@ -8,6 +8,9 @@ the theta written after every answer uses too).
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Sequence
+
 import numpy as np
 
 from tutor.ability import LEVEL_DIFFICULTY as LEVEL_DIFFICULTY  # re-exported: named here
@@ -62,17 +65,47 @@ def load_peers(store: GraphStore, dataset: str, kp_ids: tuple[str, ...]) -> Peer
 def load_learner(store: GraphStore, student_id: str) -> tuple[str, LearnerState]:
     """The student's dataset and state (mastery, latest answers, theta), in one round trip:
     every recommendation reads it, even one answered from the kept lists."""
+    dataset, state, _ = load_learner_kept(store, student_id)
+    return dataset, state
+
+
+def load_learner_kept(store: GraphStore, student_id: str
+                      ) -> tuple[str, LearnerState, bytes | None]:
+    """:func:`load_learner`, and the models' state kept for the student (:func:`kept_of`)."""
     rows = store.read("rec_learner", {"student_id": student_id, "limit": HISTORY_LIMIT})
     if not rows:
         raise NotFound(f"no student {student_id!r}")
-    return learner_of(student_id, rows[0])
+    return (*learner_of(student_id, rows[0]), kept_of(rows[0]))
+
+
+def kept_of(row: Row) -> bytes | None:
+    """The models' state kept for a student (``services.recommend.Recommender.keep``) in a
+    row that reads ``s.model_state AS model_state``; None if none was kept. Opaque here: the
+    models check whose it is."""
+    text = row.get("model_state")
+    return base64.b64decode(text) if text else None
+
+
+def model_histories(store: GraphStore, student_ids: Sequence[str]
+                    ) -> list[tuple[str, str, tuple[tuple[str, bool], ...], bytes | None]]:
+    """(student, dataset, latest answers as the recommender reads them, kept state) of each
+    known student, in one round trip for the batch."""
+    rows = store.read("model_histories", {"student_ids": list(student_ids),
+                                          "limit": HISTORY_LIMIT})
+    return [(r["student_id"], r["dataset"] or "", _history(r), kept_of(r)) for r in rows]
+
+
+def write_kept(store: GraphStore, kept: Sequence[tuple[str, bytes]]) -> None:
+    """Keep each student's models' state on the student (one round trip)."""
+    store.write("write_model_states", {"rows": [
+        {"student_id": sid, "state": base64.b64encode(data).decode("ascii")}
+        for sid, data in kept]})
 
 
 def learner_of(student_id: str, row: Row) -> tuple[str, LearnerState]:
     """The dataset and state in a row of ``rec_learner`` (or of a query that reads the same)."""
     mastery = dict(zip(row["mastery_kps"], map(float, row["mastery_p"]), strict=True))
-    history = tuple(zip(reversed(row["answer_ids"]), map(bool, reversed(row["answer_correct"])),
-                        strict=True))
+    history = _history(row)
     fitted = row["theta"] is not None  # else the recommender estimates it from history
     placed = {m["kp_id"]: float(m["p"]) for m in row.get("placed") or ()}
     return row["dataset"], LearnerState(
@@ -80,6 +113,12 @@ def learner_of(student_id: str, row: Row) -> tuple[str, LearnerState]:
         float(row["var"]) if fitted and row["var"] is not None else 1.0,
         int(row["responses"] or 0), placed,
         int(row["placed_at"]) if row.get("placed_at") is not None else None)
+
+
+def _history(row: Row) -> tuple[tuple[str, bool], ...]:
+    """The latest answers, oldest first, from a row's newest-first lists."""
+    return tuple(zip(reversed(row["answer_ids"]), map(bool, reversed(row["answer_correct"])),
+                     strict=True))
 
 
 def load_item_texts(store: GraphStore, dataset: str) -> list[ItemText]:

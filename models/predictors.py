@@ -13,11 +13,18 @@ cover the whole history.
 
 :class:`ProgressPredictor` builds the progress model's 30-step window exactly as training does
 (:func:`models.progress_data.window_features`) and reads its heads.
+
+Both can hand out what their LSTMs worked out about a history (:meth:`BiLstmPredictor.kept`,
+:meth:`ProgressPredictor.kept`) and take it back later (``recall``): the service keeps it in
+the graph after each answer, so a student's first recommendation on any worker reads it rather
+than running the LSTMs again. What is kept carries a key of the history and of the model, so a
+new answer or a retrained model makes it stale, and a stale one is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -70,6 +77,7 @@ class BiLstmPredictor:
         self._heads = NextStepHeads(self.model)
         self._last = threading.local()  # .known: the last history this thread asked about
         self._groups: dict[int, tuple[tuple[str, ...], np.ndarray]] = {}  # id -> group, indices
+        self._model_key = _fingerprint(self.model, f"chunk={chunk}")
 
     def predict(self, history: History, question_ids: Sequence[str]
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -93,6 +101,26 @@ class BiLstmPredictor:
         group = np.repeat(np.arange(len(members)), [len(m) for m in members])
         return np.bincount(group, p[flat], minlength=len(members))
 
+    def kept(self, history: History) -> bytes:
+        """The history's LSTM state, packed with its key (:meth:`recall` takes it back)."""
+        step = self._state(history).step
+        return (_key(self._model_key, history)
+                + struct.pack("<III", *step.blocks.shape, len(step.before))
+                + step.blocks.tobytes() + step.before.tobytes() + step.last.tobytes())
+
+    def recall(self, history: History, kept: bytes) -> bool:
+        """Take back what :meth:`kept` packed for this history and this model, as if this
+        thread had just worked it out; False (and nothing taken) if it is another's."""
+        if not history or kept[:KEY_BYTES] != _key(self._model_key, history):
+            return False
+        blocks, width, hidden = struct.unpack_from("<III", kept, KEY_BYTES)
+        floats = np.frombuffer(kept, np.float32, offset=KEY_BYTES + 12)
+        body = blocks * width
+        step = NextStep(floats[:body].reshape(blocks, width), floats[body:body + hidden],
+                        floats[body + hidden:])
+        self._last.known = self._known(history, step)
+        return True
+
     def _members(self, group: tuple[str, ...]) -> np.ndarray:
         """A group's indices, kept by identity: hashing a tuple of hundreds of ids on every
         call cost more than the sums. The group is held, so its id is not reused meanwhile."""
@@ -115,18 +143,29 @@ class BiLstmPredictor:
         if last is not None and last.key == key:
             return last
         this_thread()
-        items = _indices(self._index, [q for q, _ in history])
-        correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+        items, correct = self._arrays(history)
         recent = slice(max(0, len(items) - (self.chunk - 1)), len(items))
-        step = self._heads.context(items[recent], correct[recent])
+        known = self._known(history, self._heads.context(items[recent], correct[recent]),
+                            items, correct)
+        self._last.known = known
+        return known
+
+    def _arrays(self, history: History) -> tuple[np.ndarray, np.ndarray]:
+        items = _indices(self._index, [q for q, _ in history])
+        return items, np.fromiter((bool(c) for _, c in history), np.int64, len(history))
+
+    def _known(self, history: History, step: NextStep, items: np.ndarray | None = None,
+               correct: np.ndarray | None = None) -> _Known:
+        """What the calls after a history need, from its LSTM state: P(next) of every
+        question, mixed with the transitions out of its last question."""
+        if items is None or correct is None:
+            items, correct = self._arrays(history)
         next_p = self._heads.next_probs(step)
         if self.transitions is not None and len(items) and self.mix > 0:
             after = self.transitions.after(int(items[-1]))
             if after.any():
                 next_p = (1 - self.mix) * next_p + self.mix * after
-        known = _Known(key, items, correct, step, next_p)
-        self._last.known = known
-        return known
+        return _Known(tuple(history), items, correct, step, next_p)
 
 
 @dataclass(frozen=True)
@@ -188,6 +227,9 @@ class ProgressPredictor:
         self._skill_ids = tuple(skill_ids)
         self._kept: LRUCache[bytes, float] = LRUCache(kept)  # history's digest -> progress
         self._kept_lock = threading.Lock()
+        self._model_key = _fingerprint(self.model, repr(data_config),
+                                       self._text.tobytes(), self._item_skills.tobytes())
+        self._last = threading.local()  # .weakest: (history, KP) recalled by this thread
         head = model.weakest_head
         self._weakest_w = head.weight.detach().float().numpy().T.copy()  # (H, K)
         self._weakest_b = head.bias.detach().float().numpy().copy()
@@ -201,12 +243,30 @@ class ProgressPredictor:
         path's gathers and second head."""
         if not history:
             return None
+        recalled = getattr(self._last, "weakest", None)
+        if recalled is not None and recalled[0] == tuple(history):
+            return recalled[1]
         this_thread()
         x, mask = self._window(history)
         with torch.inference_mode():
             out, _ = self.model.lstm(torch.from_numpy(x[mask][None]))
         last = out[0, -1].numpy()
         return self._skill_ids[int((last @ self._weakest_w + self._weakest_b).argmax())]
+
+    def kept(self, history: History) -> bytes:
+        """The weakest KP after the history, packed with its key (:meth:`recall`)."""
+        weakest = self.weakest(history)
+        at = -1 if weakest is None else self._skill_ids.index(weakest)
+        return _key(self._model_key, history) + struct.pack("<i", at)
+
+    def recall(self, history: History, kept: bytes) -> bool:
+        """Take back what :meth:`kept` packed for this history and this model (the next
+        :meth:`weakest` of it in this thread answers from it); False if it is another's."""
+        if not history or kept[:KEY_BYTES] != _key(self._model_key, history):
+            return False
+        (at,) = struct.unpack_from("<i", kept, KEY_BYTES)
+        self._last.weakest = (tuple(history), None if at < 0 else self._skill_ids[at])
+        return True
 
     def progress_of(self, histories: Sequence[History]) -> list[float]:
         """Expected progress (0-100) after the next window of each history (0 for an empty
@@ -241,6 +301,26 @@ class ProgressPredictor:
         correct = np.fromiter((bool(c) for _, c in history), np.int64, len(history))
         return window_features(items, correct, self._text, self._item_skills,
                                self.model.config.n_skills, self.config)
+
+
+KEY_BYTES = 16
+
+
+def _fingerprint(model: torch.nn.Module, *extra: str | bytes) -> bytes:
+    """A model's identity for what is kept of it: its weights and the settings that shape
+    its state. Retraining changes it, so everything kept from the old model goes stale."""
+    h = hashlib.blake2b(digest_size=KEY_BYTES)
+    for name, tensor in model.state_dict().items():
+        h.update(name.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    for part in extra:
+        h.update(part.encode() if isinstance(part, str) else part)
+    return h.digest()
+
+
+def _key(model_key: bytes, history: History) -> bytes:
+    """What kept state answers to: this model and exactly this history."""
+    return hashlib.blake2b(model_key + _digest(history), digest_size=KEY_BYTES).digest()
 
 
 def _digest(history: History) -> bytes:

@@ -76,7 +76,7 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     elif practice is not None and not left:
         reasons.append(f"practice set on {practice.kp_ids[0]} done: back to the path")
     recs = recommender.recommend(student_id, config=config, focus=focus,
-                                 learner=(dataset, learner), unfocused=unfocused)
+                                 learner=(dataset, learner), unfocused=unfocused, kept=ctx.kept)
     if focus and any("fell back to the frontier" in note for note in recs.notes):
         reasons.append("no question left on the focus KPs: the frontier's list instead")
     actions = (*adaptation.actions, *[a for a in window_actions

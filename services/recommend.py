@@ -9,26 +9,54 @@ The pipeline is a pure function of what it is given, so its lists are kept too, 
 keyed by everything it reads (the student's state, the settings, the re-route's KPs): a page or
 an LMS that asks again before the student answers gets the same list without the models
 running. A new catalogue (import, refit, TTL) empties it.
+What the models' LSTMs work out about a student's answers is kept on the student in the graph
+(:meth:`Recommender.keep`, after each answer and after training), so the first list after an
+answer, on whichever worker, reads it instead of running them (``docs/evaluation/latency.md``).
+It names the answers and the models it came from: when either has changed since, it is ignored
+and the models run, so a state not kept yet only costs time.
 Safe for concurrent callers: the caches take locks, the pipeline itself holds no state.
 """
 
 from __future__ import annotations
 
+import struct
 import threading
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from cachetools import LRUCache
 
 from graph import cache_version
-from graph.recommend import load_catalogue, load_learner, load_peers
+from graph.recommend import (
+    load_catalogue,
+    load_learner_kept,
+    load_peers,
+    model_histories,
+    write_kept,
+)
+from graph.roster import all_students
 from models import registry
 from services.dataset_cache import DatasetCache
+from tutor.errors import InvalidInput
 from tutor.ports import GraphStore
 from tutor.recommend import Catalogue, PeerMastery, RecConfig, SequenceModel, WeakKPModel
 from tutor.recommend import recommend as run_pipeline
 from tutor.recommend_types import LearnerState, RecommendationList
+
+History = Sequence[tuple[str, bool]]
+KEEP_BATCH = 500  # students read and written per round trip by Recommender.keep
+
+
+@runtime_checkable
+class Keeps(Protocol):
+    """A model that can hand out its state after a history and take it back
+    (``models.predictors``)."""
+
+    def kept(self, history: History) -> bytes: ...
+
+    def recall(self, history: History, kept: bytes) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -75,10 +103,15 @@ class Recommender:
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
                   focus: Sequence[str] = (),
                   learner: tuple[str, LearnerState] | None = None,
-                  unfocused: RecConfig | None = None) -> RecommendationList:
+                  unfocused: RecConfig | None = None, kept: bytes | None = None
+                  ) -> RecommendationList:
         """The pipeline for one student; ``config`` and ``focus`` come from the affect rules
-        and adjustments (``services.plan``), which pass the ``learner`` they already read."""
-        dataset, learner_state = learner or load_learner(self.store, student_id)
+        and adjustments (``services.plan``), which pass the ``learner`` they already read and
+        the models' state ``kept`` for the student."""
+        if learner is None:
+            dataset, learner_state, kept = load_learner_kept(self.store, student_id)
+        else:
+            dataset, learner_state = learner
         catalogue, peers = self.catalogue(dataset)
         models = self.predictors_for(dataset)
         config = config or self.config
@@ -88,14 +121,46 @@ class Recommender:
             if self._lists_from.get(dataset) is not catalogue:
                 self._lists_from[dataset] = catalogue
                 self._lists.clear()
-            kept = self._lists.get(key)
-        if kept is not None:
-            return kept
+            listed = self._lists.get(key)
+        if listed is not None:
+            return listed
+        if kept is not None and learner_state.history:
+            _recall(models, learner_state.history, kept)
         result = run_pipeline(catalogue, learner_state, config, peers, models.sequence,
                               models.weak, focus=focus, unfocused=unfocused)
         with self._lists_lock:
             self._lists[key] = result
         return result
+
+    def keep(self, student_ids: Sequence[str]) -> int:
+        """Keep on each student what the models work out about their latest answers (the
+        first list after an answer then reads it), unless what is kept is current already;
+        returns how many were written. Called after answers are stored and after training.
+        A student whose answers a model does not know (a question added since it was trained)
+        keeps nothing: the recommender runs the models as before."""
+        written = 0
+        for start in range(0, len(student_ids), KEEP_BATCH):
+            rows = []
+            for sid, dataset, history, old in model_histories(
+                    self.store, student_ids[start:start + KEEP_BATCH]):
+                models = self.predictors_for(dataset)
+                if not history or (old is not None and _recall(models, history, old)):
+                    continue
+                try:
+                    state = _pack(models, history)
+                except InvalidInput:
+                    continue
+                if state is not None:
+                    rows.append((sid, state))
+            if rows:
+                write_kept(self.store, rows)
+                written += len(rows)
+        return written
+
+    def keep_everyone(self) -> int:
+        """:meth:`keep` for every student of a dataset with models (after training)."""
+        return self.keep([sid for sid, dataset in all_students(self.store)
+                          if dataset in self.predictors])
 
     def predictors_for(self, dataset: str) -> Predictors:
         return self.predictors.get(dataset, Predictors())
@@ -113,6 +178,30 @@ class Recommender:
         self._cache.invalidate(dataset, seen=cache_version.bump(self.store))
         with self._lists_lock:
             self._lists.clear()
+
+
+def _pack(models: Predictors, history: History) -> bytes | None:
+    """What each model keeps after the history, in one string of bytes (a part's length,
+    then the part; 0: that model keeps nothing); None when neither keeps anything."""
+    parts = [m.kept(history) if isinstance(m, Keeps) else b""
+             for m in (models.sequence, models.weak)]
+    if not any(parts):
+        return None
+    return b"".join(struct.pack("<I", len(p)) + p for p in parts)
+
+
+def _recall(models: Predictors, history: History, kept: bytes) -> bool:
+    """Hand each model its part of a :func:`_pack`; True if every model that keeps took its
+    part (a part of other answers or another model is refused, and that model runs)."""
+    at, taken = 0, True
+    for model in (models.sequence, models.weak):
+        if at + 4 > len(kept):
+            return False
+        (size,) = struct.unpack_from("<I", kept, at)
+        part, at = kept[at + 4:at + 4 + size], at + 4 + size
+        if isinstance(model, Keeps):
+            taken = bool(part) and model.recall(history, part) and taken
+    return taken
 
 
 def _state_key(state: LearnerState) -> Hashable:

@@ -101,7 +101,10 @@ PARAMS: dict[str, dict] = {
     "dataset_attempts": {"dataset": "d"},
     "kp_popularity": {"dataset": "d"},
     "mastery_matrix": {"dataset": "d"},
+    "write_model_states": {"rows": [{"student_id": "s1", "state": "c3RhdGU="},
+                                    {"student_id": "nobody", "state": "eA=="}]},
     "rec_learner": {"student_id": "s1", "limit": 10},
+    "model_histories": {"student_ids": ["s1", "nobody"], "limit": 10},
     "question_texts": {"dataset": "d"},
     "resource_texts": {"dataset": "d"},
     "item_dataset": {"item_id": "q1"},
@@ -315,7 +318,11 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
                                        "responses": 1, "mastery_kps": ["k1"],
                                        "mastery_p": results["rec_learner"][0]["mastery_p"],
                                        "answer_ids": ["q1"], "answer_correct": [True],
-                                       "placed": [], "placed_at": None}]
+                                       "placed": [], "placed_at": None,
+                                       "model_state": "c3RhdGU="}]
+    assert results["model_histories"] == [{"student_id": "s1", "dataset": "d",
+                                           "answer_ids": ["q1"], "answer_correct": [True],
+                                           "model_state": "c3RhdGU="}]
     assert results["mastery_matrix"] == [{"student_id": "s1", "kp_id": "k1",
                                           "p": results["mastery_matrix"][0]["p"]}]
     assert results["kp_popularity"] == [{"id": "k1", "attempts": 1}]
@@ -344,8 +351,8 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["active_students"] == [{"id": "s1"}]
     (learner,) = results["adjust_learners"]  # an unknown id is left out
     assert learner["student_id"] == "s1"
-    assert {k: v for k, v in learner.items() if k not in ("student_id", "affect")} == \
-        results["rec_learner"][0]
+    assert {k: v for k, v in learner.items() if k not in ("student_id", "affect")} == {
+        k: v for k, v in results["rec_learner"][0].items() if k != "model_state"}
     assert learner["affect"] == [{"tag": "confused", "confidence": 0.7, "source": "face",
                                   "ts": 10}]
     assert results["save_adjustment"] == [{"created": True}]
@@ -355,7 +362,7 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["read_profile"][0]["class_ids"] == ["cl1"]
     assert results["kp_resources"][0]["id"] == "r1"
     context = results["plan_context"][0]
-    for key in ("mastery_kps", "mastery_p", "answer_ids", "answer_correct"):
+    for key in ("mastery_kps", "mastery_p", "answer_ids", "answer_correct", "model_state"):
         assert context[key] == results["rec_learner"][0][key]
     stamps = context["answer_ts"]  # newest first, one per answer (a practice set's progress)
     assert len(stamps) == len(context["answer_ids"]) > 0 and stamps == sorted(stamps)[::-1]
@@ -482,7 +489,8 @@ def test_the_plan_queries_answer_for_a_student_with_nothing_yet(embedded) -> Non
     assert store.read("plan_context", {"student_id": "s1", "since": 0, "limit": 10}) == [
         {"dataset": "d", "theta": None, "var": None, "responses": None, "mastery_kps": [],
          "mastery_p": [], "answer_ids": [], "answer_correct": [], "answer_ts": [],
-         "affect": [], "adjustments": [], "placed": [], "placed_at": None, "arms": []}]
+         "affect": [], "adjustments": [], "placed": [], "placed_at": None, "arms": [],
+         "model_state": None}]
     assert store.read("plan_context", {"student_id": "nobody", "since": 0, "limit": 10}) == []
     assert store.read("resource_candidates", {"dataset": "d"}) == []
     assert store.read("resource_uses", {"dataset": "d"}) == []

@@ -6,6 +6,7 @@ Runs with nothing beside the clone (about 10 s)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,9 @@ def test_demo_setup_without_data_trains_what_the_seed_students_meet(
     seeded = len(load_curriculum().attempts)
     assert f"attempts: {seeded + cohort:,}" in out.output  # `graph stats`: the cohort is in
     assert "demo logins" in out.output
+    # every student with answers keeps the models' state: their first list reads it
+    kept = re.search(r"kept the models' state of ([\d,]+) students \(seed\)", out.output)
+    assert kept and int(kept[1].replace(",", "")) >= STUDENTS, out.output
 
     settings = Settings(var_dir=empty_var)
     predictors = load_predictors(settings.models_dir)

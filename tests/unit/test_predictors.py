@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -264,3 +265,65 @@ def test_progress_predictor_rejects_unknown_ids_and_mismatches() -> None:
         predictor.weakest([("t:q:zz", False)])
     with pytest.raises(InvalidInput, match="skill ids"):
         ProgressPredictor(model, SMALL, vectorizer, ITEM_IDS, texts, ITEM_SKILLS, SKILL_IDS[:2])
+
+
+@pytest.mark.parametrize("length", [1, 3, 4, 13, 60])
+def test_recalled_state_answers_as_the_lstms_do(model: BiLstmKT, length: int) -> None:
+    """What one predictor kept, another (a second worker, the same model) recalls: its
+    scores equal its own LSTMs' to the bit, and the LSTMs do not run."""
+    h = _histories(1, length, seed=length)
+    history = _pairs(h.items[0], h.correct[0])
+    targets = list(ITEM_IDS[:12])
+    transitions = QuestionTransitions.fit(h.items, N_ITEMS)
+    writer = BiLstmPredictor(model, ITEM_IDS, chunk=TRAINING.chunk, transitions=transitions)
+    kept = writer.kept(history)
+    want = BiLstmPredictor(model, ITEM_IDS, chunk=TRAINING.chunk, transitions=transitions
+                           ).predict(history, targets)
+    reader = BiLstmPredictor(model, ITEM_IDS, chunk=TRAINING.chunk, transitions=transitions)
+    contexts: list[int] = []
+    context = reader._heads.context
+    reader._heads.context = lambda *a: contexts.append(1) or context(*a)  # type: ignore[method-assign]
+    assert reader.recall(history, kept)
+    got = reader.predict(history, targets)
+    assert contexts == []
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    groups = [ITEM_IDS[:5], ITEM_IDS[5:9]]
+    np.testing.assert_array_equal(reader.next_mass(history, groups),
+                                  writer.next_mass(history, groups))
+
+
+def test_kept_state_of_another_history_or_model_is_ignored(model: BiLstmKT) -> None:
+    h = _histories(1, 9)
+    history = _pairs(h.items[0], h.correct[0])
+    kept = BiLstmPredictor(model, ITEM_IDS).kept(history)
+    reader = BiLstmPredictor(model, ITEM_IDS)
+    answered = [*history, (ITEM_IDS[3], True)]
+    flipped = [*history[:-1], (history[-1][0], not history[-1][1])]
+    assert not reader.recall(answered, kept) and not reader.recall(flipped, kept)
+    assert not reader.recall([], kept)
+    assert not BiLstmPredictor(model, ITEM_IDS, chunk=20).recall(history, kept)  # other window
+    retrained = BiLstmKT(model.config, ITEM_SKILLS).eval()
+    assert not BiLstmPredictor(retrained, ITEM_IDS).recall(history, kept)
+    assert reader.recall(history, kept)
+
+
+def test_recalled_weakest_kp_is_the_models() -> None:
+    texts = item_texts_from_skills(ITEM_SKILLS, SKILL_IDS)
+    vectorizer, _ = fit_text_features(texts, SMALL.text_features)
+    model = ProgressLSTM(ProgressConfig(SMALL.n_features, N_SKILLS,
+                                        progress_feature=SMALL.progress_feature)).eval()
+
+    def predictor(m: ProgressLSTM = model) -> ProgressPredictor:
+        return ProgressPredictor(m, SMALL, vectorizer, ITEM_IDS, texts, ITEM_SKILLS, SKILL_IDS)
+
+    rng = np.random.default_rng(4)
+    histories = [_pairs(rng.integers(0, N_ITEMS, n), rng.integers(0, 2, n)) for n in (1, 7, 45)]
+    writer, reader = predictor(), predictor(copy.deepcopy(model))
+    reader.model.lstm = None  # type: ignore[assignment]  # a recalled KP needs no LSTM
+    for history in histories:
+        assert reader.recall(history, writer.kept(history))
+        assert reader.weakest(history) == writer.weakest(history)
+    other = ProgressLSTM(model.config).eval()
+    assert not predictor(other).recall(histories[0], writer.kept(histories[0]))
+    assert not reader.recall(histories[1], writer.kept(histories[0]))
