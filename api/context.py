@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,7 +14,6 @@ from tutor.access import Principal, Role
 from tutor.ports import GraphStore
 
 EXTENSION = "kgtutor"
-log = logging.getLogger("kgtutor.api")
 
 
 @dataclass
@@ -32,15 +30,10 @@ def services() -> Services:
 
 
 def keep_models_state(student_ids: Sequence[str]) -> None:
-    """After answers are stored: keep what the models make of the students' new answers
-    (``Recommender.keep``), so their next list on any worker does not run the LSTMs. The
-    answers are stored already, so a failure here is logged and costs only that speed."""
-    if not student_ids:
-        return
-    try:
-        services().recommender.keep(student_ids)
-    except Exception:  # an optimisation must not fail a stored answer
-        log.exception("keeping the models' state of %d students failed", len(student_ids))
+    """After answers are stored: keep what the models make of the students' new answers, in
+    the worker's keeping thread (``Recommender.keep_soon``), so their next list on any worker
+    does not run the LSTMs, and the answer's response does not wait for it."""
+    services().recommender.keep_soon(student_ids)
 
 
 def principal() -> Principal:

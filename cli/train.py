@@ -234,8 +234,10 @@ def states(settings: Settings) -> None:
     answers; run after training them. Answers through the API keep theirs as they come: a
     student's first recommendation then reads it instead of running the LSTMs
     (docs/evaluation/latency.md). One that is missing or stale only costs that time."""
+    from models.threads import one_thread
     from services.recommend import Recommender, load_predictors
 
+    one_thread()  # one history at a time: a second thread would only spin
     predictors = load_predictors(settings.models_dir)
     if not predictors:
         click.echo(f"no trained Bi-LSTM or progress model in {settings.models_dir}: nothing "

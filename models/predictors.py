@@ -103,7 +103,11 @@ class BiLstmPredictor:
 
     def kept(self, history: History) -> bytes:
         """The history's LSTM state, packed with its key (:meth:`recall` takes it back)."""
-        step = self._state(history).step
+        last: _Known | None = getattr(self._last, "known", None)
+        if last is not None and last.key == tuple(history):
+            step = last.step
+        else:  # the context only: keeping needs no P(next)
+            step = self._context(history)[2]
         return (_key(self._model_key, history)
                 + struct.pack("<III", *step.blocks.shape, len(step.before))
                 + step.blocks.tobytes() + step.before.tobytes() + step.last.tobytes())
@@ -142,13 +146,17 @@ class BiLstmPredictor:
         last: _Known | None = getattr(self._last, "known", None)
         if last is not None and last.key == key:
             return last
+        items, correct, step = self._context(history)
+        known = self._known(history, step, items, correct)
+        self._last.known = known
+        return known
+
+    def _context(self, history: History) -> tuple[np.ndarray, np.ndarray, NextStep]:
+        """The history as indices and the LSTMs' state after its last ``chunk - 1`` steps."""
         this_thread()
         items, correct = self._arrays(history)
         recent = slice(max(0, len(items) - (self.chunk - 1)), len(items))
-        known = self._known(history, self._heads.context(items[recent], correct[recent]),
-                            items, correct)
-        self._last.known = known
-        return known
+        return items, correct, self._heads.context(items[recent], correct[recent])
 
     def _arrays(self, history: History) -> tuple[np.ndarray, np.ndarray]:
         items = _indices(self._index, [q for q, _ in history])

@@ -19,9 +19,11 @@ Safe for concurrent callers: the caches take locks, the pipeline itself holds no
 
 from __future__ import annotations
 
+import logging
 import struct
 import threading
 from collections.abc import Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -46,6 +48,7 @@ from tutor.recommend import recommend as run_pipeline
 from tutor.recommend_types import LearnerState, RecommendationList
 
 History = Sequence[tuple[str, bool]]
+log = logging.getLogger("kgtutor.recommend")
 KEEP_BATCH = 500  # students read and written per round trip by Recommender.keep
 
 
@@ -99,6 +102,8 @@ class Recommender:
         self._lists: LRUCache[Hashable, RecommendationList] = LRUCache(lists)
         self._lists_from: dict[str, Catalogue] = {}  # dataset -> catalogue the lists came from
         self._lists_lock = threading.Lock()
+        self._keeper: ThreadPoolExecutor | None = None  # keep_soon's thread, made on first use
+        self._keeper_lock = threading.Lock()
 
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
                   focus: Sequence[str] = (),
@@ -138,6 +143,8 @@ class Recommender:
         returns how many were written. Called after answers are stored and after training.
         A student whose answers a model does not know (a question added since it was trained)
         keeps nothing: the recommender runs the models as before."""
+        if not self.predictors:
+            return 0
         written = 0
         for start in range(0, len(student_ids), KEEP_BATCH):
             rows = []
@@ -156,6 +163,32 @@ class Recommender:
                 write_kept(self.store, rows)
                 written += len(rows)
         return written
+
+    def keep_soon(self, student_ids: Sequence[str]) -> None:
+        """:meth:`keep`, in this process's keeping thread, in the order asked: an answer's
+        response does not wait for it (keeping costs about 2 ms of CPU and two round trips,
+        docs/evaluation/latency.md), and the student's next list, a moment later, finds it.
+        A failure is logged: the answers are stored, and a state not kept only costs time."""
+        if not student_ids or not self.predictors:
+            return
+        with self._keeper_lock:
+            if self._keeper is None:
+                self._keeper = ThreadPoolExecutor(1, thread_name_prefix="kgtutor-keep")
+            self._keeper.submit(self._keep_logged, list(student_ids))
+
+    def kept_by_now(self, timeout: float = 30.0) -> None:
+        """Wait until what :meth:`keep_soon` was asked before this call is done (tests, and
+        a process about to stop)."""
+        with self._keeper_lock:
+            pending = self._keeper.submit(lambda: None) if self._keeper else None
+        if pending is not None:
+            pending.result(timeout)
+
+    def _keep_logged(self, student_ids: list[str]) -> None:
+        try:
+            self.keep(student_ids)
+        except Exception:  # a lost state only costs time; say why, keep the thread
+            log.exception("keeping the models' state of %d students failed", len(student_ids))
 
     def keep_everyone(self) -> int:
         """:meth:`keep` for every student of a dataset with models (after training)."""

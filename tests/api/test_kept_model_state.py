@@ -95,6 +95,7 @@ def test_an_answer_keeps_the_state_another_worker_reads(
             "event_id": f"kept-{i}", "question_id": q, "correct": i != 1,
             "ts": _iso(NOW + i * 1000)})
         assert r.status_code == 201, r.json
+        first.extensions["kgtutor"].recommender.kept_by_now()  # kept in the worker's thread
         (row,) = model_histories(api_store, [STUDENT])
         assert [q for q, _ in row[2]] == QUESTIONS[:i + 1] and row[3] is not None
     assert first_models.runs > 0  # worker 1 ran the models to keep their state
@@ -121,6 +122,7 @@ def test_keeping_again_writes_only_what_is_stale(
     again = first.test_client().post(f"/students/{STUDENT}/attempts", headers=admin, json={
         "event_id": "kept-0", "question_id": QUESTIONS[0], "correct": True, "ts": _iso(NOW)})
     assert again.status_code == 200  # stored already: nothing new, nothing kept again
+    first.extensions["kgtutor"].recommender.kept_by_now()
     # an answer that skipped keeping (an import, say): the state is stale and refused
     api_store.write("create_attempts", {"rows": [{
         "event_id": "kept-import", "student_id": STUDENT, "question_id": QUESTIONS[0],
@@ -129,3 +131,36 @@ def test_keeping_again_writes_only_what_is_stale(
     r = second.test_client().get(f"/students/{STUDENT}/recommendations", headers=admin)
     assert r.status_code == 200 and second_models.runs > runs  # the models ran again
     assert recommender.keep([STUDENT]) == 1 and recommender.keep([STUDENT]) == 0
+
+
+class FailingOnce:
+    """The graph store, but its first read of the students' histories fails (the graph
+    restarting, say)."""
+
+    def __init__(self, inner: GraphStore) -> None:
+        self.inner, self.failed = inner, False
+
+    def read(self, query: str, params: Any = None) -> Any:
+        if query == "model_histories" and not self.failed:
+            self.failed = True
+            raise ConnectionError("graph went away")
+        return self.inner.read(query, params)
+
+    def write(self, query: str, params: Any = None) -> Any:
+        return self.inner.write(query, params)
+
+
+def test_a_failed_keep_is_logged_and_the_next_one_runs(
+        workers: Workers, api_store: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
+    _, _, reference = workers
+    api_store.write("create_attempts", {"rows": [{
+        "event_id": "kept-import-2", "student_id": STUDENT, "question_id": QUESTIONS[1],
+        "correct": True, "ts": NOW + 20_000, "seq": 0, "duration_s": None, "source": "import"}]})
+    store = FailingOnce(api_store)
+    recommender = Recommender(store, {"seed": Predictors(reference.sequence, reference.weak)})
+    recommender.keep_soon([STUDENT])
+    recommender.kept_by_now()
+    assert "keeping the models' state of 1 students failed" in caplog.text
+    recommender.keep_soon([STUDENT])  # the keeping thread lives on
+    recommender.kept_by_now()
+    assert recommender.keep([STUDENT]) == 0  # kept by the second try
