@@ -10,7 +10,7 @@ from flask_smorest.pagination import PaginationParameters
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import UnprocessableEntity
 
-from api.context import keep_models_state, principal, services
+from api.context import principal, services
 from api.gate import require_student
 from api.schemas import EVENT_ID, ID, Counts, epoch_ms
 from graph import attempts as attempt_store
@@ -102,7 +102,6 @@ def post_attempt(body: dict[str, Any], student_id: str) -> tuple[dict[str, Any],
     who = principal()
     ns = namespace_of(_tenant(who))
     report = ingest_attempts(services().store, [_row(body, student_id)], ns, services().clock())
-    keep_models_state(report.answered)
     item = report.items[0]
     if item.status == CONFLICT:
         raise ConstraintViolation(item.reason)
@@ -129,7 +128,6 @@ def post_batch(body: dict[str, Any]) -> dict[str, Any]:
     report = ingest_attempts(services().store,
                              [_row(a, stored_id[a["student_id"]]) for a in body["attempts"]],
                              namespace_of(_tenant(who)), services().clock())
-    keep_models_state(report.answered)
     return {"created": report.created, "existing": report.existing,
             "rejected": report.rejected,
             "problems": [{"index": i.index, "reason": i.reason} for i in report.items

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app, g
@@ -27,13 +27,6 @@ class Services:
 
 def services() -> Services:
     return current_app.extensions[EXTENSION]
-
-
-def keep_models_state(student_ids: Sequence[str]) -> None:
-    """After answers are stored: keep what the models make of the students' new answers, in
-    the worker's keeping thread (``Recommender.keep_soon``), so their next list on any worker
-    does not run the LSTMs, and the answer's response does not wait for it."""
-    services().recommender.keep_soon(student_ids)
 
 
 def principal() -> Principal:

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import NotFound, UnprocessableEntity
 
-from api.context import keep_models_state, principal, services
+from api.context import principal, services
 from api.gate import roles
 from api.schemas import EVENT_ID, ID, KPOut, QuestionOut, RankedResourceOut, ResourceOut
 from graph import maps, roster
@@ -209,9 +209,7 @@ def _store(body: dict[str, Any], student_id: str, correct: bool, who: Principal)
     row = {"event_id": body.get("event_id") or str(uuid4()), "student_id": student_id,
            "question_id": body["question_id"], "correct": correct,
            "duration_s": body.get("duration_s")}
-    report = ingest_attempts(services().store, [row], ns, services().clock())
-    keep_models_state(report.answered)
-    item = report.items[0]
+    item = ingest_attempts(services().store, [row], ns, services().clock()).items[0]
     if item.status == CONFLICT:
         raise ConstraintViolation(item.reason)
     if item.status == REJECTED:

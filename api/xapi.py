@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
-from api.context import keep_models_state, principal, services
+from api.context import principal, services
 from api.gate import open_endpoint, require_student, roles
 from api.problems import problem
 from api.schemas import Counts, epoch_ms
@@ -227,10 +227,8 @@ def _ingest(statements: list[Any], whole: bool = False) -> StatementReport:
     svc = services()
     for student_id in actor_students(svc.store, statements, tenant, scope):
         require_student(who, student_id)
-    report = ingest_statements(svc.store, statements, tenant, svc.clock(),
-                               create_students=who.role is Role.LMS, whole=whole, scope=scope)
-    keep_models_state(report.answered)
-    return report
+    return ingest_statements(svc.store, statements, tenant, svc.clock(),
+                             create_students=who.role is Role.LMS, whole=whole, scope=scope)
 
 
 def _raise_conflict(report: StatementReport) -> None:

@@ -237,7 +237,7 @@ class ProgressPredictor:
         self._kept_lock = threading.Lock()
         self._model_key = _fingerprint(self.model, repr(data_config),
                                        self._text.tobytes(), self._item_skills.tobytes())
-        self._last = threading.local()  # .weakest: (history, KP) recalled by this thread
+        self._last = threading.local()  # .weakest: (history, KP) this thread worked out last
         head = model.weakest_head
         self._weakest_w = head.weight.detach().float().numpy().T.copy()  # (H, K)
         self._weakest_b = head.bias.detach().float().numpy().copy()
@@ -259,7 +259,9 @@ class ProgressPredictor:
         with torch.inference_mode():
             out, _ = self.model.lstm(torch.from_numpy(x[mask][None]))
         last = out[0, -1].numpy()
-        return self._skill_ids[int((last @ self._weakest_w + self._weakest_b).argmax())]
+        weakest = self._skill_ids[int((last @ self._weakest_w + self._weakest_b).argmax())]
+        self._last.weakest = (tuple(history), weakest)  # what :meth:`kept` packs next
+        return weakest
 
     def kept(self, history: History) -> bytes:
         """The weakest KP after the history, packed with its key (:meth:`recall`)."""

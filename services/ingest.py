@@ -66,12 +66,6 @@ class IngestReport:
         return cls(count[CREATED], count[EXISTING], count[IGNORED], count[ACTIVITY],
                    count[REJECTED] + count[CONFLICT], tuple(items))
 
-    @property
-    def answered(self) -> list[str]:
-        """Students with a new answer stored by this request (graph ids)."""
-        return sorted({i.student_id for i in self.items if i.status == CREATED
-                       and i.student_id})
-
 
 @dataclass(frozen=True)
 class ActorScope:

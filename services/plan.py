@@ -48,8 +48,10 @@ class Plan:
 def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
          n: int | None = None, adjust: AdjustConfig = AdjustConfig()) -> Plan:
     """The student's next plan. Reads the graph twice (the student's context, the resources)
-    and writes nothing: the tutor e-mail of a negative state is queued by the reading's POST
-    (``services.adjust.react_to_affect``) and by the 15-minute job, never by a GET."""
+    and writes nothing of record: the tutor e-mail of a negative state is queued by the
+    reading's POST (``services.adjust.react_to_affect``) and by the 15-minute job, never by a
+    GET; only the models' state, when they ran, is kept in the background (a cache that names
+    the answers it came from: ``services.recommend``)."""
     ctx = plan_store.context(store, student_id, now - WINDOW_MS)
     dataset, learner = ctx.dataset, ctx.learner
     catalogue, _ = recommender.catalogue(dataset)

@@ -9,11 +9,13 @@ The pipeline is a pure function of what it is given, so its lists are kept too, 
 keyed by everything it reads (the student's state, the settings, the re-route's KPs): a page or
 an LMS that asks again before the student answers gets the same list without the models
 running. A new catalogue (import, refit, TTL) empties it.
-What the models' LSTMs work out about a student's answers is kept on the student in the graph
-(:meth:`Recommender.keep`, after each answer and after training), so the first list after an
-answer, on whichever worker, reads it instead of running them (``docs/evaluation/latency.md``).
-It names the answers and the models it came from: when either has changed since, it is ignored
-and the models run, so a state not kept yet only costs time.
+What the models' LSTMs make of a student's latest answers is kept on the student in the graph
+once they have run for a list (written in the background) and by :meth:`Recommender.keep`
+after training, so the student's next first list, on whichever worker (a class opening the
+practice page, a new session, another worker), reads it instead of running them
+(``docs/evaluation/latency.md``). It names the answers and the models it came from: when
+either has changed since, it is ignored and the models run, so a state missing or stale only
+costs time.
 Safe for concurrent callers: the caches take locks, the pipeline itself holds no state.
 """
 
@@ -129,20 +131,22 @@ class Recommender:
             listed = self._lists.get(key)
         if listed is not None:
             return listed
-        if kept is not None and learner_state.history:
-            _recall(models, learner_state.history, kept)
+        history = learner_state.history
+        recalled = kept is not None and bool(history) and _recall(models, history, kept)
         result = run_pipeline(catalogue, learner_state, config, peers, models.sequence,
                               models.weak, focus=focus, unfocused=unfocused)
         with self._lists_lock:
             self._lists[key] = result
+        if history and not recalled:  # the LSTMs ran: keep what they made of these answers
+            self._keep_computed(student_id, models, history)
         return result
 
     def keep(self, student_ids: Sequence[str]) -> int:
-        """Keep on each student what the models work out about their latest answers (the
-        first list after an answer then reads it), unless what is kept is current already;
-        returns how many were written. Called after answers are stored and after training.
-        A student whose answers a model does not know (a question added since it was trained)
-        keeps nothing: the recommender runs the models as before."""
+        """Keep on each student what the models work out about their latest answers (their
+        next list then reads it), unless what is kept is current already; returns how many
+        were written (`kgtutor train states`, after training). A student whose answers a
+        model does not know (a question added since it was trained) keeps nothing: the
+        recommender runs the models as before."""
         if not self.predictors:
             return 0
         written = 0
@@ -164,31 +168,35 @@ class Recommender:
                 written += len(rows)
         return written
 
-    def keep_soon(self, student_ids: Sequence[str]) -> None:
-        """:meth:`keep`, in this process's keeping thread, in the order asked: an answer's
-        response does not wait for it (keeping costs about 2 ms of CPU and two round trips,
-        docs/evaluation/latency.md), and the student's next list, a moment later, finds it.
-        A failure is logged: the answers are stored, and a state not kept only costs time."""
-        if not student_ids or not self.predictors:
+    def _keep_computed(self, student_id: str, models: Predictors, history: History) -> None:
+        """Pack what this thread's models just made of the history (no LSTM runs again) and
+        write it in this process's keeping thread: the list's response does not wait for the
+        write, and the student's next first list, on any worker, reads it. A failure is
+        logged: a state not kept only costs time."""
+        try:
+            state = _pack(models, history)
+        except InvalidInput:  # an answer the models do not know: nothing to keep
+            return
+        if state is None:
             return
         with self._keeper_lock:
             if self._keeper is None:
                 self._keeper = ThreadPoolExecutor(1, thread_name_prefix="kgtutor-keep")
-            self._keeper.submit(self._keep_logged, list(student_ids))
+            self._keeper.submit(self._write_logged, [(student_id, state)])
 
     def kept_by_now(self, timeout: float = 30.0) -> None:
-        """Wait until what :meth:`keep_soon` was asked before this call is done (tests, and
-        a process about to stop)."""
+        """Wait until the states handed to the keeping thread before this call are written
+        (tests, and a process about to stop)."""
         with self._keeper_lock:
             pending = self._keeper.submit(lambda: None) if self._keeper else None
         if pending is not None:
             pending.result(timeout)
 
-    def _keep_logged(self, student_ids: list[str]) -> None:
+    def _write_logged(self, rows: list[tuple[str, bytes]]) -> None:
         try:
-            self.keep(student_ids)
+            write_kept(self.store, rows)
         except Exception:  # a lost state only costs time; say why, keep the thread
-            log.exception("keeping the models' state of %d students failed", len(student_ids))
+            log.exception("keeping the models' state of %d students failed", len(rows))
 
     def keep_everyone(self) -> int:
         """:meth:`keep` for every student of a dataset with models (after training)."""

@@ -1,7 +1,8 @@
-"""What the models make of a student's answers is kept on the student after each answer
-through the API, so the next list, on another worker, reads it: the same list as the models
-give, without their LSTMs running. Real (untrained) Bi-LSTM and progress models of the seed
-course, two apps standing for two workers, each with its own copy of the models."""
+"""What the models make of a student's answers is kept on the student once they have run for
+a list (written in the worker's keeping thread), so the student's next first list, on another
+worker, reads it: the same list as the models give, without their LSTMs running. Real
+(untrained) Bi-LSTM and progress models of the seed course; two apps stand for two workers,
+each with its own copy of the models."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from services.recommend import Predictors, Recommender
 from services.settings import Settings
 from services.training_data import graph_kt_data
 from tests.api.conftest import NOW, Clients
+from tests.api.test_recommend_round_trips import CountingStore
 from tutor.ports import GraphStore
 
 STUDENT = "t-kept-st"
@@ -31,7 +33,7 @@ QUESTIONS = ["alg-q-integers-number-line-01", "alg-q-integers-number-line-02",
 
 
 class Spied:
-    """Each worker's models, counting the runs of their LSTMs."""
+    """A worker's models, counting the runs of their LSTMs."""
 
     def __init__(self, bilstm: BiLstmKT, progress: ProgressLSTM, kt: Any) -> None:
         texts = item_texts_from_skills(kt.item_skills, kt.skill_names)
@@ -62,8 +64,7 @@ Workers = tuple[tuple[Flask, Spied], tuple[Flask, Spied], Spied]  # 2 apps, a re
 
 
 @pytest.fixture(scope="module")
-def workers(api_settings: Settings, api_store: GraphStore, lms_clients: Clients
-            ) -> Workers:
+def workers(api_settings: Settings, api_store: GraphStore, lms_clients: Clients) -> Workers:
     api_store.write("create_student", {"id": STUDENT, "name": "Kept", "email": "",
                                        "tenant": "", "dataset": "seed", "now": NOW})
     kt = graph_kt_data(api_store, "seed")
@@ -85,23 +86,34 @@ def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
 
 
-def test_an_answer_keeps_the_state_another_worker_reads(
-        workers: Workers, api_store: GraphStore,
-        tokens: dict[str, str]) -> None:
-    (first, first_models), (second, second_models), reference = workers
-    admin = {"Authorization": f"Bearer {tokens['admin']}"}
-    for i, q in enumerate(QUESTIONS):  # each answer through worker 1 keeps the new state
-        r = first.test_client().post(f"/students/{STUDENT}/attempts", headers=admin, json={
-            "event_id": f"kept-{i}", "question_id": q, "correct": i != 1,
-            "ts": _iso(NOW + i * 1000)})
-        assert r.status_code == 201, r.json
-        first.extensions["kgtutor"].recommender.kept_by_now()  # kept in the worker's thread
-        (row,) = model_histories(api_store, [STUDENT])
-        assert [q for q, _ in row[2]] == QUESTIONS[:i + 1] and row[3] is not None
-    assert first_models.runs > 0  # worker 1 ran the models to keep their state
+def _answer(app: Flask, token: str, i: int, question: str, correct: bool) -> None:
+    r = app.test_client().post(f"/students/{STUDENT}/attempts",
+                               headers={"Authorization": f"Bearer {token}"},
+                               json={"event_id": f"kept-{i}", "question_id": question,
+                                     "correct": correct, "ts": _iso(NOW + i * 1000)})
+    assert r.status_code == 201, r.json
 
-    r = second.test_client().get(f"/students/{STUDENT}/recommendations", headers=admin)
+
+def _list(app: Flask, token: str) -> dict[str, Any]:
+    r = app.test_client().get(f"/students/{STUDENT}/recommendations",
+                              headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200 and r.json["items"], r.json
+    app.extensions["kgtutor"].recommender.kept_by_now()  # the keeping thread has written
+    return r.json
+
+
+def test_a_list_keeps_the_state_another_worker_reads(
+        workers: Workers, api_store: GraphStore, tokens: dict[str, str]) -> None:
+    (first, first_models), (second, second_models), reference = workers
+    for i, q in enumerate(QUESTIONS):
+        _answer(first, tokens["admin"], i, q, i != 1)
+    assert first_models.runs == 0  # an answer runs no model
+    _list(first, tokens["admin"])
+    assert first_models.runs == 2  # the Bi-LSTM's context and the progress model, once each
+    (row,) = model_histories(api_store, [STUDENT])
+    assert [q for q, _ in row[2]] == QUESTIONS and row[3] is not None
+
+    _list(second, tokens["admin"])
     assert second_models.runs == 0  # worker 2 read the kept state: no LSTM ran
 
     # the list from the kept state is the list the models give without it
@@ -109,58 +121,68 @@ def test_an_answer_keeps_the_state_another_worker_reads(
     kept_list = second_models.recommender(api_store).recommend(STUDENT)
     assert second_models.runs == 0
     computed = reference.recommender(api_store).recommend(STUDENT, learner=(dataset, learner))
-    assert reference.runs > 0 and computed.items == kept_list.items
+    assert reference.runs > 0 and computed.items == kept_list.items and kept_list.items
+
+    # a new answer makes the state stale: worker 2 runs the models and keeps the new one,
+    # which worker 1 then reads
+    _answer(first, tokens["admin"], 3, QUESTIONS[0], False)
+    _list(second, tokens["admin"])
+    assert second_models.runs == 2
+    runs = first_models.runs
+    _list(first, tokens["admin"])
+    assert first_models.runs == runs
 
 
-def test_keeping_again_writes_only_what_is_stale(
-        workers: Workers, api_store: GraphStore,
-        tokens: dict[str, str]) -> None:
-    (first, _), (second, second_models), _ = workers
-    recommender = second.extensions["kgtutor"].recommender
+def test_a_list_writes_the_state_once_and_nothing_else(
+        workers: Workers, api_store: GraphStore) -> None:
+    _, _, reference = workers
+    api_store.write("create_attempts", {"rows": [{  # an import: nothing kept for it
+        "event_id": "kept-import", "student_id": STUDENT, "question_id": QUESTIONS[2],
+        "correct": True, "ts": NOW + 10_000, "seq": 0, "duration_s": None,
+        "source": "import"}]})
+    counting = CountingStore(api_store)
+    recommender = reference.recommender(counting)
+    first = recommender.recommend(STUDENT)
+    recommender.kept_by_now()
+    assert dict(counting.writes) == {"write_model_states": 1}
+    counting.reset()
+    again = reference.recommender(counting)  # another worker: no list kept in memory
+    assert again.recommend(STUDENT).items == first.items
+    again.kept_by_now()
+    assert not counting.writes  # the state was current: nothing written
     assert recommender.keep([STUDENT, "no-such-student"]) == 0  # current, and unknown
-    admin = {"Authorization": f"Bearer {tokens['admin']}"}
-    again = first.test_client().post(f"/students/{STUDENT}/attempts", headers=admin, json={
-        "event_id": "kept-0", "question_id": QUESTIONS[0], "correct": True, "ts": _iso(NOW)})
-    assert again.status_code == 200  # stored already: nothing new, nothing kept again
-    first.extensions["kgtutor"].recommender.kept_by_now()
-    # an answer that skipped keeping (an import, say): the state is stale and refused
-    api_store.write("create_attempts", {"rows": [{
-        "event_id": "kept-import", "student_id": STUDENT, "question_id": QUESTIONS[0],
-        "correct": False, "ts": NOW + 10_000, "seq": 0, "duration_s": None, "source": "import"}]})
-    runs = second_models.runs
-    r = second.test_client().get(f"/students/{STUDENT}/recommendations", headers=admin)
-    assert r.status_code == 200 and second_models.runs > runs  # the models ran again
-    assert recommender.keep([STUDENT]) == 1 and recommender.keep([STUDENT]) == 0
 
 
 class FailingOnce:
-    """The graph store, but its first read of the students' histories fails (the graph
-    restarting, say)."""
+    """The graph store, but its first write of a kept state fails (the graph restarting)."""
 
     def __init__(self, inner: GraphStore) -> None:
         self.inner, self.failed = inner, False
 
     def read(self, query: str, params: Any = None) -> Any:
-        if query == "model_histories" and not self.failed:
-            self.failed = True
-            raise ConnectionError("graph went away")
         return self.inner.read(query, params)
 
     def write(self, query: str, params: Any = None) -> Any:
+        if query == "write_model_states" and not self.failed:
+            self.failed = True
+            raise ConnectionError("graph went away")
         return self.inner.write(query, params)
 
 
-def test_a_failed_keep_is_logged_and_the_next_one_runs(
+def test_a_failed_keep_is_logged_and_costs_only_time(
         workers: Workers, api_store: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
     _, _, reference = workers
     api_store.write("create_attempts", {"rows": [{
         "event_id": "kept-import-2", "student_id": STUDENT, "question_id": QUESTIONS[1],
-        "correct": True, "ts": NOW + 20_000, "seq": 0, "duration_s": None, "source": "import"}]})
+        "correct": True, "ts": NOW + 20_000, "seq": 0, "duration_s": None,
+        "source": "import"}]})
     store = FailingOnce(api_store)
-    recommender = Recommender(store, {"seed": Predictors(reference.sequence, reference.weak)})
-    recommender.keep_soon([STUDENT])
+    failing = reference.recommender(store)
+    listed = failing.recommend(STUDENT)
+    failing.kept_by_now()
+    recommender = reference.recommender(store)  # another worker: nothing kept, models run
+    assert recommender.recommend(STUDENT).items == listed.items
     recommender.kept_by_now()
+    assert store.failed
     assert "keeping the models' state of 1 students failed" in caplog.text
-    recommender.keep_soon([STUDENT])  # the keeping thread lives on
-    recommender.kept_by_now()
-    assert recommender.keep([STUDENT]) == 0  # kept by the second try
+    assert recommender.keep([STUDENT]) == 0  # the second list kept it: the thread lives on
