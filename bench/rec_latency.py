@@ -1,7 +1,7 @@
 """Recommendation latency on the embedded graph holding all of ASSISTments 2009.
 
     .venv/bin/python bench/rec_latency.py [--data ../shared/data] [--calls 300] [--callers 16]
-        [--profile N]
+        [--profile N] [--no-freeze]
 
 Imports the lpp folder into a fresh embedded server, writes IRT parameters and inferred
 prerequisites onto it, and builds the service the API uses (`services.recommend.Recommender`)
@@ -14,7 +14,9 @@ run) and then for the same students again (warm), then students with no state ke
 LSTMs run and their state is written back in the keeping thread, whose CPU counts too: a list
 after an answer). It prints p50, p99, calls/s and, single-threaded, the CPU time per call (the
 process's, so the graph server's share is not in it: it is a separate process). Targets
-(issue 18): CPU of a cold call <= 4 ms.
+(issue 18): CPU of a cold call <= 4 ms. Once prepared, the heap is frozen as each `kgtutor
+serve` worker's is once warm (``cli.serve.freeze_heap``; not with ``--no-freeze``, as this
+bench ran before 2026-12-05).
 ``--profile N`` first profiles N cold calls with pyinstrument and prints the top of the tree.
 """
 
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cli.serve import freeze_heap
 from graph.embedded import EmbeddedServer
 from graph.falkordb_store import FalkorStore
 from graph.ingest import ingest
@@ -55,6 +58,9 @@ def main() -> None:
     parser.add_argument("--callers", type=int, default=16)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile N cold calls (students apart from the timed ones)")
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="leave the heap to the garbage collector's full passes, as "
+                             "workers did before 2026-12-04 (cli.serve.freeze_heap)")
     args = parser.parse_args()
     one_thread()
     lpp = args.data / "assist2009" / "lpp"
@@ -65,6 +71,8 @@ def main() -> None:
             store = FalkorStore(server.client(), "bench")
             store.ensure_schema()
             service = _prepare(store, lpp, args.calls)
+            if not args.no_freeze:
+                freeze_heap()  # as each `kgtutor serve` worker does once it is warm
             if args.profile:
                 _profile(service, args.profile, args.calls)
             _measure(service, args.calls, args.callers)

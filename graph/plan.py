@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.adjust import actions_of
-from graph.recommend import HISTORY_LIMIT, kept_of, learner_of
+from graph.recommend import HISTORY_LIMIT, Kept, kept_of, learner_of
 from tutor.affect import AffectReading, AffectSource, AffectTag
 from tutor.affect_rules import AdaptAction
 from tutor.errors import NotFound
@@ -24,7 +24,7 @@ class PlanContext:
     arm: Arm | None = None  # the student's arm in a running experiment
     # questions answered since that adjustment's window began, oldest first
     answered_since: tuple[str, ...] = ()
-    kept: bytes | None = None  # the models' state kept for the student (graph.recommend)
+    kept: Kept | None = None  # the models' state kept for the student (graph.recommend)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -70,7 +71,7 @@ def load_learner(store: GraphStore, student_id: str) -> tuple[str, LearnerState]
 
 
 def load_learner_kept(store: GraphStore, student_id: str
-                      ) -> tuple[str, LearnerState, bytes | None]:
+                      ) -> tuple[str, LearnerState, Kept | None]:
     """:func:`load_learner`, and the models' state kept for the student (:func:`kept_of`)."""
     rows = store.read("rec_learner", {"student_id": student_id, "limit": HISTORY_LIMIT})
     if not rows:
@@ -78,16 +79,28 @@ def load_learner_kept(store: GraphStore, student_id: str
     return (*learner_of(student_id, rows[0]), kept_of(rows[0]))
 
 
-def kept_of(row: Row) -> bytes | None:
-    """The models' state kept for a student (``services.recommend.Recommender.keep``) in a
-    row that reads ``s.model_state AS model_state``; None if none was kept. Opaque here: the
-    models check whose it is."""
+@dataclass(frozen=True)
+class Kept:
+    """The models' state kept on a student (``services.recommend.Recommender.keep``), as
+    stored; opaque here (the models check whose it is), and decoded only when a list is
+    computed, not when a kept list answers."""
+
+    text: str
+
+    @property
+    def data(self) -> bytes:
+        return base64.b64decode(self.text)
+
+
+def kept_of(row: Row) -> Kept | None:
+    """The models' state kept for a student in a row that reads ``s.model_state AS
+    model_state``; None if none was kept."""
     text = row.get("model_state")
-    return base64.b64decode(text) if text else None
+    return Kept(text) if text else None
 
 
 def model_histories(store: GraphStore, student_ids: Sequence[str]
-                    ) -> list[tuple[str, str, tuple[tuple[str, bool], ...], bytes | None]]:
+                    ) -> list[tuple[str, str, tuple[tuple[str, bool], ...], Kept | None]]:
     """(student, dataset, latest answers as the recommender reads them, kept state) of each
     known student, in one round trip for the batch."""
     rows = store.read("model_histories", {"student_ids": list(student_ids),

@@ -170,9 +170,10 @@ class BiLstmPredictor:
             items, correct = self._arrays(history)
         next_p = self._heads.next_probs(step)
         if self.transitions is not None and len(items) and self.mix > 0:
-            after = self.transitions.after(int(items[-1]))
-            if after.any():
-                next_p = (1 - self.mix) * next_p + self.mix * after
+            followers, p = self.transitions.followers(int(items[-1]))
+            if p.any():  # (1 - mix) P + mix T, where T is 0 outside the followers
+                next_p *= 1 - self.mix
+                next_p[followers] += self.mix * p
         return _Known(tuple(history), items, correct, step, next_p)
 
 

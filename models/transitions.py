@@ -44,10 +44,17 @@ class QuestionTransitions:
     def after(self, item: int) -> np.ndarray:
         """P(next = j | last = item) for every question j (all zeros if never followed)."""
         out = np.zeros(self.n_items)
-        lo, hi = self.counts.indptr[item], self.counts.indptr[item + 1]
-        if hi > lo:
-            out[self.counts.indices[lo:hi]] = self.counts.data[lo:hi] / self._totals[item]
+        followers, p = self.followers(item)
+        out[followers] = p
         return out
+
+    def followers(self, item: int) -> tuple[np.ndarray, np.ndarray]:
+        """The questions that followed ``item`` and P(next = j | last = item) of each (the
+        non-zero part of :meth:`after`; empty if never followed)."""
+        lo, hi = self.counts.indptr[item], self.counts.indptr[item + 1]
+        if hi <= lo:
+            return np.zeros(0, np.int64), np.zeros(0)
+        return self.counts.indices[lo:hi], self.counts.data[lo:hi] / self._totals[item]
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The table as plain arrays, for a checkpoint."""

@@ -34,6 +34,7 @@ from cachetools import LRUCache
 
 from graph import cache_version
 from graph.recommend import (
+    Kept,
     load_catalogue,
     load_learner_kept,
     load_peers,
@@ -110,7 +111,7 @@ class Recommender:
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
                   focus: Sequence[str] = (),
                   learner: tuple[str, LearnerState] | None = None,
-                  unfocused: RecConfig | None = None, kept: bytes | None = None
+                  unfocused: RecConfig | None = None, kept: Kept | None = None
                   ) -> RecommendationList:
         """The pipeline for one student; ``config`` and ``focus`` come from the affect rules
         and adjustments (``services.plan``), which pass the ``learner`` they already read and
@@ -132,7 +133,7 @@ class Recommender:
         if listed is not None:
             return listed
         history = learner_state.history
-        recalled = kept is not None and bool(history) and _recall(models, history, kept)
+        recalled = kept is not None and bool(history) and _recall(models, history, kept.data)
         result = run_pipeline(catalogue, learner_state, config, peers, models.sequence,
                               models.weak, focus=focus, unfocused=unfocused)
         with self._lists_lock:
@@ -155,7 +156,7 @@ class Recommender:
             for sid, dataset, history, old in model_histories(
                     self.store, student_ids[start:start + KEEP_BATCH]):
                 models = self.predictors_for(dataset)
-                if not history or (old is not None and _recall(models, history, old)):
+                if not history or (old is not None and _recall(models, history, old.data)):
                     continue
                 try:
                     state = _pack(models, history)
