@@ -1,7 +1,7 @@
 """Load test of `kgtutor serve`: concurrent clients on issue 18's mix, over real HTTP.
 
     .venv/bin/python bench/api_load.py [--url URL] [--clients 16] [--seconds 60]
-        [--workers N] [--threads N] [--cpu-ms 5.6] [--bells 3]
+        [--workers N] [--threads N] [--cpu-ms 4.0] [--bells 3]
 
 Without ``--url`` it starts `kgtutor serve` itself (no scheduler, ``--workers``: default the
 server's own default) on a free loopback port, on the graph of ``KGTUTOR_VAR`` (default var/,
@@ -67,7 +67,7 @@ def main() -> None:
                         help="threads per server worker (default: the server's default)")
     parser.add_argument("--workers", type=int, default=0,
                         help="server worker processes (default: the server's default)")
-    parser.add_argument("--cpu-ms", type=float, default=5.6,
+    parser.add_argument("--cpu-ms", type=float, default=4.0,
                         help="CPU ms of a cold recommendation (bench/rec_latency.py)")
     parser.add_argument("--bells", type=int, default=3,
                         help="classes that open the practice page at once, before the mix")
