@@ -66,17 +66,22 @@ def load_peers(store: GraphStore, dataset: str, kp_ids: tuple[str, ...]) -> Peer
 def load_learner(store: GraphStore, student_id: str) -> tuple[str, LearnerState]:
     """The student's dataset and state (mastery, latest answers, theta), in one round trip:
     every recommendation reads it, even one answered from the kept lists."""
-    dataset, state, _ = load_learner_kept(store, student_id)
-    return dataset, state
+    return learner_of(student_id, _learner_row(store, student_id, kept=False))
 
 
 def load_learner_kept(store: GraphStore, student_id: str
                       ) -> tuple[str, LearnerState, Kept | None]:
     """:func:`load_learner`, and the models' state kept for the student (:func:`kept_of`)."""
-    rows = store.read("rec_learner", {"student_id": student_id, "limit": HISTORY_LIMIT})
+    row = _learner_row(store, student_id, kept=True)
+    return (*learner_of(student_id, row), kept_of(row))
+
+
+def _learner_row(store: GraphStore, student_id: str, kept: bool) -> Row:
+    rows = store.read("rec_learner", {"student_id": student_id, "limit": HISTORY_LIMIT,
+                                      "kept": kept})
     if not rows:
         raise NotFound(f"no student {student_id!r}")
-    return (*learner_of(student_id, rows[0]), kept_of(rows[0]))
+    return rows[0]
 
 
 @dataclass(frozen=True)

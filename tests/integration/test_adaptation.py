@@ -102,7 +102,8 @@ def test_confusion_reroutes_to_prerequisites_with_basic_resources(
         store: GraphStore, service: Recommender) -> None:
     """A new student wrong on word problems, whose two prerequisites they have not shown."""
     student, kp = "adapt-st-confused", "alg-kp-equation-word-problems"
-    dataset = store.read("rec_learner", {"student_id": "alg-st-farah", "limit": 1})[0]["dataset"]
+    dataset = store.read("rec_learner", {"student_id": "alg-st-farah", "limit": 1,
+                                       "kept": False})[0]["dataset"]
     store.write("create_student", {"id": student, "name": "Confused", "email": "",
                                    "tenant": "", "dataset": dataset, "now": NOW})
     ingest(store, GraphData(dataset, attempts=[Attempt(
@@ -173,7 +174,8 @@ def test_adjustment_is_idempotent_per_window_and_safe_with_two_runs(
 
 def test_a_stuck_student_is_set_a_practice_set_on_the_kp(store: GraphStore,
                                                         service: Recommender) -> None:
-    dataset = store.read("rec_learner", {"student_id": "alg-st-farah", "limit": 1})[0]["dataset"]
+    dataset = store.read("rec_learner", {"student_id": "alg-st-farah", "limit": 1,
+                                       "kept": False})[0]["dataset"]
     question = "alg-q-absolute-value-01"
     ingest(store, GraphData(dataset, attempts=[
         Attempt(f"stuck-{i}", "alg-st-farah", question, False, ts=NOW - 300_000 + i)

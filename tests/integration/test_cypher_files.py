@@ -103,7 +103,7 @@ PARAMS: dict[str, dict] = {
     "mastery_matrix": {"dataset": "d"},
     "write_model_states": {"rows": [{"student_id": "s1", "state": "c3RhdGU="},
                                     {"student_id": "nobody", "state": "eA=="}]},
-    "rec_learner": {"student_id": "s1", "limit": 10},
+    "rec_learner": {"student_id": "s1", "limit": 10, "kept": True},
     "model_histories": {"student_ids": ["s1", "nobody"], "limit": 10},
     "question_texts": {"dataset": "d"},
     "resource_texts": {"dataset": "d"},

@@ -52,7 +52,7 @@ def test_fitted_bkt_reaches_the_kps_the_mastery_and_the_catalogue(
     assert out.exit_code == 0, out.output
     assert "2 of 2 KPs fitted" in out.output and "retraced 320 mastery edges" in out.output
     with store_for(Settings(var_dir=var_dir)) as store:
-        learner = {"student_id": "bktmini:student:0", "limit": 1}
+        learner = {"student_id": "bktmini:student:0", "limit": 1, "kept": False}
         dataset = store.read("rec_learner", learner)[0]["dataset"]
         catalogue = load_catalogue(store, dataset)
         mastery = {r["kp_id"]: r["p"] for r in store.read(

@@ -97,7 +97,8 @@ def stored_id(student: str) -> str:
 
 
 def attempts_of(store: GraphStore, student: str) -> list[Row]:
-    rows = store.read("rec_learner", {"student_id": stored_id(student), "limit": 100})
+    rows = store.read("rec_learner", {"student_id": stored_id(student), "limit": 100,
+                                      "kept": False})
     if not rows:  # a student not stored has no attempts
         return []
     return [{"question_id": q, "correct": c}
@@ -106,7 +107,8 @@ def attempts_of(store: GraphStore, student: str) -> list[Row]:
 
 def ability_of(store: GraphStore, student: str) -> tuple[float | None, int | None]:
     """The student's stored theta and how many answers it rests on."""
-    row = store.read("rec_learner", {"student_id": stored_id(student), "limit": 1})[0]
+    row = store.read("rec_learner", {"student_id": stored_id(student), "limit": 1,
+                                     "kept": False})[0]
     return row["theta"], row["responses"]
 
 
