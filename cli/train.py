@@ -231,9 +231,10 @@ def priors(settings: Settings) -> None:
 @errors_as_messages
 def states(settings: Settings) -> None:
     """Keep on every student what the saved Bi-LSTM and progress model make of their latest
-    answers; run after training them. Answers through the API keep theirs as they come: a
-    student's first recommendation then reads it instead of running the LSTMs
-    (docs/evaluation/latency.md). One that is missing or stale only costs that time."""
+    answers; run after training them. A student's first recommendation then reads it instead
+    of running the LSTMs; a list that runs them keeps its student's afterwards, so a student
+    who answers stays current without this (docs/evaluation/latency.md). One missing or
+    stale only costs that time."""
     from models.threads import one_thread
     from services.recommend import Recommender, load_predictors
 

@@ -16,9 +16,9 @@ cover the whole history.
 
 Both can hand out what their LSTMs worked out about a history (:meth:`BiLstmPredictor.kept`,
 :meth:`ProgressPredictor.kept`) and take it back later (``recall``): the service keeps it in
-the graph after each answer, so a student's first recommendation on any worker reads it rather
-than running the LSTMs again. What is kept carries a key of the history and of the model, so a
-new answer or a retrained model makes it stale, and a stale one is ignored.
+the graph once they have run for a list, so the student's next first list on any worker reads
+it rather than running the LSTMs again. What is kept carries a key of the history and of the
+model, so a new answer or a retrained model makes it stale, and a stale one is ignored.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ class Recommender:
         self._lists: LRUCache[Hashable, RecommendationList] = LRUCache(lists)
         self._lists_from: dict[str, Catalogue] = {}  # dataset -> catalogue the lists came from
         self._lists_lock = threading.Lock()
-        self._keeper: ThreadPoolExecutor | None = None  # keep_soon's thread, made on first use
+        self._keeper: ThreadPoolExecutor | None = None  # the keeping thread, made on first use
         self._keeper_lock = threading.Lock()
 
     def recommend(self, student_id: str, n: int | None = None, config: RecConfig | None = None,
