@@ -142,6 +142,10 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @click.option("--bkt-restarts", type=click.IntRange(min=1), default=1, show_default=True,
               help="EM restarts of the tutor's per-KP BKT fit (the product's `train bkt` "
                    "uses 1). For tuning seeds.")
+@click.option("--true-bkt-arm", is_flag=True,
+              help="Add an arm kgtutor_true_bkt: the product given the simulator's own per-KP "
+                   "BKT parameters, which it can never read; bounds what a better fit could "
+                   "give. For tuning seeds.")
 @click.option("--fidelity/--no-fidelity", default=True, show_default=True,
               help="With --data, train the Bi-LSTM on simulated and on real logs and compare "
                    "their AUCs (about 70 s on ASSIST2009).")
@@ -161,7 +165,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
              seeds: int, first_seed: int, ablations: bool, soft_frontiers: tuple[float, ...],
              paired: bool, pretest: str, map_: str, history_students: int,
              history: str, no_bilstm: bool, bilstm_epochs: int | None, bkt_restarts: int,
-             fidelity: bool,
+             true_bkt_arm: bool, fidelity: bool,
              threads: int | None, ability: bool, workers: int | None, out: Path) -> None:
     """The simulated classroom study: which policy makes simulated learners learn most."""
     from tqdm import tqdm
@@ -183,7 +187,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
                          history_students=history_students,
                          history=history.replace("-", "_"),
                          bilstm=not no_bilstm, bilstm_epochs=bilstm_epochs,
-                         bkt_restarts=bkt_restarts,
+                         bkt_restarts=bkt_restarts, true_bkt_arm=true_bkt_arm,
                          fidelity_auc=fidelity)
     world = (lpp_domain(data, settings.var_dir / "sim") if data is not None
              else demo_domain() if domain == "demo" else _junyi(settings))

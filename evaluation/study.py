@@ -64,6 +64,7 @@ from evaluation.tutor_policy import ABLATIONS, KgTutor, Switches, TutorModels, t
 from models.kt_data import Histories
 from tutor import statistics as stats
 from tutor.errors import InvalidInput
+from tutor.mastery import BktParams
 
 T = TypeVar("T")
 Track = Callable[[Iterable[T], str, int], Iterable[T]]  # wraps a loop: items, label, length
@@ -89,6 +90,7 @@ class StudyConfig:
     bilstm: bool = True
     bilstm_epochs: int | None = None  # None: the product's training (early stopping)
     bkt_restarts: int = 1  # EM restarts of the tutor's per-KP BKT fit (the product's: 1)
+    true_bkt_arm: bool = False  # tuning: an extra arm, kgtutor given the simulator's own BKT
     control_seeds: int = 1  # seeds rerun with learning off
     fidelity_auc: bool = True  # train the Bi-LSTM on simulated and on real logs (data only)
     drop: float = 0.2
@@ -277,7 +279,20 @@ def _policies(bank: Bank, order: list[int], tutor: TutorModels, logs: Histories,
                      for name, switches in ABLATIONS.items()}
     policies |= {f"kgtutor_ready_{r:g}": KgTutor(tutor, Switches(ready=r))
                  for r in config.soft_frontiers}
+    if config.true_bkt_arm:
+        policies["kgtutor_true_bkt"] = KgTutor(true_bkt(tutor))
     return policies
+
+
+def true_bkt(tutor: TutorModels) -> TutorModels:
+    """The tutor, but with the simulator's own per-KP prior, learn, guess and slip in place of
+    those it fitted on the logs (and the prior as the population prior): a diagnostic, not a
+    policy, since the product can never read them. How much it gains over ``kgtutor`` bounds
+    what a better fit of those numbers could give (docs/evaluation/learning.md, v9)."""
+    p = tutor.params
+    return replace(tutor, known_share=p.prior.copy(), kp_bkt=tuple(
+        BktParams(float(p.prior[k]), float(p.learn[k]), float(p.guess[k]), float(p.slip[k]))
+        for k in range(p.n_kps)))
 
 
 def _cohort(params: SimParams, policies: dict[str, Policy], learner_seeds: np.ndarray,

@@ -224,3 +224,23 @@ def test_with_learning_off_a_seen_pre_test_changes_no_post_test(seed: int) -> No
     out = practise(Mastery(Bank(p), [A, B, C]), Learner(p, np.random.default_rng(seed)), 0,
                    Practice(2, 4), standard_form(p), [(A, B), (C,)], pretest_seen=True)
     assert out.post == out.pre and out.questions == 8
+
+
+def test_the_true_bkt_arm_is_the_tutor_given_the_simulators_own_parameters() -> None:
+    from evaluation.study import true_bkt
+
+    p = params(prior=np.array([0.2, 0.5, 0.7]), learn=np.array([0.1, 0.3, 0.6]),
+               guess=np.array([0.15, 0.2, 0.25]), slip=np.array([0.05, 0.1, 0.15]))
+    order = curriculum_order(p.prereqs)
+    logs = simulate_logs(p, Fixed(Bank(p), order, 6, np.random.default_rng(0)), 30,
+                         Practice(1, 6), np.random.default_rng(1))
+    fitted = train_tutor(p, p.prereqs, order, logs, bilstm=False)
+    told = true_bkt(fitted)
+    catalogue = KgTutor(told).catalogue
+    for k, kp in enumerate(p.kp_ids):
+        b = catalogue.kp_bkt[kp]
+        assert (b.prior, b.learn, b.guess, b.slip) == (p.prior[k], p.learn[k], p.guess[k],
+                                                      p.slip[k])
+    assert told.known_share.tolist() == p.prior.tolist()
+    assert told.a is fitted.a and told.peers is fitted.peers  # all else as fitted
+    assert fitted.kp_bkt != told.kp_bkt
