@@ -19,9 +19,9 @@ import gc
 import time
 
 from api_load import class_id  # bench/, on the path when this file runs
+from heap import add_freeze_option, as_a_worker
 
 from cli.common import recommender, store_for
-from cli.serve import freeze_heap
 from graph import reports as report_store
 from models.threads import one_thread
 from services import reports
@@ -35,9 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3,
                         help="the second pass's rounds over the classes")
-    parser.add_argument("--no-freeze", action="store_true",
-                        help="leave the heap to the garbage collector's full passes, as "
-                             "workers did before 2026-12-04 (cli.serve.freeze_heap)")
+    add_freeze_option(parser)
     args = parser.parse_args()
     one_thread()
     settings = Settings.from_env()
@@ -46,8 +44,7 @@ def main() -> None:
             raise SystemExit("no bench classes: run bench/api_load.py on this KGTUTOR_VAR first")
         service = recommender(settings, store)
         reports.class_report(store, service, WARM_UP, _now())  # the course read, models loaded
-        if not args.no_freeze:
-            freeze_heap()  # as each `kgtutor serve` worker does once it is warm
+        as_a_worker(args)  # the heap frozen as each warm `kgtutor serve` worker's
         collections = _count_full_collections()
         print("| pass | reports | CPU per report, ms | full collections | their ms |")
         print("|---|---:|---:|---:|---:|")

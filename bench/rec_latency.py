@@ -30,8 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from heap import add_freeze_option, as_a_worker  # bench/, on the path when this file runs
 
-from cli.serve import freeze_heap
 from graph.embedded import EmbeddedServer
 from graph.falkordb_store import FalkorStore
 from graph.ingest import ingest
@@ -58,9 +58,7 @@ def main() -> None:
     parser.add_argument("--callers", type=int, default=16)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile N cold calls (students apart from the timed ones)")
-    parser.add_argument("--no-freeze", action="store_true",
-                        help="leave the heap to the garbage collector's full passes, as "
-                             "workers did before 2026-12-04 (cli.serve.freeze_heap)")
+    add_freeze_option(parser)
     args = parser.parse_args()
     one_thread()
     lpp = args.data / "assist2009" / "lpp"
@@ -71,8 +69,7 @@ def main() -> None:
             store = FalkorStore(server.client(), "bench")
             store.ensure_schema()
             service = _prepare(store, lpp, args.calls)
-            if not args.no_freeze:
-                freeze_heap()  # as each `kgtutor serve` worker does once it is warm
+            as_a_worker(args)  # the heap frozen as each warm `kgtutor serve` worker's
             if args.profile:
                 _profile(service, args.profile, args.calls)
             _measure(service, args.calls, args.callers)

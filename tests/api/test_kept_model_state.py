@@ -102,6 +102,13 @@ def _list(app: Flask, token: str) -> dict[str, Any]:
     return r.json
 
 
+def _imported(store: GraphStore, event_id: str, question: str, ts: int) -> None:
+    """A right answer stored as an import stores it: no list runs, nothing is kept for it."""
+    store.write("create_attempts", {"rows": [{
+        "event_id": event_id, "student_id": STUDENT, "question_id": question, "correct": True,
+        "ts": ts, "seq": 0, "duration_s": None, "source": "import"}]})
+
+
 def test_a_list_keeps_the_state_another_worker_reads(
         workers: Workers, api_store: GraphStore, tokens: dict[str, str]) -> None:
     (first, first_models), (second, second_models), reference = workers
@@ -136,10 +143,7 @@ def test_a_list_keeps_the_state_another_worker_reads(
 def test_a_list_writes_the_state_once_and_nothing_else(
         workers: Workers, api_store: GraphStore) -> None:
     _, _, reference = workers
-    api_store.write("create_attempts", {"rows": [{  # an import: nothing kept for it
-        "event_id": "kept-import", "student_id": STUDENT, "question_id": QUESTIONS[2],
-        "correct": True, "ts": NOW + 10_000, "seq": 0, "duration_s": None,
-        "source": "import"}]})
+    _imported(api_store, "kept-import", QUESTIONS[2], NOW + 10_000)
     counting = CountingStore(api_store)
     recommender = reference.recommender(counting)
     first = recommender.recommend(STUDENT)
@@ -172,10 +176,7 @@ class FailingOnce:
 def test_a_failed_keep_is_logged_and_costs_only_time(
         workers: Workers, api_store: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
     _, _, reference = workers
-    api_store.write("create_attempts", {"rows": [{
-        "event_id": "kept-import-2", "student_id": STUDENT, "question_id": QUESTIONS[1],
-        "correct": True, "ts": NOW + 20_000, "seq": 0, "duration_s": None,
-        "source": "import"}]})
+    _imported(api_store, "kept-import-2", QUESTIONS[1], NOW + 20_000)
     store = FailingOnce(api_store)
     failing = reference.recommender(store)
     listed = failing.recommend(STUDENT)
