@@ -216,7 +216,7 @@ class ProgressPredictor:
                  vectorizer: TfidfVectorizer, item_ids: Sequence[str],
                  item_texts: Sequence[str], item_skills: np.ndarray,
                  skill_ids: Sequence[str], *, dataset: str | None = None,
-                 kept: int = 20_000) -> None:
+                 figures: int = 20_000) -> None:
         if not len(item_ids) == len(item_texts) == len(item_skills):
             raise InvalidInput(f"{len(item_ids)} item ids, {len(item_texts)} texts and "
                                f"{len(item_skills)} skill rows must match")
@@ -234,8 +234,8 @@ class ProgressPredictor:
         self._text = text_matrix(vectorizer, item_texts, data_config.text_features)
         self._item_skills = np.asarray(item_skills)
         self._skill_ids = tuple(skill_ids)
-        self._kept: LRUCache[bytes, float] = LRUCache(kept)  # history's digest -> progress
-        self._kept_lock = threading.Lock()
+        self._figures: LRUCache[bytes, float] = LRUCache(figures)  # history's digest -> progress
+        self._figures_lock = threading.Lock()
         self._model_key = _fingerprint(self.model, repr(data_config),
                                        self._text.tobytes(), self._item_skills.tobytes())
         self._last = threading.local()  # .weakest: (history, KP) this thread worked out last
@@ -283,17 +283,17 @@ class ProgressPredictor:
         """Expected progress (0-100) after the next window of each history (0 for an empty
         one), the histories not seen lately in one pass of the model. A class report asks it
         of every student each time a tutor opens it, and most students have not answered
-        since: a history's figure is kept (``kept`` histories, least recently used dropped),
+        since: a history's figure is kept (``figures`` histories, least recently used dropped),
         since it is a pure function of the history."""
         keys = [_digest(h) if h else None for h in histories]
-        with self._kept_lock:
-            found = {k: self._kept[k] for k in keys if k and k in self._kept}
+        with self._figures_lock:
+            found = {k: self._figures[k] for k in keys if k and k in self._figures}
         missing = {k: h for k, h in zip(keys, histories, strict=True) if k and k not in found}
         if missing:
             computed = dict(zip(missing, self._heads(list(missing.values()))[0].tolist(),
                                 strict=True))
-            with self._kept_lock:
-                self._kept.update(computed)
+            with self._figures_lock:
+                self._figures.update(computed)
             found |= computed
         return [found[k] if k else 0.0 for k in keys]
 
