@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/api_load.py [--url URL] [--clients 16] [--seconds 60]
         [--workers N] [--threads N] [--cpu-ms 4.0] [--bells 3]
+        [--mix recommendations=70,answers=25,report=5]
 
 Without ``--url`` it starts `kgtutor serve` itself (no scheduler, ``--workers``: default the
 server's own default) on a free loopback port, on the graph of ``KGTUTOR_VAR`` (default var/,
@@ -17,6 +18,8 @@ the recommendation rate to the physical ceiling: cores / CPU per cold recommenda
 machine as the server and take CPU from it: on a 2-core machine the figures are a floor.
 Before the mix, ``--bells`` bench classes each open the practice page at once: their 30
 students' first recommendations sent together, the slowest and the median reported.
+``--mix`` weighs the routes otherwise (also ``student``: ``GET /students/{id}``, and
+``health``: ``GET /health``, unauthenticated): one route alone gives its CPU per request.
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ def main() -> None:
                         help="CPU ms of a cold recommendation (bench/rec_latency.py)")
     parser.add_argument("--bells", type=int, default=3,
                         help="classes that open the practice page at once, before the mix")
+    parser.add_argument("--mix", type=_mix, default=_mix(ISSUE_MIX),
+                        help=f"route=weight,... of {', '.join(ROUTES)} (default {ISSUE_MIX})")
     args = parser.parse_args()
     settings = Settings.from_env()
     students, classes, questions = _sample(settings)
@@ -82,14 +87,34 @@ def main() -> None:
                   "graph server": lambda: _graph_pid(settings),
                   "load clients (this process)": lambda: [os.getpid()]}
         before = {name: _cpu(pids()) for name, pids in groups.items()}
-        results = _run(url, token, students, classes, questions, args.clients, args.seconds)
+        results = _run(url, token, students, classes, questions, args.clients, args.seconds,
+                       args.mix)
         used = {name: _cpu(pids()) - before[name] for name, pids in groups.items()}
     _report(results, args.clients, args.seconds, args.cpu_ms)
     cores = len(os.sched_getaffinity(0))
-    print(f"\n| process | CPU s | share of {cores} cores x {args.seconds:.0f} s |")
-    print("|---|---:|---:|")
-    for name, seconds in used.items():
-        print(f"| {name} | {seconds:.1f} | {seconds / (cores * args.seconds):.0%} |")
+    served = sum(map(len, results.values()))
+    print(f"\n| process | CPU s | share of {cores} cores x {args.seconds:.0f} s | "
+          "CPU ms per request |")
+    print("|---|---:|---:|---:|")
+    for name, seconds in [*used.items(), ("all", sum(used.values()))]:
+        print(f"| {name} | {seconds:.1f} | {seconds / (cores * args.seconds):.0%} | "
+              f"{1000 * seconds / max(served, 1):.2f} |")
+
+
+ROUTES = ("recommendations", "answers", "report", "student", "health")
+ISSUE_MIX = "recommendations=70,answers=25,report=5"
+
+
+def _mix(text: str) -> dict[str, float]:
+    """``route=weight,...`` as each route's share of the requests."""
+    try:
+        weights = {k.strip(): float(v) for k, v in (p.split("=") for p in text.split(","))}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not route=weight,...: {text}") from None
+    if set(weights) - set(ROUTES) or sum(weights.values()) <= 0 or min(weights.values()) < 0:
+        raise argparse.ArgumentTypeError(f"routes are {', '.join(ROUTES)}, weights ≥ 0")
+    total = sum(weights.values())
+    return {k: w / total for k, w in weights.items() if w > 0}
 
 
 CLASS_SIZE = 30
@@ -220,7 +245,7 @@ def _at_once(url: str, token: str, members: list[str]) -> list[tuple[float, bool
 
 
 def _run(url: str, token: str, students: list[str], classes: list[str],
-         questions: list[str], clients: int, seconds: float
+         questions: list[str], clients: int, seconds: float, mix: dict[str, float]
          ) -> dict[str, list[tuple[float, bool]]]:
     results: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     lock = threading.Lock()
@@ -229,6 +254,8 @@ def _run(url: str, token: str, students: list[str], classes: list[str],
     requests.get(f"{url}/students/{students[0]}/recommendations",
                  headers={"Authorization": f"Bearer {token}"}, timeout=120)
 
+    routes, weights = list(mix), list(mix.values())
+
     def client(seed: int) -> None:
         rng = random.Random(seed)
         session = requests.Session()
@@ -236,19 +263,20 @@ def _run(url: str, token: str, students: list[str], classes: list[str],
         mine: list[tuple[str, float, bool]] = []
         while time.monotonic() < stop:
             student = rng.choice(students)
-            roll = rng.random()
+            kind = rng.choices(routes, weights)[0]
             started = time.perf_counter()
-            if roll < 0.70:
-                kind = "recommendations"
+            if kind == "recommendations":
                 r = session.get(f"{url}/students/{student}/recommendations", timeout=60)
-            elif roll < 0.95:
-                kind = "answers"
+            elif kind == "answers":
                 r = session.post(f"{url}/students/{student}/attempts", timeout=60, json={
                     "event_id": f"bench-{uuid.uuid4()}", "question_id": rng.choice(questions),
                     "correct": rng.random() < 0.6})
-            else:
-                kind = "class report"
+            elif kind == "report":
                 r = session.get(f"{url}/classes/{rng.choice(classes)}/report", timeout=60)
+            elif kind == "student":
+                r = session.get(f"{url}/students/{student}", timeout=60)
+            else:
+                r = session.get(f"{url}/health", timeout=60)
             mine.append((kind, time.perf_counter() - started, r.status_code < 400))
         with lock:
             for kind, seconds_, ok in mine:
