@@ -44,8 +44,9 @@ class RankedKPOut(Schema):
     kp_id = fields.String(required=True)
     score = fields.Float(required=True)
     signals = fields.Dict(keys=fields.String(), values=fields.Float(), required=True,
-                          metadata={"description": "cf, recent, unlocks, weak, order, progress:"
-                                                   " each in [0, 1]."})
+                          metadata={"description": "Stage 1's signals (cf, unlocks, order, "
+                                                   "weak, progress, recent, next, gain, "
+                                                   "complete), each in [0, 1]."})
     reasons = fields.List(fields.String(), required=True)
 
 

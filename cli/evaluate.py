@@ -26,6 +26,30 @@ if TYPE_CHECKING:
     from models.trainer import EpochLog
 
 
+class _Weight(click.ParamType):
+    """NAME=W, a stage-1 signal's weight."""
+
+    name = "NAME=W"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[str, float]:
+        from tutor.kp_ranking import SIGNALS
+
+        if isinstance(value, tuple):
+            return value
+        name, _, weight = str(value).partition("=")
+        try:
+            w = float(weight)
+        except ValueError:
+            self.fail(f"{value!r} is not NAME=W with W a number", param, ctx)
+        if name not in SIGNALS:
+            self.fail(f"{name!r} is not a stage-1 signal ({', '.join(SIGNALS)})", param, ctx)
+        return name, w
+
+
+WEIGHT = _Weight()
+
+
 @click.group()
 def evaluate() -> None:
     """Offline evaluations on held-out students; the simulated classroom study."""
@@ -120,6 +144,9 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
               help="Add a kgtutor arm whose stage 1 admits KPs past the frontier whose "
                    "prerequisites are all known with chance >= R (RecConfig.ready; the "
                    "product's is 0.1); repeatable. For tuning seeds.")
+@click.option("--weight-arm", "weight_arms", type=WEIGHT, multiple=True,
+              help="NAME=W: add a kgtutor arm whose stage-1 weight NAME is W (RecConfig.weights, "
+                   "e.g. complete=1); repeatable. For tuning seeds.")
 @click.option("--paired", is_flag=True,
               help="Tuning design: every arm practises the same learners, and comparisons add "
                    "the paired difference (far tighter than randomised arms). Not for the "
@@ -163,7 +190,8 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @errors_as_messages
 def learning(settings: Settings, data: Path | None, domain: str | None, students_per_arm: int,
              seeds: int, first_seed: int, ablations: bool, soft_frontiers: tuple[float, ...],
-             paired: bool, pretest: str, map_: str, history_students: int,
+             weight_arms: tuple[tuple[str, float], ...], paired: bool, pretest: str, map_: str,
+             history_students: int,
              history: str, no_bilstm: bool, bilstm_epochs: int | None, bkt_restarts: int,
              true_bkt_arm: bool, fidelity: bool,
              threads: int | None, ability: bool, workers: int | None, out: Path) -> None:
@@ -183,6 +211,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
         torch.set_num_threads(threads)
     config = StudyConfig(students_per_arm=students_per_arm, seeds=seeds, first_seed=first_seed,
                          map=map_, ablations=ablations, soft_frontiers=soft_frontiers,
+                         weight_arms=weight_arms,
                          paired=paired, pretest=pretest,
                          history_students=history_students,
                          history=history.replace("-", "_"),

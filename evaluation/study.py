@@ -65,6 +65,7 @@ from models.kt_data import Histories
 from tutor import statistics as stats
 from tutor.errors import InvalidInput
 from tutor.mastery import BktParams
+from tutor.recommend_types import RecConfig
 
 T = TypeVar("T")
 Track = Callable[[Iterable[T], str, int], Iterable[T]]  # wraps a loop: items, label, length
@@ -82,6 +83,7 @@ class StudyConfig:
     map: str = "true"  # or "degraded"
     ablations: bool = False
     soft_frontiers: tuple[float, ...] = ()  # extra kgtutor arms with RecConfig.ready = r (tuning)
+    weight_arms: tuple[tuple[str, float], ...] = ()  # extra kgtutor arms, one stage-1 weight set
     paired: bool = False  # tuning: every arm practises the same learners (module docstring)
     pretest: str = "hidden"  # or "seen": the arms are given the pre-test's answers (step 3)
     history_students: int = 1000
@@ -210,7 +212,7 @@ def _run_seed(domain: Domain, bank: Bank, form: np.ndarray, config: StudyConfig,
     order, logs = history(domain, bank, config, seed, given)
     seconds["history"], clock = _lap(clock)
     tutor = train_tutor(params, given, order, logs, config.bilstm, config.bilstm_epochs, seed,
-                        config.bkt_restarts)
+                        config.bkt_restarts, domain.chapters)
     policies = _policies(bank, order, tutor, logs, config, seed)
     seconds["train"], clock = _lap(clock)
     if config.paired:  # the same learners in every arm, arm by arm
@@ -279,6 +281,8 @@ def _policies(bank: Bank, order: list[int], tutor: TutorModels, logs: Histories,
                      for name, switches in ABLATIONS.items()}
     policies |= {f"kgtutor_ready_{r:g}": KgTutor(tutor, Switches(ready=r))
                  for r in config.soft_frontiers}
+    policies |= {f"kgtutor_{name}_{w:g}": KgTutor(tutor, config=replace(
+        RecConfig(), weights={**RecConfig().weights, name: w})) for name, w in config.weight_arms}
     if config.true_bkt_arm:
         policies["kgtutor_true_bkt"] = KgTutor(true_bkt(tutor))
     return policies

@@ -99,6 +99,7 @@ class TutorModels:
     kp_bkt: tuple[BktParams, ...]  # (K,) BKT fitted per KP (models.kp_bkt)
     peers: PeerMastery
     sequence: SequenceModel | None
+    chapters: tuple[tuple[int, ...], ...] = ()  # KP indices per chapter, as the course has them
 
     def catalogue(self, switches: Switches) -> Catalogue:
         return self._graph_catalogue if switches.graph and switches.irt else self._build(
@@ -121,13 +122,17 @@ class TutorModels:
                          {ids[k]: r for r, k in enumerate(self.order)}, questions,
                          {ids[k]: int(n) for k, n in enumerate(self.popularity)},
                          {ids[k]: float(s) for k, s in enumerate(self.known_share)},
-                         dict(zip(ids, self.kp_bkt, strict=True)))
+                         dict(zip(ids, self.kp_bkt, strict=True)),
+                         {ids[k]: f"chapter-{c}" for c, kps in enumerate(self.chapters)
+                          for k in kps})
 
 
 def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: Sequence[int],
                 logs: Histories, bilstm: bool = True, epochs: int | None = None, seed: int = 0,
-                bkt_restarts: int = 1) -> TutorModels:
-    """Fit the tutor's models on the historical logs only (the truth is never read)."""
+                bkt_restarts: int = 1, chapters: Sequence[Sequence[int]] = ()
+                ) -> TutorModels:
+    """Fit the tutor's models on the historical logs only (the truth is never read);
+    ``chapters`` are the course's, which the product reads from the graph as any tutor would."""
     from models.bkt_em import EmConfig
     from models.kp_bkt import KpBktConfig, fit_kp_bkt
     from models.kp_population import known_shares
@@ -147,7 +152,7 @@ def train_tutor(params: SimParams, prereqs: tuple[tuple[int, ...], ...], order: 
     kp_bkt = fit_kp_bkt(logs.items, logs.correct, params.item_kps, params.n_kps,
                         KpBktConfig(seed=seed, em=EmConfig(restarts=bkt_restarts))).params
     return TutorModels(params, prereqs, tuple(order), irt.a, irt.b, popularity, known, kp_bkt,
-                       peers, sequence)
+                       peers, sequence, tuple(map(tuple, chapters)))
 
 
 def bkt_mastery(items: np.ndarray, correct: np.ndarray, params: SimParams,

@@ -48,6 +48,7 @@ def load_catalogue(store: GraphStore, dataset: str) -> Catalogue:
                      if r["known_share"] is not None},
         kp_bkt={r["id"]: BktParams(r["bkt_prior"], r["bkt_learn"], r["bkt_guess"], r["bkt_slip"])
                 for r in kps if r["bkt_learn"] is not None},
+        chapters={r["id"]: r["chapter_id"] for r in kps if r["chapter_id"] is not None},
     )
 
 

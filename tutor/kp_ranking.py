@@ -26,6 +26,10 @@ SCOPES: dict[Scope, str] = {
 }
 
 
+# stage 1's signals, each in [0, 1], weighed by RecConfig.weights
+SIGNALS = ("cf", "unlocks", "order", "weak", "progress", "recent", "next", "gain", "complete")
+
+
 def frontier(catalogue: Catalogue, mastery: Mapping[str, float], tau: float,
              ready: float | None = None) -> list[str]:
     """KPs not mastered whose every prerequisite is mastered; with ``ready``, also those
@@ -128,6 +132,8 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
     heading = next_shares(catalogue, candidates, state.history, sequence, skip)
     most_heading = max(heading.values(), default=0.0)
     gains = expected_gains(catalogue, candidates, state.mastery, ready is not None and not focus)
+    completes = completion_chances(catalogue, candidates, state.mastery) if config.weights.get(
+        "complete") else {}
     picks = []
     for k in candidates:
         signals = {
@@ -141,6 +147,7 @@ def rank_kps(catalogue: Catalogue, state: LearnerState, config: RecConfig,
             "recent": recent.get(k, 0.0),
             "next": heading.get(k, 0.0) / most_heading if most_heading > 0 else 0.0,
             "gain": gains.get(k, 0.0),
+            "complete": completes.get(k, 0.0),
         }
         if cold:  # popularity stands in for CF: nothing is known of this student yet
             signals["cf"] = (math.log1p(catalogue.popularity.get(k, 0))
@@ -170,6 +177,20 @@ def expected_gains(catalogue: Catalogue, kps: Sequence[str], mastery: Mapping[st
             raw[k] *= readiness(catalogue, k, mastery)
     top = max(raw.values(), default=0.0)
     return {k: g / top for k, g in raw.items()} if top > 0 else {}
+
+
+def completion_chances(catalogue: Catalogue, kps: Sequence[str], mastery: Mapping[str, float]
+                       ) -> dict[str, float]:
+    """Each KP's chance that learning it completes its chapter: the chance every other KP of
+    the chapter is known (the product of their P(known)); a KP in no chapter gets none. Its
+    stage-1 weight ("complete") sends a student to finish the chapters nearly done."""
+    out = {}
+    for k in kps:
+        chapter = catalogue.chapters.get(k)
+        if chapter is not None:
+            out[k] = math.prod(mastery.get(j, 0.0) for j in catalogue.kps_by_chapter[chapter]
+                               if j != k)
+    return out
 
 
 def _attempts(catalogue: Catalogue, history: Sequence[tuple[str, bool]]) -> dict[str, int]:
@@ -214,6 +235,9 @@ def _kp_reasons(catalogue: Catalogue, kp: str, signals: Mapping[str, float],
     if signals["gain"] >= 0.5 and kp in catalogue.kp_bkt:
         reasons.append(f"most to learn from practice here: students learn it with chance "
                        f"{catalogue.kp_bkt[kp].learn:.0%} per question")
+    if signals["complete"] >= 0.5:
+        reasons.append(f"completes its chapter: its other KPs are probably known (all of them "
+                       f"with chance {signals['complete']:.0%})")
     if heading is not None and signals["next"] >= 0.5:
         reasons.append(f"where the student is heading: the sequence model gives it "
                        f"{heading:.0%} of the chance of being practised next")

@@ -74,7 +74,7 @@ class KPPick:
 
     kp_id: str
     score: float
-    signals: Mapping[str, float]  # cf, recent, unlocks, weak, order, progress: each in [0, 1]
+    signals: Mapping[str, float]  # tutor.kp_ranking.SIGNALS, each in [0, 1]
     reasons: tuple[str, ...]
 
 @dataclass(frozen=True)
@@ -159,7 +159,9 @@ class Catalogue:
     popularity: Mapping[str, int] = field(default_factory=dict)  # kp -> attempts, all students
     known_share: Mapping[str, float] = field(default_factory=dict)  # kp -> population prior
     kp_bkt: Mapping[str, BktParams] = field(default_factory=dict)  # kp -> fitted BKT (kp_bkt)
+    chapters: Mapping[str, str] = field(default_factory=dict)  # kp -> its chapter, if any
     by_kp: Mapping[str, tuple[str, ...]] = field(init=False)  # kp -> questions testing it
+    kps_by_chapter: Mapping[str, tuple[str, ...]] = field(init=False)  # chapter -> its KPs
     unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
     # P(known) of each KP before any practice: the fitted BKT prior, else the population prior
     priors: Mapping[str, float] = field(init=False)
@@ -177,6 +179,12 @@ class Catalogue:
             for p in pres:
                 counts[p] = counts.get(p, 0) + 1
         object.__setattr__(self, "unlocks", counts)
+        members: dict[str, list[str]] = {}
+        for k, c in self.chapters.items():
+            if k in self.kp_names:
+                members.setdefault(c, []).append(k)
+        object.__setattr__(self, "kps_by_chapter",
+                           {c: tuple(sorted(v)) for c, v in members.items()})
         object.__setattr__(self, "priors", {**self.known_share,
                                             **{k: b.prior for k, b in self.kp_bkt.items()}})
         object.__setattr__(self, "_tables", {})

@@ -328,6 +328,7 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["kp_popularity"] == [{"id": "k1", "attempts": 1}]
     assert [r["id"] for r in results["rec_kps"]] == ["k1", "k2"]
     assert [r["known_share"] for r in results["rec_kps"]] == [None, 0.6]
+    assert [r["chapter_id"] for r in results["rec_kps"]] == ["c1", "c1"]
     assert results["question_texts"] == [{"id": "q1", "text": "1+1?", "extra": "",
                                           "kp_names": ["K"], "kp_ids": ["k1"]}]
     assert results["resource_texts"][0]["id"] == "r1"

@@ -81,6 +81,17 @@ def test_bad_domains_are_one_line_errors(tmp_path: Path, args: tuple[str, ...],
     assert message in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ("complete", "is not NAME=W with W a number"),
+    ("speed=1", "'speed' is not a stage-1 signal"),
+])
+def test_a_bad_weight_arm_is_a_usage_error(tmp_path: Path, value: str, message: str) -> None:
+    result = run(tmp_path, "--domain", "demo", "--weight-arm", value, "--out",
+                 str(tmp_path / "x.json"))
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
 def test_the_junyi_domain_runs_on_the_exercise_table_under_the_data_folder(
         tmp_path: Path) -> None:
     folder = tmp_path / "data" / "junyi"
@@ -103,10 +114,12 @@ def test_the_paired_tuning_design_gives_every_arm_the_same_learners(tmp_path: Pa
     out = tmp_path / "paired.json"
     result = run(tmp_path, "--domain", "demo", "--students-per-arm", "6", "--seeds", "1",
                  "--history-students", "20", "--no-bilstm", "--workers", "1", "--paired",
-                 "--out", str(out))
+                 "--weight-arm", "complete=1", "--out", str(out))
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert report["design"] == "paired"
+    assert set(report["arms"]) == ARMS | {"kgtutor_complete_1"}  # a tuning arm, asked for
+    assert set(report["ablations"]) == {"kgtutor_vs_complete_1"}
     pre = {arm: round(s["pre_test"]["mean"], 9) for arm, s in report["arms"].items()}
     assert len(set(pre.values())) == 1  # the same learners before practice
     for name, c in report["comparisons"].items():

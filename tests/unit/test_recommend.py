@@ -427,3 +427,27 @@ def test_top_peers_are_a_stable_sorts_first_k(values: list[float], k: int) -> No
     """The CF's top-k selection keeps the full stable sort's order, ties by index."""
     sims = np.array(values)
     assert _top(sims, k).tolist() == np.argsort(-sims, kind="stable")[:k].tolist()
+
+
+def test_the_complete_signal_is_the_chance_that_learning_the_kp_completes_its_chapter() -> None:
+    """Chapter 1 holds A-D, chapter 2 E alone. With A, C and D known, B is the last KP of
+    chapter 1: learning it completes the chapter with chance 0.95 x 0.9 x 0.9; E alone in
+    its chapter completes it for certain. Without its weight the signal is not computed."""
+    cat = replace(catalogue(), chapters={"A": "c1", "B": "c1", "C": "c1", "D": "c1", "E": "c2"})
+    assert cat.kps_by_chapter == {"c1": ("A", "B", "C", "D"), "c2": ("E",)}
+    mastery = {"A": 0.95, "B": 0.3, "C": 0.9, "D": 0.9}
+    plain, _ = rank_kps(cat, state(mastery), NO_GAIN)
+    assert {p.kp_id: p.signals["complete"] for p in plain} == {"B": 0.0, "E": 0.0}
+    complete = replace(NO_GAIN, weights={**NO_GAIN.weights, "complete": 2.0})
+    weighted, _ = rank_kps(cat, state(mastery), complete)
+    chance = {p.kp_id: p.signals["complete"] for p in weighted}
+    assert chance == {"B": pytest.approx(0.95 * 0.9 * 0.9), "E": 1.0}
+    reasons = {p.kp_id: p.reasons for p in weighted}
+    assert ("completes its chapter: its other KPs are probably known (all of them with chance "
+            "77%)") in reasons["B"]
+    score = {p.kp_id: p.score for p in weighted}
+    base = {p.kp_id: p.score for p in plain}
+    assert score["B"] - base["B"] == pytest.approx(2.0 * chance["B"])
+    # a catalogue with no chapters (an import of bare logs) gives the signal nothing
+    bare, _ = rank_kps(catalogue(), state(mastery), complete)
+    assert [(p.kp_id, p.score) for p in bare] == [(p.kp_id, p.score) for p in plain]

@@ -157,6 +157,10 @@ def test_kgtutor_starts_at_the_roots_and_rests_a_fatigued_learner() -> None:
     assert not calm.wants_rest()
     flat = KgTutor(replace(models), Switches(graph=False))
     assert flat.catalogue.prerequisites["b"] == ()
+    assert tutor.catalogue.chapters == {}  # none given: the "complete" signal has nothing
+    chaptered = train_tutor(p, p.prereqs, order, logs, bilstm=False, chapters=[(A, B), (C,)])
+    assert KgTutor(chaptered).catalogue.kps_by_chapter == {"chapter-0": ("a", "b"),
+                                                        "chapter-1": ("c",)}
 
 
 @settings(max_examples=30, deadline=None)
