@@ -6,6 +6,11 @@ import { api, enc } from "./api.js";
 import { richText } from "./richtext.js";
 import { h, list, problemBox, section, show, when } from "./ui.js";
 
+// status id -> what its box said lately, and when: the page renders again after a change (its
+// lists then show it), and the new box keeps saying it rather than going blank
+const said = {};
+const KEEP_MS = 10000;
+
 export async function authoringPage() {
   const [chapters, trail] = await Promise.all([api("/chapters?page_size=100"),
     api("/audit?page_size=20")]);
@@ -15,11 +20,17 @@ export async function authoringPage() {
   const field = (label, input) => h("label", { class: "field" }, label, input);
   const kpSelect = (label, attrs = {}) => h("select", { "aria-label": label, ...attrs },
     kps.map((k) => h("option", { value: k.id }, `${k.chapter}: ${k.name}`)));
-  const status = (id) => h("div", { id, "aria-live": "polite" });
+  const kept = Object.fromEntries(Object.entries(said)
+    .filter(([, s]) => Date.now() - s.at < KEEP_MS).map(([id, s]) => [id, s.message]));
+  Object.keys(said).forEach((id) => delete said[id]);
+  const status = (id) => h("div", { id, "aria-live": "polite" },
+    kept[id] ? h("p", { role: "status" }, kept[id]) : null);
   const run = (box, done) => async (e) => {
     e.preventDefault();
     try {
-      box.replaceChildren(h("p", { role: "status" }, await done()));
+      const message = await done();
+      said[box.id] = { message, at: Date.now() };
+      box.replaceChildren(h("p", { role: "status" }, message));
     } catch (err) {
       box.replaceChildren(problemBox(err));
     }
