@@ -7,24 +7,33 @@ import { richText } from "./richtext.js";
 import { h, list, problemBox, section, show, when } from "./ui.js";
 
 // status id -> what its box said lately, and when: the page renders again after a change (its
-// lists then show it), and the new box keeps saying it rather than going blank
+// lists then show it), and the new box keeps saying it rather than going blank. Renders may
+// overlap (two changes in a row), so a message expires by age, never by being shown once.
 const said = {};
 const KEEP_MS = 10000;
+let renders = 0;  // the latest render wins: one a newer one overtook shows nothing
+
+// Render again a moment after a change, while the tutor is still on this page.
+function renderSoon() {
+  const here = location.hash;
+  setTimeout(() => { if (location.hash === here) authoringPage(); }, 600);
+}
 
 export async function authoringPage() {
+  const ticket = ++renders;
+  const here = location.hash;
   const [chapters, trail] = await Promise.all([api("/chapters?page_size=100"),
     api("/audit?page_size=20")]);
   const maps = await Promise.all(chapters.map((c) => api(`/chapters/${enc(c.id)}/map`)));
+  if (ticket !== renders || location.hash !== here) return;  // overtaken, or the tutor left
   const kps = maps.flatMap((m, i) => m.kps.filter((k) => !k.external)
     .map((k) => ({ ...k, chapter: chapters[i].name, dataset: chapters[i].dataset })));
   const field = (label, input) => h("label", { class: "field" }, label, input);
   const kpSelect = (label, attrs = {}) => h("select", { "aria-label": label, ...attrs },
     kps.map((k) => h("option", { value: k.id }, `${k.chapter}: ${k.name}`)));
-  const kept = Object.fromEntries(Object.entries(said)
-    .filter(([, s]) => Date.now() - s.at < KEEP_MS).map(([id, s]) => [id, s.message]));
-  Object.keys(said).forEach((id) => delete said[id]);
   const status = (id) => h("div", { id, "aria-live": "polite" },
-    kept[id] ? h("p", { role: "status" }, kept[id]) : null);
+    said[id] && Date.now() - said[id].at < KEEP_MS
+      ? h("p", { role: "status" }, said[id].message) : null);
   const run = (box, done) => async (e) => {
     e.preventDefault();
     try {
@@ -42,7 +51,7 @@ export async function authoringPage() {
   const newKp = h("form", { class: "card", id: "new-kp", onsubmit: run(kpDone, async () => {
     const made = await api("/kps", { method: "POST",
       body: { name: kpName.value, chapter_id: kpChapter.value } });
-    setTimeout(authoringPage, 600);  // the selects below then list it
+    renderSoon();  // the selects below then list it
     return `KP ${made.id} added.`;
   }) }, h("h2", {}, "New knowledge point"), field("Name ", kpName), field("Chapter ",
     kpChapter), h("button", { type: "submit" }, "Add KP"), kpDone);
@@ -181,7 +190,7 @@ function newChapter(chapters, field, status, run) {
   return h("form", { class: "card", id: "new-chapter", onsubmit: run(done, async () => {
     const made = await api("/chapters", { method: "POST", body: { name: name.value,
       dataset: course.value, order: chapters.length + 1 } });
-    setTimeout(authoringPage, 600);  // the lists then show it
+    renderSoon();  // the lists then show it
     return `Chapter ${made.id} added.`;
   }) }, h("h2", {}, "New chapter"), field("Name ", name), field("Course ", course),
   h("button", { type: "submit" }, "Add chapter"), done);
@@ -225,10 +234,10 @@ function editContent(chapters, kps, field, status, run) {
   chapter.addEventListener("change", fillChapter);
   fillChapter();
   const chapterDone = status("chapter-edit-status");
-  const patch = (url, body, said) => async () => {
+  const patch = (url, body, message) => async () => {
     await api(url, { method: "PATCH", body });
-    setTimeout(authoringPage, 600);  // the lists show the change
-    return said;
+    renderSoon();  // the lists show the change
+    return message;
   };
   const chapters_ = h("form", { class: "card", id: "edit-chapter", onsubmit: run(chapterDone,
     () => patch(`/chapters/${enc(chapter.value)}`, { name: chapterName.value,
