@@ -1,14 +1,18 @@
-"""Reader for ASSISTments 2009 skill-builder responses in the ``lpp/`` folder format.
+"""Reader for responses in the learner-performance-prediction (``lpp``) folder format, the
+layout ASSISTments 2009 is shipped in here and that lpp's ``prepare_data.py`` writes for every
+data set it prepares (ASSISTments 2009/12/15/17, KDD Cup 2010, Squirrel AI ...).
 
 Pure: reads files and returns domain objects; it never touches the graph. The folder holds one or
-more tab-separated ``*.csv`` files (header ``user_id item_id timestamp correct skill_id``, rows
-grouped by user, in time order within a user) and ``q_mat.npz`` (SciPy CSR, items x skills).
+more ``*.csv`` files (header ``user_id item_id timestamp correct``, optionally ``skill_id``;
+tab-separated as lpp writes them, or comma-separated; rows grouped by user, in time order within
+a user) and ``q_mat.npz`` (SciPy CSR, items x skills).
 
 Decisions:
 
 * The CSV files are read in sorted file-name order; a user's ``seq`` counts on across files.
-  The lpp layout's full ``preprocessed_data.csv`` is left out when its train and test splits
-  are there (:func:`lpp_files`): the same rows would land twice under other event ids. Rows are
+  A full file (``preprocessed_data.csv``) is left out when its train and test splits
+  (``preprocessed_data_train.csv``, ``..._test.csv``) are there (:func:`lpp_files`): the same
+  rows would land twice under other event ids. Rows are
   not de-duplicated by content across other files: lpp timestamps are often 0, so two genuine
   answers to one item can look alike.
 * Validation is vectorised (line ends and tab counts from the bytes, values through pandas' C
@@ -16,8 +20,9 @@ Decisions:
   negative id, ``correct`` not 0/1, ``item_id`` outside the Q-matrix rows) are skipped and become
   ``RowProblem``s with the file line (header = line 1) and the file name in the reason. Empty lines
   are skipped silently. Folder-level faults raise ``DataFormatError``.
-* ``skill_id`` in the files is an id of a skill *combination*; it is validated but not used: the
-  Q-matrix gives every skill of an item, each with weight ``1 / skills of the item``.
+* ``skill_id``, where a file has it, is an id of a skill *combination*; it is validated but not
+  used: the Q-matrix gives every skill of an item, each with weight ``1 / skills of the item``.
+  lpp's own ``prepare_data.py`` writes no such column.
 * Questions are the items that appear in the files or have Q-matrix skills; one KP per Q-matrix
   column. KP names come from :mod:`datasets.assist_names` when ``names_from`` holds the
   ``akt/`` and ``pycd/`` releases; otherwise KPs are named by original skill id or by column.
@@ -50,11 +55,11 @@ from tutor.mastery import Attempt
 from tutor.roster import Student
 
 SOURCE = "assist2009"
-COLUMNS = ("user_id", "item_id", "timestamp", "correct", "skill_id")
+COLUMNS = ("user_id", "item_id", "timestamp", "correct")  # required; the first four kept
+OPTIONAL = ("skill_id",)  # validated where present, never used
 ID_COLUMNS = ("user_id", "item_id", "skill_id")
+SEPARATORS = {"\t": 9, ",": 44}  # text -> byte; the header line tells which one a file uses
 Q_MATRIX = "q_mat.npz"
-LPP_FULL, LPP_TRAIN, LPP_TEST = ("preprocessed_data.csv", "preprocessed_data_train.csv",
-                                 "preprocessed_data_test.csv")
 _INT = r"[+-]?\d{1,18}"  # at most 18 digits always fits int64
 
 
@@ -86,8 +91,8 @@ def _build(
 ) -> AssistDataset:
     """Rows, KPs, questions, students and attempts of a located folder."""
     report = ImportReport(source=str(folder))
-    if (folder / LPP_FULL).is_file() and all(p.name != LPP_FULL for p in files):
-        report.notes.append(f"{LPP_FULL} left out: the same rows as {LPP_TRAIN} + {LPP_TEST}")
+    for full in sorted(full_files({p.name for p in folder.glob("*.csv")})):
+        report.notes.append(f"{full} left out: the same rows as its train and test files")
     rows = _read_rows(files, q.shape[0], report)
     chapter = _chapter(name)
     kps = _kps(name, chapter.id, q, names_from, report)
@@ -124,14 +129,25 @@ def _locate(folder: Path) -> tuple[list[Path], sp.csr_matrix]:
 
 
 def lpp_files(files: list[Path]) -> list[Path]:
-    """The files to read: the learner-performance-prediction layout ships the full
-    ``preprocessed_data.csv`` beside its train and test splits, the same rows twice; with both
-    splits present the full file is left out (the splits carry the train/test assignment the
-    evaluations need), else every CSV is read."""
-    names = {p.name for p in files}
-    if {LPP_TRAIN, LPP_TEST} <= names:
-        return [p for p in files if p.name != LPP_FULL]
-    return files
+    """The files to read: the learner-performance-prediction layout may ship the full file beside
+    its train and test splits, the same rows twice (``preprocessed_data.csv`` beside
+    ``preprocessed_data_train.csv`` and ``..._test.csv``; forks write ``preprocessed_df.csv``
+    beside ``preprocessed_train_df.csv`` and ``preprocessed_test_df.csv``). With both splits
+    present the full file is left out (the splits carry the train/test assignment the
+    evaluations need); every other CSV is read."""
+    return [p for p in files if p.name not in full_files({p.name for p in files})]
+
+
+def full_files(names: set[str]) -> set[str]:
+    """Names of full files whose train and test splits are both among ``names``."""
+    full = set()
+    for name in names:
+        if "train" in name and name.replace("train", "test") in names:
+            for part in ("_train", "train_", "train"):
+                if part in name:
+                    full.add(name.replace(part, "", 1))
+                    break
+    return full & names
 
 
 def _load_q(path: Path) -> sp.csr_matrix:
@@ -168,15 +184,16 @@ def _read_rows(files: list[Path], n_items: int, report: ImportReport) -> pd.Data
 def _read_file(path: Path, n_items: int, report: ImportReport) -> pd.DataFrame:
     """One file's valid rows (columns ``COLUMNS`` as int64); bad rows go to the report."""
     data = _read_bytes(path)
-    starts, ends, fields, blank = _line_layout(data)
-    header = _header(data[starts[0] : ends[0]] if len(starts) else b"", path)
+    sep = _separator(data)
+    starts, ends, fields, blank = _line_layout(data, SEPARATORS[sep])
+    header = _header(data[starts[0] : ends[0]] if len(starts) else b"", sep, path)
     body = np.flatnonzero(~blank)
     body = body[body > 0]
     good = body[fields[body] == len(header)]
     for i in body[fields[body] != len(header)].tolist():
         _problem(report, path, i + 1, f"expected {len(header)} fields, found {fields[i]}")
     report.counts["rows_read"] = report.counts.get("rows_read", 0) + len(body)
-    frame = _parse(_payload(data, starts, ends, good), header)
+    frame = _parse(_payload(data, starts, ends, good), header, sep)
     if len(frame) != len(good):
         raise DataFormatError(f"{path}: parsed {len(frame)} rows from {len(good)} lines")
     return _validate(frame, good + 1, path, n_items, report)
@@ -189,7 +206,13 @@ def _read_bytes(path: Path) -> bytes:
         raise DataFormatError(f"cannot read {path}: {exc}") from exc
 
 
-def _line_layout(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _separator(data: bytes) -> str:
+    """Tab, as lpp writes, unless the header line has commas and no tab."""
+    first = data[: data.find(b"\n")] if b"\n" in data else data
+    return "," if b"," in first and b"\t" not in first else "\t"
+
+
+def _line_layout(data: bytes, sep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Start, end (before ``\\n``), field count and emptiness of every line, straight from bytes."""
     buf = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buf == 10)
@@ -197,22 +220,22 @@ def _line_layout(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     ends = np.concatenate((newlines, [len(buf)]))
     if len(starts) and starts[-1] == len(buf):  # the text ends with a newline
         starts, ends = starts[:-1], ends[:-1]
-    tabs = np.flatnonzero(buf == 9)
-    fields = np.searchsorted(tabs, ends) - np.searchsorted(tabs, starts) + 1
+    seps = np.flatnonzero(buf == sep)
+    fields = np.searchsorted(seps, ends) - np.searchsorted(seps, starts) + 1
     blank = ends == starts
     lone = ends - starts == 1
     blank[lone] = buf[starts[lone]] == 13  # a CRLF file's empty line
     return starts, ends, fields, blank
 
 
-def _header(line: bytes, path: Path) -> list[str]:
+def _header(line: bytes, sep: str, path: Path) -> list[str]:
     """The header's column names; all of ``COLUMNS`` must be there, each once."""
-    names = [c.strip() for c in line.decode("utf-8", "replace").lstrip("\ufeff").split("\t")]
+    names = [c.strip() for c in line.decode("utf-8", "replace").lstrip("\ufeff").split(sep)]
     missing = [c for c in COLUMNS if c not in names]
     if missing or len(set(names)) != len(names):
         raise DataFormatError(
-            f"{path}: header must name the tab-separated columns {' '.join(COLUMNS)}"
-            f" once each (missing {missing}, found {names[:8]})"
+            f"{path}: header must name the columns {' '.join(COLUMNS)} once each, separated by"
+            f" tabs or commas (skill_id may follow; missing {missing}, found {names[:8]})"
         )
     return names
 
@@ -226,27 +249,34 @@ def _payload(data: bytes, starts: np.ndarray, ends: np.ndarray, good: np.ndarray
     )
 
 
-def _parse(payload: bytes, header: list[str]) -> pd.DataFrame:
+def _parse(payload: bytes, header: list[str], sep: str) -> pd.DataFrame:
     """Parse the good lines with the C parser; re-read as text when a column is not all ints."""
+    used = _used(header)
     if not payload.strip():
-        return pd.DataFrame({c: pd.Series([], dtype=np.int64) for c in COLUMNS})
-    frame = _read_csv(payload, header, None)
-    if all(pd.api.types.is_signed_integer_dtype(frame[c]) for c in COLUMNS):
+        return pd.DataFrame({c: pd.Series([], dtype=np.int64) for c in used})
+    frame = _read_csv(payload, header, used, sep, None)
+    if all(pd.api.types.is_signed_integer_dtype(frame[c]) for c in used):
         return frame
-    return _read_csv(payload, header, str)
+    return _read_csv(payload, header, used, sep, str)
 
 
-def _read_csv(payload: bytes, header: list[str], dtype: type | None) -> pd.DataFrame:
+def _used(header: list[str]) -> list[str]:
+    return [*COLUMNS, *(c for c in OPTIONAL if c in header)]
+
+
+def _read_csv(
+    payload: bytes, header: list[str], used: list[str], sep: str, dtype: type | None
+) -> pd.DataFrame:
     return pd.read_csv(
         io.BytesIO(payload),
-        sep="\t",
+        sep=sep,
         header=None,
         names=header,
-        usecols=list(COLUMNS),
+        usecols=used,
         dtype=dtype,
         na_filter=False,
         quoting=csv.QUOTE_NONE,
-        lineterminator="\n",  # a stray CR must not split a line the tab count saw as one
+        lineterminator="\n",  # a stray CR must not split a line the separator count saw as one
         skip_blank_lines=False,
         encoding_errors="replace",
         engine="c",
@@ -258,10 +288,11 @@ def _validate(
 ) -> pd.DataFrame:
     """Integer columns of the rows that pass every check; the first failed check is reported."""
     values, checks = {}, []
-    for col in COLUMNS:
+    used = [c for c in (*COLUMNS, *OPTIONAL) if c in frame.columns]
+    for col in used:
         values[col], ok = _as_int(frame[col])
         checks.append((~ok, col, f"{col} is not an integer"))
-    for col in ID_COLUMNS:
+    for col in (c for c in ID_COLUMNS if c in values):
         checks.append((values[col] < 0, col, f"negative {col}"))
     checks.append((~np.isin(values["correct"], (0, 1)), "correct", "correct is not 0 or 1"))
     out_of_q = values["item_id"] >= n_items
@@ -272,7 +303,7 @@ def _validate(
             _problem(report, path, int(lines[i]), f"{reason} ({str(frame[col].iloc[i])!r})")
         bad |= mask
     keep = ~bad
-    return pd.DataFrame({c: values[c][keep] for c in COLUMNS[:4]})
+    return pd.DataFrame({c: values[c][keep] for c in COLUMNS})
 
 
 def _as_int(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ graph ids travels along.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -80,6 +81,18 @@ def build_kt_data(attempts: Sequence[Attempt], tests: Sequence[Tests], item_ids:
         train=histories.subset(i for i, t in enumerate(is_test) if not t),
         test=histories.subset(i for i, t in enumerate(is_test) if t),
     )
+
+
+def hashed_test_students(students: Iterable[str], share: float = 0.2,
+                         min_train: int = 2) -> set[str]:
+    """About ``share`` of the students, chosen by a hash of their id: the same on every run, and
+    a student keeps their side when others are added. Never empty, and leaves ``min_train``
+    students to train on where there are enough (the last student by id steps in)."""
+    ordered = sorted(set(students))
+    test = {s for s in ordered if zlib.crc32(s.encode()) % 1000 < share * 1000}
+    if ordered and (not test or len(ordered) - len(test) < min_train):
+        test = {ordered[-1]}
+    return test
 
 
 def split_validation(histories: Histories, fraction: float, seed: int) -> tuple[Histories,

@@ -8,10 +8,8 @@ the split is the same on every run and a student keeps their side when others ar
 
 from __future__ import annotations
 
-import zlib
-
 from graph.training_data import stored_logs
-from models.kt_data import KTData, build_kt_data
+from models.kt_data import KTData, build_kt_data, hashed_test_students
 from tutor.errors import InvalidInput
 from tutor.ports import GraphStore
 
@@ -25,10 +23,6 @@ def graph_kt_data(store: GraphStore, dataset: str, test_share: float = 0.2) -> K
     if len(students) < MIN_STUDENTS:
         raise InvalidInput(f"dataset {dataset!r} has answers from {len(students)} student(s) in "
                            f"the graph; training needs at least {MIN_STUDENTS}")
-    test = {s for s in students if zlib.crc32(s.encode()) % 1000 < test_share * 1000}
-    if not test:  # a handful of students may all hash to the train side
-        test = {students[-1]}
-    if len(students) - len(test) < MIN_STUDENTS - 1:
-        test = {students[-1]}
+    test = hashed_test_students(students, test_share, MIN_STUDENTS - 1)
     return build_kt_data(logs.attempts, logs.tests, logs.question_ids, logs.kp_ids, test,
                          logs.kp_names)

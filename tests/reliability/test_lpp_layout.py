@@ -57,3 +57,20 @@ def test_importing_the_layout_stores_each_attempt_once(tmp_path: Path) -> None:
         assert edges["ATTEMPTED"] == n
     finally:
         EmbeddedServer(var / "graph").stop(force=True)
+
+
+def test_a_folder_as_lpp_prepare_data_writes_it_splits_by_a_hash(tmp_path: Path) -> None:
+    """lpp's prepare_data.py writes one ``preprocessed_data.csv`` of four columns and no split:
+    the students are split by a hash of their ids, the same on every read."""
+    rng = np.random.default_rng(1)
+    folder = tmp_path / "assistments12"
+    folder.mkdir()
+    rows = "".join(f"{u}\t{rng.integers(3)}\t{100 * u + t}\t{rng.integers(2)}\n"
+                   for u in range(40) for t in range(5))
+    (folder / "preprocessed_data.csv").write_text("user_id\titem_id\ttimestamp\tcorrect\n" + rows)
+    sp.save_npz(folder / "q_mat.npz", sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 1]])))
+    kt = load_lpp(folder)
+    test = set(kt.test.students)
+    assert 0 < len(test) < 20 and len(test) + len(kt.train.students) == 40
+    assert set(load_lpp(folder).test.students) == test
+    assert kt.item_skills.shape == (3, 2)

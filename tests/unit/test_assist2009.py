@@ -250,7 +250,6 @@ def test_missing_folder_and_no_csv(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "user_id,item_id,timestamp,correct,skill_id\n0,0,0,1,0\n",  # comma-separated
         "user\titem\ttimestamp\tcorrect\tskill_id\n0\t0\t0\t1\t0\n",
         "",
     ],
@@ -336,3 +335,56 @@ def test_reader_names_source_mismatch_falls_back(tmp_path: Path) -> None:
     ds = read_assist(folder, names_from=tmp_path)  # pycd lists 4 skills, the Q-matrix has 3
     assert [k.name for k in ds.kps] == ["Skill column 0", "Skill column 1", "Skill column 2"]
     assert any("pycd lists 4 skills" in n for n in ds.report.notes)
+
+
+# --- the layouts lpp's prepare_data.py and its forks write ---------------------------------
+
+
+def attempts_of(ds: AssistDataset) -> list[tuple[str, str, bool, int, int]]:
+    return [(a.event_id, a.question_id, a.correct, a.ts, a.seq) for a in ds.attempts]
+
+
+def test_four_columns_and_commas_read_like_the_tab_file_with_skill_ids(tmp_path: Path) -> None:
+    rows = [(1, 0, 0, 1), (1, 2, 5, 0), (2, 1, 3, 1)]
+    tab = csv_text(*("\t".join(map(str, (*r, 0))) for r in rows))
+    four = csv_text(*("\t".join(map(str, r)) for r in rows),
+                    header="user_id\titem_id\ttimestamp\tcorrect")  # what lpp itself writes
+    comma = csv_text(*(",".join(map(str, r)) for r in rows),
+                     header="user_id,item_id,timestamp,correct")
+    read = [read_assist(write_folder(tmp_path, {"a.csv": t}, Q3, name=n), "mini")
+            for n, t in (("tab", tab), ("four", four), ("comma", comma))]
+    for ds in read[1:]:
+        assert attempts_of(ds) == attempts_of(read[0]) and not ds.report.problems
+    assert attempts_of(read[0])[1] == ("mini:1:1", "mini:q:2", False, 5, 1)
+
+
+def test_bad_rows_of_a_comma_file_are_reported_with_their_lines(tmp_path: Path) -> None:
+    text = csv_text("1,0,0,1", "1,0,0", "1,x,0,1", "2,1,0,1,7", "2,1,0,0",
+                    header="user_id,item_id,timestamp,correct")
+    ds = read_assist(write_folder(tmp_path, {"a.csv": text}, Q3))
+    problems = problem_lines(ds)
+    assert sorted(problems) == [3, 4, 5]
+    assert "expected 4 fields, found 3" in problems[3]
+    assert "item_id is not an integer" in problems[4]
+    assert [a.event_id for a in ds.attempts] == ["mini:1:0", "mini:2:0"]
+
+
+@pytest.mark.parametrize(("full", "train", "test"), [
+    ("preprocessed_data.csv", "preprocessed_data_train.csv", "preprocessed_data_test.csv"),
+    ("preprocessed_df.csv", "preprocessed_train_df.csv", "preprocessed_test_df.csv"),
+])
+def test_a_full_file_beside_its_splits_is_left_out(
+        tmp_path: Path, full: str, train: str, test: str) -> None:
+    a, b = csv_text("1\t0\t0\t1\t0"), csv_text("2\t1\t0\t0\t0")
+    ds = read_assist(write_folder(tmp_path, {train: a, test: b, full: a + b.split("\n", 1)[1]},
+                                  Q3))
+    assert sorted(x.event_id for x in ds.attempts) == ["mini:1:0", "mini:2:0"]
+    assert ds.student_files == {"mini:student:1": train, "mini:student:2": test}
+    assert any(note.startswith(f"{full} left out") for note in ds.report.notes)
+
+
+def test_a_full_file_without_both_splits_is_read(tmp_path: Path) -> None:
+    a = csv_text("1\t0\t0\t1\t0")
+    ds = read_assist(write_folder(tmp_path, {"preprocessed_data.csv": a,
+                                             "preprocessed_data_train.csv": a}, Q3))
+    assert len(ds.attempts) == 2 and not any("left out" in n for n in ds.report.notes)
