@@ -20,7 +20,7 @@ import torch
 
 from models.bilstm import BiLstmConfig, BiLstmKT
 from models.kt_batches import build_chunks
-from models.sources import load_lpp
+from models.sources import load_responses
 from models.trainer import TrainConfig, fit
 from models.training import BiLstmTraining
 
@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     args = parser.parse_args()
 
-    kt = load_lpp(args.data / "assist2009" / "lpp")
+    kt = load_responses(args.data / "assist2009" / "lpp")
     plan = BiLstmTraining()
     started = time.perf_counter()
     chunks = build_chunks(kt.train, kt.item_skills, plan.chunk, plan.context)

@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from models.bilstm import BiLstmConfig
-from models.sources import load_lpp
+from models.sources import load_responses
 from models.training import BiLstmTraining, fit_bilstm
 
 # (label, model changes, training changes); row 0 is the source paper's setting
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    kt = load_lpp(args.data / "assist2009" / "lpp")
+    kt = load_responses(args.data / "assist2009" / "lpp")
     base = BiLstmConfig(kt.n_items, kt.n_skills, dropout=0.5, item_dropout=0.0)
     print("| # | settings | epochs | best epoch | best validation AUC | seconds |")
     print("|---:|---|---:|---:|---:|---:|")

@@ -154,9 +154,9 @@ def held_out(fit: dict, test_items: tuple, test_correct: tuple, fill: tuple) -> 
 
 
 def assist_rows(data_dir: Path, timeout: float, pyirt_python: str | None) -> list[str]:
-    from models.sources import load_lpp
+    from models.sources import load_responses
 
-    kt = load_lpp(data_dir / "assist2009" / "lpp")
+    kt = load_responses(data_dir / "assist2009" / "lpp")
     tr = kt.train
     d = {"student": np.concatenate([np.full(len(x), k) for k, x in enumerate(tr.items)]),
          "item": np.concatenate(tr.items), "correct": np.concatenate(tr.correct),

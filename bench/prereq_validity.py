@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.sources import load_lpp
+from models.sources import load_responses
 from tutor.prereqs import NEVER, Milestones, PrereqInferenceConfig, infer_prerequisites
 from tutor.prereqs import milestones as read_milestones
 
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path,
                         default=Path(os.environ.get("KGTUTOR_DATA", "../shared/data")))
     args = parser.parse_args()
-    kt = load_lpp(args.data / "assist2009" / "lpp")
+    kt = load_responses(args.data / "assist2009" / "lpp")
     config = PrereqInferenceConfig()
     started = time.perf_counter()
     result = infer_prerequisites(kt.train, kt.item_skills, kt.skill_ids, config)

@@ -41,7 +41,7 @@ from models.bilstm import BiLstmConfig, BiLstmKT
 from models.predictors import BiLstmPredictor, ProgressPredictor
 from models.progress import ProgressConfig, ProgressLSTM
 from models.progress_data import ProgressDataConfig, fit_text_features, item_texts_from_skills
-from models.sources import load_lpp
+from models.sources import load_responses
 from models.threads import one_thread
 from models.training import calibrate_irt
 from models.transitions import QuestionTransitions
@@ -82,7 +82,7 @@ def _prepare(store: FalkorStore, lpp: Path, calls: int) -> Recommender:
     started = time.perf_counter()
     data, _ = sources.assist_source(lpp, "lpp")
     ingest(store, data)
-    kt = load_lpp(lpp)
+    kt = load_responses(lpp)
     students = kt.everyone.students
     irt = calibrate_irt(kt)
     p = irt.params

@@ -37,7 +37,7 @@ from evaluation.offline import OfflineOurs, SequenceOnly, mastery_vector
 from evaluation.recommend import RecEvalConfig
 from models.kt_data import KTData
 from models.predictors import BiLstmPredictor
-from models.sources import load_lpp
+from models.sources import load_responses
 from models.transitions import QuestionTransitions
 from tutor.ability import predict_marginal, theta_from_responses
 from tutor.kp_ranking import frontier
@@ -143,7 +143,7 @@ def main() -> None:
     parser.add_argument("--split", type=float, default=0.8)
     args = parser.parse_args()
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    kt = load_lpp(args.data)
+    kt = load_responses(args.data)
     ours = OfflineOurs(kt)
     ours.fit(kt.train, kt.n_items)
     one_kp = OfflineOurs(kt, RecConfig(kp_count=1), bilstm=ours.bilstm)

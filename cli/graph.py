@@ -105,9 +105,21 @@ def import_() -> None:
 @click.pass_obj
 @errors_as_messages
 def assist2009(settings: Settings, path: Path, name: str | None) -> None:
-    """ASSISTments-format folder: *.csv (user_id item_id timestamp correct skill_id) + q_mat.npz."""
+    """lpp-format folder: *.csv (user_id item_id timestamp correct [skill_id]) + q_mat.npz."""
     from services import imports as sources
     data, report = sources.assist_source(path, name)
+    _run_import(settings, data, report)
+
+
+@import_.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
+@click.pass_obj
+@errors_as_messages
+def assistments(settings: Settings, path: Path, name: str | None) -> None:
+    """An ASSISTments CSV as ASSISTments ships it: the 2009 skill builder, 2012, 2015 or 2017."""
+    from services import imports as sources
+    data, report = sources.assistments_source(path, name)
     _run_import(settings, data, report)
 
 

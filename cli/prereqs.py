@@ -27,9 +27,9 @@ def infer_prerequisites_(settings: Settings, path: Path, name: str | None,
     """Infer KP prerequisites from the train students of an lpp folder and store them."""
     from graph import cache_version
     from graph.prereqs import write_inferred_prerequisites
-    from models.sources import load_lpp
+    from models.sources import load_responses
 
-    kt = load_lpp(path, name)
+    kt = load_responses(path, name)
     config = PrereqInferenceConfig(min_confidence=min_confidence, max_parents=max_parents)
     result = infer_prerequisites(kt.train, kt.item_skills, kt.skill_ids, config)
     with store_for(settings) as store:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--data", type=click.Path(path_type=Path), default=None,
-                     help="An lpp-format folder (train/test CSVs + q_mat.npz). "
+                     help="An lpp-format folder (CSVs + q_mat.npz) or an ASSISTments CSV. "
                           "[default: $KGTUTOR_DATA/assist2009/lpp]"),
         click.option("--device", default="cpu", show_default=True,
                      help="torch device: cpu, cuda, cuda:1 ..."),
@@ -266,13 +266,13 @@ def load_data(settings: Settings, data: Path | None, device: str, threads: int |
     """An lpp folder's answers, or with ``dataset`` the graph's stored answers of it."""
     import torch
 
-    from models.sources import load_lpp
+    from models.sources import load_responses
 
     _check_device(device)
     if threads is not None:
         torch.set_num_threads(threads)
     if dataset is None:
-        return load_lpp(data or settings.data_root / "assist2009" / "lpp")
+        return load_responses(data or settings.data_root / "assist2009" / "lpp")
     if data is not None:
         raise InvalidInput("give --data DIR or --dataset NAME, not both")
     from services.training_data import graph_kt_data

@@ -20,6 +20,8 @@ Decisions:
   negative id, ``correct`` not 0/1, ``item_id`` outside the Q-matrix rows) are skipped and become
   ``RowProblem``s with the file line (header = line 1) and the file name in the reason. Empty lines
   are skipped silently. Folder-level faults raise ``DataFormatError``.
+* ``timestamp`` is in seconds (lpp counts them from the data set's first answer; ASSISTments
+  2009 has none, all 0); attempts carry it in milliseconds, as every source does.
 * ``skill_id``, where a file has it, is an id of a skill *combination*; it is validated but not
   used: the Q-matrix gives every skill of an item, each with weight ``1 / skills of the item``.
   lpp's own ``prepare_data.py`` writes no such column.
@@ -58,6 +60,7 @@ SOURCE = "assist2009"
 COLUMNS = ("user_id", "item_id", "timestamp", "correct")  # required; the first four kept
 OPTIONAL = ("skill_id",)  # validated where present, never used
 ID_COLUMNS = ("user_id", "item_id", "skill_id")
+MAX_SECONDS = 9 * 10**12  # timestamps are seconds; in milliseconds they must fit int64
 SEPARATORS = {"\t": 9, ",": 44}  # text -> byte; the header line tells which one a file uses
 Q_MATRIX = "q_mat.npz"
 _INT = r"[+-]?\d{1,18}"  # at most 18 digits always fits int64
@@ -82,7 +85,7 @@ def read_assist(
     """Read an lpp-format folder; ids are namespaced by ``name`` (default: the folder's name)."""
     folder = Path(folder)
     files, q = _locate(folder)
-    with _gc_paused():
+    with gc_paused():
         return _build(folder, files, q, name or folder.name, names_from)
 
 
@@ -98,8 +101,10 @@ def _build(
     kps = _kps(name, chapter.id, q, names_from, report)
     question_ids = [f"{name}:q:{i}" for i in range(q.shape[0])]
     kp_ids = [kp.id for kp in kps]
-    questions, tests = _questions(question_ids, kp_ids, q, rows["item_id"].to_numpy(), report)
-    students, attempts = _students_attempts(name, question_ids, rows)
+    questions, tests = questions_and_tests(question_ids, kp_ids, q, rows["item_id"].to_numpy(),
+                                           report, SOURCE)
+    rows["ts"] = rows["timestamp"] * 1000  # lpp's seconds; Attempt.ts is milliseconds
+    students, attempts = students_and_attempts(name, question_ids, rows, SOURCE)
     report.counts.update(items=len(questions), tests=len(tests), students=len(students))
     report.counts["kps"] = len(kps)
     return AssistDataset(
@@ -295,6 +300,8 @@ def _validate(
     for col in (c for c in ID_COLUMNS if c in values):
         checks.append((values[col] < 0, col, f"negative {col}"))
     checks.append((~np.isin(values["correct"], (0, 1)), "correct", "correct is not 0 or 1"))
+    checks.append((np.abs(values["timestamp"]) > MAX_SECONDS, "timestamp",
+                   "timestamp out of range (seconds expected)"))
     out_of_q = values["item_id"] >= n_items
     checks.append((out_of_q, "item_id", f"item_id outside the Q-matrix rows 0..{n_items - 1}"))
     bad = np.zeros(len(frame), dtype=bool)
@@ -420,12 +427,13 @@ def _kp_description(k: int, skill_ids: list[int] | None, names: dict[int, str]) 
     return f"{origin}; no unambiguous name in akt/skill.json"
 
 
-def _questions(
+def questions_and_tests(
     question_ids: list[str],
     kp_ids: list[str],
     q: sp.csr_matrix,
     seen: np.ndarray,
     report: ImportReport,
+    source: str,
 ) -> tuple[list[Question], list[Tests]]:
     """Questions for items seen or tagged; each tagged item tests its skills with equal weights."""
     per_item = np.diff(q.indptr)
@@ -435,7 +443,7 @@ def _questions(
         report.notes.append(f"{untagged} items have no Q-matrix skills (no TESTS edges)")
     item_of_entry = np.repeat(np.arange(q.shape[0]), per_item)
     weights = 1.0 / per_item[item_of_entry]
-    questions = [Question(question_ids[i], source=SOURCE) for i in items]
+    questions = [Question(question_ids[i], source=source) for i in items]
     tests = [
         Tests(question_id=question_ids[i], kp_id=kp_ids[k], weight=w)
         for i, k, w in zip(
@@ -451,10 +459,11 @@ def _student_files(name: str, files: list[Path], rows: pd.DataFrame) -> dict[str
     return {f"{name}:student:{u}": files[f].name for u, f in first.items()}
 
 
-def _students_attempts(
-    name: str, question_ids: list[str], rows: pd.DataFrame
+def students_and_attempts(
+    name: str, question_ids: list[str], rows: pd.DataFrame, source: str
 ) -> tuple[list[Student], list[Attempt]]:
-    """Students (sorted by user id) and one Attempt per kept row, in file and row order."""
+    """Students (sorted by user id) and one Attempt per row, in row order (``rows``: integer
+    ``user_id``, ``item_id`` (index into ``question_ids``), ``correct``, ``ts`` (ms), ``seq``)."""
     users, inverse = np.unique(rows["user_id"].to_numpy(), return_inverse=True)
     student_ids = [f"{name}:student:{u}" for u in users.tolist()]
     columns = zip(
@@ -463,7 +472,7 @@ def _students_attempts(
         inverse.tolist(),
         rows["item_id"].tolist(),
         (rows["correct"].to_numpy() == 1).tolist(),
-        rows["timestamp"].tolist(),
+        rows["ts"].tolist(),
         strict=True,
     )
     attempts = [
@@ -474,16 +483,16 @@ def _students_attempts(
             correct=c,
             ts=t,
             seq=s,
-            source=SOURCE,
+            source=source,
         )
         for u, s, x, i, c, t in columns
     ]
-    students = [Student(sid, source=SOURCE) for sid in student_ids]
+    students = [Student(sid, source=source) for sid in student_ids]
     return students, attempts
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause cyclic GC: an import allocates ~600k acyclic objects and GC passes cost ~40%."""
     enabled = gc.isenabled()
     gc.disable()

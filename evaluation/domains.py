@@ -57,7 +57,8 @@ def lpp_domain(folder: Path, cache_dir: Path, chapter_kps: int = 10) -> Domain:
     params = fit.params
     order = curriculum_order(params.prereqs)
     chapters = tuple(tuple(order[i:i + chapter_kps]) for i in range(0, len(order), chapter_kps))
-    return Domain(folder.parent.name or folder.name, params, chapters,
+    return Domain(folder.stem if folder.is_file() else folder.parent.name or folder.name, params,
+                  chapters,
                   f"blocks of {chapter_kps} KPs in the true map's topological order "
                   "(ties by KP index): the data has no chapters", kt)
 
@@ -79,12 +80,12 @@ def fitted(folder: Path, cache_dir: Path) -> tuple[KTData, LearnerFit]:
     """An lpp folder's responses and the simulator fitted on its train split (cached in
     ``cache_dir`` under a key of the folder's files and the fit's settings)."""
     from evaluation.fit_learner import FitConfig, fit_learner
-    from models.sources import load_lpp
+    from models.sources import load_responses
 
     folder = Path(folder)
-    if not folder.is_dir():
-        raise InvalidInput(f"{folder}: no such folder")
-    kt = load_lpp(folder)
+    if not folder.exists():
+        raise InvalidInput(f"{folder}: no such folder or file")
+    kt = load_responses(folder)
     config = FitConfig()
     path = cache_dir / f"{_cache_key(folder, config)}.pkl"
     if path.is_file():
@@ -180,6 +181,6 @@ FIT_VERSION = 2  # bump when the fit or the simulator's parameters change meanin
 
 
 def _cache_key(folder: Path, config: object) -> str:
-    files = sorted(p for p in folder.iterdir() if p.is_file())
+    files = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
     stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
     return hashlib.sha256(repr((stamp, config, FIT_VERSION)).encode()).hexdigest()[:16]

@@ -50,7 +50,7 @@ from evaluation.learner import SimParams
 from models.bkt_em import BktFit, BktSequences, EmConfig, fit_many
 from models.irt import IrtConfig, fit_irt
 from models.kt_data import Histories, KTData
-from models.sources import load_lpp
+from models.sources import load_responses
 from tutor.curriculum import Prerequisite
 from tutor.prereqs import PrereqInferenceConfig, infer_prerequisites, milestones
 
@@ -87,7 +87,7 @@ class LearnerFit:
 
 def fit_sim_params(folder: Path, config: FitConfig = FitConfig()) -> SimParams:
     """The simulator's parameters fitted on an lpp-format folder's train split."""
-    return fit_learner(load_lpp(Path(folder)), config).params
+    return fit_learner(load_responses(Path(folder)), config).params
 
 
 def fit_learner(kt: KTData, config: FitConfig = FitConfig()) -> LearnerFit:

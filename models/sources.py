@@ -1,10 +1,13 @@
-"""Read a training dataset from files into ``KTData`` (the I/O edge of the models package)."""
+"""Read a training dataset from files into ``KTData`` (the I/O edge of the models package):
+an lpp-format folder (:mod:`datasets.assist2009`) or an ASSISTments CSV as ASSISTments ships it
+(:mod:`datasets.assistments`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from datasets.assist2009 import read_assist
+from datasets.assistments import read_assistments
 from models.kt_data import KTData, build_kt_data, hashed_test_students
 from tutor.errors import DataFormatError
 
@@ -12,25 +15,28 @@ MIN_TRAIN_STUDENTS = 2  # one at least is held out for validation
 TEST_SHARE = 0.2  # lpp's own split where a folder ships none
 
 
-def load_lpp(folder: Path, name: str | None = None) -> KTData:
-    """An lpp-format folder: ``q_mat.npz`` gives skills; the students are split by the folder's
-    test file (a CSV with ``test`` in its name, e.g. ``preprocessed_data_test.csv``), or, where
-    it ships one file only, by a hash of their ids (``TEST_SHARE``, the same on every run).
+def load_responses(folder: Path, name: str | None = None) -> KTData:
+    """An lpp-format folder (``q_mat.npz`` gives skills) or an ASSISTments CSV file. The students
+    are split by the folder's test file (a CSV with ``test`` in its name, e.g.
+    ``preprocessed_data_test.csv``), or, where there is none, by a hash of their ids
+    (``TEST_SHARE``, the same on every run).
 
-    Ids are namespaced like the graph import of the same folder (default: the folder name),
+    Ids are namespaced like the graph import of the same folder or file (default: its name),
     so fitted parameters can be written back onto the imported nodes.
     """
-    ds = read_assist(folder, name, names_from=folder.parent)
+    folder = Path(folder)
+    ds = (read_assistments(folder, name) if folder.is_file()
+          else read_assist(folder, name, names_from=folder.parent))
     if problems := ds.report.problems:  # a model must not silently train on part of a file
         first = problems[0].reason.removesuffix("; row skipped")
         raise DataFormatError(f"{folder}: {len(problems)} bad row(s); first: {first}")
     if not ds.attempts:
         raise DataFormatError(f"{folder}: the dataset is empty")
-    files = set(ds.student_files.values())
-    test_files = {f for f in files if "test" in f}
+    test_files = {f for f in ds.student_files.values() if "test" in f}
+    students = [s.id for s in ds.students]
     test_students = ({s for s, f in ds.student_files.items() if f in test_files} if test_files
-                     else hashed_test_students(ds.student_files, TEST_SHARE, MIN_TRAIN_STUDENTS))
-    if len(ds.student_files) - len(test_students) < MIN_TRAIN_STUDENTS:
+                     else hashed_test_students(students, TEST_SHARE, MIN_TRAIN_STUDENTS))
+    if len(students) - len(test_students) < MIN_TRAIN_STUDENTS:
         raise DataFormatError(f"{folder}: fewer than {MIN_TRAIN_STUDENTS} students outside "
                               "the test split: the training set is empty")
     return build_kt_data(ds.attempts, ds.tests, [q.id for q in ds.questions],

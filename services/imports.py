@@ -8,10 +8,15 @@ imports this module for ``SEED_DATASET`` does not need.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.ingest import GraphData
 from seeds.curriculum import DEFAULT_SEED, load_curriculum
 from tutor.imports import ImportReport
+
+if TYPE_CHECKING:
+    from datasets.assist2009 import AssistDataset
+    from datasets.lms_csv import LmsDataset
 
 SEED_DATASET = "seed"
 
@@ -26,9 +31,13 @@ def seed_source(folder: Path = DEFAULT_SEED) -> tuple[GraphData, ImportReport]:
 def assist_source(folder: Path, name: str | None = None) -> tuple[GraphData, ImportReport]:
     from datasets.assist2009 import read_assist
     ds = read_assist(folder, name, names_from=folder.parent)
-    data = GraphData(ds.name, [ds.chapter], ds.kps, questions=ds.questions, tests=ds.tests,
-                     students=ds.students, attempts=ds.attempts)
-    return data, ds.report
+    return _logs(ds), ds.report
+
+
+def assistments_source(path: Path, name: str | None = None) -> tuple[GraphData, ImportReport]:
+    from datasets.assistments import read_assistments
+    ds = read_assistments(path, name)
+    return _logs(ds), ds.report
 
 
 def junyi_source(path: Path, name: str = "junyi") -> tuple[GraphData, ImportReport]:
@@ -44,6 +53,10 @@ def lms_source(path: Path, name: str | None = None,
     ds = read_lms_csv(path, name)
     if features_out is not None:
         ds.features.to_csv(features_out)
-    data = GraphData(ds.name, [ds.chapter], ds.kps, questions=ds.questions, tests=ds.tests,
+    return _logs(ds), ds.report
+
+
+def _logs(ds: AssistDataset | LmsDataset) -> GraphData:
+    """A log reader's one chapter, KPs, questions, students and answers."""
+    return GraphData(ds.name, [ds.chapter], ds.kps, questions=ds.questions, tests=ds.tests,
                      students=ds.students, attempts=ds.attempts)
-    return data, ds.report

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import main
 from graph.embedded import EmbeddedServer
+from tests.unit.test_assistments import SKILL_BUILDER_2009
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +74,23 @@ def test_bad_rows_are_reported_by_line_and_the_rest_loads(var_dir: Path, tmp_pat
     assert "attempts new: 0, already stored: 2" in again.output
 
 
+def test_an_assistments_file_as_shipped_imports_once(var_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "skill_builder_data.csv"
+    path.write_text(SKILL_BUILDER_2009, encoding="iso-8859-1")
+    out = run(var_dir, "graph", "import", "assistments", str(path), "--name", "sb")
+    assert out.exit_code == 0, out.output
+    assert "line 7" in out.output and "line 8" in out.output  # the two bad rows
+    assert "attempts new: 4" in out.output and "2009-2010 skill builder" in out.output
+    again = run(var_dir, "graph", "import", "assistments", str(path), "--name", "sb")
+    assert "attempts new: 0, already stored: 4" in again.output
+    names = run(var_dir, "graph", "map", "--chapter", "sb:chapter:skills").output
+    assert "Box and Whisker" in names and "Venn Diagram" in names
+
+
 @pytest.mark.parametrize("args", [
     ("graph", "import", "junyi", "/no/such/file.csv"),
+    ("graph", "import", "assistments", "/no/such/file.csv"),
+    ("graph", "import", "assistments", str(Path(__file__))),
     ("graph", "import", "assist2009", "/no/such/folder"),
     ("graph", "import", "csv", "/no/such/file.csv"),
     ("graph", "map", "--chapter", "no-such-chapter"),

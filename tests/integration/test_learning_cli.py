@@ -70,7 +70,7 @@ def test_a_table_and_a_figure_lie_beside_the_json(study: tuple[Path, dict]) -> N
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    ((), "give exactly one of --data DIR or --domain"),
+    ((), "give exactly one of --data PATH or --domain"),
     (("--domain", "junyi"), "no Junyi exercise table there (set KGTUTOR_DATA"),
     (("--data", "nowhere"), "nowhere: no such folder"),
 ])

@@ -18,7 +18,7 @@ from cli.main import main
 from evaluation.recommend import markdown_table
 from models import registry, training
 from models.kt_batches import build_chunks
-from models.sources import load_lpp
+from models.sources import load_responses
 from models.transitions import QuestionTransitions
 from services.settings import Settings
 
@@ -86,7 +86,7 @@ def test_bilstm_checkpoint_rebuilds_the_same_model(var_dir: Path, lpp: Path) -> 
     assert out.exit_code == 0, out.output
     assert "best validation AUC" in out.output
     model, extra = registry.load_bilstm(var_dir / "models")
-    kt = load_lpp(lpp)
+    kt = load_responses(lpp)
     assert tuple(extra["item_ids"]) == kt.item_ids
     chunks = build_chunks(kt.test, kt.item_skills, 200, 50, 1)
     probs = training.score_bilstm(model, kt, kt.test).probs
@@ -102,7 +102,7 @@ def test_bilstm_checkpoint_rebuilds_the_same_model(var_dir: Path, lpp: Path) -> 
 
 def test_graph_embeddings_initialise_the_bilstm(var_dir: Path, lpp: Path) -> None:
     assert run(var_dir, "train", "embed", "--data", str(lpp), "--epochs", "5").exit_code == 0
-    vectors = registry.load_item_vectors(var_dir / "models", load_lpp(lpp).item_ids)
+    vectors = registry.load_item_vectors(var_dir / "models", load_responses(lpp).item_ids)
     assert vectors.shape == (17708, 64) and np.isfinite(vectors).all()
     _, extra = registry.load_embed(var_dir / "models")
     assert extra["n_skills"] == 123
@@ -130,7 +130,7 @@ def test_evaluate_kt_writes_the_report(var_dir: Path, lpp: Path, tmp_path: Path)
     for metrics in report["models"].values():
         assert set(metrics) >= {"auc", "accuracy", "logloss"}
         assert 0 <= metrics["auc"] <= 1 and metrics["logloss"] > 0
-    n = sum(len(x) - 1 for x in load_lpp(lpp).test.items)
+    n = sum(len(x) - 1 for x in load_responses(lpp).test.items)
     assert report["models"]["irt"]["n"] == report["models"]["bilstm"]["n"] == n
     assert "shuffled" in out.output and "AUC" in out.output
 

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from cli.common import store_for
 from datasets.assist2009 import read_assist
 from graph.embedded import EmbeddedServer
-from models.sources import load_lpp
+from models.sources import load_responses
 from services.settings import Settings
 from tests.integration.conftest import run
 
@@ -41,7 +41,7 @@ def test_the_full_file_beside_its_splits_is_read_once(tmp_path: Path) -> None:
     ds = read_assist(folder)
     assert len(ds.attempts) == n and len({a.event_id for a in ds.attempts}) == n
     assert any("preprocessed_data.csv left out" in note for note in ds.report.notes)
-    kt = load_lpp(folder)  # the split comes from the split files
+    kt = load_responses(folder)  # the split comes from the split files
     assert len(kt.train.students) == 8 and len(kt.test.students) == 2
 
 
@@ -69,8 +69,8 @@ def test_a_folder_as_lpp_prepare_data_writes_it_splits_by_a_hash(tmp_path: Path)
                    for u in range(40) for t in range(5))
     (folder / "preprocessed_data.csv").write_text("user_id\titem_id\ttimestamp\tcorrect\n" + rows)
     sp.save_npz(folder / "q_mat.npz", sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 1]])))
-    kt = load_lpp(folder)
+    kt = load_responses(folder)
     test = set(kt.test.students)
     assert 0 < len(test) < 20 and len(test) + len(kt.train.students) == 40
-    assert set(load_lpp(folder).test.students) == test
+    assert set(load_responses(folder).test.students) == test
     assert kt.item_skills.shape == (3, 2)

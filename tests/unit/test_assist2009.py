@@ -148,11 +148,12 @@ def test_bad_rows_reported_with_lines_good_rows_load(tmp_path: Path) -> None:
         "",  # 8: empty line, skipped silently
         "1\t2\t0\t0\t0\textra",  # 9: too many fields
         "1.5\t1\t0\t1\t0",  # 10: non-integer user
-        "1\t2\t5\t0\t0",  # 11: good
+        "1\t1\t9000000000001\t1\t0",  # 11: timestamp beyond int64 in milliseconds
+        "1\t2\t5\t0\t0",  # 12: good
     )
     ds = read_assist(write_folder(tmp_path, {"a.csv": text}, Q3))
     problems = problem_lines(ds)
-    assert sorted(problems) == [3, 4, 5, 6, 7, 9, 10]
+    assert sorted(problems) == [3, 4, 5, 6, 7, 9, 10, 11]
     assert all(r.startswith(f"a.csv line {n}:") for n, r in problems.items())
     assert "expected 5 fields, found 4" in problems[3]
     assert "user_id is not an integer" in problems[4] and "'x'" in problems[4]
@@ -160,11 +161,12 @@ def test_bad_rows_reported_with_lines_good_rows_load(tmp_path: Path) -> None:
     assert "outside the Q-matrix rows 0..3" in problems[6]
     assert "negative user_id" in problems[7]
     assert "found 6" in problems[9] and "not an integer" in problems[10]
+    assert "timestamp out of range" in problems[11]
     assert [(a.event_id, a.question_id, a.correct, a.ts, a.seq) for a in ds.attempts] == [
         ("mini:1:0", "mini:q:0", True, 0, 0),
-        ("mini:1:1", "mini:q:2", False, 5, 1),
+        ("mini:1:1", "mini:q:2", False, 5000, 1),  # seconds in, milliseconds out
     ]
-    assert ds.report.counts["rows_read"] == 9 and ds.report.counts["rows_kept"] == 2
+    assert ds.report.counts["rows_read"] == 10 and ds.report.counts["rows_kept"] == 2
 
 
 def test_out_of_range_item_only_row_dropped(tmp_path: Path) -> None:
@@ -355,7 +357,7 @@ def test_four_columns_and_commas_read_like_the_tab_file_with_skill_ids(tmp_path:
             for n, t in (("tab", tab), ("four", four), ("comma", comma))]
     for ds in read[1:]:
         assert attempts_of(ds) == attempts_of(read[0]) and not ds.report.problems
-    assert attempts_of(read[0])[1] == ("mini:1:1", "mini:q:2", False, 5, 1)
+    assert attempts_of(read[0])[1] == ("mini:1:1", "mini:q:2", False, 5000, 1)
 
 
 def test_bad_rows_of_a_comma_file_are_reported_with_their_lines(tmp_path: Path) -> None:

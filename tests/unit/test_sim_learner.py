@@ -378,9 +378,9 @@ def test_fit_learner_recovers_a_simulated_cohort() -> None:
 
 @real
 def test_real_sequences_cover_every_answer_and_kp() -> None:
-    from models.sources import load_lpp
+    from models.sources import load_responses
 
-    kt = load_lpp(LPP)
+    kt = load_responses(LPP)
     seqs = kp_sequences(kt.train, kt.item_skills, np.full((len(kt.train), kt.n_skills), -1))
     per_answer = (kt.item_skills[np.concatenate(kt.train.items)] >= 0).sum()
     assert sum(len(a) for s in seqs for a, _ in s) == per_answer
