@@ -125,6 +125,20 @@ def assistments(settings: Settings, path: Path, name: str | None) -> None:
 
 @import_.command()
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
+@click.option("--kc", default="Default", show_default=True,
+              help="The knowledge-component model whose KCs become KPs: KC(<this>).")
+@click.pass_obj
+@errors_as_messages
+def datashop(settings: Settings, path: Path, name: str | None, kc: str) -> None:
+    """A DataShop student-step export (tab-separated), e.g. the KDD Cup 2010 data sets."""
+    from services import imports as sources
+    data, report = sources.datashop_source(path, name, kc)
+    _run_import(settings, data, report)
+
+
+@import_.command()
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", default="junyi", show_default=True, help="Dataset name for ids.")
 @click.pass_obj
 @errors_as_messages

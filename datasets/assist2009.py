@@ -37,12 +37,8 @@ Decisions:
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,11 +46,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from datasets import assist_names
-from tutor.curriculum import Chapter, KnowledgePoint, Question, Tests
+from datasets.logs import LogDataset, gc_paused, questions_and_tests, students_and_attempts
+from tutor.curriculum import Chapter, KnowledgePoint
 from tutor.errors import DataFormatError
 from tutor.imports import ImportReport, RowProblem
-from tutor.mastery import Attempt
-from tutor.roster import Student
 
 SOURCE = "assist2009"
 COLUMNS = ("user_id", "item_id", "timestamp", "correct")  # required; the first four kept
@@ -66,22 +61,9 @@ Q_MATRIX = "q_mat.npz"
 _INT = r"[+-]?\d{1,18}"  # at most 18 digits always fits int64
 
 
-@dataclass
-class AssistDataset:
-    name: str
-    chapter: Chapter
-    kps: list[KnowledgePoint]
-    questions: list[Question]
-    tests: list[Tests]
-    students: list[Student]
-    attempts: list[Attempt]
-    report: ImportReport
-    student_files: dict[str, str]  # student id -> name of the file with their first row (the split)
-
-
 def read_assist(
     folder: Path, name: str | None = None, names_from: Path | None = None
-) -> AssistDataset:
+) -> LogDataset:
     """Read an lpp-format folder; ids are namespaced by ``name`` (default: the folder's name)."""
     folder = Path(folder)
     files, q = _locate(folder)
@@ -91,7 +73,7 @@ def read_assist(
 
 def _build(
     folder: Path, files: list[Path], q: sp.csr_matrix, name: str, names_from: Path | None
-) -> AssistDataset:
+) -> LogDataset:
     """Rows, KPs, questions, students and attempts of a located folder."""
     report = ImportReport(source=str(folder))
     for full in sorted(full_files({p.name for p in folder.glob("*.csv")})):
@@ -107,7 +89,7 @@ def _build(
     students, attempts = students_and_attempts(name, question_ids, rows, SOURCE)
     report.counts.update(items=len(questions), tests=len(tests), students=len(students))
     report.counts["kps"] = len(kps)
-    return AssistDataset(
+    return LogDataset(
         name=name,
         chapter=chapter,
         kps=kps,
@@ -427,77 +409,7 @@ def _kp_description(k: int, skill_ids: list[int] | None, names: dict[int, str]) 
     return f"{origin}; no unambiguous name in akt/skill.json"
 
 
-def questions_and_tests(
-    question_ids: list[str],
-    kp_ids: list[str],
-    q: sp.csr_matrix,
-    seen: np.ndarray,
-    report: ImportReport,
-    source: str,
-) -> tuple[list[Question], list[Tests]]:
-    """Questions for items seen or tagged; each tagged item tests its skills with equal weights."""
-    per_item = np.diff(q.indptr)
-    items = np.union1d(np.unique(seen), np.flatnonzero(per_item)).tolist()
-    untagged = int((per_item[items] == 0).sum()) if items else 0
-    if untagged:
-        report.notes.append(f"{untagged} items have no Q-matrix skills (no TESTS edges)")
-    item_of_entry = np.repeat(np.arange(q.shape[0]), per_item)
-    weights = 1.0 / per_item[item_of_entry]
-    questions = [Question(question_ids[i], source=source) for i in items]
-    tests = [
-        Tests(question_id=question_ids[i], kp_id=kp_ids[k], weight=w)
-        for i, k, w in zip(
-            item_of_entry.tolist(), q.indices.tolist(), weights.tolist(), strict=True
-        )
-    ]
-    return questions, tests
-
-
 def _student_files(name: str, files: list[Path], rows: pd.DataFrame) -> dict[str, str]:
     """Which file each student starts in: lpp's train/test split is by file."""
     first = rows.groupby("user_id", sort=True)["file"].first()
     return {f"{name}:student:{u}": files[f].name for u, f in first.items()}
-
-
-def students_and_attempts(
-    name: str, question_ids: list[str], rows: pd.DataFrame, source: str
-) -> tuple[list[Student], list[Attempt]]:
-    """Students (sorted by user id) and one Attempt per row, in row order (``rows``: integer
-    ``user_id``, ``item_id`` (index into ``question_ids``), ``correct``, ``ts`` (ms), ``seq``)."""
-    users, inverse = np.unique(rows["user_id"].to_numpy(), return_inverse=True)
-    student_ids = [f"{name}:student:{u}" for u in users.tolist()]
-    columns = zip(
-        rows["user_id"].tolist(),
-        rows["seq"].tolist(),
-        inverse.tolist(),
-        rows["item_id"].tolist(),
-        (rows["correct"].to_numpy() == 1).tolist(),
-        rows["ts"].tolist(),
-        strict=True,
-    )
-    attempts = [
-        Attempt(  # keywords: a reordered domain field must not swap ids silently
-            event_id=f"{name}:{u}:{s}",
-            student_id=student_ids[x],
-            question_id=question_ids[i],
-            correct=c,
-            ts=t,
-            seq=s,
-            source=source,
-        )
-        for u, s, x, i, c, t in columns
-    ]
-    students = [Student(sid, source=source) for sid in student_ids]
-    return students, attempts
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause cyclic GC: an import allocates ~600k acyclic objects and GC passes cost ~40%."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -35,7 +35,7 @@ raise :class:`DataFormatError` with a one-line message naming the file.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +49,7 @@ from datasets.cleaning import (
     clean,
     format_lines,
 )
+from datasets.logs import LogDataset
 from tutor.curriculum import Chapter, KnowledgePoint, Question, Tests
 from tutor.errors import DataFormatError
 from tutor.imports import ImportReport, RowProblem
@@ -60,18 +61,11 @@ _DROPPING_RULES = ("parse", "duplicates", "outliers", "sessions")
 
 
 @dataclass
-class LmsDataset:
-    """Everything one LMS export yields: graph content, students, attempts, features, report."""
+class LmsDataset(LogDataset):
+    """Everything one LMS export yields: graph content, students, attempts, report, features."""
 
-    name: str
-    chapter: Chapter
-    kps: list[KnowledgePoint]
-    questions: list[Question]
-    tests: list[Tests]
-    students: list[Student]
-    attempts: list[Attempt]
-    features: pd.DataFrame  # cleaned rows + _z and one-hot columns, index event_id
-    report: ImportReport
+    features: pd.DataFrame = field(default_factory=pd.DataFrame)  # cleaned rows + _z and
+    # one-hot columns, index event_id
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -234,6 +228,6 @@ def read_lms_csv(
     report.counts.update(
         students=len(students), questions=len(questions), kps=len(kps), attempts=len(features)
     )
-    return LmsDataset(
-        name, chapter, kps, questions, tests, students, _attempts(features), features, report
-    )
+    return LmsDataset(name=name, chapter=chapter, kps=kps, questions=questions, tests=tests,
+                      students=students, attempts=_attempts(features), report=report,
+                      student_files={}, features=features)

@@ -1,6 +1,6 @@
 """Read a training dataset from files into ``KTData`` (the I/O edge of the models package):
-an lpp-format folder (:mod:`datasets.assist2009`) or an ASSISTments CSV as ASSISTments ships it
-(:mod:`datasets.assistments`)."""
+an lpp-format folder (:mod:`datasets.assist2009`), an ASSISTments CSV as ASSISTments ships it
+(:mod:`datasets.assistments`) or a DataShop student-step export (:mod:`datasets.datashop`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from pathlib import Path
 
 from datasets.assist2009 import read_assist
 from datasets.assistments import read_assistments
+from datasets.datashop import read_datashop
+from datasets.logs import LogDataset
+from datasets.problem_logs import header_of
 from models.kt_data import KTData, build_kt_data, hashed_test_students
 from tutor.errors import DataFormatError
 
@@ -16,7 +19,8 @@ TEST_SHARE = 0.2  # lpp's own split where a folder ships none
 
 
 def load_responses(folder: Path, name: str | None = None) -> KTData:
-    """An lpp-format folder (``q_mat.npz`` gives skills) or an ASSISTments CSV file. The students
+    """An lpp-format folder (``q_mat.npz`` gives skills), an ASSISTments CSV or a DataShop
+    student-step export (its ``KC(Default)`` model). The students
     are split by the folder's test file (a CSV with ``test`` in its name, e.g.
     ``preprocessed_data_test.csv``), or, where there is none, by a hash of their ids
     (``TEST_SHARE``, the same on every run).
@@ -25,7 +29,7 @@ def load_responses(folder: Path, name: str | None = None) -> KTData:
     so fitted parameters can be written back onto the imported nodes.
     """
     folder = Path(folder)
-    ds = (read_assistments(folder, name) if folder.is_file()
+    ds = (_read_file(folder, name) if folder.is_file()
           else read_assist(folder, name, names_from=folder.parent))
     if problems := ds.report.problems:  # a model must not silently train on part of a file
         first = problems[0].reason.removesuffix("; row skipped")
@@ -41,3 +45,11 @@ def load_responses(folder: Path, name: str | None = None) -> KTData:
                               "the test split: the training set is empty")
     return build_kt_data(ds.attempts, ds.tests, [q.id for q in ds.questions],
                          [k.id for k in ds.kps], test_students, [k.name for k in ds.kps])
+
+
+def _read_file(path: Path, name: str | None) -> LogDataset:
+    """A DataShop export is told by its ``Anon Student Id``; any other file is read as
+    ASSISTments (whose reader names the columns it expected where they are missing)."""
+    if "anon student id" in header_of(path):
+        return read_datashop(path, name)
+    return read_assistments(path, name)

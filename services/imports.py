@@ -15,8 +15,7 @@ from seeds.curriculum import DEFAULT_SEED, load_curriculum
 from tutor.imports import ImportReport
 
 if TYPE_CHECKING:
-    from datasets.assist2009 import AssistDataset
-    from datasets.lms_csv import LmsDataset
+    from datasets.logs import LogDataset
 
 SEED_DATASET = "seed"
 
@@ -40,6 +39,13 @@ def assistments_source(path: Path, name: str | None = None) -> tuple[GraphData, 
     return _logs(ds), ds.report
 
 
+def datashop_source(path: Path, name: str | None = None,
+                    kc: str = "Default") -> tuple[GraphData, ImportReport]:
+    from datasets.datashop import read_datashop
+    ds = read_datashop(path, name, kc)
+    return _logs(ds), ds.report
+
+
 def junyi_source(path: Path, name: str = "junyi") -> tuple[GraphData, ImportReport]:
     from datasets.junyi import read_junyi
     ds = read_junyi(path, name)
@@ -56,7 +62,7 @@ def lms_source(path: Path, name: str | None = None,
     return _logs(ds), ds.report
 
 
-def _logs(ds: AssistDataset | LmsDataset) -> GraphData:
+def _logs(ds: LogDataset) -> GraphData:
     """A log reader's one chapter, KPs, questions, students and answers."""
     return GraphData(ds.name, [ds.chapter], ds.kps, questions=ds.questions, tests=ds.tests,
                      students=ds.students, attempts=ds.attempts)

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from cli.main import main
 from graph.embedded import EmbeddedServer
 from tests.unit.test_assistments import SKILL_BUILDER_2009
+from tests.unit.test_datashop import export
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +88,20 @@ def test_an_assistments_file_as_shipped_imports_once(var_dir: Path, tmp_path: Pa
     assert "Box and Whisker" in names and "Venn Diagram" in names
 
 
+def test_a_datashop_export_imports_once(var_dir: Path, tmp_path: Path) -> None:
+    path = export(tmp_path)
+    out = run(var_dir, "graph", "import", "datashop", str(path), "--name", "kdd")
+    assert out.exit_code == 0, out.output
+    assert "line 5" in out.output and "attempts new: 4" in out.output
+    again = run(var_dir, "graph", "import", "datashop", str(path), "--name", "kdd")
+    assert "attempts new: 0, already stored: 4" in again.output
+    wrong = run(var_dir, "graph", "import", "datashop", str(path), "--kc", "Rules")
+    assert wrong.exit_code == 1 and "its KC models: default, subskills" in wrong.output
+
+
 @pytest.mark.parametrize("args", [
     ("graph", "import", "junyi", "/no/such/file.csv"),
+    ("graph", "import", "datashop", "/no/such/file.txt"),
     ("graph", "import", "assistments", "/no/such/file.csv"),
     ("graph", "import", "assistments", str(Path(__file__))),
     ("graph", "import", "assist2009", "/no/such/folder"),

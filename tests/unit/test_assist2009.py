@@ -12,7 +12,8 @@ import pytest
 import scipy.sparse as sp
 
 from datasets import assist_names
-from datasets.assist2009 import AssistDataset, read_assist
+from datasets.assist2009 import read_assist
+from datasets.logs import LogDataset
 from tutor.errors import DataFormatError
 from tutor.imports import RowProblem
 
@@ -53,7 +54,7 @@ def csv_text(*rows: str, header: str = HEADER) -> str:
 Q3 = [[1, 0, 0], [0, 1, 0], [1, 1, 1], [0, 0, 0]]  # item 3 has no skills
 
 
-def problem_lines(ds: AssistDataset) -> dict[int, str]:
+def problem_lines(ds: LogDataset) -> dict[int, str]:
     return {p.line: p.reason for p in ds.report.problems}
 
 
@@ -61,13 +62,13 @@ def problem_lines(ds: AssistDataset) -> dict[int, str]:
 
 
 @pytest.fixture(scope="module")
-def lpp() -> AssistDataset:
+def lpp() -> LogDataset:
     return read_assist(LPP, name="assist2009", names_from=ASSIST_ROOT)
 
 
 @real
 @real_names
-def test_real_counts(lpp: AssistDataset) -> None:
+def test_real_counts(lpp: LogDataset) -> None:
     assert len(lpp.attempts) == 278_336
     assert len(lpp.students) == 3_114
     assert len(lpp.questions) == 17_708  # every Q-matrix row appears in the files or has skills
@@ -81,7 +82,7 @@ def test_real_counts(lpp: AssistDataset) -> None:
 
 @real
 @real_names
-def test_real_names_spot_checks(lpp: AssistDataset) -> None:
+def test_real_names_spot_checks(lpp: LogDataset) -> None:
     """Verified by hand: an item tagged with only that skill in pycd carries only that AKT name."""
     kp = {k.id: k for k in lpp.kps}
     assert kp["assist2009:kp:0"].name == "Box and Whisker"  # skill_id 1 (problem 135662)
@@ -107,7 +108,7 @@ def test_real_pycd_column_order() -> None:
 
 @real
 @real_names
-def test_real_weights_and_attempts(lpp: AssistDataset) -> None:
+def test_real_weights_and_attempts(lpp: LogDataset) -> None:
     totals: dict[str, float] = defaultdict(float)
     for t in lpp.tests:
         totals[t.question_id] += t.weight
@@ -275,7 +276,7 @@ def test_same_folder_twice_same_ids_and_names_disjoint(tmp_path: Path) -> None:
     assert first.attempts == again.attempts and first.kps == again.kps
     x, y = read_assist(folder, name="x"), read_assist(folder, name="y")
 
-    def ids(ds: AssistDataset) -> set[str]:
+    def ids(ds: LogDataset) -> set[str]:
         objs = [ds.chapter, *ds.kps, *ds.questions, *ds.students]
         return {o.id for o in objs} | {a.event_id for a in ds.attempts}
 
@@ -342,7 +343,7 @@ def test_reader_names_source_mismatch_falls_back(tmp_path: Path) -> None:
 # --- the layouts lpp's prepare_data.py and its forks write ---------------------------------
 
 
-def attempts_of(ds: AssistDataset) -> list[tuple[str, str, bool, int, int]]:
+def attempts_of(ds: LogDataset) -> list[tuple[str, str, bool, int, int]]:
     return [(a.event_id, a.question_id, a.correct, a.ts, a.seq) for a in ds.attempts]
 
 
