@@ -5,7 +5,8 @@ data set it prepares (ASSISTments 2009/12/15/17, KDD Cup 2010, Squirrel AI ...).
 Pure: reads files and returns domain objects; it never touches the graph. The folder holds one or
 more ``*.csv`` files (header ``user_id item_id timestamp correct``, optionally ``skill_id``;
 tab-separated as lpp writes them, or comma-separated; rows grouped by user, in time order within
-a user) and ``q_mat.npz`` (SciPy CSR, items x skills).
+a user) and ``q_mat.npz`` (SciPy CSR, items x skills; without it, each item tests the skills
+its rows' ``skill_id`` names).
 
 Decisions:
 
@@ -55,6 +56,7 @@ SOURCE = "assist2009"
 COLUMNS = ("user_id", "item_id", "timestamp", "correct")  # required; the first four kept
 OPTIONAL = ("skill_id",)  # validated where present, never used
 ID_COLUMNS = ("user_id", "item_id", "skill_id")
+NO_LIMIT = 2**62  # the item bound when there is no Q-matrix to check items against
 MAX_SECONDS = 9 * 10**12  # timestamps are seconds; in milliseconds they must fit int64
 SEPARATORS = {"\t": 9, ",": 44}  # text -> byte; the header line tells which one a file uses
 Q_MATRIX = "q_mat.npz"
@@ -78,7 +80,9 @@ def _build(
     report = ImportReport(source=str(folder))
     for full in sorted(full_files({p.name for p in folder.glob("*.csv")})):
         report.notes.append(f"{full} left out: the same rows as its train and test files")
-    rows = _read_rows(files, q.shape[0], report)
+    rows = _read_rows(files, q.shape[0] if q is not None else NO_LIMIT, report)
+    if q is None:
+        q = _q_from_skill_ids(rows, folder, report)
     chapter = _chapter(name)
     kps = _kps(name, chapter.id, q, names_from, report)
     question_ids = [f"{name}:q:{i}" for i in range(q.shape[0])]
@@ -105,14 +109,16 @@ def _build(
 # --- folder and Q-matrix ---------------------------------------------------------------------
 
 
-def _locate(folder: Path) -> tuple[list[Path], sp.csr_matrix]:
-    """The folder's CSV files (sorted by name) and its Q-matrix as a 0/1 pattern."""
+def _locate(folder: Path) -> tuple[list[Path], sp.csr_matrix | None]:
+    """The folder's CSV files (sorted by name) and its Q-matrix as a 0/1 pattern, if it has
+    one."""
     if not folder.is_dir():
         raise DataFormatError(f"ASSISTments folder {folder} does not exist")
     files = sorted((p for p in folder.glob("*.csv") if p.is_file()), key=lambda p: p.name)
     if not files:
         raise DataFormatError(f"ASSISTments folder {folder} has no *.csv files")
-    return lpp_files(files), _load_q(folder / Q_MATRIX)
+    q_file = folder / Q_MATRIX
+    return lpp_files(files), _load_q(q_file) if q_file.exists() else None
 
 
 def lpp_files(files: list[Path]) -> list[Path]:
@@ -137,10 +143,25 @@ def full_files(names: set[str]) -> set[str]:
     return full & names
 
 
+def _q_from_skill_ids(rows: pd.DataFrame, folder: Path, report: ImportReport) -> sp.csr_matrix:
+    """Without ``q_mat.npz``, each item tests the skills its rows name in ``skill_id`` (one
+    column per distinct id, in id order)."""
+    if "skill_id" not in rows or rows["skill_id"].isna().any():
+        raise DataFormatError(f"Q-matrix {folder / Q_MATRIX} is missing and not every file has a "
+                              "skill_id column to build one from")
+    skills, column = np.unique(rows["skill_id"].to_numpy(dtype=np.int64), return_inverse=True)
+    items = int(rows["item_id"].max()) + 1 if len(rows) else 0
+    q = sp.csr_matrix((np.ones(len(rows)), (rows["item_id"].to_numpy(), column)),
+                      shape=(items, len(skills)))
+    q.sum_duplicates()
+    q.data[:] = 1.0
+    report.notes.append(f"no {Q_MATRIX}: the Q-matrix is built from the rows' skill_id "
+                        f"({len(skills)} skills; column k is the k-th smallest id)")
+    return q
+
+
 def _load_q(path: Path) -> sp.csr_matrix:
     """Load the items x skills matrix; any nonzero entry means the item tests that skill."""
-    if not path.is_file():
-        raise DataFormatError(f"Q-matrix {path} is missing")
     try:
         q = sp.csr_matrix(sp.load_npz(path))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -285,14 +306,16 @@ def _validate(
     checks.append((np.abs(values["timestamp"]) > MAX_SECONDS, "timestamp",
                    "timestamp out of range (seconds expected)"))
     out_of_q = values["item_id"] >= n_items
-    checks.append((out_of_q, "item_id", f"item_id outside the Q-matrix rows 0..{n_items - 1}"))
+    if n_items < NO_LIMIT:
+        checks.append((out_of_q, "item_id",
+                       f"item_id outside the Q-matrix rows 0..{n_items - 1}"))
     bad = np.zeros(len(frame), dtype=bool)
     for mask, col, reason in checks:
         for i in np.flatnonzero(mask & ~bad).tolist():
             _problem(report, path, int(lines[i]), f"{reason} ({str(frame[col].iloc[i])!r})")
         bad |= mask
     keep = ~bad
-    return pd.DataFrame({c: values[c][keep] for c in COLUMNS})
+    return pd.DataFrame({c: values[c][keep] for c in used})
 
 
 def _as_int(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -237,9 +237,20 @@ def test_header_only_file(tmp_path: Path) -> None:
     assert ds.attempts == [] and ds.students == [] and len(ds.questions) == 3
 
 
-def test_missing_q_matrix(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path, {"a.csv": csv_text("0\t0\t0\t1\t0")})
-    with pytest.raises(DataFormatError, match=r"q_mat\.npz is missing"):
+def test_without_a_q_matrix_the_skill_ids_make_one(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path, {"a.csv": csv_text("0\t5\t0\t1\t40", "0\t2\t0\t1\t7",
+                                                       "1\t5\t0\t0\t40")})
+    ds = read_assist(folder)
+    assert len(ds.kps) == 2 and len(ds.attempts) == 3
+    assert {(t.question_id, t.kp_id) for t in ds.tests} == {("mini:q:2", "mini:kp:0"),
+                                                            ("mini:q:5", "mini:kp:1")}
+    assert any("built from the rows' skill_id" in n for n in ds.report.notes)
+
+
+def test_missing_q_matrix_and_skill_ids(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path, {"a.csv": csv_text(
+        "0\t0\t0\t1", header="user_id\titem_id\ttimestamp\tcorrect")})
+    with pytest.raises(DataFormatError, match=r"q_mat\.npz is missing and not every file"):
         read_assist(folder)
 
 
