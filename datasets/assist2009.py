@@ -23,9 +23,9 @@ Decisions:
   are skipped silently. Folder-level faults raise ``DataFormatError``.
 * ``timestamp`` is in seconds (lpp counts them from the data set's first answer; ASSISTments
   2009 has none, all 0); attempts carry it in milliseconds, as every source does.
-* ``skill_id``, where a file has it, is an id of a skill *combination*; it is validated but not
-  used: the Q-matrix gives every skill of an item, each with weight ``1 / skills of the item``.
-  lpp's own ``prepare_data.py`` writes no such column.
+* ``skill_id``, where a file has it, is an id of a skill *combination*; it is validated, and used
+  only where the folder has no ``q_mat.npz``: the Q-matrix gives every skill of an item, each
+  with weight ``1 / skills of the item``. lpp's own ``prepare_data.py`` writes no such column.
 * Questions are the items that appear in the files or have Q-matrix skills; one KP per Q-matrix
   column. KP names come from :mod:`datasets.assist_names` when ``names_from`` holds the
   ``akt/`` and ``pycd/`` releases; otherwise KPs are named by original skill id or by column.
