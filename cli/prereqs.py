@@ -15,7 +15,8 @@ from tutor.prereqs import PrereqInferenceConfig, infer_prerequisites
 
 @click.command(name="infer-prerequisites")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Dataset name used at import [default: folder name].")
+@click.option("--name", default=None,
+              help="Dataset name used at import [default: the folder's name, the file's stem].")
 @click.option("--min-confidence", type=click.FloatRange(0, 1),
               default=PrereqInferenceConfig().min_confidence, show_default=True)
 @click.option("--max-parents", type=click.IntRange(min=1),
@@ -24,16 +25,17 @@ from tutor.prereqs import PrereqInferenceConfig, infer_prerequisites
 @errors_as_messages
 def infer_prerequisites_(settings: Settings, path: Path, name: str | None,
                          min_confidence: float, max_parents: int) -> None:
-    """Infer KP prerequisites from the train students of an lpp folder and store them."""
+    """Infer KP prerequisites from the train students of an lpp folder, an ASSISTments CSV or a
+    DataShop export, and store them."""
     from graph import cache_version
     from graph.prereqs import write_inferred_prerequisites
-    from models.sources import load_responses
+    from models.sources import dataset_name, load_responses
 
     kt = load_responses(path, name)
     config = PrereqInferenceConfig(min_confidence=min_confidence, max_parents=max_parents)
     result = infer_prerequisites(kt.train, kt.item_skills, kt.skill_ids, config)
     with store_for(settings) as store:
-        written, refused = write_inferred_prerequisites(store, name or path.name,
+        written, refused = write_inferred_prerequisites(store, name or dataset_name(path),
                                                         result.edges, settings.batch_size)
         cache_version.bump(store)
     r = result.report

@@ -29,6 +29,7 @@ def load_responses(folder: Path, name: str | None = None) -> KTData:
     so fitted parameters can be written back onto the imported nodes.
     """
     folder = Path(folder)
+    name = name or dataset_name(folder)
     ds = (_read_file(folder, name) if folder.is_file()
           else read_assist(folder, name, names_from=folder.parent))
     if problems := ds.report.problems:  # a model must not silently train on part of a file
@@ -47,7 +48,12 @@ def load_responses(folder: Path, name: str | None = None) -> KTData:
                          [k.id for k in ds.kps], test_students, [k.name for k in ds.kps])
 
 
-def _read_file(path: Path, name: str | None) -> LogDataset:
+def dataset_name(path: Path) -> str:
+    """The name a file's or folder's ids are namespaced by when none is given, as at import."""
+    return path.stem if path.is_file() else path.name
+
+
+def _read_file(path: Path, name: str) -> LogDataset:
     """A DataShop export is told by its ``Anon Student Id``; any other file is read as
     ASSISTments (whose reader names the columns it expected where they are missing)."""
     if "anon student id" in header_of(path):

@@ -1,0 +1,100 @@
+"""Reading answer logs as their systems ship them: ASSIST2009's answers written out in each format
+the readers take, then read back, timed and counted.
+
+    .venv/bin/python bench/read_logs.py [--data ../shared/data]
+
+The lpp folder's 278,336 answers are written as: the lpp folder itself; one four-column
+``preprocessed_data.csv`` as lpp's own ``prepare_data.py`` writes it (comma-separated here);
+the ASSISTments 2009 skill-builder CSV (one row per skill of an answer, rows shuffled, skill
+names with commas, ISO-8859-1); and a DataShop student-step export (tab-separated, the
+skills as ``KC(Default)`` joined by ``~~``, a clock one minute apart). Every format must give
+back the same answers, questions with skills and TESTS edges; the table prints the read time
+(file to domain objects, best of 3) and what was read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from datasets.assist2009 import read_assist
+from datasets.assistments import read_assistments
+from datasets.datashop import read_datashop
+from datasets.logs import LogDataset
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path,
+                        default=Path(os.environ.get("KGTUTOR_DATA", "../shared/data")))
+    args = parser.parse_args()
+    lpp = args.data / "assist2009" / "lpp"
+    with tempfile.TemporaryDirectory(prefix="kgt-logs-") as tmp:
+        files = write_formats(lpp, Path(tmp))
+        readers: list[tuple[str, Path, Callable[[Path], LogDataset]]] = [
+            ("lpp folder (train + test, q_mat.npz)", lpp, read_assist),
+            ("lpp, one 4-column file, commas", files["lpp1"], read_assist),
+            ("ASSISTments 2009 skill builder CSV", files["assistments"], read_assistments),
+            ("DataShop student-step export", files["datashop"], read_datashop),
+        ]
+        print("| format | rows in file | answers | students | questions | TESTS | KPs | "
+              "read s (best of 3) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for label, path, read in readers:
+            best, ds = float("inf"), None
+            for _ in range(3):
+                t = time.perf_counter()
+                ds = read(path)
+                best = min(best, time.perf_counter() - t)
+            assert ds is not None
+            c = ds.report.counts
+            print(f"| {label} | {c['rows_read']:,} | {len(ds.attempts):,} | "
+                  f"{len(ds.students):,} | {len(ds.questions):,} | {len(ds.tests):,} | "
+                  f"{len(ds.kps)} | {best:.2f} |")
+
+
+def write_formats(lpp: Path, out: Path) -> dict[str, Path]:
+    """The lpp folder's answers in the other formats, under ``out``."""
+    q = sp.load_npz(lpp / "q_mat.npz").tocsr()
+    rows = pd.concat([pd.read_csv(lpp / f, sep="\t") for f in
+                      ("preprocessed_data_train.csv", "preprocessed_data_test.csv")],
+                     ignore_index=True)
+    one = out / "lpp1"
+    one.mkdir()
+    rows[["user_id", "item_id", "timestamp", "correct"]].to_csv(
+        one / "preprocessed_data.csv", index=False)
+    shutil.copy(lpp / "q_mat.npz", one / "q_mat.npz")
+    per_item = np.diff(q.indptr)
+    skills = [q.indices[q.indptr[i]:q.indptr[i + 1]].tolist() for i in range(q.shape[0])]
+    repeat = np.maximum(per_item[rows["item_id"]], 1)
+    sb = rows.loc[rows.index.repeat(repeat)].copy()
+    sb["order_id"] = 1000 + 3 * sb.index
+    sb["skill_id"] = [str(s[j]) if s else "" for s, j in zip(
+        (skills[i] for i in sb["item_id"]), sb.groupby(level=0).cumcount(), strict=True)]
+    sb["skill_name"] = [f"Skill {s}, written out" if s else "" for s in sb["skill_id"]]
+    sb = sb.rename(columns={"item_id": "problem_id"}).sample(frac=1.0, random_state=0)
+    sb[["order_id", "user_id", "problem_id", "correct", "skill_id", "skill_name"]].to_csv(
+        out / "skill_builder_data.csv", index=False, encoding="iso-8859-1")
+    clock = pd.Timestamp("2010-01-01") + pd.to_timedelta(np.arange(len(rows)), unit="min")
+    ds = pd.DataFrame({
+        "Row": np.arange(1, len(rows) + 1), "Anon Student Id": "s" + rows["user_id"].astype(str),
+        "Problem Name": "P" + rows["item_id"].astype(str), "Step Name": "answer",
+        "First Transaction Time": clock.strftime("%Y-%m-%d %H:%M:%S.0"),
+        "Correct First Attempt": rows["correct"],
+        "KC(Default)": ["~~".join(f"Skill {k}" for k in skills[i]) for i in rows["item_id"]]})
+    ds.to_csv(out / "datashop.txt", sep="\t", index=False)
+    return {"lpp1": one, "assistments": out / "skill_builder_data.csv",
+            "datashop": out / "datashop.txt"}
+
+
+if __name__ == "__main__":
+    main()
