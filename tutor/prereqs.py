@@ -132,11 +132,16 @@ def pair_confidence(ms: Milestones, config: PrereqInferenceConfig) -> np.ndarray
     conf = np.zeros((n_skills, n_skills))
     attempted = ms.first_attempt != NEVER
     for a in range(n_skills):
-        both = attempted & attempted[:, [a]]  # (S, K) attempted A and B
-        a_first = both & (ms.first_mastery[:, [a]] < ms.first_attempt)  # (S, K)
-        b_first = both & (ms.first_mastery < ms.first_attempt[:, [a]])
+        # every term counts students who attempted A: only their rows are read (S_A << S)
+        rows = np.flatnonzero(attempted[:, a])
+        if len(rows) < config.min_students:
+            continue
+        first, mastered = ms.first_attempt[rows], ms.first_mastery[rows]
+        both = attempted[rows]  # (S_A, K) attempted A and B
+        a_first = both & (mastered[:, [a]] < first)
+        b_first = both & (mastered < first[:, [a]])
         order = _order_term(a_first.sum(0), b_first.sum(0), config.z)
-        lift = _lift_term(ms.early_success, a_first, both & ~a_first, config)
+        lift = _lift_term(ms.early_success[rows], a_first, both & ~a_first, config)
         ok = both.sum(0) >= config.min_students
         conf[a] = np.where(ok, order * lift, 0.0)
     np.fill_diagonal(conf, 0.0)
