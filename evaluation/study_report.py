@@ -68,6 +68,9 @@ def _controls(report: dict) -> list[str]:
         lines.append(f"- fidelity: per-KP right-answer rate r = {_f(fid['per_kp_r'], 3)}; "
                      f"overall {_f(fid['correct_rate_sim'], 3)} simulated, "
                      f"{_f(fid['correct_rate_real'], 3)} real")
+    if fid.get("sampled"):
+        lines.append(f"- fidelity compared {fid['students_compared']} students sampled from a "
+                     "large data set, real and simulated alike")
     if fid.get("note"):
         lines.append(f"- fidelity note: {fid['note']}")
     lines.append(f"- wall time: {report['seconds']['total']} s")
