@@ -64,8 +64,8 @@ _DROPPING_RULES = ("parse", "duplicates", "outliers", "sessions")
 class LmsDataset(LogDataset):
     """Everything one LMS export yields: graph content, students, attempts, report, features."""
 
-    features: pd.DataFrame = field(default_factory=pd.DataFrame)  # cleaned rows + _z and
-    # one-hot columns, index event_id
+    # the cleaned rows with their _z and one-hot columns, index event_id
+    features: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --- reading -----------------------------------------------------------------------------------

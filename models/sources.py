@@ -20,10 +20,9 @@ TEST_SHARE = 0.2  # lpp's own split where a folder ships none
 
 def load_responses(folder: Path, name: str | None = None) -> KTData:
     """An lpp-format folder (``q_mat.npz`` gives skills), an ASSISTments CSV or a DataShop
-    student-step export (its ``KC(Default)`` model). The students
-    are split by the folder's test file (a CSV with ``test`` in its name, e.g.
-    ``preprocessed_data_test.csv``), or, where there is none, by a hash of their ids
-    (``TEST_SHARE``, the same on every run).
+    student-step export (its ``KC(Default)`` model). The students are split by the folder's
+    test file (a CSV with ``test`` in its name, e.g. ``preprocessed_data_test.csv``), or, where
+    there is none, by a hash of their ids (``TEST_SHARE``, the same on every run).
 
     Ids are namespaced like the graph import of the same folder or file (default: its name),
     so fitted parameters can be written back onto the imported nodes.
