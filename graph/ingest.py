@@ -63,14 +63,17 @@ class IngestResult:
 
 def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
            progress: bool = False, bkt: BktParams = BktParams(),
-           repair: bool = False) -> IngestResult:
+           repair: bool = False, unseen: bool = False) -> IngestResult:
     """Write ``data``; running it twice stores the same graph (attempts keyed by event id).
 
     Derived state (mastery, theta) is refreshed for the students given new attempts, then a
     watermark on each (``derived_attempts``) records how many attempts it rests on. With
     ``repair`` (bulk imports) every student whose watermark differs from their attempt count
     is refreshed too: an import killed after writing attempts but before refreshing leaves
-    such students, and re-running it writes no new attempt for them."""
+    such students, and re-running it writes no new attempt for them. ``unseen``: the caller
+    has just read the attempts' event ids and found none stored (an answer through the API),
+    so they are written without counting them first; one stored meanwhile still fails the
+    write on the unique constraint, and the batch is then counted and retried."""
     result = IngestResult()
     ds = data.dataset
     steps: list[tuple[str, str, list[dict[str, Any]]]] = [
@@ -98,7 +101,7 @@ def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
         write_batches(store, query, "rows", rows, batch_size)
         result.written[kind] = len(rows)
     result.seconds["nodes"], clock = _lap(clock)
-    answered = _write_attempts(store, data.attempts, batch_size, progress, result)
+    answered = _write_attempts(store, data.attempts, batch_size, progress, result, unseen)
     touched = set(answered)
     if repair:  # a stale student's new answers are not known here: every KP of theirs
         stale = {r["id"] for r in store.read("stale_students")}
@@ -107,8 +110,7 @@ def ingest(store: GraphStore, data: GraphData, batch_size: int = 5000,
     result.seconds["attempts"], clock = _lap(clock)
     result.mastery_refreshed = refresh_mastery(store, sorted(touched), bkt, answered=answered)
     result.seconds["mastery"], clock = _lap(clock)
-    result.theta_refreshed = refresh_theta(store, sorted(touched))
-    write_batches(store, "mark_derived", "student_ids", sorted(touched), 200)
+    result.theta_refreshed = refresh_theta(store, sorted(touched))  # and the watermark
     result.seconds["theta"], _ = _lap(clock)
     return result
 
@@ -133,8 +135,9 @@ def refresh_mastery(store: GraphStore, student_ids: Sequence[str], bkt: BktParam
 
 
 def refresh_theta(store: GraphStore, student_ids: Sequence[str], batch_size: int = 200) -> int:
-    """Recompute these students' theta from all their stored answers; return how many were
-    written.
+    """Recompute these students' theta from all their stored answers, and set the watermark
+    of their derived state (``derived_attempts``: mastery is refreshed first); return how
+    many were written.
 
     The MAP of ``tutor.ability.theta_from_responses`` (prior N(0, 1), the IRT fit's; items fixed
     at their fitted a, b, else their level's): the recommender's own estimate when none is
@@ -177,7 +180,8 @@ def _two_in_flight(run: Callable[[list[Any]], R], batches: list[list[Any]]) -> I
 
 
 def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: int,
-                    progress: bool, result: IngestResult) -> dict[str, set[str]]:
+                    progress: bool, result: IngestResult, unseen: bool = False
+                    ) -> dict[str, set[str]]:
     """Write attempts not stored yet; return the students that got new ones, with the
     questions they newly answered.
 
@@ -187,7 +191,7 @@ def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: 
     if len({a.event_id for a in attempts}) != len(attempts):
         raise InvalidInput("duplicate event ids in one import; the importer must make them unique")
     touched: dict[str, set[str]] = {}
-    write = partial(_write_attempt_batch, store)
+    write = partial(_write_attempt_batch, store, unseen=unseen)
     with tqdm(total=len(attempts), unit="attempt", disable=not progress, mininterval=0.5) as bar:
         for new, existing in _two_in_flight(write, list(_batches(attempts, batch_size))):
             for row in new:
@@ -200,18 +204,20 @@ def _write_attempts(store: GraphStore, attempts: Sequence[Attempt], batch_size: 
     return touched
 
 
-def _write_attempt_batch(store: GraphStore,
-                         batch: list[Attempt]) -> tuple[list[dict[str, Any]], int]:
+def _write_attempt_batch(store: GraphStore, batch: list[Attempt],
+                         unseen: bool = False) -> tuple[list[dict[str, Any]], int]:
     """Create the batch's unseen attempts and return them (exactly those this call stored)
     with the count already stored; counting first keeps the common all-new and all-known
     cases from shipping every id back.
 
     A concurrent writer may store one of the ids between the read and the write: the unique
     constraint then fails the whole write (a query is atomic), and the batch is read again
-    and retried without the ids now stored."""
+    and retried without the ids now stored. ``unseen`` skips the first count (the caller
+    found none stored)."""
     ids = [a.event_id for a in batch]
     for attempt in range(RACE_RETRIES):
-        stored = store.read("count_existing_attempts", {"ids": ids})[0]["n"]
+        stored = 0 if unseen and attempt == 0 else (
+            store.read("count_existing_attempts", {"ids": ids})[0]["n"])
         if stored == len(batch):
             return [], stored
         known: set[str] = set()

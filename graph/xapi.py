@@ -47,6 +47,19 @@ def stored_attempts(store: GraphStore, event_ids: Iterable[str]) -> dict[str, At
             for r in rows}
 
 
+def attempt_checks(store: GraphStore, question_ids: Iterable[str], student_ids: Iterable[str],
+                   event_ids: Iterable[str]) -> tuple[set[str], set[str], dict[str, AttemptKey]]:
+    """:func:`known_questions`, the students of :func:`known_students` and
+    :func:`stored_attempts` in one round trip: what an answer's ingestion checks."""
+    row = store.read("attempt_checks", {"question_ids": sorted(set(question_ids)),
+                                        "student_ids": sorted(set(student_ids)),
+                                        "event_ids": sorted(set(event_ids))})[0]
+    stored = zip(row["event_ids"], row["stored_students"], row["stored_questions"],
+                 row["stored_correct"], strict=True)
+    return (set(row["questions"]), set(row["students"]),
+            {e: (s, q, bool(c)) for e, s, q, c in stored})
+
+
 def tenant_dataset(store: GraphStore, tenant: str) -> str | None:
     rows = store.read("tenant_dataset", {"tenant": tenant})
     return rows[0]["dataset"] if rows else None

@@ -95,12 +95,12 @@ def ingest_attempts(store: GraphStore, attempts: Sequence[Mapping[str, Any]], na
     """Store attempts ``{event_id, student_id, question_id, correct, ts?, duration_s?,
     source?}`` (``ts`` epoch ms, default ``now``); re-sending one changes nothing."""
     rows = [_attempt(a, namespace, now) for a in attempts]
-    items, new = classify_attempts(
-        rows, [str(a["event_id"]) for a in attempts],
-        questions=xapi_store.known_questions(store, (a.question_id for a in rows)),
-        students=set(xapi_store.known_students(store, (a.student_id for a in rows))),
-        stored=xapi_store.stored_attempts(store, (a.event_id for a in rows)), now=now)
-    created = write_attempts(store, new)
+    questions, students, stored = xapi_store.attempt_checks(
+        store, (a.question_id for a in rows), (a.student_id for a in rows),
+        (a.event_id for a in rows))
+    items, new = classify_attempts(rows, [str(a["event_id"]) for a in attempts], questions,
+                                   students, stored, now=now)
+    created = write_attempts(store, new, unseen=True)
     return AttemptReport.of(settle_races(store, items, rows, created))
 
 
@@ -133,12 +133,15 @@ def classify_attempts(rows: Sequence[Attempt], shown: Sequence[str], questions: 
     return items, new
 
 
-def write_attempts(store: GraphStore, attempts: Sequence[Attempt]) -> set[str]:
+def write_attempts(store: GraphStore, attempts: Sequence[Attempt], unseen: bool = False
+                   ) -> set[str]:
     """Store the attempts; return the event ids this call stored (a concurrent request may
-    have stored some of them between our read and our write)."""
+    have stored some of them between our read and our write). ``unseen``: the caller has
+    just read their event ids and found none stored."""
     if not attempts:
         return set()
-    return ingest(store, GraphData(SOURCE_API, attempts=attempts)).created_events
+    return ingest(store, GraphData(SOURCE_API, attempts=attempts),
+                  unseen=unseen).created_events
 
 
 def settle_races(store: GraphStore, items: list[ItemResult], rows: Sequence[Attempt],

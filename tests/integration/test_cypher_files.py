@@ -89,7 +89,6 @@ PARAMS: dict[str, dict] = {
     "login_lock": {"username": "nobody"},
     "login_failed": {"username": "nobody"},
     "set_login_lock": {"username": "nobody", "until": 0, "failures": 0},
-    "mark_derived": {"student_ids": ["s1"]},
     "set_kp_bkt": {"rows": [{"id": "k1", "prior": 0.3, "learn": 0.1, "guess": 0.2, "slip": 0.1,
                              "own": True}]},  # the defaults: the mastery asserted stays
     "kp_first_answers": {},
@@ -209,6 +208,8 @@ PARAMS: dict[str, dict] = {
     "known_questions": {"ids": ["q1", "nope"]},
     "known_students": {"ids": ["s1", "nope"]},
     "stored_attempts": {"ids": ["e1", "nope"]},
+    "attempt_checks": {"question_ids": ["q1", "nope"], "student_ids": ["s1", "nope"],
+                       "event_ids": ["e1", "nope"]},
     "get_attempt": {"event_id": "e1"},
     "list_attempts": {"student_id": "s1", "from_ts": 0, "to_ts": None, "kp_id": "k1",
                       "chapter_id": "c1", "correct": True, "skip": 0, "limit": 10},
@@ -314,6 +315,9 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["student_abilities"] == [{"id": "s1", "theta": 0.4, "var": 0.5,
                                              "responses": 1}]
     assert results["question_irt"] == [{"id": "q1", "a": 1.2, "b": -0.3, "responses": 1}]
+    assert results["attempt_checks"] == [{"questions": ["q1"], "students": ["s1"],
+                                          "event_ids": ["e1"], "stored_students": ["s1"],
+                                          "stored_questions": ["q1"], "stored_correct": [True]}]
     assert results["rec_learner"] == [{"dataset": "d", "theta": 0.4, "var": 0.5,
                                        "responses": 1, "mastery_kps": ["k1"],
                                        "mastery_p": results["rec_learner"][0]["mastery_p"],
