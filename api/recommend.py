@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.context import services
-from api.schemas import AdaptActionOut, AffectStateOut, RankedResourceOut
+from api.schemas import AdaptActionOut, AffectStateOut, RankedResourceOut, plain
 from services import similar
 from services.plan import Plan, plan
 from tutor.similar import KINDS, Similar, SimilarityConfig
@@ -125,8 +124,8 @@ def similar_for_student(query: dict[str, Any], student_id: str) -> list[Similar]
 
 
 def _plan_body(p: Plan) -> dict[str, Any]:
-    return {**asdict(p.recommendations), "affect": asdict(p.affect),
-            "actions": [asdict(a) for a in p.actions], "resources": list(p.resources),
+    return {**plain(p.recommendations), "affect": plain(p.affect),
+            "actions": plain(p.actions), "resources": list(p.resources),
             "rest": p.adaptation.rest, "reasons": list(p.reasons)}
 
 

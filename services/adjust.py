@@ -83,8 +83,7 @@ def snapshots_of(recommender: Recommender,
         snapshots.append(Snapshot(
             student_id=learner.student_id,
             history=history,
-            question_kps={q: catalogue.questions[q].kp_ids for q, _ in history
-                          if q in catalogue.questions},
+            question_kps=catalogue.question_kps,
             mastery=learner.mastery,
             progress=progress.get(i),
             affect=fuse(readings, now),

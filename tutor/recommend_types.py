@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -165,6 +165,7 @@ class Catalogue:
     unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
     # P(known) of each KP before any practice: the fitted BKT prior, else the population prior
     priors: Mapping[str, float] = field(init=False)
+    question_kps: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _tables: dict[str, KPQuestions] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -187,6 +188,7 @@ class Catalogue:
                            {c: tuple(sorted(v)) for c, v in members.items()})
         object.__setattr__(self, "priors", {**self.known_share,
                                             **{k: b.prior for k, b in self.kp_bkt.items()}})
+        object.__setattr__(self, "question_kps", QuestionKps(self.questions))
         object.__setattr__(self, "_tables", {})
 
     def kp_questions(self, kp: str) -> KPQuestions:
@@ -202,6 +204,24 @@ class Catalogue:
     def bkt(self, kp: str) -> BktParams:
         """The KP's fitted BKT parameters (``models.kp_bkt``), the defaults when unfitted."""
         return self.kp_bkt.get(kp) or DEFAULT_BKT
+
+
+class QuestionKps(Mapping[str, tuple[str, ...]]):
+    """Question -> the KPs it tests, a view of the catalogue's questions: a plan and a class
+    report looked the KPs up in a dict built over each history (200 answers) every time,
+    which cost more than the few lookups the rules make."""
+
+    def __init__(self, questions: Mapping[str, QuestionFacts]) -> None:
+        self._questions = questions
+
+    def __getitem__(self, question_id: str) -> tuple[str, ...]:
+        return self._questions[question_id].kp_ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._questions)
+
+    def __len__(self) -> int:
+        return len(self._questions)
 
 
 @dataclass(frozen=True)
