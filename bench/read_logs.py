@@ -6,10 +6,12 @@ the readers take, then read back, timed and counted.
 The lpp folder's 278,336 answers are written as: the lpp folder itself; one four-column
 ``preprocessed_data.csv`` as lpp's own ``prepare_data.py`` writes it (comma-separated here);
 the ASSISTments 2009 skill-builder CSV (one row per skill of an answer, rows shuffled, skill
-names with commas, ISO-8859-1); and a DataShop student-step export (tab-separated, the
-skills as ``KC(Default)`` joined by ``~~``, a clock one minute apart). Every format must give
-back the same answers, questions with skills and TESTS edges; the table prints the read time
-(file to domain objects, best of 3) and what was read.
+names with commas, ISO-8859-1); a DataShop student-step export (tab-separated, the
+skills as ``KC(Default)`` joined by ``~~``, a clock one minute apart); and Junyi's problem log
+(the exercise being the item's first skill, since Junyi's exercise is both item and KP; the
+clock in microseconds, ``true``/``false``). Every format but Junyi's must give back the same
+answers, questions with skills and TESTS edges, Junyi's the same answers and students; the
+table prints the read time (file to domain objects, best of 3) and what was read.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import scipy.sparse as sp
 from datasets.assist2009 import read_assist
 from datasets.assistments import read_assistments
 from datasets.datashop import read_datashop
+from datasets.junyi_log import read_junyi_log
 from datasets.logs import LogDataset
 
 
@@ -45,6 +48,7 @@ def main() -> None:
             ("lpp, one 4-column file, commas", files["lpp1"], read_assist),
             ("ASSISTments 2009 skill builder CSV", files["assistments"], read_assistments),
             ("DataShop student-step export", files["datashop"], read_datashop),
+            ("Junyi problem log (exercise = first skill)", files["junyi"], read_junyi_log),
         ]
         print("| format | rows in file | answers | students | questions | TESTS | KPs | "
               "read s (best of 3) |")
@@ -92,8 +96,19 @@ def write_formats(lpp: Path, out: Path) -> dict[str, Path]:
         "Correct First Attempt": rows["correct"],
         "KC(Default)": ["~~".join(f"Skill {k}" for k in skills[i]) for i in rows["item_id"]]})
     ds.to_csv(out / "datashop.txt", sep="\t", index=False)
+    junyi = out / "junyi"
+    junyi.mkdir()
+    pd.DataFrame({
+        "user_id": rows["user_id"],
+        "exercise": [f"skill_{skills[i][0]}" if skills[i] else "no_skill"
+                     for i in rows["item_id"]],
+        "problem_type": "", "problem_number": rows.groupby("user_id").cumcount() + 1,
+        "time_done": 1_262_304_000_000_000 + 60_000_000 * np.arange(len(rows)),
+        "correct": rows["correct"].map({1: "true", 0: "false"}),
+    }).to_csv(junyi / "junyi_ProblemLog_original.csv", index=False)
     return {"lpp1": one, "assistments": out / "skill_builder_data.csv",
-            "datashop": out / "datashop.txt"}
+            "datashop": out / "datashop.txt",
+            "junyi": junyi / "junyi_ProblemLog_original.csv"}
 
 
 if __name__ == "__main__":

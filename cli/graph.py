@@ -149,6 +149,20 @@ def junyi(settings: Settings, path: Path, name: str) -> None:
     _run_import(settings, data, report)
 
 
+@import_.command(name="junyi-log")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default="junyi", show_default=True, help="Dataset name for ids.")
+@click.option("--exercises", type=click.Path(path_type=Path), default=None,
+              help="The exercise table (default: junyi_Exercise_table.csv beside the log).")
+@click.pass_obj
+@errors_as_messages
+def junyi_log(settings: Settings, path: Path, name: str, exercises: Path | None) -> None:
+    """Junyi Academy problem log (junyi_ProblemLog_original.csv), with the exercise table."""
+    from services import imports as sources
+    data, report = sources.junyi_log_source(path, name, exercises)
+    _run_import(settings, data, report)
+
+
 @import_.command(name="csv")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")

@@ -7,12 +7,13 @@ Pure: reads a file and returns domain objects; it never touches the graph. Decis
 * Columns are looked up by name, trimmed and lower-cased; only the format's columns are kept,
   a chunk at a time (the 2012 ASSISTments file has 6 million rows of 30 columns). Text is UTF-8
   or ISO-8859-1; a tab in the header means tab-separated, unquoted text, else CSV.
-* ``correct`` is a score from 0 to 1: 0 and 1 are answers; partial credit (essays and the
-  like) is left out and counted in a note, as lpp's preparation leaves it out. A row whose
-  user, item, score or order cannot be read, or with too many fields, is a bad row, reported
-  with its file line and skipped.
+* ``correct`` is a score from 0 to 1 (or ``true``/``false``, any case): 0 and 1 are answers;
+  partial credit (essays and the like) is left out and counted in a note, as lpp's
+  preparation leaves it out. A row whose user, item, score or order cannot be read, or with
+  too many fields, is a bad row, reported with its file line and skipped.
 * Rows are ordered by the format's order columns (a clock, then a log id); ``seq`` is the
-  position in the user's history and ``ts`` the clock in epoch milliseconds (0 without one).
+  position in the user's history and ``ts`` the clock in epoch milliseconds (0 without one;
+  a numeric clock counts seconds unless the format says otherwise).
   A log written once per skill (ASSISTments 2009) is one answer.
 * Ids are the file's own where they are plain (``NAME:q:51424``, ``NAME:student:64525``,
   ``NAME:kp:9``); other texts (DataShop's ``problem:step``, skill names) get a short hash, and
@@ -58,6 +59,7 @@ class LogFormat:
     skill_name: str | None  # the column naming them in words, if any
     skill_sep: str
     clock: str | None = None  # the order column holding the answer's time, if any
+    clock_unit: float = 1.0  # seconds per unit of a numeric clock (Junyi: microseconds)
     log: str | None = None  # a log id that repeats once per skill of one answer
 
     @property
@@ -161,9 +163,10 @@ def _rows(frame: pd.DataFrame, lines: np.ndarray, fmt: LogFormat, report: Import
     report.counts["rows_read"] = len(frame) + len(report.problems)
     user = frame[fmt.user].str.strip().map(_canonical)
     item = _item(frame, fmt)
-    score = pd.to_numeric(frame[fmt.correct].str.strip(), errors="coerce").to_numpy(dtype=float)
+    score = _scores(frame[fmt.correct])
     partial = (score > 0) & (score < 1)
-    keys = {c: _order_key(frame[c]) for c in fmt.order if c in frame.columns}
+    keys = {c: _order_key(frame[c], fmt.clock_unit if c == fmt.clock else 1.0)
+            for c in fmt.order if c in frame.columns}
     checks: list[tuple[np.ndarray, str]] = [
         ((user == "").to_numpy(), f"{fmt.user} is empty"),
         ((item == "").to_numpy(), f"{' or '.join(fmt.item)} is empty"),
@@ -195,6 +198,14 @@ def _rows(frame: pd.DataFrame, lines: np.ndarray, fmt: LogFormat, report: Import
     return rows, _skills(frame.loc[keep], item[keep], fmt)
 
 
+def _scores(col: pd.Series) -> np.ndarray:
+    """Scores as float64, ``true``/``false`` as 1/0 (Junyi writes them so); NaN where neither."""
+    text = col.str.strip()
+    words = text.str.lower().map({"true": 1.0, "false": 0.0})
+    numbers = pd.to_numeric(text, errors="coerce")
+    return numbers.fillna(words).to_numpy(dtype=float)
+
+
 def _item(frame: pd.DataFrame, fmt: LogFormat) -> pd.Series:
     parts = [frame[c].str.strip().map(_canonical) for c in fmt.item]
     if len(parts) == 1:
@@ -221,12 +232,13 @@ def _canonical(text: str) -> str:
     return text.split(".", 1)[0] if _WHOLE.fullmatch(text) else text
 
 
-def _order_key(col: pd.Series) -> np.ndarray:
-    """A column as sortable float64: numbers as they are, date-times as epoch seconds."""
+def _order_key(col: pd.Series, unit: float = 1.0) -> np.ndarray:
+    """A column as sortable float64: numbers times ``unit`` (a clock's seconds per unit),
+    date-times as epoch seconds."""
     text = col.str.strip()
     numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     if np.isfinite(numbers).sum() * 2 >= len(text):
-        return numbers
+        return numbers * unit
     times = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
     return ((times - pd.Timestamp(0, tz="UTC")).dt.total_seconds()).to_numpy(dtype=float)
 

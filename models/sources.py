@@ -1,6 +1,7 @@
 """Read a training dataset from files into ``KTData`` (the I/O edge of the models package):
 an lpp-format folder (:mod:`datasets.assist2009`), an ASSISTments CSV as ASSISTments ships it
-(:mod:`datasets.assistments`) or a DataShop student-step export (:mod:`datasets.datashop`)."""
+(:mod:`datasets.assistments`), a DataShop student-step export (:mod:`datasets.datashop`) or
+Junyi's problem log (:mod:`datasets.junyi_log`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from datasets.assist2009 import read_assist
 from datasets.assistments import read_assistments
 from datasets.datashop import read_datashop
+from datasets.junyi import read_junyi
+from datasets.junyi_log import DEFAULT_NAME, exercise_table, is_junyi_log, read_junyi_log
 from datasets.logs import LogDataset
 from datasets.problem_logs import header_of
 from models.kt_data import KTData, build_kt_data, hashed_test_students
@@ -19,8 +22,9 @@ TEST_SHARE = 0.2  # lpp's own split where a folder ships none
 
 
 def load_responses(folder: Path, name: str | None = None) -> KTData:
-    """An lpp-format folder (``q_mat.npz`` gives skills), an ASSISTments CSV or a DataShop
-    student-step export (its ``KC(Default)`` model). The students are split by the folder's
+    """An lpp-format folder (``q_mat.npz`` gives skills), an ASSISTments CSV, a DataShop
+    student-step export (its ``KC(Default)`` model) or Junyi's problem log (KPs named by the
+    exercise table beside it). The students are split by the folder's
     test file (a CSV with ``test`` in its name, e.g. ``preprocessed_data_test.csv``), or, where
     there is none, by a hash of their ids (``TEST_SHARE``, the same on every run).
 
@@ -48,13 +52,20 @@ def load_responses(folder: Path, name: str | None = None) -> KTData:
 
 
 def dataset_name(path: Path) -> str:
-    """The name a file's or folder's ids are namespaced by when none is given, as at import."""
-    return path.stem if path.is_file() else path.name
+    """The name a file's or folder's ids are namespaced by when none is given, as at import
+    (Junyi's log shares the exercise table's: ``junyi``)."""
+    if path.is_file():
+        return DEFAULT_NAME if is_junyi_log(path) else path.stem
+    return path.name
 
 
 def _read_file(path: Path, name: str) -> LogDataset:
-    """A DataShop export is told by its ``Anon Student Id``; any other file is read as
-    ASSISTments (whose reader names the columns it expected where they are missing)."""
+    """A DataShop export is told by its ``Anon Student Id``, Junyi's log by its columns; any
+    other file is read as ASSISTments (whose reader names the columns it expected where they
+    are missing)."""
     if "anon student id" in header_of(path):
         return read_datashop(path, name)
+    if is_junyi_log(path):
+        table = exercise_table(path)
+        return read_junyi_log(path, name, read_junyi(table, name) if table else None)
     return read_assistments(path, name)

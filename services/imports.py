@@ -7,6 +7,7 @@ imports this module for ``SEED_DATASET`` does not need.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,24 @@ def junyi_source(path: Path, name: str = "junyi") -> tuple[GraphData, ImportRepo
     ds = read_junyi(path, name)
     data = GraphData(ds.name, ds.chapters, ds.kps, ds.prerequisites, ds.rejected)
     return data, ds.report
+
+
+def junyi_log_source(path: Path, name: str = "junyi", exercises: Path | None = None
+                     ) -> tuple[GraphData, ImportReport]:
+    """The problem log with the exercise table (``exercises``, else the one beside the log,
+    if any): the table's topics, KPs and prerequisites come with the answers."""
+    from datasets.junyi import read_junyi
+    from datasets.junyi_log import exercise_table, read_junyi_log
+    table_path = exercises or exercise_table(path)
+    table = read_junyi(table_path, name) if table_path is not None else None
+    ds = read_junyi_log(path, name, table)
+    data = _logs(ds)
+    if table is None:
+        return data, ds.report
+    own = [ds.chapter] if any(k.chapter_id == ds.chapter.id for k in ds.kps) else []
+    ds.report.notes.extend(f"exercise table: {note}" for note in table.report.notes)
+    return replace(data, chapters=[*table.chapters, *own], prerequisites=table.prerequisites,
+                   rejected=table.rejected), ds.report
 
 
 def lms_source(path: Path, name: str | None = None,

@@ -14,6 +14,7 @@ from cli.main import main
 from graph.embedded import EmbeddedServer
 from tests.unit.test_assistments import SKILL_BUILDER_2009
 from tests.unit.test_datashop import export
+from tests.unit.test_junyi_log import write as junyi_log
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +100,22 @@ def test_a_datashop_export_imports_once(var_dir: Path, tmp_path: Path) -> None:
     assert wrong.exit_code == 1 and "its KC models: default, subskills" in wrong.output
 
 
+def test_a_junyi_log_imports_once_with_its_exercise_table(var_dir: Path, tmp_path: Path
+                                                           ) -> None:
+    log = junyi_log(tmp_path, table=True)
+    out = run(var_dir, "graph", "import", "junyi-log", str(log), "--name", "jy")
+    assert out.exit_code == 0, out.output
+    assert "line 5" in out.output and "line 6" in out.output  # "maybe", no exercise
+    assert "attempts new: 4" in out.output and "2 of 3" in out.output
+    again = run(var_dir, "graph", "import", "junyi-log", str(log), "--name", "jy")
+    assert "attempts new: 0, already stored: 4" in again.output
+    topic = run(var_dir, "graph", "map", "--chapter", "jy:topic:fractions").output
+    assert "分數加法" in topic and "分數乘法" in topic
+
+
 @pytest.mark.parametrize("args", [
     ("graph", "import", "junyi", "/no/such/file.csv"),
+    ("graph", "import", "junyi-log", "/no/such/file.csv"),
     ("graph", "import", "datashop", "/no/such/file.txt"),
     ("graph", "import", "assistments", "/no/such/file.csv"),
     ("graph", "import", "assistments", str(Path(__file__))),
