@@ -126,12 +126,13 @@ def assistments(settings: Settings, path: Path, name: str | None) -> None:
 @import_.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
-@click.option("--kc", default="Default", show_default=True,
-              help="The knowledge-component model whose KCs become KPs: KC(<this>).")
+@click.option("--kc", default=None,
+              help="The knowledge-component model whose KCs become KPs: KC(<this>) "
+                   "(default: Default, else the file's first model).")
 @click.pass_obj
 @errors_as_messages
-def datashop(settings: Settings, path: Path, name: str | None, kc: str) -> None:
-    """A DataShop student-step export (tab-separated), e.g. the KDD Cup 2010 data sets."""
+def datashop(settings: Settings, path: Path, name: str | None, kc: str | None) -> None:
+    """A DataShop student-step export: the KDD Cup 2010 data sets, OLI courses (Statics)."""
     from services import imports as sources
     data, report = sources.datashop_source(path, name, kc)
     _run_import(settings, data, report)

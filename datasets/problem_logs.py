@@ -7,10 +7,11 @@ Pure: reads a file and returns domain objects; it never touches the graph. Decis
 * Columns are looked up by name, trimmed and lower-cased; only the format's columns are kept,
   a chunk at a time (the 2012 ASSISTments file has 6 million rows of 30 columns). Text is UTF-8
   or ISO-8859-1; a tab in the header means tab-separated, unquoted text, else CSV.
-* ``correct`` is a score from 0 to 1 (or ``true``/``false``, any case): 0 and 1 are answers;
-  partial credit (essays and the like) is left out and counted in a note, as lpp's
-  preparation leaves it out. A row whose user, item, score or order cannot be read, or with
-  too many fields, is a bad row, reported with its file line and skipped.
+* ``correct`` is a score from 0 to 1, or a word the format scores (``true``/``false`` by
+  default, any case): 0 and 1 are answers; partial credit (essays and the like) is left out
+  and counted in a note, as lpp's preparation leaves it out. A row whose user, item, score or
+  order cannot be read, or with too many fields, is a bad row, reported with its file line
+  and skipped.
 * Rows are ordered by the format's order columns (a clock, then a log id); ``seq`` is the
   position in the user's history and ``ts`` the clock in epoch milliseconds (0 without one;
   a numeric clock counts seconds unless the format says otherwise).
@@ -29,6 +30,7 @@ import csv
 import hashlib
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +62,7 @@ class LogFormat:
     skill_sep: str
     clock: str | None = None  # the order column holding the answer's time, if any
     clock_unit: float = 1.0  # seconds per unit of a numeric clock (Junyi: microseconds)
+    words: tuple[tuple[str, float], ...] = (("true", 1.0), ("false", 0.0))  # answers in words
     log: str | None = None  # a log id that repeats once per skill of one answer
 
     @property
@@ -71,8 +74,8 @@ class LogFormat:
     def required(self) -> tuple[str, ...]:
         return (self.user, *self.item, self.correct, self.order[0])
 
-    def matches(self, header: set[str]) -> bool:
-        return set(self.required) <= header
+    def matches(self, header: Iterable[str]) -> bool:
+        return set(self.required) <= set(header)
 
 
 def read_problem_logs(path: Path, formats: tuple[LogFormat, ...], name: str, source: str,
@@ -96,12 +99,12 @@ def read_problem_logs(path: Path, formats: tuple[LogFormat, ...], name: str, sou
 # --- reading -------------------------------------------------------------------------------------
 
 
-def header_of(path: Path) -> set[str]:
-    """The file's column names, trimmed and lower-cased."""
+def header_of(path: Path) -> list[str]:
+    """The file's column names, trimmed and lower-cased, in order."""
     return _header(Path(path))[0]
 
 
-def _header(path: Path) -> tuple[set[str], str]:
+def _header(path: Path) -> tuple[list[str], str]:
     """The header's column names and the separator: a tab where the header has one, else a
     comma."""
     if not path.is_file():
@@ -111,7 +114,7 @@ def _header(path: Path) -> tuple[set[str], str]:
     if not first.strip():
         raise DataFormatError(f"{path} is empty: a header row is needed")
     sep = "\t" if "\t" in first else ","
-    return {c.strip().strip('"').lower() for c in first.split(sep)}, sep
+    return [c.strip().strip('"').lower() for c in first.split(sep)], sep
 
 
 def _read(path: Path, fmt: LogFormat, sep: str
@@ -163,7 +166,7 @@ def _rows(frame: pd.DataFrame, lines: np.ndarray, fmt: LogFormat, report: Import
     report.counts["rows_read"] = len(frame) + len(report.problems)
     user = frame[fmt.user].str.strip().map(_canonical)
     item = _item(frame, fmt)
-    score = _scores(frame[fmt.correct])
+    score = _scores(frame[fmt.correct], dict(fmt.words))
     partial = (score > 0) & (score < 1)
     keys = {c: _order_key(frame[c], fmt.clock_unit if c == fmt.clock else 1.0)
             for c in fmt.order if c in frame.columns}
@@ -198,10 +201,11 @@ def _rows(frame: pd.DataFrame, lines: np.ndarray, fmt: LogFormat, report: Import
     return rows, _skills(frame.loc[keep], item[keep], fmt)
 
 
-def _scores(col: pd.Series) -> np.ndarray:
-    """Scores as float64, ``true``/``false`` as 1/0 (Junyi writes them so); NaN where neither."""
+def _scores(col: pd.Series, words: dict[str, float]) -> np.ndarray:
+    """Scores as float64, the format's words (``true``/``false``, DataShop's ``correct``...)
+    as their scores, any case; NaN where neither."""
     text = col.str.strip()
-    words = text.str.lower().map({"true": 1.0, "false": 0.0})
+    words = text.str.lower().map(words)
     numbers = pd.to_numeric(text, errors="coerce")
     return numbers.fillna(words).to_numpy(dtype=float)
 

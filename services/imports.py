@@ -41,7 +41,7 @@ def assistments_source(path: Path, name: str | None = None) -> tuple[GraphData, 
 
 
 def datashop_source(path: Path, name: str | None = None,
-                    kc: str = "Default") -> tuple[GraphData, ImportReport]:
+                    kc: str | None = None) -> tuple[GraphData, ImportReport]:
     from datasets.datashop import read_datashop
     ds = read_datashop(path, name, kc)
     return _logs(ds), ds.report

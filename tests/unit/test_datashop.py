@@ -1,7 +1,9 @@
-"""The reader of DataShop student-step exports (the KDD Cup 2010 format): a small file."""
+"""The reader of DataShop student-step exports, as the KDD Cup 2010 files and OLI courses ship
+them: small files."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,44 @@ def test_models_read_an_export(tmp_path: Path) -> None:
              "A~~B" if n % 3 else "A", "1", "A"] for n in range(120)]
     kt = load_responses(export(tmp_path, rows))
     assert kt.n_skills == 2 and len(kt.train.students) + len(kt.test.students) == 12
+
+
+STATICS_COLUMNS = [
+    "Row", "Sample", "Anon Student Id", "Problem Hierarchy", "Problem Name", "Problem View",
+    "Step Name", "Step Start Time", "First Transaction Time", "Correct Transaction Time",
+    "Step End Time", "First Attempt", "Incorrects", "Hints", "Corrects", "KC (F2011)",
+    "KC (Single-KC)", "KC (Unique-step)"]
+UNIT = "sequence Statics, unit 1"
+STATICS_ROWS = [  # Stu_0b11's second first attempt, "maybe", is line 5
+    ["1", "All Data", "Stu_0a2a", UNIT, "_m1_assess", "1", "q1_1 UpdateComboBox",
+     "2011/09/21 17:35", "2011/09/21 17:35", "2011/09/21 17:36", "2011/09/21 17:36",
+     "incorrect", "1", "0", "1", "concept_of_force", "Single-KC", "q1_1 UpdateComboBox"],
+    ["2", "All Data", "Stu_0a2a", UNIT, "_m1_assess", "1", "q1_2 UpdateComboBox",
+     "2011/09/21 17:37", "2011/09/21 17:37", "2011/09/21 17:37", "2011/09/21 17:37",
+     "correct", "0", "0", "1", "concept_of_force~~free_body", "Single-KC",
+     "q1_2 UpdateComboBox"],
+    ["3", "All Data", "Stu_0b11", UNIT, "_m1_assess", "1", "q1_1 UpdateComboBox",
+     "2011/09/22 09:00", "2011/09/22 09:01", "2011/09/22 09:02", "2011/09/22 09:02",
+     "hint", "0", "1", "1", "concept_of_force", "Single-KC", "q1_1 UpdateComboBox"],
+    ["4", "All Data", "Stu_0b11", UNIT, "_m1_assess", "1", "q1_2 UpdateComboBox",
+     "2011/09/22 09:03", "2011/09/22 09:04", "2011/09/22 09:05", "2011/09/22 09:05",
+     "maybe", "0", "0", "1", "free_body", "Single-KC", "q1_2 UpdateComboBox"],
+]
+
+
+def test_an_oli_export_scores_its_first_attempt_words(tmp_path: Path) -> None:
+    """Statics 2011 as DataShop serves it: comma-separated, ``First Attempt`` in words,
+    ``KC (model)`` with a space and no Default model: the first model is taken."""
+    path = tmp_path / "AllData_student_step_2011F.csv"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows([STATICS_COLUMNS, *STATICS_ROWS])
+    ds = read_datashop(path, "statics")
+    assert [(a.student_id, a.correct) for a in ds.attempts] == [
+        ("statics:student:Stu_0a2a", False), ("statics:student:Stu_0a2a", True),
+        ("statics:student:Stu_0b11", False)]  # a hint first counts as wrong
+    assert ds.attempts[1].ts - ds.attempts[0].ts == 120_000
+    assert sorted(k.name for k in ds.kps) == ["concept_of_force", "free_body"]
+    assert [p.line for p in ds.report.problems] == [5]  # "maybe"
+    assert any("'f2011'" in n for n in ds.report.notes)
+    unique = read_datashop(path, "statics", kc="Unique-step")
+    assert len(unique.kps) == 2 and unique.kps[0].name.startswith("q1_")
