@@ -9,7 +9,9 @@ the ASSISTments 2009 skill-builder CSV (one row per skill of an answer, rows shu
 names with commas, ISO-8859-1); a DataShop student-step export (tab-separated, the
 skills as ``KC(Default)`` joined by ``~~``, a clock one minute apart); and Junyi's problem log
 (the exercise being the item's first skill, since Junyi's exercise is both item and KP; the
-clock in microseconds, ``true``/``false``). Every format but Junyi's must give back the same
+clock in microseconds, ``true``/``false``); and an EdNet KT1 folder (one file per student,
+the answers ``a`` when right, against a ``questions.csv`` whose tags are the skills). Every
+format but Junyi's must give back the same
 answers, questions with skills and TESTS edges, Junyi's the same answers and students; the
 table prints the read time (file to domain objects, best of 3) and what was read.
 """
@@ -31,6 +33,7 @@ import scipy.sparse as sp
 from datasets.assist2009 import read_assist
 from datasets.assistments import read_assistments
 from datasets.datashop import read_datashop
+from datasets.ednet import read_ednet
 from datasets.junyi_log import read_junyi_log
 from datasets.logs import LogDataset
 
@@ -49,6 +52,7 @@ def main() -> None:
             ("ASSISTments 2009 skill builder CSV", files["assistments"], read_assistments),
             ("DataShop student-step export", files["datashop"], read_datashop),
             ("Junyi problem log (exercise = first skill)", files["junyi"], read_junyi_log),
+            ("EdNet KT1 folder, questions.csv beside", files["ednet"], read_ednet),
         ]
         print("| format | rows in file | answers | students | questions | TESTS | KPs | "
               "read s (best of 3) |")
@@ -106,9 +110,21 @@ def write_formats(lpp: Path, out: Path) -> dict[str, Path]:
         "time_done": 1_262_304_000_000_000 + 60_000_000 * np.arange(len(rows)),
         "correct": rows["correct"].map({1: "true", 0: "false"}),
     }).to_csv(junyi / "junyi_ProblemLog_original.csv", index=False)
+    kt1 = out / "KT1"
+    kt1.mkdir()
+    pd.DataFrame({"question_id": [f"q{i}" for i in range(q.shape[0])], "bundle_id": "b",
+                  "explanation_id": "e", "correct_answer": "a", "part": 1,
+                  "tags": [";".join(map(str, s)) or "-1" for s in skills],
+                  "deployed_at": 0}).to_csv(kt1 / "questions.csv", index=False)
+    for user, theirs in rows.groupby("user_id", sort=False):
+        pd.DataFrame({"timestamp": 1_565_096_190_000 + 1000 * np.arange(len(theirs)),
+                      "solving_id": np.arange(1, len(theirs) + 1),
+                      "question_id": "q" + theirs["item_id"].astype(str),
+                      "user_answer": np.where(theirs["correct"] == 1, "a", "b"),
+                      "elapsed_time": 1000}).to_csv(kt1 / f"u{user}.csv", index=False)
     return {"lpp1": one, "assistments": out / "skill_builder_data.csv",
             "datashop": out / "datashop.txt",
-            "junyi": junyi / "junyi_ProblemLog_original.csv"}
+            "junyi": junyi / "junyi_ProblemLog_original.csv", "ednet": kt1}
 
 
 if __name__ == "__main__":

@@ -139,6 +139,23 @@ def datashop(settings: Settings, path: Path, name: str | None, kc: str | None) -
 
 
 @import_.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Dataset name for ids (default: the folder's name).")
+@click.option("--questions", type=click.Path(path_type=Path), default=None,
+              help="EdNet-Contents' questions.csv (default: in the folder or ../contents).")
+@click.option("--users", type=click.IntRange(min=1), default=None,
+              help="Read only the first N students' files.")
+@click.pass_obj
+@errors_as_messages
+def ednet(settings: Settings, folder: Path, name: str | None, questions: Path | None,
+          users: int | None) -> None:
+    """EdNet KT1: a folder of u<N>.csv files, one per student, with the contents' questions."""
+    from services import imports as sources
+    data, report = sources.ednet_source(folder, name, questions, users)
+    _run_import(settings, data, report)
+
+
+@import_.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", default="junyi", show_default=True, help="Dataset name for ids.")
 @click.pass_obj

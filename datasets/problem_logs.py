@@ -90,6 +90,13 @@ def read_problem_logs(path: Path, formats: tuple[LogFormat, ...], name: str, sou
                               f"({expected}); found {sorted(header)[:8]}")
     frame, lines, problems = _read(path, fmt, sep)
     report = ImportReport(source=str(path), problems=problems)
+    return logs_of_frame(frame, lines, fmt, report, name, source, chapter_name)
+
+
+def logs_of_frame(frame: pd.DataFrame, lines: np.ndarray, fmt: LogFormat, report: ImportReport,
+                  name: str, source: str, chapter_name: str) -> LogDataset:
+    """The dataset of a frame of the format's columns (text, names lower-cased) whose rows sit
+    on ``lines`` of their file: what a reader of a log in several files hands over."""
     report.notes.append(f"read as {fmt.name}")
     with gc_paused():
         rows, skills = _rows(frame, lines, fmt, report)

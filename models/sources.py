@@ -1,7 +1,7 @@
 """Read a training dataset from files into ``KTData`` (the I/O edge of the models package):
 an lpp-format folder (:mod:`datasets.assist2009`), an ASSISTments CSV as ASSISTments ships it
-(:mod:`datasets.assistments`), a DataShop student-step export (:mod:`datasets.datashop`) or
-Junyi's problem log (:mod:`datasets.junyi_log`)."""
+(:mod:`datasets.assistments`), a DataShop student-step export (:mod:`datasets.datashop`),
+Junyi's problem log (:mod:`datasets.junyi_log`) or an EdNet KT1 folder (:mod:`datasets.ednet`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from datasets.assist2009 import read_assist
 from datasets.assistments import read_assistments
 from datasets.datashop import read_datashop
+from datasets.ednet import is_ednet, read_ednet
 from datasets.junyi import read_junyi
 from datasets.junyi_log import DEFAULT_NAME, exercise_table, is_junyi_log, read_junyi_log
 from datasets.logs import LogDataset
@@ -22,9 +23,9 @@ TEST_SHARE = 0.2  # lpp's own split where a folder ships none
 
 
 def load_responses(folder: Path, name: str | None = None) -> KTData:
-    """An lpp-format folder (``q_mat.npz`` gives skills), an ASSISTments CSV, a DataShop
-    student-step export (its ``KC(Default)`` model) or Junyi's problem log (KPs named by the
-    exercise table beside it). The students are split by the folder's
+    """An lpp-format folder (``q_mat.npz`` gives skills), an EdNet KT1 folder, an ASSISTments
+    CSV, a DataShop student-step export (its ``KC(Default)`` model) or Junyi's problem log
+    (KPs named by the exercise table beside it). The students are split by the folder's
     test file (a CSV with ``test`` in its name, e.g. ``preprocessed_data_test.csv``), or, where
     there is none, by a hash of their ids (``TEST_SHARE``, the same on every run).
 
@@ -34,6 +35,7 @@ def load_responses(folder: Path, name: str | None = None) -> KTData:
     folder = Path(folder)
     name = name or dataset_name(folder)
     ds = (_read_file(folder, name) if folder.is_file()
+          else read_ednet(folder, name) if is_ednet(folder)
           else read_assist(folder, name, names_from=folder.parent))
     if problems := ds.report.problems:  # a model must not silently train on part of a file
         first = problems[0].reason.removesuffix("; row skipped")

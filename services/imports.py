@@ -47,6 +47,13 @@ def datashop_source(path: Path, name: str | None = None,
     return _logs(ds), ds.report
 
 
+def ednet_source(folder: Path, name: str | None = None, questions: Path | None = None,
+                 users: int | None = None) -> tuple[GraphData, ImportReport]:
+    from datasets.ednet import read_ednet
+    ds = read_ednet(folder, name, questions, users)
+    return _logs(ds), ds.report
+
+
 def junyi_source(path: Path, name: str = "junyi") -> tuple[GraphData, ImportReport]:
     from datasets.junyi import read_junyi
     ds = read_junyi(path, name)

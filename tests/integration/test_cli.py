@@ -14,6 +14,8 @@ from cli.main import main
 from graph.embedded import EmbeddedServer
 from tests.unit.test_assistments import SKILL_BUILDER_2009
 from tests.unit.test_datashop import export
+from tests.unit.test_ednet import STUDENTS
+from tests.unit.test_ednet import release as ednet_release
 from tests.unit.test_junyi_log import write as junyi_log
 
 
@@ -113,8 +115,18 @@ def test_a_junyi_log_imports_once_with_its_exercise_table(var_dir: Path, tmp_pat
     assert "分數加法" in topic and "分數乘法" in topic
 
 
+def test_an_ednet_folder_imports_once(var_dir: Path, tmp_path: Path) -> None:
+    kt1 = ednet_release(tmp_path, STUDENTS)
+    out = run(var_dir, "graph", "import", "ednet", str(kt1), "--name", "ed")
+    assert out.exit_code == 0, out.output
+    assert "u2.csv line 4" in out.output and "attempts new: 4" in out.output
+    again = run(var_dir, "graph", "import", "ednet", str(kt1), "--name", "ed")
+    assert "attempts new: 0, already stored: 4" in again.output
+
+
 @pytest.mark.parametrize("args", [
     ("graph", "import", "junyi", "/no/such/file.csv"),
+    ("graph", "import", "ednet", "/no/such/folder"),
     ("graph", "import", "junyi-log", "/no/such/file.csv"),
     ("graph", "import", "datashop", "/no/such/file.txt"),
     ("graph", "import", "assistments", "/no/such/file.csv"),

@@ -1,0 +1,119 @@
+"""EdNet KT1 as Riiid ships it (``EdNet-KT1.zip`` and ``EdNet-Contents.zip``), read into the
+problem-log dataset of :mod:`datasets.problem_logs`.
+
+* ``KT1/u<N>.csv``, one file per student: ``timestamp`` (epoch milliseconds),
+  ``solving_id``, ``question_id`` (``q123``), ``user_answer`` (``a``-``d``),
+  ``elapsed_time``.
+* ``contents/questions.csv``: ``question_id``, ``bundle_id``, ``explanation_id``,
+  ``correct_answer``, ``part``, ``tags`` (``1;2;179``), ``deployed_at``.
+
+An answer is right when it is the question's ``correct_answer``; the question's tags are its
+KPs (EdNet publishes no tag names: ``Skill 179``; a tag of ``-1`` means none). The student is
+the file (``u1``). The full release holds 784,309 students and 95 million answers: ``users``
+reads the first so many files (in the order of their numbers), as studies of EdNet sample it.
+A row that cannot be read, names a question the contents lack or has no answer is a bad row,
+reported with its file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from datasets.logs import LogDataset
+from datasets.problem_logs import LogFormat, logs_of_frame
+from tutor.errors import DataFormatError
+from tutor.imports import ImportReport, RowProblem
+
+SOURCE = "ednet"
+COLUMNS = ("timestamp", "question_id", "user_answer")
+QUESTION_COLUMNS = ("question_id", "correct_answer", "tags")
+FORMAT = LogFormat("EdNet KT1", "user", ("question_id",), "correct", ("timestamp", "line"),
+                   "tags", None, ";", clock="timestamp", clock_unit=1e-3)
+_USER_FILE = re.compile(r"u(\d+)\.csv")
+
+
+def is_ednet(folder: Path) -> bool:
+    """A folder of EdNet KT1 student files (``u<N>.csv``)."""
+    return folder.is_dir() and any(_USER_FILE.fullmatch(p.name) for p in folder.iterdir())
+
+
+def questions_file(folder: Path) -> Path | None:
+    """``questions.csv`` in the folder, else in ``contents/`` beside it (the releases' layout)."""
+    for path in (folder / "questions.csv", folder.parent / "contents" / "questions.csv"):
+        if path.is_file():
+            return path
+    return None
+
+
+def read_ednet(folder: Path, name: str | None = None, questions: Path | None = None,
+               users: int | None = None) -> LogDataset:
+    """Read the students' files of ``folder`` (the first ``users`` of them, if given) against
+    the contents' questions; ids are namespaced by ``name`` (default: the folder's name)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataFormatError(f"{folder} is not a folder of EdNet KT1 files")
+    files = sorted((p for p in folder.iterdir() if _USER_FILE.fullmatch(p.name)),
+                   key=lambda p: int(p.stem[1:]))
+    if not files:
+        raise DataFormatError(f"{folder}: no EdNet KT1 student files (u<N>.csv)")
+    questions = questions or questions_file(folder)
+    if questions is None:
+        raise DataFormatError(f"{folder}: no questions.csv here or in ../contents (EdNet-Contents)")
+    key = _questions(questions)
+    report = ImportReport(source=str(folder))
+    frames = [_student(path, report) for path in files[:users]]
+    frame = pd.concat(frames, ignore_index=True)
+    checks = [(~frame["question_id"].isin(key.index), f"the question is not in {questions.name}"),
+              (frame["user_answer"] == "", "no answer"),
+              (pd.to_numeric(frame["timestamp"], errors="coerce").isna(),
+               "timestamp is not a number")]
+    bad = np.zeros(len(frame), dtype=bool)
+    for mask, why in checks:
+        for row in frame[mask.to_numpy() & ~bad].itertuples():
+            report.problems.append(RowProblem(int(row.line), f"{row.user}.csv line {row.line}: "
+                                                             f"{why}; row skipped"))
+        bad |= mask.to_numpy()
+    frame = frame[~bad]
+    right = key.loc[frame["question_id"], "correct_answer"].to_numpy()
+    frame = frame.assign(
+        correct=np.where(frame["user_answer"].to_numpy() == right, "1", "0"),
+        tags=key.loc[frame["question_id"], "tags"].to_numpy())
+    report.counts["files"] = len(frames)
+    return logs_of_frame(frame.reset_index(drop=True), frame["line"].astype(np.int64).to_numpy(),
+                         FORMAT, report, name or folder.name, SOURCE, "EdNet tags")
+
+
+def _questions(path: Path) -> pd.DataFrame:
+    """question_id -> correct_answer, tags (``;``-joined, ``-1`` dropped)."""
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFormatError(f"{path}: not a readable questions.csv ({exc})") from None
+    if missing := [c for c in QUESTION_COLUMNS if c not in table.columns]:
+        raise DataFormatError(f"{path}: not EdNet's questions.csv (no {', '.join(missing)})")
+    tags = table["tags"].str.split(";").map(
+        lambda ts: ";".join(t.strip() for t in ts if t.strip() not in ("", "-1")))
+    return pd.DataFrame({"correct_answer": table["correct_answer"].str.strip().to_numpy(),
+                         "tags": tags.to_numpy()},
+                        index=table["question_id"].str.strip()).groupby(level=0).first()
+
+
+def _student(path: Path, report: ImportReport) -> pd.DataFrame:
+    """One student's rows, with their file line; a file that is not KT1's is one problem."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split())
+        report.problems.append(RowProblem(1, f"{path.name}: not readable ({reason}); skipped"))
+        return pd.DataFrame(columns=["user", *COLUMNS, "line"])
+    if missing := [c for c in COLUMNS if c not in frame.columns]:
+        report.problems.append(RowProblem(1, f"{path.name}: no {', '.join(missing)} column; "
+                                             "skipped"))
+        return pd.DataFrame(columns=["user", *COLUMNS, "line"])
+    return pd.DataFrame({"user": path.stem,
+                         **{c: frame[c].str.strip() for c in COLUMNS},
+                         "line": np.arange(2, len(frame) + 2).astype(str)})
