@@ -139,6 +139,18 @@ def datashop(settings: Settings, path: Path, name: str | None, kc: str | None) -
 
 
 @import_.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
+@click.pass_obj
+@errors_as_messages
+def eedi(settings: Settings, path: Path, name: str | None) -> None:
+    """Eedi's NeurIPS 2020 answers (train_task_*.csv), with the metadata beside them."""
+    from services import imports as sources
+    data, report = sources.eedi_source(path, name)
+    _run_import(settings, data, report)
+
+
+@import_.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="Dataset name for ids (default: the folder's name).")
 @click.option("--questions", type=click.Path(path_type=Path), default=None,

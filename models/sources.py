@@ -1,7 +1,8 @@
 """Read a training dataset from files into ``KTData`` (the I/O edge of the models package):
 an lpp-format folder (:mod:`datasets.assist2009`), an ASSISTments CSV as ASSISTments ships it
 (:mod:`datasets.assistments`), a DataShop student-step export (:mod:`datasets.datashop`),
-Junyi's problem log (:mod:`datasets.junyi_log`) or an EdNet KT1 folder (:mod:`datasets.ednet`)."""
+Junyi's problem log (:mod:`datasets.junyi_log`), Eedi's NeurIPS 2020 answers
+(:mod:`datasets.eedi`) or an EdNet KT1 folder (:mod:`datasets.ednet`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datasets.assist2009 import read_assist
 from datasets.assistments import read_assistments
 from datasets.datashop import read_datashop
 from datasets.ednet import is_ednet, read_ednet
+from datasets.eedi import is_eedi, read_eedi
 from datasets.junyi import read_junyi
 from datasets.junyi_log import DEFAULT_NAME, exercise_table, is_junyi_log, read_junyi_log
 from datasets.logs import LogDataset
@@ -24,8 +26,8 @@ TEST_SHARE = 0.2  # lpp's own split where a folder ships none
 
 def load_responses(folder: Path, name: str | None = None) -> KTData:
     """An lpp-format folder (``q_mat.npz`` gives skills), an EdNet KT1 folder, an ASSISTments
-    CSV, a DataShop student-step export (its ``KC(Default)`` model) or Junyi's problem log
-    (KPs named by the exercise table beside it). The students are split by the folder's
+    CSV, a DataShop student-step export (its ``KC(Default)`` model), Eedi's answers or Junyi's
+    problem log (KPs named by the exercise table beside it). The students are split by the folder's
     test file (a CSV with ``test`` in its name, e.g. ``preprocessed_data_test.csv``), or, where
     there is none, by a hash of their ids (``TEST_SHARE``, the same on every run).
 
@@ -62,11 +64,13 @@ def dataset_name(path: Path) -> str:
 
 
 def _read_file(path: Path, name: str) -> LogDataset:
-    """A DataShop export is told by its ``Anon Student Id``, Junyi's log by its columns; any
-    other file is read as ASSISTments (whose reader names the columns it expected where they
-    are missing)."""
+    """A DataShop export is told by its ``Anon Student Id``, Eedi's answers and Junyi's log
+    by their columns; any other file is read as ASSISTments (whose reader names the columns
+    it expected where they are missing)."""
     if "anon student id" in header_of(path):
         return read_datashop(path, name)
+    if is_eedi(path):
+        return read_eedi(path, name)
     if is_junyi_log(path):
         table = exercise_table(path)
         return read_junyi_log(path, name, read_junyi(table, name) if table else None)

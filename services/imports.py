@@ -47,6 +47,12 @@ def datashop_source(path: Path, name: str | None = None,
     return _logs(ds), ds.report
 
 
+def eedi_source(path: Path, name: str | None = None) -> tuple[GraphData, ImportReport]:
+    from datasets.eedi import read_eedi
+    ds = read_eedi(path, name)
+    return _logs(ds), ds.report
+
+
 def ednet_source(folder: Path, name: str | None = None, questions: Path | None = None,
                  users: int | None = None) -> tuple[GraphData, ImportReport]:
     from datasets.ednet import read_ednet

@@ -16,6 +16,7 @@ from tests.unit.test_assistments import SKILL_BUILDER_2009
 from tests.unit.test_datashop import export
 from tests.unit.test_ednet import STUDENTS
 from tests.unit.test_ednet import release as ednet_release
+from tests.unit.test_eedi import release as eedi_release
 from tests.unit.test_junyi_log import write as junyi_log
 
 
@@ -124,8 +125,19 @@ def test_an_ednet_folder_imports_once(var_dir: Path, tmp_path: Path) -> None:
     assert "attempts new: 0, already stored: 4" in again.output
 
 
+def test_eedi_answers_import_once_with_their_subjects(var_dir: Path, tmp_path: Path) -> None:
+    path = eedi_release(tmp_path)
+    out = run(var_dir, "graph", "import", "eedi", str(path), "--name", "eedi")
+    assert out.exit_code == 0, out.output
+    assert "line 5" in out.output and "attempts new: 3" in out.output
+    again = run(var_dir, "graph", "import", "eedi", str(path), "--name", "eedi")
+    assert "attempts new: 0, already stored: 3" in again.output
+
+
 @pytest.mark.parametrize("args", [
     ("graph", "import", "junyi", "/no/such/file.csv"),
+    ("graph", "import", "eedi", "/no/such/file.csv"),
+    ("graph", "import", "eedi", str(Path(__file__))),
     ("graph", "import", "ednet", "/no/such/folder"),
     ("graph", "import", "junyi-log", "/no/such/file.csv"),
     ("graph", "import", "datashop", "/no/such/file.txt"),
