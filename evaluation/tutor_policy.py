@@ -215,7 +215,7 @@ class KgTutor:
         config, focus, self.rest = self.config, (), False
         affect = fuse(self.readings if self.switches.affect else (), now)
         if self.switches.affect and affect.tag != AffectTag.NEUTRAL:
-            adaptation = adapt(affect, config, confusing_kp(answers, self.catalogue.question_kps),
+            adaptation = adapt(affect, config, confusing_kp(answers, self.catalogue.kps_of),
                                self.catalogue.prerequisites, self.mastery, self.rules)
             config, focus = adaptation.config, adaptation.focus_kps
             self.rest = adaptation.rest is not None
@@ -243,7 +243,7 @@ class KgTutor:
         """This window's adjustment, assessed once at its first plan; its practice set."""
         if window_of(now) != self.window:
             self.window = window_of(now)
-            snapshot = Snapshot(self.student, answers, self.catalogue.question_kps,
+            snapshot = Snapshot(self.student, answers, self.catalogue.kps_of,
                                 dict(self.mastery), None, affect, self.catalogue.prerequisites)
             self.actions = assess(snapshot, self.window, self.adjust, self.config).actions
         return next((a for a in self.actions if a.kind == "practice_set"), None)
@@ -252,7 +252,7 @@ class KgTutor:
         if not self.switches.practice_end:  # before 2026-12-04: the whole window
             return practice.count
         since = [str(a.item) for a in history if a.ts >= self.window]
-        return practice_left(practice, since, self.catalogue.question_kps)
+        return practice_left(practice, since, self.catalogue.kps_of)
 
 
 def _sequence(params: SimParams, logs: Histories, epochs: int | None, seed: int

@@ -83,7 +83,7 @@ def snapshots_of(recommender: Recommender,
         snapshots.append(Snapshot(
             student_id=learner.student_id,
             history=history,
-            question_kps=catalogue.question_kps,
+            question_kps=catalogue.kps_of,
             mastery=learner.mastery,
             progress=progress.get(i),
             affect=fuse(readings, now),

@@ -59,7 +59,7 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     base = recommender.config if n is None else replace(recommender.config, n=n)
     if ctx.arm is not None and ctx.arm.arm != ADAPTIVE:  # an experiment's control arm
         return _control(store, ctx, catalogue, state, base, adjust)
-    confusing = confusing_kp(learner.history, catalogue.question_kps)
+    confusing = confusing_kp(learner.history, catalogue.kps_of)
     adaptation = adapt(state, base, confusing, catalogue.prerequisites, learner.mastery)
     config, focus = adaptation.config, adaptation.focus_kps
     unfocused = config  # a focus with no question left falls back to the frontier's list
@@ -67,7 +67,7 @@ def plan(store: GraphStore, recommender: Recommender, student_id: str, now: int,
     window_actions = ctx.actions if ctx.window == window_of(now) else ()
     practice = next((a for a in window_actions if a.kind == "practice_set"), None)
     left = 0 if practice is None else practice_left(practice, ctx.answered_since,
-                                                    catalogue.question_kps)
+                                                    catalogue.kps_of)
     if practice is not None and left and state.tag != "fatigued":  # a tired student gets 3
         config, focus = replace(config, n=left, kp_count=1), practice.kp_ids
         reasons.append(f"stuck on {practice.kp_ids[0]}: {left} of {practice.count} practice "

@@ -165,7 +165,7 @@ class Catalogue:
     unlocks: Mapping[str, int] = field(init=False)  # kp -> KPs it is a prerequisite of
     # P(known) of each KP before any practice: the fitted BKT prior, else the population prior
     priors: Mapping[str, float] = field(init=False)
-    question_kps: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    kps_of: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _tables: dict[str, KPQuestions] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -188,7 +188,7 @@ class Catalogue:
                            {c: tuple(sorted(v)) for c, v in members.items()})
         object.__setattr__(self, "priors", {**self.known_share,
                                             **{k: b.prior for k, b in self.kp_bkt.items()}})
-        object.__setattr__(self, "question_kps", QuestionKps(self.questions))
+        object.__setattr__(self, "kps_of", QuestionKps(self.questions))
         object.__setattr__(self, "_tables", {})
 
     def kp_questions(self, kp: str) -> KPQuestions:
