@@ -9,8 +9,10 @@ the ASSISTments 2009 skill-builder CSV (one row per skill of an answer, rows shu
 names with commas, ISO-8859-1); a DataShop student-step export (tab-separated, the
 skills as ``KC(Default)`` joined by ``~~``, a clock one minute apart); and Junyi's problem log
 (the exercise being the item's first skill, since Junyi's exercise is both item and KP; the
-clock in microseconds, ``true``/``false``); and an EdNet KT1 folder (one file per student,
-the answers ``a`` when right, against a ``questions.csv`` whose tags are the skills). Every
+clock in microseconds, ``true``/``false``); an EdNet KT1 folder (one file per student,
+the answers ``a`` when right, against a ``questions.csv`` whose tags are the skills); and
+Eedi's NeurIPS 2020 answers with their metadata (dates a minute apart, each question's
+subjects its skills under one root). Every
 format but Junyi's must give back the same
 answers, questions with skills and TESTS edges, Junyi's the same answers and students; the
 table prints the read time (file to domain objects, best of 3) and what was read.
@@ -34,6 +36,7 @@ from datasets.assist2009 import read_assist
 from datasets.assistments import read_assistments
 from datasets.datashop import read_datashop
 from datasets.ednet import read_ednet
+from datasets.eedi import read_eedi
 from datasets.junyi_log import read_junyi_log
 from datasets.logs import LogDataset
 
@@ -53,6 +56,7 @@ def main() -> None:
             ("DataShop student-step export", files["datashop"], read_datashop),
             ("Junyi problem log (exercise = first skill)", files["junyi"], read_junyi_log),
             ("EdNet KT1 folder, questions.csv beside", files["ednet"], read_ednet),
+            ("Eedi answers, metadata beside", files["eedi"], read_eedi),
         ]
         print("| format | rows in file | answers | students | questions | TESTS | KPs | "
               "read s (best of 3) |")
@@ -122,9 +126,29 @@ def write_formats(lpp: Path, out: Path) -> dict[str, Path]:
                       "question_id": "q" + theirs["item_id"].astype(str),
                       "user_answer": np.where(theirs["correct"] == 1, "a", "b"),
                       "elapsed_time": 1000}).to_csv(kt1 / f"u{user}.csv", index=False)
+    eedi, meta = out / "eedi" / "train_data", out / "eedi" / "metadata"
+    eedi.mkdir(parents=True)
+    meta.mkdir()
+    pd.DataFrame({"QuestionId": rows["item_id"], "UserId": rows["user_id"],
+                  "AnswerId": np.arange(len(rows)), "IsCorrect": rows["correct"],
+                  "CorrectAnswer": 1, "AnswerValue": 1}).to_csv(
+        eedi / "train_task_3_4.csv", index=False)
+    pd.DataFrame({"AnswerId": np.arange(len(rows)),
+                  "DateAnswered": clock.strftime("%Y-%m-%d %H:%M:%S.000")}).to_csv(
+        meta / "answer_metadata_task_3_4.csv", index=False)
+    pd.DataFrame({"QuestionId": np.arange(q.shape[0]),
+                  "SubjectId": [str([100_000, *s]) for s in skills]}).to_csv(
+        meta / "question_metadata_task_3_4.csv", index=False)
+    n_skills = q.shape[1]
+    pd.DataFrame({"SubjectId": [100_000, *range(n_skills)],
+                  "Name": ["Maths", *(f"Skill {k}" for k in range(n_skills))],
+                  "ParentId": ["", *[100_000] * n_skills],
+                  "Level": [0, *[1] * n_skills]}).to_csv(meta / "subject_metadata.csv",
+                                                          index=False)
     return {"lpp1": one, "assistments": out / "skill_builder_data.csv",
             "datashop": out / "datashop.txt",
-            "junyi": junyi / "junyi_ProblemLog_original.csv", "ednet": kt1}
+            "junyi": junyi / "junyi_ProblemLog_original.csv", "ednet": kt1,
+            "eedi": eedi / "train_task_3_4.csv"}
 
 
 if __name__ == "__main__":

@@ -37,6 +37,11 @@ def errors_as_messages(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+# what --data takes, in every command's help (models.sources.load_responses reads them)
+DATA_FORMATS = ("An lpp-format folder, an EdNet KT1 folder, or a log file as its system ships "
+                "it (ASSISTments, DataShop, Junyi, Eedi)")
+
+
 @contextmanager
 def store_for(settings: Settings) -> Iterator[GraphStore]:
     store = open_store(settings)

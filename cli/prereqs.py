@@ -25,8 +25,8 @@ from tutor.prereqs import PrereqInferenceConfig, infer_prerequisites
 @errors_as_messages
 def infer_prerequisites_(settings: Settings, path: Path, name: str | None,
                          min_confidence: float, max_parents: int) -> None:
-    """Infer KP prerequisites from the train students of an lpp folder, an ASSISTments CSV or a
-    DataShop export, and store them."""
+    """Infer KP prerequisites from the train students of a data set (an lpp folder, an EdNet
+    folder, or an ASSISTments, DataShop, Junyi or Eedi log), and store them."""
     from graph import cache_version
     from graph.prereqs import write_inferred_prerequisites
     from models.sources import dataset_name, load_responses

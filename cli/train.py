@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import errors_as_messages, now_ms, store_for
+from cli.common import DATA_FORMATS, errors_as_messages, now_ms, store_for
 from graph import cache_version
 from services.settings import Settings
 from tutor.errors import InvalidInput
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--data", type=click.Path(path_type=Path), default=None,
-                     help="An lpp-format folder (CSVs + q_mat.npz), an ASSISTments CSV or a "
-                          "DataShop student-step export. [default: "
+                     help=f"{DATA_FORMATS}. [default: "
                           "$KGTUTOR_DATA/assist2009/lpp]"),
         click.option("--device", default="cpu", show_default=True,
                      help="torch device: cpu, cuda, cuda:1 ..."),

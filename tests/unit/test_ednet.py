@@ -31,7 +31,7 @@ def release(tmp_path: Path, students: dict[str, str]) -> Path:
 
 
 STUDENTS = {
-    "u10": "1565096190868,1,q1,b,18000\n",
+    "u10": "1565096190868,1,q1,b,18000\n1565096500000,5,q1\n",  # line 3: ragged
     "u2": ("1565096221000,2,q2,c,23000\n"  # wrong: q2's answer is a
            "1565096190868,1,q1,b,18000\n"  # earlier, so first
            "1565096300000,3,q9,a,1000\n"  # line 4: no such question
@@ -48,6 +48,7 @@ def test_answers_are_scored_against_the_contents_and_tags_are_kps(tmp_path: Path
                    ("ed:student:u2", "ed:q:q1", True, 1565096190868, 0),
                    ("ed:student:u2", "ed:q:q2", False, 1565096221000, 1)]
     assert sorted(p.reason for p in ds.report.problems) == [
+        "u10.csv line 3: 3 fields, not 5; row skipped",
         "u2.csv line 4: the question is not in questions.csv; row skipped",
         "u2.csv line 5: no answer; row skipped"]
     tests = {(t.question_id, t.kp_id) for t in ds.tests}
