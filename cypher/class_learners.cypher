@@ -1,13 +1,16 @@
 // Every student of a class with what the class report reads of each, in one round trip: the
 // recommender's view (dataset, IRT ability, BKT mastery, the latest $limit answers newest
-// first and the placement, as rec_learner.cypher), the affect tags since $since oldest first, the consent, and
-// the daily profile's counts, and the mean mastery per chapter of the chapter's KPs the student
-// has an estimate for (the tutor's heat map); students by id
+// first and the placement, as rec_learner.cypher), the affect tags since $since oldest
+// first, the consent, the daily profile's counts, and each estimate's chapter ('' for none:
+// the caller averages them per chapter for the tutor's heat map, in the same pass over the
+// estimates); students by id
 MATCH (:Class {id: $class_id})<-[:MEMBER_OF]-(s:Student)
 CALL {
   WITH s
   MATCH (s)-[m:MASTERY]->(k:KnowledgePoint)
-  RETURN collect(k.id) AS mastery_kps, collect(m.p) AS mastery_p
+  OPTIONAL MATCH (k)-[:IN_CHAPTER]->(c:Chapter)
+  RETURN collect(k.id) AS mastery_kps, collect(m.p) AS mastery_p,
+         collect(coalesce(c.id, '')) AS mastery_chapters
 }
 CALL {
   WITH s
@@ -27,18 +30,13 @@ CALL {
 }
 CALL {
   WITH s
-  MATCH (s)-[m:MASTERY]->(:KnowledgePoint)-[:IN_CHAPTER]->(c:Chapter)
-  WITH c, avg(m.p) AS p
-  RETURN collect({chapter_id: c.id, mastery: p}) AS chapters
-}
-CALL {
-  WITH s
   MATCH (s)-[pl:PLACED]->(k:KnowledgePoint)
   RETURN collect({kp_id: k.id, p: pl.p}) AS placed
 }
 RETURN s.id AS student_id, coalesce(s.name, '') AS name, s.dataset AS dataset,
        s.theta AS theta, s.theta_var AS var, s.theta_responses AS responses, mastery_kps,
-       mastery_p, answer_ids, answer_correct, affect, chapters, placed, s.placed_at AS placed_at,
+       mastery_p, mastery_chapters, answer_ids, answer_correct, affect, placed,
+       s.placed_at AS placed_at,
        coalesce(s.affect_consent, false) AS consent,
        s.profile_attempts_7d AS attempts_7d, s.profile_time_spent_s AS time_spent_s,
        s.profile_last_active AS last_active

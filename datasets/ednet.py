@@ -93,9 +93,12 @@ def read_ednet(folder: Path, name: str | None = None, questions: Path | None = N
 
 def _questions(path: Path) -> pd.DataFrame:
     """question_id -> correct_answer, tags (``;``-joined, ``-1`` dropped)."""
+    if not path.is_file():
+        raise DataFormatError(f"{path} does not exist")
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            OSError) as exc:
         raise DataFormatError(f"{path}: not a readable questions.csv ({exc})") from None
     if missing := [c for c in QUESTION_COLUMNS if c not in table.columns]:
         raise DataFormatError(f"{path}: not EdNet's questions.csv (no {', '.join(missing)})")

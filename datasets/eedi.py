@@ -98,7 +98,8 @@ def _optional(path: Path, columns: tuple[str, ...], report: ImportReport, withou
 def _table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            OSError) as exc:
         raise DataFormatError(f"{path}: not readable ({' '.join(str(exc).split())})") from None
     table.columns = [str(c).strip().lower() for c in table.columns]
     if missing := [c for c in columns if c not in table.columns]:

@@ -38,8 +38,19 @@ def class_learners(store: GraphStore, class_id: str, since: int) -> list[ClassLe
         out.append(ClassLearner(r["student_id"], r["name"], dataset, state, affect,
                                 bool(r["consent"]), {k: r[k] for k in (
                                     "attempts_7d", "time_spent_s", "last_active")},
-                                {c["chapter_id"]: float(c["mastery"]) for c in r["chapters"]}))
+                                _chapter_means(r["mastery_chapters"], r["mastery_p"])))
     return out
+
+
+def _chapter_means(chapters: list[str], p: list[float]) -> dict[str, float]:
+    """Mean mastery per chapter of the estimates in one (those of no chapter left out)."""
+    sums: dict[str, list[float]] = {}
+    for chapter, value in zip(chapters, p, strict=True):
+        if chapter:
+            acc = sums.setdefault(chapter, [0.0, 0.0])
+            acc[0] += float(value)
+            acc[1] += 1.0
+    return {c: total / n for c, (total, n) in sums.items()}
 
 
 def class_roster(store: GraphStore, class_id: str) -> tuple[str, list[tuple[str, str]]] | None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from api import create_app
 from graph import affect as affect_store
 from graph.ingest import GraphData, ingest
+from graph.recommend import load_learner
 from services import adjust, profiles
 from services.recommend import Recommender
 from services.settings import Settings
@@ -63,9 +65,15 @@ def test_the_class_report_reads_the_same_whatever_the_class_size(
         assert sum(counting.writes.values()) == 0
     assert len(report["students"]) == 12
     assert reads[0] == reads[1] <= MAX_ROUND_TRIPS, counting.reads
+    catalogue, _ = recommender.catalogue("seed")
     for row in report["students"]:  # the batched read gives each student's own facts
         own = profiles.intervention_facts(api_store, recommender, row["student_id"], NOW)
         assert row["facts"] == own, row["student_id"]
+        by_chapter: dict[str, list[float]] = {}  # and their heat map row: mean per chapter
+        for kp, p in load_learner(api_store, row["student_id"])[1].mastery.items():
+            by_chapter.setdefault(catalogue.chapters[kp], []).append(p)
+        assert row["chapter_mastery"] == pytest.approx(
+            {c: sum(ps) / len(ps) for c, ps in by_chapter.items()}), row["student_id"]
     upset = {r["student_id"] for r in report["students"] if r["facts"]["affect"] == "negative"}
     assert upset == {f"cr-st-{i:02d}" for i in range(1, 12, 2)}
 

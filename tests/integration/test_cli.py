@@ -123,6 +123,8 @@ def test_an_ednet_folder_imports_once(var_dir: Path, tmp_path: Path) -> None:
     assert "u2.csv line 4" in out.output and "attempts new: 4" in out.output
     again = run(var_dir, "graph", "import", "ednet", str(kt1), "--name", "ed")
     assert "attempts new: 0, already stored: 4" in again.output
+    missing = run(var_dir, "graph", "import", "ednet", str(kt1), "--questions", "/no/such.csv")
+    assert missing.exit_code == 1 and missing.output == "Error: /no/such.csv does not exist\n"
 
 
 def test_eedi_answers_import_once_with_their_subjects(var_dir: Path, tmp_path: Path) -> None:

@@ -395,8 +395,9 @@ def test_every_query_file_runs_on_falkordb(embedded) -> None:
     assert results["class_roster"] == [{"id": "cl1", "name": "C",
                                         "students": [{"id": "s1", "name": "S"}]}]
     assert results["class_chapter_mastery"][0]["estimates"] == 1
-    assert [(r["student_id"], r["answer_ids"], r["answer_correct"])
-            for r in results["class_learners"]] == [("s1", ["q1"], [True])]
+    assert [(r["student_id"], r["answer_ids"], r["answer_correct"], r["mastery_kps"],
+             r["mastery_chapters"]) for r in results["class_learners"]] == [
+        ("s1", ["q1"], [True], ["k1"], ["c1"])]
     assert [r["id"] for r in results["class_notifications"]] == ["n1"]
     assert results["save_assessment"] == [{"id": "a1", "version": 1, "classes": 1}]
     assert results["get_assessment"][0]["class_ids"] == ["cl1"]
