@@ -132,7 +132,7 @@ def assistments(settings: Settings, path: Path, name: str | None) -> None:
 @click.pass_obj
 @errors_as_messages
 def datashop(settings: Settings, path: Path, name: str | None, kc: str | None) -> None:
-    """A DataShop student-step export: the KDD Cup 2010 data sets, OLI courses (Statics)."""
+    """A DataShop student-step or transaction export: KDD Cup 2010, OLI courses (Statics)."""
     from services import imports as sources
     data, report = sources.datashop_source(path, name, kc)
     _run_import(settings, data, report)

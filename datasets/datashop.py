@@ -1,15 +1,18 @@
-"""PSLC DataShop student-step exports, the format of the KDD Cup 2010 data sets (Algebra
-2005-2006, Bridge to Algebra 2006-2007, ...), of OLI courses such as Statics 2011
+"""PSLC DataShop student-step and transaction exports, the format of the KDD Cup 2010 data
+sets (Algebra 2005-2006, Bridge to Algebra 2006-2007, ...), of OLI courses such as Statics 2011
 (``AllData_student_step_2011F.csv``) and of many DataShop data sets, read by
 :mod:`datasets.problem_logs`.
 
-One row per step a student worked on: ``Anon Student Id``, ``Problem Name``, ``Step Name``,
-the first attempt's outcome, ``First Transaction Time`` and one ``KC(<model>)`` (or
-``KC (<model>)``) column per knowledge-component model, its KCs joined by ``~~``. The KDD Cup
-files are tab-separated and score the first attempt as ``Correct First Attempt`` (1 or 0);
-OLI's are comma-separated and name it ``First Attempt`` (``correct``, ``incorrect`` or
-``hint``: a hint first counts as wrong, as DataShop's own ``Correct First Attempt`` counts
-it). The item is the step of a problem (``problem: step``, as lpp prepares these data), and
+A student-step export has one row per step a student worked on: ``Anon Student Id``,
+``Problem Name``, ``Step Name``, the first attempt's outcome, ``First Transaction Time`` and
+one ``KC(<model>)`` (or ``KC (<model>)``) column per knowledge-component model, its KCs
+joined by ``~~``. The KDD Cup files are tab-separated and score the first attempt as
+``Correct First Attempt`` (1 or 0); OLI's are comma-separated and name it ``First Attempt``
+(``correct``, ``incorrect`` or ``hint``: a hint first counts as wrong, as DataShop's own
+``Correct First Attempt`` counts it). A transaction export (``ds507_tx_All_Data_...txt``: one
+row per action, tab-separated) is read the same way from the rows whose ``Attempt At Step``
+is 1, their ``Outcome`` (``CORRECT``, ``INCORRECT`` or ``HINT``) the answer and ``Time`` the
+clock. The item is the step of a problem (``problem: step``, as lpp prepares these data), and
 the KPs the KCs of the chosen model: ``Default`` unless another is asked for, or, in a file
 without it, the file's first model (lpp uses ``SubSkills`` for Bridge to Algebra).
 """
@@ -42,12 +45,15 @@ def read_datashop(path: Path, name: str | None = None, kc: str | None = None) ->
         raise DataFormatError(f"{path}: no KC({kc}) column; its KC models: "
                               f"{', '.join(sorted(models))}")
     column = column or f"kc({wanted})"
-    formats = tuple(
+    formats = (*(
         LogFormat(f"a DataShop student-step export{label}", "anon student id",
                   ("problem name", "step name"), correct, ("first transaction time", "row"),
                   None, column, "~~", clock="first transaction time", words=words)
         for label, correct, words in (("", "correct first attempt", ()),
-                                      (" (OLI)", "first attempt", FIRST_ATTEMPT)))
+                                      (" (OLI)", "first attempt", FIRST_ATTEMPT))),
+        LogFormat("a DataShop transaction export", "anon student id",
+                  ("problem name", "step name"), "outcome", ("time", "row"), None, column, "~~",
+                  clock="time", words=FIRST_ATTEMPT, first="attempt at step"))
     ds = read_problem_logs(path, formats, name or path.stem, SOURCE, f"KC({wanted}) skills")
     if models:
         ds.report.notes.append(f"KPs from the KC model {wanted!r} (of {len(models)})")

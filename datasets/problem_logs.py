@@ -15,7 +15,8 @@ Pure: reads a file and returns domain objects; it never touches the graph. Decis
 * Rows are ordered by the format's order columns (a clock, then a log id); ``seq`` is the
   position in the user's history and ``ts`` the clock in epoch milliseconds (0 without one;
   a numeric clock counts seconds unless the format says otherwise).
-  A log written once per skill (ASSISTments 2009) is one answer.
+  A log written once per skill (ASSISTments 2009) is one answer; in a transaction log
+  (DataShop's) only a step's first attempt is an answer.
 * Ids are the file's own where they are plain (``NAME:q:51424``, ``NAME:student:64525``,
   ``NAME:kp:9``); other texts (DataShop's ``problem:step``, skill names) get a short hash, and
   the text becomes the question's text or the KP's name. A re-import stores nothing twice.
@@ -63,16 +64,18 @@ class LogFormat:
     clock: str | None = None  # the order column holding the answer's time, if any
     clock_unit: float = 1.0  # seconds per unit of a numeric clock (Junyi: microseconds)
     words: tuple[tuple[str, float], ...] = (("true", 1.0), ("false", 0.0))  # answers in words
+    first: str | None = None  # a column numbering a step's attempts: only its 1s are answers
     log: str | None = None  # a log id that repeats once per skill of one answer
 
     @property
     def columns(self) -> set[str]:
         return {self.user, *self.item, self.correct, *self.order} | {
-            c for c in (self.skill_id, self.skill_name) if c}
+            c for c in (self.skill_id, self.skill_name, self.first) if c}
 
     @property
     def required(self) -> tuple[str, ...]:
-        return (self.user, *self.item, self.correct, self.order[0])
+        return (self.user, *self.item, self.correct, self.order[0],
+                *((self.first,) if self.first else ()))
 
     def matches(self, header: Iterable[str]) -> bool:
         return set(self.required) <= set(header)
@@ -171,6 +174,11 @@ def _rows(frame: pd.DataFrame, lines: np.ndarray, fmt: LogFormat, report: Import
     """One row per answer (user_id, item, correct, ts, seq) in time order, and the (item, skill,
     name) pairs of the kept rows; bad rows go to the report."""
     report.counts["rows_read"] = len(frame) + len(report.problems)
+    if fmt.first:  # a transaction log: a step's later attempts and hints after it are not answers
+        first = frame[fmt.first].str.strip().isin(("1", "1.0")).to_numpy()
+        if later := int((~first).sum()):
+            report.notes.append(f"transactions after a step's first attempt left out: {later}")
+        frame, lines = frame[first], lines[first]
     user = frame[fmt.user].str.strip().map(_canonical)
     item = _item(frame, fmt)
     score = _scores(frame[fmt.correct], dict(fmt.words))

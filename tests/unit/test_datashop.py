@@ -122,3 +122,36 @@ def test_an_oli_export_scores_its_first_attempt_words(tmp_path: Path) -> None:
     assert any("'f2011'" in n for n in ds.report.notes)
     unique = read_datashop(path, "statics", kc="Unique-step")
     assert len(unique.kps) == 2 and unique.kps[0].name.startswith("q1_")
+
+
+TX_COLUMNS = ["Row", "Sample Name", "Transaction Id", "Anon Student Id", "Session Id", "Time",
+              "Student Response Type", "Problem Name", "Problem View", "Step Name",
+              "Attempt At Step", "Outcome", "Selection", "KC (F2011)"]
+TX_ROWS = [  # line 7 (B's second step) has an outcome DataShop does not write
+    ["1", "All Data", "t1", "Stu_A", "s1", "2011-09-21 17:35:10", "ATTEMPT", "_m1_assess", "1",
+     "q1_1 UpdateComboBox", "1", "INCORRECT", "q1_1", "concept_of_force"],
+    ["2", "All Data", "t2", "Stu_A", "s1", "2011-09-21 17:35:40", "ATTEMPT", "_m1_assess", "1",
+     "q1_1 UpdateComboBox", "2", "CORRECT", "q1_1", "concept_of_force"],
+    ["3", "All Data", "t3", "Stu_A", "s1", "2011-09-21 17:36:00", "HINT_REQUEST", "_m1_assess",
+     "1", "q1_2 UpdateComboBox", "1", "HINT", "q1_2", "free_body"],
+    ["4", "All Data", "t4", "Stu_A", "s1", "2011-09-21 17:36:30", "ATTEMPT", "_m1_assess", "1",
+     "q1_2 UpdateComboBox", "2", "CORRECT", "q1_2", "free_body"],
+    ["5", "All Data", "t5", "Stu_B", "s2", "2011-09-22 09:00:00", "ATTEMPT", "_m1_assess", "1",
+     "q1_1 UpdateComboBox", "1", "CORRECT", "q1_1", "concept_of_force"],
+    ["6", "All Data", "t6", "Stu_B", "s2", "2011-09-22 09:01:00", "ATTEMPT", "_m1_assess", "1",
+     "q1_2 UpdateComboBox", "1", "WHAT", "q1_2", "free_body"],
+]
+
+
+def test_a_transaction_export_answers_with_each_steps_first_attempt(tmp_path: Path) -> None:
+    path = tmp_path / "ds507_tx_All_Data_1664_2017_0227_035434.txt"
+    path.write_text("\n".join("\t".join(r) for r in [TX_COLUMNS, *TX_ROWS]) + "\n")
+    ds = read_datashop(path, "tx")
+    steps = {q.id: q.text for q in ds.questions}
+    assert [(a.student_id, steps[a.question_id], a.correct) for a in ds.attempts] == [
+        ("tx:student:Stu_A", "_m1_assess: q1_1 UpdateComboBox", False),
+        ("tx:student:Stu_A", "_m1_assess: q1_2 UpdateComboBox", False),  # a hint first
+        ("tx:student:Stu_B", "_m1_assess: q1_1 UpdateComboBox", True)]
+    assert [p.line for p in ds.report.problems] == [7]
+    assert any("after a step's first attempt left out: 2" in n for n in ds.report.notes)
+    assert "transaction export" in " ".join(ds.report.notes)
