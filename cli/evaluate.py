@@ -130,8 +130,7 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 
 @evaluate.command()
 @click.option("--data", type=click.Path(path_type=Path), default=None,
-              help=f"{DATA_FORMATS}: the simulator is fitted "
-                   "on its train split.")
+              help=f"{DATA_FORMATS}: the simulator is fitted on its train split.")
 @click.option("--domain", type=click.Choice(["demo", "junyi"]), default=None,
               help="demo: the seed curriculum (no data needed); junyi: the Junyi exercise "
                    "table's map under KGTUTOR_DATA, parameters drawn from ASSIST2009's fit.")
@@ -237,8 +236,7 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
 
 @evaluate.command()
 @click.option("--data", type=click.Path(path_type=Path), default=None,
-              help=f"{DATA_FORMATS}; the item bank is the 2PL "
-                   "fitted on all its answers. "
+              help=f"{DATA_FORMATS}; the item bank is the 2PL fitted on all its answers. "
                    "[default: $KGTUTOR_DATA/assist2009/lpp]")
 @click.option("--examinees", type=click.IntRange(min=10), default=1000, show_default=True)
 @click.option("--seed", default=0, show_default=True)

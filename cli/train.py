@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 def model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--data", type=click.Path(path_type=Path), default=None,
-                     help=f"{DATA_FORMATS}. [default: "
-                          "$KGTUTOR_DATA/assist2009/lpp]"),
+                     help=f"{DATA_FORMATS}. [default: $KGTUTOR_DATA/assist2009/lpp]"),
         click.option("--device", default="cpu", show_default=True,
                      help="torch device: cpu, cuda, cuda:1 ..."),
         click.option("--seed", default=0, show_default=True, help="Random seed."),
