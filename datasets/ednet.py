@@ -70,7 +70,7 @@ def read_ednet(folder: Path, name: str | None = None, questions: Path | None = N
     columns: dict[str, list[str]] = {c: [] for c in ("user", *COLUMNS, "line")}
     for path in chosen:
         _student(path, columns, report)
-    frame = pd.DataFrame(columns)
+    frame = pd.DataFrame(columns, dtype=str)
     checks = [(~frame["question_id"].isin(key.index), f"the question is not in {questions.name}"),
               (frame["user_answer"] == "", "no answer"),
               (pd.to_numeric(frame["timestamp"], errors="coerce").isna(),
@@ -114,7 +114,7 @@ def _student(path: Path, columns: dict[str, list[str]], report: ImportReport) ->
     DataFrame per file cost a millisecond each, and the release has 784,309 files); a file
     that is not KT1's is one problem."""
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         report.problems.append(RowProblem(1, f"{path.name}: not readable ({exc}); skipped"))

@@ -73,3 +73,10 @@ def test_models_read_a_kt1_folder(tmp_path: Path) -> None:
                 for n in range(1, 13)}
     kt = load_responses(release(tmp_path, students))
     assert len(kt.train.students) + len(kt.test.students) == 12 and kt.n_skills == 4
+
+
+def test_a_student_without_answers_and_a_byte_order_mark(tmp_path: Path) -> None:
+    kt1 = release(tmp_path, {"u1": ""})  # a header only
+    assert read_ednet(kt1).attempts == []
+    (kt1 / "u2.csv").write_text("\ufeff" + HEADER + "1565096190868,1,q1,b,18000\n")
+    assert [a.correct for a in read_ednet(kt1).attempts] == [True]
