@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datasets.assist2009 import read_assist
-from datasets.assistments import read_assistments
+from datasets.assistments import RELEASES, read_assistments
 from datasets.datashop import read_datashop
 from datasets.ednet import is_ednet, read_ednet
 from datasets.eedi import is_eedi, read_eedi
@@ -22,6 +22,9 @@ from tutor.errors import DataFormatError
 
 MIN_TRAIN_STUDENTS = 2  # one at least is held out for validation
 TEST_SHARE = 0.2  # lpp's own split where a folder ships none
+KNOWN_LOGS = ("ASSISTments: user_id problem_id correct order_id, or a later release's; "
+              "DataShop: Anon Student Id, Problem Name, Step Name; Junyi: user_id exercise "
+              "time_done correct; Eedi: QuestionId UserId AnswerId IsCorrect")
 
 
 def load_responses(folder: Path, name: str | None = None) -> KTData:
@@ -64,9 +67,8 @@ def dataset_name(path: Path) -> str:
 
 
 def _read_file(path: Path, name: str) -> LogDataset:
-    """A DataShop export is told by its ``Anon Student Id``, Eedi's answers and Junyi's log
-    by their columns; any other file is read as ASSISTments (whose reader names the columns
-    it expected where they are missing)."""
+    """A DataShop export is told by its ``Anon Student Id``, Eedi's answers, Junyi's log and
+    ASSISTments' releases by their columns; any other file is refused, naming what is read."""
     if "anon student id" in header_of(path):
         return read_datashop(path, name)
     if is_eedi(path):
@@ -74,4 +76,7 @@ def _read_file(path: Path, name: str) -> LogDataset:
     if is_junyi_log(path):
         table = exercise_table(path)
         return read_junyi_log(path, name, read_junyi(table, name) if table else None)
+    if not any(release.matches(header_of(path)) for release in RELEASES):
+        raise DataFormatError(f"{path}: not a log this project reads ({KNOWN_LOGS}); an lpp "
+                              "or EdNet KT1 data set is a folder")
     return read_assistments(path, name)

@@ -161,3 +161,9 @@ def test_ragged_and_blank_lines_keep_the_line_numbers_right(tmp_path: Path) -> N
     assert sorted(problems) == [4, 5]
     assert "expected 5 fields, saw 6" in problems[4] and "correct is not a score" in problems[5]
     assert [a.question_id for a in ds.attempts] == ["a:q:100", "a:q:103"]
+
+
+def test_models_name_every_log_they_read_when_a_file_is_none(tmp_path: Path) -> None:
+    other = write(tmp_path, "student,item,score\n1,2,1\n")
+    with pytest.raises(DataFormatError, match=r"not a log this project reads.*Junyi.*Eedi"):
+        load_responses(other)
