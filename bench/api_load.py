@@ -300,9 +300,15 @@ class _Connection:
 
     def __init__(self, url: str, token: str) -> None:
         parts = urlsplit(url)
-        self._address = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self._kind = (http.client.HTTPSConnection if parts.scheme == "https"
+                      else http.client.HTTPConnection)
+        self._address = (parts.hostname or "127.0.0.1", parts.port)
+        self._prefix = parts.path.rstrip("/")  # a server behind a proxy's path
         self._headers = {"Authorization": f"Bearer {token}"}
-        self._conn = http.client.HTTPConnection(*self._address, timeout=60)
+        self._conn = self._open()
+
+    def _open(self) -> http.client.HTTPConnection:
+        return self._kind(*self._address, timeout=60)
 
     def send(self, method: str, path: str, body: object = None) -> int:
         """The response's status, its body read and dropped; a connection that fails is an
@@ -312,13 +318,13 @@ class _Connection:
             data = json.dumps(body).encode()
             headers = {**headers, "Content-Type": "application/json"}
         try:
-            self._conn.request(method, path, data, headers)
+            self._conn.request(method, self._prefix + path, data, headers)
             response = self._conn.getresponse()
             response.read()
             return response.status
         except (OSError, http.client.HTTPException):
             self._conn.close()
-            self._conn = http.client.HTTPConnection(*self._address, timeout=60)
+            self._conn = self._open()
             return 599
 
     def close(self) -> None:
