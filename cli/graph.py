@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,112 +100,88 @@ def import_() -> None:
     """Import real data (idempotent: a second import changes nothing)."""
 
 
-@import_.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Dataset name for ids (default: the folder's name).")
-@click.pass_obj
-@errors_as_messages
+def _importer(command: str | None = None, name: str | None = None, of: str = "the file's stem",
+              metavar: str = "PATH") -> Callable[[Callable[..., None]], Any]:
+    """What every import command shares: its PATH, ``--name`` (default ``name``, else ``of``),
+    the settings and one-line errors; the command's own options go below it."""
+    def decorate(fn: Callable[..., None]) -> Any:
+        name_help = "Dataset name for ids." if name else f"Dataset name for ids (default: {of})."
+        for wrap in (errors_as_messages, click.pass_obj,
+                     click.option("--name", default=name, show_default=bool(name),
+                                  help=name_help),
+                     click.argument("path", type=click.Path(path_type=Path), metavar=metavar),
+                     import_.command(name=command)):
+            fn = wrap(fn)
+        return fn
+    return decorate
+
+
+@_importer(of="the folder's name", metavar="FOLDER")
 def assist2009(settings: Settings, path: Path, name: str | None) -> None:
     """lpp-format folder: *.csv (user_id item_id timestamp correct [skill_id]) + q_mat.npz."""
     from services import imports as sources
-    data, report = sources.assist_source(path, name)
-    _run_import(settings, data, report)
+    _run_import(settings, *sources.assist_source(path, name))
 
 
-@import_.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
-@click.pass_obj
-@errors_as_messages
+@_importer()
 def assistments(settings: Settings, path: Path, name: str | None) -> None:
     """An ASSISTments CSV as ASSISTments ships it: the 2009 skill builder, 2012, 2015 or 2017."""
     from services import imports as sources
-    data, report = sources.assistments_source(path, name)
-    _run_import(settings, data, report)
+    _run_import(settings, *sources.assistments_source(path, name))
 
 
-@import_.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
+@_importer()
 @click.option("--kc", default=None,
               help="The knowledge-component model whose KCs become KPs: KC(<this>) "
                    "(default: Default, else the file's first model).")
-@click.pass_obj
-@errors_as_messages
 def datashop(settings: Settings, path: Path, name: str | None, kc: str | None) -> None:
     """A DataShop student-step or transaction export: KDD Cup 2010, OLI courses (Statics)."""
     from services import imports as sources
-    data, report = sources.datashop_source(path, name, kc)
-    _run_import(settings, data, report)
+    _run_import(settings, *sources.datashop_source(path, name, kc))
 
 
-@import_.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
-@click.pass_obj
-@errors_as_messages
+@_importer()
 def eedi(settings: Settings, path: Path, name: str | None) -> None:
     """Eedi's NeurIPS 2020 answers (train_task_*.csv), with the metadata beside them."""
     from services import imports as sources
-    data, report = sources.eedi_source(path, name)
-    _run_import(settings, data, report)
+    _run_import(settings, *sources.eedi_source(path, name))
 
 
-@import_.command()
-@click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Dataset name for ids (default: the folder's name).")
+@_importer(of="the folder's name", metavar="FOLDER")
 @click.option("--questions", type=click.Path(path_type=Path), default=None,
               help="EdNet-Contents' questions.csv (default: in the folder or ../contents).")
 @click.option("--users", type=click.IntRange(min=1), default=None,
               help="Read only the first N students' files.")
-@click.pass_obj
-@errors_as_messages
-def ednet(settings: Settings, folder: Path, name: str | None, questions: Path | None,
+def ednet(settings: Settings, path: Path, name: str | None, questions: Path | None,
           users: int | None) -> None:
     """EdNet KT1: a folder of u<N>.csv files, one per student, with the contents' questions."""
     from services import imports as sources
-    data, report = sources.ednet_source(folder, name, questions, users)
-    _run_import(settings, data, report)
+    _run_import(settings, *sources.ednet_source(path, name, questions, users))
 
 
-@import_.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default="junyi", show_default=True, help="Dataset name for ids.")
-@click.pass_obj
-@errors_as_messages
+@_importer(name="junyi")
 def junyi(settings: Settings, path: Path, name: str) -> None:
     """Junyi Academy exercise table: exercises, topics, prerequisites."""
     from services import imports as sources
-    data, report = sources.junyi_source(path, name)
-    _run_import(settings, data, report)
+    _run_import(settings, *sources.junyi_source(path, name))
 
 
-@import_.command(name="junyi-log")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default="junyi", show_default=True, help="Dataset name for ids.")
+@_importer(command="junyi-log", name="junyi")
 @click.option("--exercises", type=click.Path(path_type=Path), default=None,
               help="The exercise table (default: junyi_Exercise_table.csv beside the log).")
-@click.pass_obj
-@errors_as_messages
 def junyi_log(settings: Settings, path: Path, name: str, exercises: Path | None) -> None:
     """Junyi Academy problem log (junyi_ProblemLog_original.csv), with the exercise table."""
     from services import imports as sources
-    data, report = sources.junyi_log_source(path, name, exercises)
-    _run_import(settings, data, report)
+    _run_import(settings, *sources.junyi_log_source(path, name, exercises))
 
 
-@import_.command(name="csv")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Dataset name for ids (default: the file's stem).")
+@_importer(command="csv")
 @click.option("--features-out", type=click.Path(path_type=Path), default=None,
               help="Also write the cleaned feature table (z-scores, one-hot) to this CSV.")
-@click.pass_obj
-@errors_as_messages
 def csv_(settings: Settings, path: Path, name: str | None, features_out: Path | None) -> None:
     """Generic LMS export CSV, cleaned by the documented rules."""
     from services import imports as sources
-    data, report = sources.lms_source(path, name, features_out)
-    _run_import(settings, data, report)
+    _run_import(settings, *sources.lms_source(path, name, features_out))
 
 
 @graph.command()

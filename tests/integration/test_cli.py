@@ -60,6 +60,18 @@ def test_map_of_a_chapter_with_a_student_overlay(var_dir: Path) -> None:
     assert {e["after"] for e in view["edges"]} <= {k["id"] for k in view["kps"]}
 
 
+def imports_once(var_dir: Path, command: str, path: Path, name: str, new: int,
+                 *shown: str) -> None:
+    """``graph import COMMAND PATH --name NAME`` stores ``new`` answers and reports ``shown``
+    (bad lines, notes); run again, it stores nothing."""
+    out = run(var_dir, "graph", "import", command, str(path), "--name", name)
+    assert out.exit_code == 0, out.output
+    assert all(text in out.output for text in shown), out.output
+    assert f"attempts new: {new}" in out.output, out.output
+    again = run(var_dir, "graph", "import", command, str(path), "--name", name)
+    assert f"attempts new: 0, already stored: {new}" in again.output
+
+
 def test_bad_rows_are_reported_by_line_and_the_rest_loads(var_dir: Path, tmp_path: Path,
                                                            shared_data: Path) -> None:
     folder = tmp_path / "mini"
@@ -71,69 +83,42 @@ def test_bad_rows_are_reported_by_line_and_the_rest_loads(var_dir: Path, tmp_pat
         "0\t12685\t0\t7\t143\n"  # line 3: correct is not 0/1
         "0\t99999999\t0\t1\t143\n"  # line 4: no such item
         "1\t12685\t0\t1\t143\n")
-    out = run(var_dir, "graph", "import", "assist2009", str(folder), "--name", "mini")
-    assert out.exit_code == 0, out.output
-    assert "line 3" in out.output and "line 4" in out.output
-    assert "attempts new: 2" in out.output
-    again = run(var_dir, "graph", "import", "assist2009", str(folder), "--name", "mini")
-    assert "attempts new: 0, already stored: 2" in again.output
+    imports_once(var_dir, "assist2009", folder, "mini", 2, "line 3", "line 4")
 
 
 def test_an_assistments_file_as_shipped_imports_once(var_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "skill_builder_data.csv"
     path.write_text(SKILL_BUILDER_2009, encoding="iso-8859-1")
-    out = run(var_dir, "graph", "import", "assistments", str(path), "--name", "sb")
-    assert out.exit_code == 0, out.output
-    assert "line 7" in out.output and "line 8" in out.output  # the two bad rows
-    assert "attempts new: 4" in out.output and "2009-2010 skill builder" in out.output
-    again = run(var_dir, "graph", "import", "assistments", str(path), "--name", "sb")
-    assert "attempts new: 0, already stored: 4" in again.output
+    imports_once(var_dir, "assistments", path, "sb", 4, "line 7", "line 8",  # the bad rows
+                 "2009-2010 skill builder")
     names = run(var_dir, "graph", "map", "--chapter", "sb:chapter:skills").output
     assert "Box and Whisker" in names and "Venn Diagram" in names
 
 
 def test_a_datashop_export_imports_once(var_dir: Path, tmp_path: Path) -> None:
     path = export(tmp_path)
-    out = run(var_dir, "graph", "import", "datashop", str(path), "--name", "kdd")
-    assert out.exit_code == 0, out.output
-    assert "line 5" in out.output and "attempts new: 4" in out.output
-    again = run(var_dir, "graph", "import", "datashop", str(path), "--name", "kdd")
-    assert "attempts new: 0, already stored: 4" in again.output
+    imports_once(var_dir, "datashop", path, "kdd", 4, "line 5")
     wrong = run(var_dir, "graph", "import", "datashop", str(path), "--kc", "Rules")
     assert wrong.exit_code == 1 and "its KC models: default, subskills" in wrong.output
 
 
 def test_a_junyi_log_imports_once_with_its_exercise_table(var_dir: Path, tmp_path: Path
                                                            ) -> None:
-    log = junyi_log(tmp_path, table=True)
-    out = run(var_dir, "graph", "import", "junyi-log", str(log), "--name", "jy")
-    assert out.exit_code == 0, out.output
-    assert "line 5" in out.output and "line 6" in out.output  # "maybe", no exercise
-    assert "attempts new: 4" in out.output and "2 of 3" in out.output
-    again = run(var_dir, "graph", "import", "junyi-log", str(log), "--name", "jy")
-    assert "attempts new: 0, already stored: 4" in again.output
+    imports_once(var_dir, "junyi-log", junyi_log(tmp_path, table=True), "jy", 4,
+                 "line 5", "line 6", "2 of 3")  # "maybe", no exercise; 2 exercises known
     topic = run(var_dir, "graph", "map", "--chapter", "jy:topic:fractions").output
     assert "分數加法" in topic and "分數乘法" in topic
 
 
 def test_an_ednet_folder_imports_once(var_dir: Path, tmp_path: Path) -> None:
     kt1 = ednet_release(tmp_path, STUDENTS)
-    out = run(var_dir, "graph", "import", "ednet", str(kt1), "--name", "ed")
-    assert out.exit_code == 0, out.output
-    assert "u2.csv line 4" in out.output and "attempts new: 4" in out.output
-    again = run(var_dir, "graph", "import", "ednet", str(kt1), "--name", "ed")
-    assert "attempts new: 0, already stored: 4" in again.output
+    imports_once(var_dir, "ednet", kt1, "ed", 4, "u2.csv line 4")
     missing = run(var_dir, "graph", "import", "ednet", str(kt1), "--questions", "/no/such.csv")
     assert missing.exit_code == 1 and missing.output == "Error: /no/such.csv does not exist\n"
 
 
 def test_eedi_answers_import_once_with_their_subjects(var_dir: Path, tmp_path: Path) -> None:
-    path = eedi_release(tmp_path)
-    out = run(var_dir, "graph", "import", "eedi", str(path), "--name", "eedi")
-    assert out.exit_code == 0, out.output
-    assert "line 5" in out.output and "attempts new: 3" in out.output
-    again = run(var_dir, "graph", "import", "eedi", str(path), "--name", "eedi")
-    assert "attempts new: 0, already stored: 3" in again.output
+    imports_once(var_dir, "eedi", eedi_release(tmp_path), "eedi", 3, "line 5")
 
 
 @pytest.mark.parametrize("args", [
