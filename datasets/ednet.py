@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from datasets.logs import LogDataset
+from datasets.logs import LogDataset, read_table
 from datasets.problem_logs import LogFormat, logs_of_frame
 from tutor.errors import DataFormatError
 from tutor.imports import ImportReport, RowProblem
@@ -93,20 +93,12 @@ def read_ednet(folder: Path, name: str | None = None, questions: Path | None = N
 
 def _questions(path: Path) -> pd.DataFrame:
     """question_id -> correct_answer, tags (``;``-joined, ``-1`` dropped)."""
-    if not path.is_file():
-        raise DataFormatError(f"{path} does not exist")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
-            OSError) as exc:
-        raise DataFormatError(f"{path}: not a readable questions.csv ({exc})") from None
-    if missing := [c for c in QUESTION_COLUMNS if c not in table.columns]:
-        raise DataFormatError(f"{path}: not EdNet's questions.csv (no {', '.join(missing)})")
+    table = read_table(path, QUESTION_COLUMNS, "EdNet's questions.csv")
     tags = table["tags"].str.split(";").map(
         lambda ts: ";".join(t.strip() for t in ts if t.strip() not in ("", "-1")))
-    return pd.DataFrame({"correct_answer": table["correct_answer"].str.strip().to_numpy(),
+    return pd.DataFrame({"correct_answer": table["correct_answer"].to_numpy(),
                          "tags": tags.to_numpy()},
-                        index=table["question_id"].str.strip()).groupby(level=0).first()
+                        index=table["question_id"]).groupby(level=0).first()
 
 
 def _student(path: Path, columns: dict[str, list[str]], report: ImportReport) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from datasets.logs import LogDataset
+from datasets.logs import LogDataset, read_table
 from datasets.problem_logs import LogFormat, header_of, logs_of_frame
 from tutor.errors import DataFormatError
 from tutor.imports import ImportReport
@@ -49,7 +49,7 @@ def read_eedi(path: Path, name: str | None = None) -> LogDataset:
     if not is_eedi(path):
         raise DataFormatError(f"{path}: not Eedi's answers (columns QuestionId, UserId, "
                               "AnswerId, IsCorrect)")
-    answers = _table(path, COLUMNS)
+    answers = read_table(path, COLUMNS, "Eedi's answers")
     report = ImportReport(source=str(path))
     task = _TASK.search(path.name)
     meta = _metadata_folder(path)
@@ -93,20 +93,7 @@ def _optional(path: Path, columns: tuple[str, ...], report: ImportReport, withou
     if not path.is_file():
         report.notes.append(f"no {path}: {without}")
         return None
-    return _table(path, columns)
-
-
-def _table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    try:  # only the columns read: the answers of tasks 1-2 are 15.9 million rows
-        table = pd.read_csv(path, dtype=str, keep_default_na=False,
-                            usecols=lambda c: str(c).strip().lower() in columns)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
-            OSError) as exc:
-        raise DataFormatError(f"{path}: not readable ({' '.join(str(exc).split())})") from None
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    if missing := [c for c in columns if c not in table.columns]:
-        raise DataFormatError(f"{path}: no {', '.join(missing)} column")
-    return table[list(columns)].apply(lambda c: c.str.strip())
+    return read_table(path, columns, "Eedi's metadata")
 
 
 def _deepest(subjects: pd.DataFrame, names: pd.DataFrame | None) -> pd.Series:

@@ -12,12 +12,14 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from tutor.curriculum import Chapter, KnowledgePoint, Question, Tests
+from tutor.errors import DataFormatError
 from tutor.imports import ImportReport
 from tutor.mastery import Attempt
 from tutor.roster import Student
@@ -107,3 +109,22 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def read_table(path: Path, columns: tuple[str, ...], what: str) -> pd.DataFrame:
+    """The named columns of a side table (names trimmed and lower-cased; only those are read,
+    as some are millions of rows), as stripped text; a missing or unreadable file, or a
+    missing column, is a one-line error naming ``what`` the file should have been."""
+    if not path.is_file():
+        raise DataFormatError(f"{path} does not exist")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False,
+                            usecols=lambda c: str(c).strip().lower() in columns)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            OSError) as exc:
+        raise DataFormatError(f"{path}: not a readable {what} "
+                              f"({' '.join(str(exc).split())})") from None
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    if missing := [c for c in columns if c not in table.columns]:
+        raise DataFormatError(f"{path}: not {what} (no {', '.join(missing)} column)")
+    return table[list(columns)].apply(lambda c: c.str.strip())
