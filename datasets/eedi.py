@@ -51,14 +51,12 @@ def read_eedi(path: Path, name: str | None = None) -> LogDataset:
                               "AnswerId, IsCorrect)")
     answers = read_table(path, COLUMNS, "Eedi's answers")
     report = ImportReport(source=str(path))
-    task = _TASK.search(path.name)
-    meta = _metadata_folder(path)
-    suffix = f"_task_{task[1]}.csv" if task else ".csv"
-    dates = _optional(meta / f"answer_metadata{suffix}", ("answerid", "dateanswered"), report,
+    dated, described, named = metadata_files(path)
+    dates = _optional(dated, ("answerid", "dateanswered"), report,
                       "the answers are ordered by AnswerId, with no clock")
-    subjects = _optional(meta / f"question_metadata{suffix}", ("questionid", "subjectid"),
-                         report, "the questions test no KP")
-    names = _optional(meta / "subject_metadata.csv", ("subjectid", "name", "level"), report,
+    subjects = _optional(described, ("questionid", "subjectid"), report,
+                         "the questions test no KP")
+    names = _optional(named, ("subjectid", "name", "level"), report,
                       "the KPs are named by their ids")
     frame = answers.assign(
         dateanswered=answers["answerid"].map(
@@ -78,6 +76,16 @@ def read_eedi(path: Path, name: str | None = None) -> LogDataset:
     titles = names.set_index("subjectid")["name"].to_dict()
     return replace(ds, kps=[replace(k, name=titles.get(k.id.rsplit(":", 1)[1], k.name))
                             for k in ds.kps])
+
+
+def metadata_files(path: Path) -> tuple[Path, Path, Path]:
+    """Where the answers' dates, the questions' subjects and the subjects' names are looked
+    for (they may be missing)."""
+    task = _TASK.search(path.name)
+    meta = _metadata_folder(path)
+    suffix = f"_task_{task[1]}.csv" if task else ".csv"
+    return (meta / f"answer_metadata{suffix}", meta / f"question_metadata{suffix}",
+            meta / "subject_metadata.csv")
 
 
 def _metadata_folder(path: Path) -> Path:

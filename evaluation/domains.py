@@ -181,6 +181,7 @@ FIT_VERSION = 2  # bump when the fit or the simulator's parameters change meanin
 
 
 def _cache_key(folder: Path, config: object) -> str:
-    files = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
+    from models.sources import source_files
+    files = source_files(folder)
     stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
     return hashlib.sha256(repr((stamp, config, FIT_VERSION)).encode()).hexdigest()[:16]

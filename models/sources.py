@@ -11,8 +11,8 @@ from pathlib import Path
 from datasets.assist2009 import read_assist
 from datasets.assistments import RELEASES, read_assistments
 from datasets.datashop import read_datashop
-from datasets.ednet import is_ednet, read_ednet
-from datasets.eedi import is_eedi, read_eedi
+from datasets.ednet import is_ednet, questions_file, read_ednet
+from datasets.eedi import is_eedi, metadata_files, read_eedi
 from datasets.junyi import read_junyi
 from datasets.junyi_log import DEFAULT_NAME, exercise_table, is_junyi_log, read_junyi_log
 from datasets.logs import LogDataset
@@ -64,6 +64,18 @@ def dataset_name(path: Path) -> str:
     if path.is_file():
         return DEFAULT_NAME if is_junyi_log(path) else path.stem
     return path.name
+
+
+def source_files(path: Path) -> list[Path]:
+    """Every file reading ``path`` reads: a folder's files, and the side tables a log's reader
+    finds beside it (a cache of what was fitted on the data names them all)."""
+    if not path.is_file():
+        files = sorted(p for p in path.iterdir() if p.is_file())
+        questions = questions_file(path) if is_ednet(path) else None
+        return [*files, questions] if questions and questions not in files else files
+    side = (list(metadata_files(path)) if is_eedi(path)
+            else [exercise_table(path)] if is_junyi_log(path) else [])
+    return [path, *(p for p in side if p is not None and p.is_file())]
 
 
 def _read_file(path: Path, name: str) -> LogDataset:

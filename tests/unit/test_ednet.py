@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from datasets.ednet import read_ednet
-from models.sources import load_responses
+from models.sources import load_responses, source_files
 from tutor.errors import DataFormatError
 
 QUESTIONS = """\
@@ -80,3 +80,9 @@ def test_a_student_without_answers_and_a_byte_order_mark(tmp_path: Path) -> None
     assert read_ednet(kt1).attempts == []
     (kt1 / "u2.csv").write_text("\ufeff" + HEADER + "1565096190868,1,q1,b,18000\n")
     assert [a.correct for a in read_ednet(kt1).attempts] == [True]
+
+
+def test_what_a_kt1_folder_is_read_from(tmp_path: Path) -> None:
+    """The study caches its fit by the files read: the contents' questions are one of them."""
+    kt1 = release(tmp_path, {"u1": "1565096190000,1,q3,c,5000\n"})
+    assert source_files(kt1) == [kt1 / "u1.csv", tmp_path / "contents" / "questions.csv"]

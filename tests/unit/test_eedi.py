@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datasets.eedi import read_eedi
-from models.sources import load_responses
+from models.sources import load_responses, source_files
 
 ANSWERS = """\
 QuestionId,UserId,AnswerId,IsCorrect,CorrectAnswer,AnswerValue
@@ -81,3 +81,12 @@ def test_models_read_the_answers(tmp_path: Path) -> None:
     path.write_text(ANSWERS.splitlines()[0] + "\n" + rows)
     kt = load_responses(path)
     assert len(kt.train.students) + len(kt.test.students) == 12
+
+
+def test_what_answers_are_read_from(tmp_path: Path) -> None:
+    """The study caches its fit by the files read: the metadata beside are some of them."""
+    path = release(tmp_path)
+    meta = tmp_path / "metadata"
+    assert source_files(path) == [path, meta / "answer_metadata_task_3_4.csv",
+                                  meta / "question_metadata_task_3_4.csv",
+                                  meta / "subject_metadata.csv"]

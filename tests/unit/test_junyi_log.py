@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datasets.junyi_log import read_junyi_log
-from models.sources import dataset_name, load_responses
+from models.sources import dataset_name, load_responses, source_files
 from services.imports import junyi_log_source
 
 LOG = """\
@@ -77,3 +77,11 @@ def test_models_read_the_log_under_the_tables_name(tmp_path: Path) -> None:
                           ("adding_fractions", "multiplying_fractions", "counting_dots")}
     assert names["junyi:kp:adding_fractions"].startswith("分數加法")
     assert names["junyi:kp:counting_dots"] == "counting_dots"
+
+
+def test_what_a_log_is_read_from(tmp_path: Path) -> None:
+    """The study caches its fit by the files read: the exercise table beside is one of them."""
+    assert source_files(write(tmp_path, table=False)) == [
+        tmp_path / "junyi_ProblemLog_original.csv"]
+    log = write(tmp_path, table=True)
+    assert source_files(log) == [log, tmp_path / "junyi_Exercise_table.csv"]
