@@ -81,14 +81,15 @@ def source_files(path: Path) -> list[Path]:
 def _read_file(path: Path, name: str) -> LogDataset:
     """A DataShop export is told by its ``Anon Student Id``, Eedi's answers, Junyi's log and
     ASSISTments' releases by their columns; any other file is refused, naming what is read."""
-    if "anon student id" in header_of(path):
+    header = header_of(path)
+    if "anon student id" in header:
         return read_datashop(path, name)
     if is_eedi(path):
         return read_eedi(path, name)
     if is_junyi_log(path):
         table = exercise_table(path)
         return read_junyi_log(path, name, read_junyi(table, name) if table else None)
-    if not any(release.matches(header_of(path)) for release in RELEASES):
+    if not any(release.matches(header) for release in RELEASES):
         raise DataFormatError(f"{path}: not a log this project reads ({KNOWN_LOGS}); an lpp "
                               "or EdNet KT1 data set is a folder")
     return read_assistments(path, name)
