@@ -54,7 +54,7 @@ from tutor.imports import ImportReport, RowProblem
 
 SOURCE = "assist2009"
 COLUMNS = ("user_id", "item_id", "timestamp", "correct")  # required; the first four kept
-OPTIONAL = ("skill_id",)  # validated where present, never used
+OPTIONAL = ("skill_id",)  # validated where present; read only without a q_mat.npz
 ID_COLUMNS = ("user_id", "item_id", "skill_id")
 NO_LIMIT = 2**62  # the item bound when there is no Q-matrix to check items against
 MAX_SECONDS = 9 * 10**12  # timestamps are seconds; in milliseconds they must fit int64
@@ -128,7 +128,8 @@ def lpp_files(files: list[Path]) -> list[Path]:
     beside ``preprocessed_train_df.csv`` and ``preprocessed_test_df.csv``). With both splits
     present the full file is left out (the splits carry the train/test assignment the
     evaluations need); every other CSV is read."""
-    return [p for p in files if p.name not in full_files({p.name for p in files})]
+    left_out = full_files({p.name for p in files})
+    return [p for p in files if p.name not in left_out]
 
 
 def full_files(names: set[str]) -> set[str]:
