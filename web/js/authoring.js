@@ -151,12 +151,33 @@ export async function authoringPage() {
   field("Hints, one per line ", hints), field("Level ", level), h("h3", {}, "Preview"), preview,
   h("button", { type: "submit" }, "Save question"), questionDone);
 
+  const chosen = picks();
   show(h("h1", {}, "Author the course"), h("div", { class: "pair" }, newKp, edges), question,
     h("div", { class: "pair" }, newResource(kps, field, status, run), newChapter(chapters,
       field, status, run)), editContent(chapters, kps, field, status, run),
     calibration(chapters, field, status, run),
     section("Recent changes", list(trail, (e) => `${when(e.ts)} ${e.who}: ${e.action} `
       + `${e.target}`, "No change yet.")));
+  keepPicks(chosen);
+}
+
+// What the tutor picked in the page's labelled selects. The page reads the course again after
+// each save; a pick made meanwhile must survive it, or a button pressed just then would act
+// on the first option (archive another chapter) instead.
+function picks() {
+  return new Map([...document.querySelectorAll("#view select[aria-label]")]
+    .map((s) => [s.getAttribute("aria-label"), s.value]));
+}
+
+function keepPicks(chosen) {
+  for (const s of document.querySelectorAll("#view select[aria-label]")) {
+    const value = chosen.get(s.getAttribute("aria-label"));
+    if (value !== undefined && value !== s.value
+        && [...s.options].some((o) => o.value === value)) {
+      s.value = value;
+      s.dispatchEvent(new Event("change"));  // its form fills in what it names
+    }
+  }
 }
 
 // A video, document, link or text on a KP; its ranking for students learns from their uses.
