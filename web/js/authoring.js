@@ -169,14 +169,19 @@ function picks() {
     .map((s) => [s.getAttribute("aria-label"), s.value]));
 }
 
+// In a form, a select after one whose pick is gone (an archived KP) keeps what the form filled
+// in for the new first option: the old pick belonged to the old one.
 function keepPicks(chosen) {
+  const lost = new Set();
   for (const s of document.querySelectorAll("#view select[aria-label]")) {
     const value = chosen.get(s.getAttribute("aria-label"));
-    if (value !== undefined && value !== s.value
-        && [...s.options].some((o) => o.value === value)) {
-      s.value = value;
-      s.dispatchEvent(new Event("change"));  // its form fills in what it names
+    if (value === undefined || value === s.value || lost.has(s.form)) continue;
+    if (![...s.options].some((o) => o.value === value)) {
+      lost.add(s.form);
+      continue;
     }
+    s.value = value;
+    s.dispatchEvent(new Event("change"));  // its form fills in what it names
   }
 }
 
