@@ -12,15 +12,20 @@ skills as ``KC(Default)`` joined by ``~~``, a clock one minute apart); and Junyi
 clock in microseconds, ``true``/``false``); an EdNet KT1 folder (one file per student,
 the answers ``a`` when right, against a ``questions.csv`` whose tags are the skills); and
 Eedi's NeurIPS 2020 answers with their metadata (dates a minute apart, each question's
-subjects its skills under one root). Every
-format but Junyi's must give back the same
-answers, questions with skills and TESTS edges, Junyi's the same answers and students; the
-table prints the read time (file to domain objects, best of 3) and what was read.
+subjects its skills under one root); and knowledge-tracing sequences: AKT's four lines per
+student (an answer written once per skill, the students in five folds, fold 1 read), pyKT's
+``data.txt`` (six lines, skills joined by ``_``), pyKT's ``train_valid.csv`` and ``test.csv``
+(an answer repeated per further skill, ids re-indexed through ``keyid2idx.json``) and DKT's
+three lines (the answer's first skill as its item). Every format but Junyi's and DKT's must
+give back the same answers, questions with skills and TESTS edges, Junyi's and DKT's the same
+answers and students; the table prints the read time (file to domain objects, best of 3) and
+what was read.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import tempfile
@@ -38,6 +43,7 @@ from datasets.datashop import read_datashop
 from datasets.ednet import read_ednet
 from datasets.eedi import read_eedi
 from datasets.junyi_log import read_junyi_log
+from datasets.kt_sequences import read_sequences
 from datasets.logs import LogDataset
 
 
@@ -57,6 +63,10 @@ def main() -> None:
             ("Junyi problem log (exercise = first skill)", files["junyi"], read_junyi_log),
             ("EdNet KT1 folder, questions.csv beside", files["ednet"], read_ednet),
             ("Eedi answers, metadata beside", files["eedi"], read_eedi),
+            ("AKT sequences, 4 lines, fold 1 of 5", files["akt"], read_sequences),
+            ("pyKT data.txt, 6 lines", files["pykt_txt"], read_sequences),
+            ("pyKT train_valid.csv + test.csv", files["pykt_csv"], read_sequences),
+            ("DKT sequences, 3 lines (item = first skill)", files["dkt"], read_sequences),
         ]
         print("| format | rows in file | answers | students | questions | TESTS | KPs | "
               "read s (best of 3) |")
@@ -145,10 +155,56 @@ def write_formats(lpp: Path, out: Path) -> dict[str, Path]:
                   "ParentId": ["", *[100_000] * n_skills],
                   "Level": [0, *[1] * n_skills]}).to_csv(meta / "subject_metadata.csv",
                                                           index=False)
-    return {"lpp1": one, "assistments": out / "skill_builder_data.csv",
+    sequences(rows, skills, out)
+    return {"akt": out / "akt", "pykt_txt": out / "pykt" / "data.txt",
+            "pykt_csv": out / "pykt_csv", "dkt": out / "dkt" / "toy.csv", "lpp1": one,
+            "assistments": out / "skill_builder_data.csv",
             "datashop": out / "datashop.txt",
             "junyi": junyi / "junyi_ProblemLog_original.csv", "ednet": kt1,
             "eedi": eedi / "train_task_3_4.csv"}
+
+
+def sequences(rows: pd.DataFrame, skills: list[list[int]], out: Path) -> None:
+    """The answers as AKT's, pyKT's and DKT's sequence files, under ``out`` (every ASSIST2009
+    item has a skill)."""
+    for folder in ("akt", "pykt", "pykt_csv", "dkt"):
+        (out / folder).mkdir()
+    folds: dict[str, list[str]] = {f: [] for f in ("test1", "valid1", "train1", "train2")}
+    text, dkt = [], []
+    tables = {part: {c: [] for c in ("fold", "uid", "questions", "concepts", "responses",
+                                     "is_repeat")} for part in ("train_valid", "test")}
+    for n, (user, theirs) in enumerate(rows.groupby("user_id", sort=False)):
+        items, right = theirs["item_id"].tolist(), theirs["correct"].astype(str).tolist()
+        wide = [(i, k, r, j > 0) for i, r in zip(items, right, strict=True)
+                for j, k in enumerate(skills[i])]  # one row per skill of an answer
+        akt = "\n".join((f"{n},{user}", ",".join(str(i) for i, *_ in wide),
+                         ",".join(str(k + 1) for _, k, *_ in wide),
+                         ",".join(r for _, _, r, _ in wide))) + "\n"
+        folds[("test1", "valid1", "train1", "train1", "train1")[n % 5]].append(akt)
+        if n % 5 != 1:
+            folds["train2"].append(akt)  # another fold's split: not read
+        text.append("\n".join((f"{user},{len(items)}", ",".join(map(str, items)),
+                               ",".join("_".join(map(str, skills[i])) for i in items),
+                               ",".join(right), "NA", "NA")) + "\n")
+        dkt.append("\n".join((str(len(items)), ",".join(str(skills[i][0]) for i in items),
+                              ",".join(right))) + "\n")
+        table = tables["test" if n % 5 == 0 else "train_valid"]
+        for column, value in (("fold", -1 if n % 5 == 0 else n % 5 - 1), ("uid", user),
+                              ("questions", ",".join(str(i + 7) for i, *_ in wide)),
+                              ("concepts", ",".join(str(k + 4) for _, k, *_ in wide)),
+                              ("responses", ",".join(r for _, _, r, _ in wide)),
+                              ("is_repeat", ",".join(str(int(x)) for *_, x in wide))):
+            table[column].append(value)
+    for fold, groups in folds.items():
+        (out / "akt" / f"toy_pid_{fold}.csv").write_text("".join(groups))
+    (out / "pykt" / "data.txt").write_text("".join(text))
+    (out / "dkt" / "toy.csv").write_text("".join(dkt))
+    for part, table in tables.items():
+        pd.DataFrame(table).to_csv(out / "pykt_csv" / f"{part}.csv", index=False)
+    n_skills = 1 + max(k for ks in skills for k in ks)
+    (out / "pykt_csv" / "keyid2idx.json").write_text(json.dumps(  # indices shifted, read back
+        {"questions": {str(i): i + 7 for i in range(len(skills))},
+         "concepts": {str(k): k + 4 for k in range(n_skills)}, "max_concepts": 4}))
 
 
 if __name__ == "__main__":

@@ -38,8 +38,9 @@ def errors_as_messages(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 # what --data takes, in every command's help (models.sources.load_responses reads them)
-DATA_FORMATS = ("An lpp-format folder, an EdNet KT1 folder, or a log file as its system ships "
-                "it (ASSISTments, DataShop, Junyi, Eedi)")
+DATA_FORMATS = ("An lpp-format folder, an EdNet KT1 folder, KT sequence files (DKT, AKT, pyKT; a "
+                "file or a folder), or a log file as its system ships it (ASSISTments, "
+                "DataShop, Junyi, Eedi)")
 
 
 @contextmanager

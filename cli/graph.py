@@ -159,6 +159,14 @@ def ednet(settings: Settings, path: Path, name: str | None, questions: Path | No
     _run_import(settings, *sources.ednet_source(path, name, questions, users))
 
 
+@_importer(of="the file's stem or the folder's name")
+def sequences(settings: Settings, path: Path, name: str | None) -> None:
+    """Knowledge-tracing sequences: DKT/DKVMN (3 lines per student), AKT (4), pyKT's data.txt
+    (6) or train_valid.csv and test.csv; a file, or a folder of folds (its first fold)."""
+    from services import imports as sources
+    _run_import(settings, *sources.sequences_source(path, name))
+
+
 @_importer(name="junyi")
 def junyi(settings: Settings, path: Path, name: str) -> None:
     """Junyi Academy exercise table: exercises, topics, prerequisites."""

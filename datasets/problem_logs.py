@@ -106,6 +106,11 @@ def logs_of_frame(frame: pd.DataFrame, lines: np.ndarray, fmt: LogFormat, report
         return _build(name, rows, skills, report, source, chapter_name)
 
 
+def student_id(name: str, user: str) -> str:
+    """The id a user of the file gets (a reader that splits students by file needs it)."""
+    return f"{name}:student:{_id(_canonical(user.strip()))}"
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 an lpp-format folder (:mod:`datasets.assist2009`), an ASSISTments CSV as ASSISTments ships it
 (:mod:`datasets.assistments`), a DataShop student-step export (:mod:`datasets.datashop`),
 Junyi's problem log (:mod:`datasets.junyi_log`), Eedi's NeurIPS 2020 answers
-(:mod:`datasets.eedi`) or an EdNet KT1 folder (:mod:`datasets.ednet`)."""
+(:mod:`datasets.eedi`), an EdNet KT1 folder (:mod:`datasets.ednet`) or knowledge-tracing
+sequence files, DKT's, AKT's or pyKT's (:mod:`datasets.kt_sequences`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datasets.ednet import is_ednet, questions_file, read_ednet
 from datasets.eedi import is_eedi, metadata_files, read_eedi
 from datasets.junyi import read_junyi
 from datasets.junyi_log import DEFAULT_NAME, exercise_table, is_junyi_log, read_junyi_log
+from datasets.kt_sequences import is_sequence_file, is_sequences, read_sequences
 from datasets.logs import LogDataset
 from datasets.problem_logs import header_of
 from models.kt_data import KTData, build_kt_data, hashed_test_students
@@ -24,15 +26,17 @@ MIN_TRAIN_STUDENTS = 2  # one at least is held out for validation
 TEST_SHARE = 0.2  # lpp's own split where a folder ships none
 KNOWN_LOGS = ("ASSISTments: user_id problem_id correct order_id, or a later release's; "
               "DataShop: Anon Student Id, Problem Name, Step Name; Junyi: user_id exercise "
-              "time_done correct; Eedi: QuestionId UserId AnswerId IsCorrect")
+              "time_done correct; Eedi: QuestionId UserId AnswerId IsCorrect; KT sequences: "
+              "3, 4, 6 or 7 lines per student, or pyKT's CSVs")
 
 
 def load_responses(folder: Path, name: str | None = None) -> KTData:
-    """An lpp-format folder (``q_mat.npz`` gives skills), an EdNet KT1 folder, an ASSISTments
-    CSV, a DataShop student-step export (its ``KC(Default)`` model), Eedi's answers or Junyi's
-    problem log (KPs named by the exercise table beside it). The students are split by the folder's
-    test file (a CSV with ``test`` in its name, e.g. ``preprocessed_data_test.csv``), or, where
-    there is none, by a hash of their ids (``TEST_SHARE``, the same on every run).
+    """An lpp-format folder (``q_mat.npz`` gives skills), an EdNet KT1 folder, KT sequence
+    files (a file or a folder: DKT's, AKT's, pyKT's), an ASSISTments CSV, a DataShop
+    student-step export (its ``KC(Default)`` model), Eedi's answers or Junyi's problem log (KPs
+    named by the exercise table beside it). The students are split by the folder's test file
+    (a file with ``test`` in its name, e.g. ``preprocessed_data_test.csv``), or, where there
+    is none, by a hash of their ids (``TEST_SHARE``, the same on every run).
 
     Ids are namespaced like the graph import of the same folder or file (default: its name),
     so fitted parameters can be written back onto the imported nodes.
@@ -41,6 +45,7 @@ def load_responses(folder: Path, name: str | None = None) -> KTData:
     name = name or dataset_name(folder)
     ds = (_read_file(folder, name) if folder.is_file()
           else read_ednet(folder, name) if is_ednet(folder)
+          else read_sequences(folder, name) if is_sequences(folder)
           else read_assist(folder, name, names_from=folder.parent))
     if problems := ds.report.problems:  # a model must not silently train on part of a file
         first = problems[0].reason.removesuffix("; row skipped")
@@ -80,7 +85,10 @@ def source_files(path: Path) -> list[Path]:
 
 def _read_file(path: Path, name: str) -> LogDataset:
     """A DataShop export is told by its ``Anon Student Id``, Eedi's answers, Junyi's log and
-    ASSISTments' releases by their columns; any other file is refused, naming what is read."""
+    ASSISTments' releases by their columns, KT sequences by their lines; any other file is
+    refused, naming what is read."""
+    if is_sequence_file(path):
+        return read_sequences(path, name)
     header = header_of(path)
     if "anon student id" in header:
         return read_datashop(path, name)

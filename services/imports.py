@@ -60,6 +60,12 @@ def ednet_source(folder: Path, name: str | None = None, questions: Path | None =
     return _logs(ds), ds.report
 
 
+def sequences_source(path: Path, name: str | None = None) -> tuple[GraphData, ImportReport]:
+    from datasets.kt_sequences import read_sequences
+    ds = read_sequences(path, name)
+    return _logs(ds), ds.report
+
+
 def junyi_source(path: Path, name: str = "junyi") -> tuple[GraphData, ImportReport]:
     from datasets.junyi import read_junyi
     ds = read_junyi(path, name)

@@ -18,6 +18,7 @@ from tests.unit.test_ednet import STUDENTS
 from tests.unit.test_ednet import release as ednet_release
 from tests.unit.test_eedi import release as eedi_release
 from tests.unit.test_junyi_log import write as junyi_log
+from tests.unit.test_kt_sequences import AKT
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +122,22 @@ def test_eedi_answers_import_once_with_their_subjects(var_dir: Path, tmp_path: P
     imports_once(var_dir, "eedi", eedi_release(tmp_path), "eedi", 3, "line 5")
 
 
+def test_akt_sequences_import_once_with_their_skill_names(var_dir: Path, tmp_path: Path
+                                                          ) -> None:
+    folder = tmp_path / "akt"
+    folder.mkdir()
+    (folder / "toy_pid_test1.csv").write_text(AKT + "4,504\n12\n5\n2\n")  # line 16: 2
+    (folder / "skill.json").write_text('{"Fractions": 3, "Decimals": 4, "Ratios": 5}')
+    imports_once(var_dir, "sequences", folder, "akt", 7, "line 16",
+                 "rows repeating an answer for a further skill, one answer each: 1")
+    names = run(var_dir, "graph", "map", "--chapter", "akt:chapter:skills").output
+    assert "Fractions" in names and "Ratios" in names
+
+
 @pytest.mark.parametrize("args", [
     ("graph", "import", "junyi", "/no/such/file.csv"),
+    ("graph", "import", "sequences", "/no/such/folder"),
+    ("graph", "import", "sequences", str(Path(__file__))),
     ("graph", "import", "eedi", "/no/such/file.csv"),
     ("graph", "import", "eedi", str(Path(__file__))),
     ("graph", "import", "ednet", "/no/such/folder"),
