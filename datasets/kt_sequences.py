@@ -60,7 +60,7 @@ class _Answers:
     columns: dict[str, list[str]] = field(default_factory=lambda: {
         c: [] for c in ("user", "item", "skills", "correct", "ts", "line", "file")})
     users: set[str] = field(default_factory=set)
-    repeated: int = 0  # students met again (in a later file, say), left out
+    repeated: int = 0  # students met again (in another fold's file), left out
     folded: int = 0  # rows repeating an answer for a further skill
     flags: bool = False  # PyCD's seventh line (test flags per answer) was met
 
@@ -111,14 +111,13 @@ def read_sequences(path: Path, name: str | None = None) -> LogDataset:
         else:
             _read_text(file, answers, report)
     if answers.repeated:
-        report.notes.append(f"students met again (another fold's file), left out: "
+        report.notes.append(f"students met again, their later sequences left out: "
                             f"{answers.repeated}")
     if answers.folded:
         report.notes.append(f"rows repeating an answer for a further skill, one answer each: "
                             f"{answers.folded}")
     if answers.flags:
-        report.notes.append("PyCD's test flags (each student's 7th line) are not read: the "
-                            "students are split by a hash of their ids")
+        report.notes.append("PyCD's per-answer test flags (each student's 7th line) are not read")
     report.counts["files"] = len(files)
     frame = pd.DataFrame({k: v for k, v in answers.columns.items() if k not in ("line", "file")},
                          dtype=str)
