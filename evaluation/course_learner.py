@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from evaluation.fit_learner import LearnerFit
 
 # Medians over the 96 own-fit KPs of fit_learner(FitConfig()) on the ASSIST2009 lpp train split,
-# and the gate and general-ability spread (prior shift) it estimated.
+# and the gate and general-ability spread (of centred priors, guesses and slips) it estimated.
 POOLED_DEFAULTS = {"prior": 0.73, "learn": 0.18, "guess": 0.15, "slip": 0.22, "gate": 0.27,
-                   "ability_sd": 4.5}
+                   "ability_sd": 1.0}
 # Robust spread of the same KPs on the logit scale: (logit q90 - logit q10) / 2.563.
 LOGIT_SD = {"prior": 1.2, "learn": 2.5, "guess": 2.5, "slip": 0.7}
 LEVEL_SHIFT = {ResourceLevel.BASIC: -1.0, ResourceLevel.STANDARD: 0.0,

@@ -27,7 +27,7 @@ Steps, all on the train students only:
    response-weighted mean b of the item's KPs, so a KP's practised answers keep its fitted
    guess and slip on average; clipped to ``max_shift``.
 6. **General ability** (``ability_sd``): the spread of the learners' shared logit shift of
-   every KP's prior (``evaluation.learner``), by the method of moments: the train
+   every KP's prior, guess and slip (``evaluation.learner``), by the method of moments: the train
    students' question sequences are replayed by simulated learners (``evaluation.fidelity
    .replay``) for each sd of ``ability_grid``, and the sd whose between-student variance of the
    right-answer rate (students with at least ``ability_min_answers`` answers) comes closest to

@@ -434,6 +434,37 @@ def test_ability_moves_every_prior_on_the_logit_scale() -> None:
     assert np.mean(high) > 0.8 > 0.2 > np.mean(low)
 
 
+def test_learners_who_differ_in_ability_still_know_each_kp_as_often_as_its_prior() -> None:
+    """The spread moves learners around the prior, not the population's mean off it."""
+    prior = np.array([0.0, 0.1, 0.5, 0.715, 0.95, 1.0])
+    p = params(kp_ids=tuple("abcdef"), prior=prior, learn=np.full(6, 0.3),
+               guess=np.full(6, 0.2), slip=np.full(6, 0.1), prereqs=((),) * 6,
+               item_kps=((0,), (1,), (2,), (3,), (4,)), ability_sd=4.25)
+    known = np.mean([Learner(p, np.random.default_rng(i)).mastered for i in range(20000)], 0)
+    assert known == pytest.approx(prior, abs=0.012)  # 20,000 draws: se <= 0.0036
+    assert p.arrival_prior(0.0)[3] > 0.9  # the typical learner of a 0.715 KP knows it
+    uncentred = 1 / (1 + np.exp(-(np.log(0.715 / 0.285) + 4.25 * np.random.default_rng(0)
+                                  .standard_normal(20000))))
+    assert uncentred.mean() < 0.62  # what shifting the prior's own logit gave
+
+
+def test_ability_moves_guesses_and_slips_around_the_fitted_ones() -> None:
+    p = params(guess=np.full(3, 0.2), slip=np.full(3, 0.1), item_shift=np.zeros(5),
+               ability_sd=1.5)
+    rng = np.random.default_rng(0)
+    learners = [Learner(p, rng, mastered=np.array([k, k, k]), ability=float(a))
+                for k in (False, True) for a in rng.normal(0.0, 1.5, 20000)]
+    unknown = np.mean([x.p_correct(0) for x in learners[:20000]])
+    known = np.mean([x.p_correct(0) for x in learners[20000:]])
+    assert unknown == pytest.approx(0.2, abs=0.01) and known == pytest.approx(0.9, abs=0.01)
+    able = Learner(p, rng, mastered=np.array([True, False, True]), ability=2.0)
+    weak = Learner(p, rng, mastered=np.array([True, False, True]), ability=-2.0)
+    assert able.p_correct(0) > 0.9 > weak.p_correct(0)  # fewer slips
+    assert able.p_correct(1) > 0.2 > weak.p_correct(1)  # better guesses
+    form = np.arange(5)
+    assert fixed_form(able, form) > fixed_form(weak, form)  # the test is taken as who they are
+
+
 def test_no_ability_spread_keeps_every_trajectory_as_before() -> None:
     p = params(prior=np.full(3, 0.4))
     a, b = learner(p, seed=5), learner(replace(p, ability_sd=0.0), seed=5)
