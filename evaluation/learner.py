@@ -45,7 +45,7 @@ import numpy as np
 from tutor.affect import AffectReading, AffectSource, AffectTag
 from tutor.errors import InvalidInput
 
-ARRIVAL_NODES = 64  # Gauss-Hermite nodes of a mean over abilities
+ABILITY_NODES = 64  # Gauss-Hermite nodes of a mean over abilities
 
 
 @dataclass(frozen=True, eq=False)
@@ -265,7 +265,7 @@ def centred_logits(p: np.ndarray, sd: float) -> np.ndarray:
     c = _logits(target)
     if sd == 0.0:
         return c
-    nodes, weights = np.polynomial.hermite_e.hermegauss(ARRIVAL_NODES)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(ABILITY_NODES)
     a, w = sd * nodes, weights / weights.sum()
     c = np.clip(c * math.sqrt(1.0 + math.pi * sd ** 2 / 8.0), -60.0, 60.0)
     for _ in range(60):
