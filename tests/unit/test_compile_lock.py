@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
+
+import pytest
 
 from cli.warm_up import compile_lock, compile_once, shared_flag
 
@@ -21,6 +25,13 @@ with open(sys.argv[1], "a") as f:
 
 def another_process_may_compile() -> bool:
     return subprocess.run([sys.executable, "-c", TRY, str(compile_lock())]).returncode == 0
+
+
+@pytest.fixture(autouse=True)
+def private_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock is one per user and machine: a test suite running beside this one (a server's
+    workers compiling) would hold it. Here it is this test's own."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 def test_the_first_compiles_alone_and_the_rest_side_by_side() -> None:
