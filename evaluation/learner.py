@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from scipy.special import expit, logit
 
 from tutor.affect import AffectReading, AffectSource, AffectTag
 from tutor.errors import InvalidInput
@@ -90,19 +91,18 @@ class SimParams:
     @cached_property
     def able_guess_slip(self) -> tuple[tuple[tuple[float, float], ...], ...]:
         """Per item, per KP it tests: the centres of the (guess, slip) logits after the item's
-        shift, around which a learner's ability moves them."""
-        lg = centred_logits(self.guess, self.ability_sd) - _logits(self.guess)
-        ls = centred_logits(self.slip, self.ability_sd) - _logits(self.slip)
-        return tuple(tuple((_logit(g) + lg[k], _logit(s) + ls[k]) for k, (g, s) in zip(
-            kps, pairs, strict=True)) for kps, pairs in zip(self.item_kps, self.item_guess_slip,
-                                                            strict=True))
+        shift (:func:`centred_logits`), around which a learner's ability moves them."""
+        guess = centred_logits(self.guess, self.ability_sd).tolist()
+        slip = centred_logits(self.slip, self.ability_sd).tolist()
+        return tuple(tuple((guess[k] - d, slip[k] + d) for k in kps)
+                     for kps, d in zip(self.item_kps, self.item_shift.tolist(), strict=True))
 
     def arrival_prior(self, ability: float) -> np.ndarray:
         """P(known on arrival) of each KP for a learner of ``ability``: the prior itself for
         learners alike (``ability_sd`` 0), else the centred logit moved by ``ability``."""
         if self.ability_sd == 0.0:
             return self.prior
-        moved = 1.0 / (1.0 + np.exp(-(self.arrival_logit + ability)))
+        moved = expit(self.arrival_logit + ability)
         return np.where((self.prior <= 0.0) | (self.prior >= 1.0), self.prior, moved)
 
     @cached_property
@@ -262,29 +262,19 @@ def centred_logits(p: np.ndarray, sd: float) -> np.ndarray:
     sqrt(1 + pi sd^2 / 8)``); entries of 0 or 1 keep a logit of -+60."""
     inside = (p > 0.0) & (p < 1.0)
     target = np.clip(p, 1e-12, 1.0 - 1e-12)
-    c = _logits(target)
+    c = logit(target)
     if sd == 0.0:
         return c
     nodes, weights = np.polynomial.hermite_e.hermegauss(ABILITY_NODES)
     a, w = sd * nodes, weights / weights.sum()
     c = np.clip(c * math.sqrt(1.0 + math.pi * sd ** 2 / 8.0), -60.0, 60.0)
     for _ in range(60):
-        q = 1.0 / (1.0 + np.exp(-(c[:, None] + a[None, :])))
+        q = expit(c[:, None] + a[None, :])
         step = ((q * w).sum(1) - target) / np.maximum((q * (1.0 - q) * w).sum(1), 1e-12)
         c = np.clip(c - step, -60.0, 60.0)
         if np.abs(step[inside]).max(initial=0.0) < 1e-10:
             break
     return np.where(inside, c, np.where(p >= 1.0, 60.0, -60.0))
-
-
-def _logits(p: np.ndarray) -> np.ndarray:
-    q = np.clip(p, 1e-12, 1.0 - 1e-12)
-    return np.log(q) - np.log1p(-q)
-
-
-def _logit(p: float) -> float:
-    q = min(max(p, 1e-12), 1.0 - 1e-12)
-    return math.log(q / (1.0 - q))
 
 
 def _shifted(p: float, shift: float) -> float:
