@@ -26,28 +26,30 @@ if TYPE_CHECKING:
     from models.trainer import EpochLog
 
 
-class _Weight(click.ParamType):
-    """NAME=W, a stage-1 signal's weight."""
+class _Setting(click.ParamType):
+    """NAME=V: a stage-1 signal's weight, or one of RecConfig's numeric settings."""
 
-    name = "NAME=W"
+    name = "NAME=V"
 
     def convert(self, value: object, param: click.Parameter | None,
                 ctx: click.Context | None) -> tuple[str, float]:
+        from evaluation.tutor_policy import TUNABLE
         from tutor.kp_ranking import SIGNALS
 
         if isinstance(value, tuple):
             return value
-        name, _, weight = str(value).partition("=")
+        name, _, setting = str(value).partition("=")
         try:
-            w = float(weight)
+            v = float(setting)
         except ValueError:
-            self.fail(f"{value!r} is not NAME=W with W a number", param, ctx)
-        if name not in SIGNALS:
-            self.fail(f"{name!r} is not a stage-1 signal ({', '.join(SIGNALS)})", param, ctx)
-        return name, w
+            self.fail(f"{value!r} is not NAME=V with V a number", param, ctx)
+        if name not in SIGNALS and name not in TUNABLE:
+            self.fail(f"{name!r} is neither a stage-1 signal ({', '.join(SIGNALS)}) nor a "
+                      f"setting ({', '.join(TUNABLE)})", param, ctx)
+        return name, v
 
 
-WEIGHT = _Weight()
+SETTING = _Setting()
 
 
 @click.group()
@@ -144,9 +146,10 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
               help="Add a kgtutor arm whose stage 1 admits KPs past the frontier whose "
                    "prerequisites are all known with chance >= R (RecConfig.ready; the "
                    "product's is 0.1); repeatable. For tuning seeds.")
-@click.option("--weight-arm", "weight_arms", type=WEIGHT, multiple=True,
-              help="NAME=W: add a kgtutor arm whose stage-1 weight NAME is W (RecConfig.weights, "
-                   "e.g. complete=1); repeatable. For tuning seeds.")
+@click.option("--config-arm", "--weight-arm", "config_arms", type=SETTING, multiple=True,
+              help="NAME=V: add a kgtutor arm whose stage-1 weight NAME is V (RecConfig.weights, "
+                   "e.g. complete=1) or whose RecConfig setting NAME is V (e.g. "
+                   "mastery_threshold=0.9); repeatable. For tuning seeds.")
 @click.option("--paired", is_flag=True,
               help="Tuning design: every arm practises the same learners, and comparisons add "
                    "the paired difference (far tighter than randomised arms). Not for the "
@@ -169,10 +172,13 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @click.option("--bkt-restarts", type=click.IntRange(min=1), default=1, show_default=True,
               help="EM restarts of the tutor's per-KP BKT fit (the product's `train bkt` "
                    "uses 1). For tuning seeds.")
-@click.option("--true-bkt-arm", is_flag=True,
-              help="Add an arm kgtutor_true_bkt: the product given the simulator's own per-KP "
-                   "BKT parameters, which it can never read; bounds what a better fit could "
-                   "give. For tuning seeds.")
+@click.option("--told-arm", "told", type=click.Choice(["bkt", "prior", "state"]), multiple=True,
+              help="Add an arm kgtutor_true_WHAT: the product told what it can never read, to "
+                   "bound what inferring it better could give. bkt: the simulator's own per-KP "
+                   "BKT parameters; prior: each learner's own chance of knowing each KP on "
+                   "arrival; state: which KPs each learner knows on arrival. Repeatable. For "
+                   "tuning seeds.")
+@click.option("--true-bkt-arm", is_flag=True, hidden=True, help="The same as --told-arm bkt.")
 @click.option("--fidelity/--no-fidelity", default=True, show_default=True,
               help="With --data, train the Bi-LSTM on simulated and on real logs and compare "
                    "their AUCs (about 70 s on ASSIST2009).")
@@ -190,10 +196,10 @@ def rec(settings: Settings, data: Path | None, device: str, seed: int, epochs: i
 @errors_as_messages
 def learning(settings: Settings, data: Path | None, domain: str | None, students_per_arm: int,
              seeds: int, first_seed: int, ablations: bool, soft_frontiers: tuple[float, ...],
-             weight_arms: tuple[tuple[str, float], ...], paired: bool, pretest: str, map_: str,
+             config_arms: tuple[tuple[str, float], ...], paired: bool, pretest: str, map_: str,
              history_students: int,
              history: str, no_bilstm: bool, bilstm_epochs: int | None, bkt_restarts: int,
-             true_bkt_arm: bool, fidelity: bool,
+             told: tuple[str, ...], true_bkt_arm: bool, fidelity: bool,
              threads: int | None, ability: bool, workers: int | None, out: Path) -> None:
     """The simulated classroom study: which policy makes simulated learners learn most."""
     from tqdm import tqdm
@@ -211,12 +217,13 @@ def learning(settings: Settings, data: Path | None, domain: str | None, students
         torch.set_num_threads(threads)
     config = StudyConfig(students_per_arm=students_per_arm, seeds=seeds, first_seed=first_seed,
                          map=map_, ablations=ablations, soft_frontiers=soft_frontiers,
-                         weight_arms=weight_arms,
+                         config_arms=config_arms,
                          paired=paired, pretest=pretest,
                          history_students=history_students,
                          history=history.replace("-", "_"),
                          bilstm=not no_bilstm, bilstm_epochs=bilstm_epochs,
-                         bkt_restarts=bkt_restarts, true_bkt_arm=true_bkt_arm,
+                         bkt_restarts=bkt_restarts,
+                         told=tuple(dict.fromkeys((*told, *(("bkt",) if true_bkt_arm else ())))),
                          fidelity_auc=fidelity)
     world = (lpp_domain(data, settings.var_dir / "sim") if data is not None
              else demo_domain() if domain == "demo" else _junyi(settings))

@@ -60,12 +60,19 @@ from evaluation.policies import (
     Recommended,
     SkillBuilder,
 )
-from evaluation.tutor_policy import ABLATIONS, KgTutor, Switches, TutorModels, train_tutor
+from evaluation.tutor_policy import (
+    ABLATIONS,
+    KgTutor,
+    Switches,
+    Told,
+    TutorModels,
+    train_tutor,
+    tuned,
+)
 from models.kt_data import Histories
 from tutor import statistics as stats
 from tutor.errors import InvalidInput
 from tutor.mastery import BktParams
-from tutor.recommend_types import RecConfig
 
 T = TypeVar("T")
 Track = Callable[[Iterable[T], str, int], Iterable[T]]  # wraps a loop: items, label, length
@@ -83,7 +90,7 @@ class StudyConfig:
     map: str = "true"  # or "degraded"
     ablations: bool = False
     soft_frontiers: tuple[float, ...] = ()  # extra kgtutor arms with RecConfig.ready = r (tuning)
-    weight_arms: tuple[tuple[str, float], ...] = ()  # extra kgtutor arms, one stage-1 weight set
+    config_arms: tuple[tuple[str, float], ...] = ()  # extra kgtutor arms, one weight or setting
     paired: bool = False  # tuning: every arm practises the same learners (module docstring)
     pretest: str = "hidden"  # or "seen": the arms are given the pre-test's answers (step 3)
     history_students: int = 1000
@@ -92,7 +99,10 @@ class StudyConfig:
     bilstm: bool = True
     bilstm_epochs: int | None = None  # None: the product's training (early stopping)
     bkt_restarts: int = 1  # EM restarts of the tutor's per-KP BKT fit (the product's: 1)
-    true_bkt_arm: bool = False  # tuning: an extra arm, kgtutor given the simulator's own BKT
+    # tuning diagnostics, extra arms: kgtutor told the simulator's own per-KP BKT ("bkt",
+    # :func:`true_bkt`), or each learner's own priors or state on arrival ("prior", "state":
+    # evaluation.tutor_policy.Told)
+    told: tuple[str, ...] = ()
     control_seeds: int = 1  # seeds rerun with learning off
     fidelity_auc: bool = True  # train the Bi-LSTM on simulated and on real logs (data only)
     drop: float = 0.2
@@ -281,10 +291,10 @@ def _policies(bank: Bank, order: list[int], tutor: TutorModels, logs: Histories,
                      for name, switches in ABLATIONS.items()}
     policies |= {f"kgtutor_ready_{r:g}": KgTutor(tutor, Switches(ready=r))
                  for r in config.soft_frontiers}
-    policies |= {f"kgtutor_{name}_{w:g}": KgTutor(tutor, config=replace(
-        RecConfig(), weights={**RecConfig().weights, name: w})) for name, w in config.weight_arms}
-    if config.true_bkt_arm:
-        policies["kgtutor_true_bkt"] = KgTutor(true_bkt(tutor))
+    policies |= {f"kgtutor_{name}_{v:g}": KgTutor(tutor, config=tuned(name, v))
+                 for name, v in config.config_arms}
+    policies |= {f"kgtutor_true_{what}": KgTutor(true_bkt(tutor)) if what == "bkt"
+                 else Told(tutor, what) for what in config.told}
     return policies
 
 
@@ -360,6 +370,7 @@ def families(outcomes: dict[str, list[Outcome]], paired: bool = False) -> dict[s
 def _family(ours: list[Outcome], others: dict[str, list[Outcome]], paired: bool
             ) -> dict[str, dict]:
     mine = np.array([o.post for o in ours])
+    learnt = np.array([o.post - o.pre for o in ours])
     done = {}
     for arm, out in others.items():
         key = f"kgtutor_vs_{arm.removeprefix('kgtutor_')}"
@@ -367,10 +378,13 @@ def _family(ours: list[Outcome], others: dict[str, list[Outcome]], paired: bool
         done[key] = {**stats.compare(mine, theirs),
                      "completion_rel_gain": stats.rel_gain(
                          np.array([o.completion for o in ours]),
-                         np.array([o.completion for o in out]))}
+                         np.array([o.completion for o in out])),
+                     "learnt": stats.change(learnt, np.array([o.post - o.pre for o in out]))}
         if paired:
             done[key]["paired"] = stats.paired(mine, theirs)
-    return stats.with_holm(done)
+    done = stats.with_holm(done)
+    adjusted = stats.holm({k: c["learnt"]["p"] for k, c in done.items()})
+    return {k: {**c, "learnt": {**c["learnt"], "p_holm": adjusted[k]}} for k, c in done.items()}
 
 
 def gap_closed(outcomes: dict[str, list[Outcome]]) -> float | None:

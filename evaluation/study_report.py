@@ -30,7 +30,8 @@ def markdown_table(report: dict) -> str:
     for family, title in (("comparisons", "kgtutor against the other arms"),
                           ("ablations", "kgtutor against its ablations")):
         if family in report:
-            lines += ["", f"**{title}** (post-test; Holm over this table's rows)", "",
+            lines += ["", f"**{title}** (post-test, and points learnt: post - pre; Holm over "
+                      "this table's rows)", "",
                       *_comparisons(report[family])]
     lines += ["", *_controls(report)]
     return "\n".join(lines) + "\n"
@@ -39,19 +40,27 @@ def markdown_table(report: dict) -> str:
 def _comparisons(family: dict) -> list[str]:
     paired = any("paired" in c for c in family.values())
     lines = ["| comparison | rel. gain | t | p | p (Holm) | d [95 % CI] | "
-             "completion rel. gain |" + (" paired diff ± se | paired p |" if paired else ""),
-             "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if paired else "")]
+             "completion rel. gain | points learnt: diff, p (Holm), d |"
+             + (" paired diff ± se | paired p |" if paired else ""),
+             "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if paired else "")]
     for name, c in family.items():
         ci = c["d_ci95"]
         interval = f" [{_f(ci[0], 2)}, {_f(ci[1], 2)}]" if ci else ""
         row = (f"| {name} | {_pct(c['rel_gain'])} | {_f(c['t'], 2)} | {_p(c['p'])} | "
                f"{_p(c['p_holm'])} | {_f(c['d'], 2)}{interval} | "
-               f"{_pct(c['completion_rel_gain'])} |")
+               f"{_pct(c['completion_rel_gain'])} | {_learnt(c.get('learnt'))} |")
         if paired:
             d = c["paired"]
             row += f" {_f(d['diff'], 2)} ± {_f(d['se'], 2)} | {_p(d['p'])} |"
         lines.append(row)
     return lines
+
+
+def _learnt(c: dict | None) -> str:
+    """The change-score comparison (post - pre), absent from reports written before it."""
+    if not c:
+        return "-"
+    return f"{_f(c['diff'], 2)}, {_p(c['p_holm'])}, {_f(c['d'], 2)}"
 
 
 def _controls(report: dict) -> list[str]:

@@ -39,17 +39,19 @@ confused learner held on the confusing KP when its prerequisites are mastered, a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 
-from evaluation.learner import SimParams
+from evaluation.learner import Learner, SimParams
 from evaluation.policies import Answer, Truth, item_skill_matrix
 from models.kt_data import Histories
 from tutor.adjust import WINDOW_MS, AdjustConfig, Snapshot, assess, practice_left, window_of
 from tutor.affect import AffectReading, AffectState, AffectTag, fuse
 from tutor.affect_rules import AdaptAction, AffectRuleConfig, adapt, confusing_kp
+from tutor.errors import InvalidInput
 from tutor.mastery import BktParams, bkt_update
 from tutor.recommend import Catalogue, PeerMastery, RecConfig, recommend
 from tutor.recommend_types import LearnerState, QuestionFacts, SequenceModel
@@ -83,6 +85,22 @@ ABLATIONS = {"no_graph": Switches(graph=False), "no_bilstm": Switches(bilstm=Fal
              "no_widen": Switches(widen=False),
              "no_practice_end": Switches(practice_end=False),
              "hold_confusing_kp": Switches(hold_confusing=True)}
+
+
+# RecConfig's numeric settings a tuning arm may set (`evaluate learning --config-arm`), and
+# the type each takes (`ready` has --soft-frontier)
+TUNABLE: dict[str, type] = {
+    "mastery_threshold": float, "ability_prior": float, "kt_weight": float,
+    "challenge_share": float, "challenge_below": float, "exposure": float,
+    "n": int, "kp_count": int, "stay_cap": int, "recent_window": int}
+
+
+def tuned(name: str, value: float) -> RecConfig:
+    """The product's RecConfig with one stage-1 weight or one numeric setting changed."""
+    base = RecConfig()
+    if name in TUNABLE:
+        return replace(base, **{name: TUNABLE[name](value)})
+    return replace(base, weights={**base.weights, name: value})
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,6 +271,44 @@ class KgTutor:
             return practice.count
         since = [str(a.item) for a in history if a.ts >= self.window]
         return practice_left(practice, since, self.catalogue.kps_of)
+
+
+TOLD = ("prior", "state")  # what a told arm is told (:class:`Told`)
+KNOWN = 0.98  # the told state's starting mastery of a KP known on arrival (1 - it: unknown)
+
+
+class Told(KgTutor):
+    """A diagnostic, not a policy: the product told on each learner's arrival what no product
+    can read, to bound what inferring it better from answers could give
+    (docs/evaluation/learning.md, v12). ``prior``: the learner's own chance of knowing each
+    KP (their ability known exactly), in place of the population's prior moved by θ;
+    ``state``: which KPs they know (mastery starts at ``KNOWN`` or ``1 - KNOWN``). Everything
+    after arrival (tracing, ranking, the rules) is the product's."""
+
+    def __init__(self, models: TutorModels, what: str) -> None:
+        if what not in TOLD:
+            raise InvalidInput(f"a told arm is told one of {', '.join(TOLD)}, not {what!r}")
+        super().__init__(models, config=replace(RecConfig(), ability_prior=0.0))
+        self.what, self.fitted = what, self.catalogue
+
+    def start(self, learner_id: int, truth: Truth, seen: Sequence[Answer] = ()) -> None:
+        super().start(learner_id, truth, seen)
+        if self.what == "state":
+            chance = np.where(truth(), KNOWN, 1.0 - KNOWN)
+        else:
+            learner = learner_of(truth)
+            chance = learner.params.arrival_prior(learner.ability)
+        self.priors = dict(zip(self.kp_ids, map(float, chance), strict=True))
+        self.catalogue = copy(self.fitted)  # only its priors differ: tables stay shared
+        object.__setattr__(self.catalogue, "priors", self.priors)
+
+
+def learner_of(truth: Truth) -> Learner:
+    """The simulated learner behind ``truth`` (their ``true_mastery``), for :class:`Told`."""
+    owner = getattr(truth, "__self__", None)
+    if not isinstance(owner, Learner):
+        raise InvalidInput("a told arm needs the learner's own true_mastery as its truth")
+    return owner
 
 
 def _sequence(params: SimParams, logs: Histories, epochs: int | None, seed: int

@@ -12,6 +12,8 @@ Formulas, for groups a (n1, mean m1, sd s1) and b (n2, m2, s2), sd with ddof = 1
 * **its 95 % CI** by the normal approximation of Hedges & Olkin (1985):
   ``se(d) = sqrt((n1 + n2) / (n1 n2) + d^2 / (2 (n1 + n2)))``, ``d ± 1.959964 se(d)``;
 * **relative gain** of the means: ``(m1 - m2) / m2``;
+* **change scores** of randomised groups: the same Welch's t, p and d on each member's
+  post-test - pre-test, and the difference of the mean changes;
 * **paired difference** of matched pairs (the same learners under both policies, a tuning
   design): its mean, standard error ``sd(diff) / sqrt(n)``, and the paired t and two-sided p
   (``scipy.stats.ttest_rel``);
@@ -83,6 +85,18 @@ def compare(a: np.ndarray, b: np.ndarray) -> dict[str, float | list[float] | Non
     t, p = welch(a, b)
     d, ci = cohens_d(a, b)
     return {"rel_gain": rel_gain(a, b), "t": t, "p": p, "d": d, "d_ci95": ci}
+
+
+def change(a: np.ndarray, b: np.ndarray) -> dict[str, float | list[float] | None]:
+    """Two randomised groups compared on each member's change (post-test - pre-test): the
+    difference of the mean changes, Welch's t and p, Cohen's d and its CI. The pre-test
+    removes what members brought with them, so differences that a wide spread of the post-test
+    hides show; an analysis of gain scores, unbiased when the groups were randomised."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    t, p = welch(a, b)
+    d, ci = cohens_d(a, b)
+    diff = float(a.mean() - b.mean()) if len(a) and len(b) else None
+    return {"diff": diff, "t": t, "p": p, "d": d, "d_ci95": ci}
 
 
 def paired(a: np.ndarray, b: np.ndarray) -> dict[str, float | None]:

@@ -47,6 +47,14 @@ def test_the_report_has_the_issues_shape(study: tuple[Path, dict]) -> None:
     for c in report["comparisons"].values():
         assert {"rel_gain", "t", "p", "p_holm", "d", "d_ci95"} <= set(c)
         assert c["p"] <= c["p_holm"] <= 1 and len(c["d_ci95"]) == 2
+        learnt = c["learnt"]  # the change scores: post - pre, its own Holm family
+        assert learnt["p"] <= learnt["p_holm"] <= 1 and len(learnt["d_ci95"]) == 2
+    arms = report["arms"]
+    for name, c in report["comparisons"].items():
+        them = arms[name.removeprefix("kgtutor_vs_")]
+        expected = (arms["kgtutor"]["post_test"]["mean"] - arms["kgtutor"]["pre_test"]["mean"]
+                    - them["post_test"]["mean"] + them["pre_test"]["mean"])
+        assert c["learnt"]["diff"] == pytest.approx(expected)
     assert isinstance(report["oracle_gap_closed"], float)
     fidelity = report["controls"]["fidelity"]
     assert fidelity["auc_sim"] is None and fidelity["auc_real"] is None and fidelity["note"]
@@ -82,11 +90,11 @@ def test_bad_domains_are_one_line_errors(tmp_path: Path, args: tuple[str, ...],
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("complete", "is not NAME=W with W a number"),
-    ("speed=1", "'speed' is not a stage-1 signal"),
+    ("complete", "is not NAME=V with V a number"),
+    ("speed=1", "'speed' is neither a stage-1 signal"),
 ])
-def test_a_bad_weight_arm_is_a_usage_error(tmp_path: Path, value: str, message: str) -> None:
-    result = run(tmp_path, "--domain", "demo", "--weight-arm", value, "--out",
+def test_a_bad_config_arm_is_a_usage_error(tmp_path: Path, value: str, message: str) -> None:
+    result = run(tmp_path, "--domain", "demo", "--config-arm", value, "--out",
                  str(tmp_path / "x.json"))
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
@@ -114,12 +122,14 @@ def test_the_paired_tuning_design_gives_every_arm_the_same_learners(tmp_path: Pa
     out = tmp_path / "paired.json"
     result = run(tmp_path, "--domain", "demo", "--students-per-arm", "6", "--seeds", "1",
                  "--history-students", "20", "--no-bilstm", "--workers", "1", "--paired",
-                 "--weight-arm", "complete=1", "--out", str(out))
+                 "--weight-arm", "complete=1", "--config-arm", "mastery_threshold=0.9", "--out",
+                 str(out))
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert report["design"] == "paired"
-    assert set(report["arms"]) == ARMS | {"kgtutor_complete_1"}  # a tuning arm, asked for
-    assert set(report["ablations"]) == {"kgtutor_vs_complete_1"}
+    tuning = {"kgtutor_complete_1", "kgtutor_mastery_threshold_0.9"}  # tuning arms, asked for
+    assert set(report["arms"]) == ARMS | tuning
+    assert set(report["ablations"]) == {f"kgtutor_vs_{a.removeprefix('kgtutor_')}" for a in tuning}
     pre = {arm: round(s["pre_test"]["mean"], 9) for arm, s in report["arms"].items()}
     assert len(set(pre.values())) == 1  # the same learners before practice
     for name, c in report["comparisons"].items():

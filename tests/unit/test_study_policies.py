@@ -13,8 +13,10 @@ from evaluation.classroom import Practice, assign, practise, simulate_logs
 from evaluation.domains import curriculum_order, degrade, edges_of
 from evaluation.learner import Learner, SimParams, standard_form
 from evaluation.policies import Answer, Bank, Fixed, Mastery, Oracle, RandomItems, spread
-from evaluation.tutor_policy import KgTutor, Switches, train_tutor
+from evaluation.tutor_policy import KNOWN, KgTutor, Switches, Told, train_tutor
 from tutor.affect import AffectReading, AffectSource, AffectTag
+from tutor.errors import InvalidInput
+from tutor.mastery import bkt_update
 
 A, B, C = 0, 1, 2  # KPs; B needs A
 
@@ -248,3 +250,28 @@ def test_the_true_bkt_arm_is_the_tutor_given_the_simulators_own_parameters() -> 
     assert told.known_share.tolist() == p.prior.tolist()
     assert told.a is fitted.a and told.peers is fitted.peers  # all else as fitted
     assert fitted.kp_bkt != told.kp_bkt
+
+
+def test_told_arms_start_from_the_learners_own_priors_or_state_and_then_trace() -> None:
+    p = params(prior=np.array([0.3, 0.5, 0.7]), guess=np.full(3, 0.2), slip=np.full(3, 0.1),
+               ability_sd=1.5)
+    order = curriculum_order(p.prereqs)
+    logs = simulate_logs(p, Fixed(Bank(p), order, 6, np.random.default_rng(0)), 30,
+                         Practice(1, 6), np.random.default_rng(1))
+    fitted = train_tutor(p, p.prereqs, order, logs, bilstm=False)
+    learner = Learner(p, np.random.default_rng(2), ability=1.2)
+    prior, state = Told(fitted, "prior"), Told(fitted, "state")
+    prior.start(0, learner.true_mastery)
+    state.start(0, learner.true_mastery)
+    assert list(prior.catalogue.priors.values()) == pytest.approx(
+        p.arrival_prior(1.2).tolist())  # above the population's: an able learner
+    assert state.catalogue.priors == {
+        kp: KNOWN if known else 1 - KNOWN for kp, known in zip(
+            p.kp_ids, learner.true_mastery(), strict=True)}
+    assert prior.config.ability_prior == 0.0  # the priors are the learner's own already
+    assert KgTutor(fitted).catalogue.priors != prior.catalogue.priors  # the fit untouched
+    state.next_items([Answer(0, False, 0)], ())  # then traced as the product traces
+    assert state.mastery == {"a": pytest.approx(bkt_update(state.priors["a"], False,
+                                                           state.catalogue.bkt("a")))}
+    with pytest.raises(InvalidInput):
+        prior.start(1, no_truth)  # not a simulated learner's truth

@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from tutor.statistics import cohens_d, compare, holm, paired, rel_gain, welch, with_holm
+from tutor.statistics import (
+    change,
+    cohens_d,
+    compare,
+    holm,
+    paired,
+    rel_gain,
+    welch,
+    with_holm,
+)
 
 A = np.array([2.0, 4.0, 6.0])  # mean 4, variance (ddof 1) 4
 B = np.array([1.0, 2.0, 3.0])  # mean 2, variance 1
@@ -63,3 +72,16 @@ def test_paired_difference_by_hand() -> None:
     assert got["p"] == pytest.approx(2 * scipy_stats.t.sf(2 * math.sqrt(3), 2))
     assert paired(A, A) == {"diff": 0.0, "se": 0.0, "t": 0.0, "p": 1.0}
     assert paired(A, A - 1)["p"] is None and paired(A[:1], B[:1])["diff"] is None
+
+
+def test_change_scores_remove_what_each_member_brought() -> None:
+    rng = np.random.default_rng(3)
+    pre_a, pre_b = rng.normal(60, 18, 200), rng.normal(60, 18, 200)
+    post_a, post_b = pre_a + 3 + rng.normal(0, 2, 200), pre_b + rng.normal(0, 2, 200)
+    on_post = compare(post_a, post_b)
+    on_change = change(post_a - pre_a, post_b - pre_b)
+    t, p = scipy_stats.ttest_ind(post_a - pre_a, post_b - pre_b, equal_var=False)
+    assert on_change["t"] == pytest.approx(t) and on_change["p"] == pytest.approx(p)
+    assert on_change["diff"] == pytest.approx(np.mean(post_a - pre_a) - np.mean(post_b - pre_b))
+    assert on_change["p"] < 1e-20 < on_post["p"]  # the spread the pre-test explains is gone
+    assert on_change["d"] == pytest.approx(cohens_d(post_a - pre_a, post_b - pre_b)[0])
