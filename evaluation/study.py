@@ -382,6 +382,8 @@ def _family(ours: list[Outcome], others: dict[str, list[Outcome]], paired: bool
                      "learnt": stats.change(learnt, np.array([o.post - o.pre for o in out]))}
         if paired:
             done[key]["paired"] = stats.paired(mine, theirs)
+            done[key]["paired_completion"] = stats.paired(
+                np.array([o.completion for o in ours]), np.array([o.completion for o in out]))
     done = stats.with_holm(done)
     adjusted = stats.holm({k: c["learnt"]["p"] for k, c in done.items()})
     return {k: {**c, "learnt": {**c["learnt"], "p_holm": adjusted[k]}} for k, c in done.items()}

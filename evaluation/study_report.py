@@ -41,8 +41,9 @@ def _comparisons(family: dict) -> list[str]:
     paired = any("paired" in c for c in family.values())
     lines = ["| comparison | rel. gain | t | p | p (Holm) | d [95 % CI] | "
              "completion rel. gain | points learnt: diff, p (Holm), d |"
-             + (" paired diff ± se | paired p |" if paired else ""),
-             "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if paired else "")]
+             + (" paired diff ± se | paired p | completion: paired diff ± se, p |"
+                if paired else ""),
+             "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if paired else "")]
     for name, c in family.items():
         ci = c["d_ci95"]
         interval = f" [{_f(ci[0], 2)}, {_f(ci[1], 2)}]" if ci else ""
@@ -52,6 +53,8 @@ def _comparisons(family: dict) -> list[str]:
         if paired:
             d = c["paired"]
             row += f" {_f(d['diff'], 2)} ± {_f(d['se'], 2)} | {_p(d['p'])} |"
+            e = c.get("paired_completion")
+            row += f" {_f(e['diff'], 3)} ± {_f(e['se'], 3)}, {_p(e['p'])} |" if e else " - |"
         lines.append(row)
     return lines
 

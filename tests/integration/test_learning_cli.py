@@ -137,6 +137,9 @@ def test_the_paired_tuning_design_gives_every_arm_the_same_learners(tmp_path: Pa
         diff = report["arms"]["kgtutor"]["post_test"]["mean"] - report["arms"][arm][
             "post_test"]["mean"]
         assert c["paired"]["diff"] == pytest.approx(diff) and c["paired"]["se"] >= 0
+        done = report["arms"]["kgtutor"]["completion"]["mean"] - report["arms"][arm][
+            "completion"]["mean"]
+        assert c["paired_completion"]["diff"] == pytest.approx(done)
     control = report["controls"]["no_learning"]  # same learners, no learning: identical
     assert control["post_equals_pre"] is True and control["max_abs_d"] == 0
     assert "paired diff" in out.with_suffix(".md").read_text()
