@@ -33,7 +33,7 @@ class _Setting(click.ParamType):
 
     def convert(self, value: object, param: click.Parameter | None,
                 ctx: click.Context | None) -> tuple[str, float]:
-        from evaluation.tutor_policy import TUNABLE
+        from evaluation.tutor_policy import TUNABLE, tuned
         from tutor.kp_ranking import SIGNALS
 
         if isinstance(value, tuple):
@@ -46,6 +46,12 @@ class _Setting(click.ParamType):
         if name not in SIGNALS and name not in TUNABLE:
             self.fail(f"{name!r} is neither a stage-1 signal ({', '.join(SIGNALS)}) nor a "
                       f"setting ({', '.join(TUNABLE)})", param, ctx)
+        if TUNABLE.get(name) is int and not v.is_integer():
+            self.fail(f"{name} takes a whole number, not {setting}", param, ctx)
+        try:
+            tuned(name, v)
+        except InvalidInput as e:
+            self.fail(str(e), param, ctx)
         return name, v
 
 

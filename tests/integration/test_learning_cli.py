@@ -92,6 +92,8 @@ def test_bad_domains_are_one_line_errors(tmp_path: Path, args: tuple[str, ...],
 @pytest.mark.parametrize(("value", "message"), [
     ("complete", "is not NAME=V with V a number"),
     ("speed=1", "'speed' is neither a stage-1 signal"),
+    ("n=2.5", "n takes a whole number, not 2.5"),
+    ("n=0", "n and kp_count must be at least 1"),
 ])
 def test_a_bad_config_arm_is_a_usage_error(tmp_path: Path, value: str, message: str) -> None:
     result = run(tmp_path, "--domain", "demo", "--config-arm", value, "--out",
