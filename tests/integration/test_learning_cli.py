@@ -124,12 +124,13 @@ def test_the_paired_tuning_design_gives_every_arm_the_same_learners(tmp_path: Pa
     out = tmp_path / "paired.json"
     result = run(tmp_path, "--domain", "demo", "--students-per-arm", "6", "--seeds", "1",
                  "--history-students", "20", "--no-bilstm", "--workers", "1", "--paired",
-                 "--weight-arm", "complete=1", "--config-arm", "mastery_threshold=0.9", "--out",
-                 str(out))
+                 "--weight-arm", "complete=1", "--config-arm", "mastery_threshold=0.9",
+                 "--told-arm", "state", "--out", str(out))
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert report["design"] == "paired"
-    tuning = {"kgtutor_complete_1", "kgtutor_mastery_threshold_0.9"}  # tuning arms, asked for
+    tuning = {"kgtutor_complete_1", "kgtutor_mastery_threshold_0.9",  # tuning arms, asked for
+              "kgtutor_true_state"}
     assert set(report["arms"]) == ARMS | tuning
     assert set(report["ablations"]) == {f"kgtutor_vs_{a.removeprefix('kgtutor_')}" for a in tuning}
     pre = {arm: round(s["pre_test"]["mean"], 9) for arm, s in report["arms"].items()}
