@@ -373,24 +373,29 @@ def families(outcomes: dict[str, list[Outcome]], paired: bool = False) -> dict[s
 
 def _family(ours: list[Outcome], others: dict[str, list[Outcome]], paired: bool
             ) -> dict[str, dict]:
-    mine = np.array([o.post for o in ours])
-    learnt = np.array([o.post - o.pre for o in ours])
+    mine = _measures(ours)
     done = {}
     for arm, out in others.items():
         key = f"kgtutor_vs_{arm.removeprefix('kgtutor_')}"
-        theirs = np.array([o.post for o in out])
-        done[key] = {**stats.compare(mine, theirs),
-                     "completion_rel_gain": stats.rel_gain(
-                         np.array([o.completion for o in ours]),
-                         np.array([o.completion for o in out])),
-                     "learnt": stats.change(learnt, np.array([o.post - o.pre for o in out]))}
+        theirs = _measures(out)
+        done[key] = {**stats.compare(mine["post"], theirs["post"]),
+                     "completion_rel_gain": stats.rel_gain(mine["completion"],
+                                                           theirs["completion"]),
+                     "learnt": stats.change(mine["learnt"], theirs["learnt"])}
         if paired:
-            done[key]["paired"] = stats.paired(mine, theirs)
-            done[key]["paired_completion"] = stats.paired(
-                np.array([o.completion for o in ours]), np.array([o.completion for o in out]))
+            done[key]["paired"] = stats.paired(mine["post"], theirs["post"])
+            done[key]["paired_completion"] = stats.paired(mine["completion"],
+                                                          theirs["completion"])
     done = stats.with_holm(done)
     adjusted = stats.holm({k: c["learnt"]["p"] for k, c in done.items()})
     return {k: {**c, "learnt": {**c["learnt"], "p_holm": adjusted[k]}} for k, c in done.items()}
+
+
+def _measures(outcomes: list[Outcome]) -> dict[str, np.ndarray]:
+    """Per learner: the post-test, the change from the pre-test, the completion."""
+    return {"post": np.array([o.post for o in outcomes]),
+            "learnt": np.array([o.post - o.pre for o in outcomes]),
+            "completion": np.array([o.completion for o in outcomes])}
 
 
 def gap_closed(outcomes: dict[str, list[Outcome]]) -> float | None:
