@@ -1,8 +1,14 @@
-"""The production server of the API: gunicorn, ``workers`` processes of ``threads`` threads.
+"""The production server of the API: gunicorn, ``workers`` processes of gevent greenlets.
 
 Python runs one thread at a time per process, so one process keeps one core busy whatever its
 thread count; gunicorn's pre-fork model puts a process on every core and restarts one that
-dies. The worker class is ``gthread``: the threads of a worker overlap the graph round trips.
+dies. The worker class is ``gevent``: a worker's requests are greenlets on one thread, which
+overlap the graph round trips (the sockets are gevent's) without threads contending for the
+GIL. Against ``gthread`` workers of 8 threads the mix of ``bench/api_load.py`` costs 11-16 %
+less of the workers' CPU per request (docs/evaluation/api-load.md, ninth look). The price:
+a greenlet runs until it waits, so a long stretch of CPU (re-reading a course after an edit,
+about a second on ASSIST2009) holds up the worker's other requests instead of sharing the
+core with them.
 
 - **The app is built in each worker, after the fork** (no ``preload_app``): a FalkorDB or
   Redis connection, a Neo4j driver's pool and torch's thread pool must not cross a fork, and

@@ -1,7 +1,7 @@
 """Load test of `kgtutor serve`: concurrent clients on issue 18's mix, over real HTTP.
 
     .venv/bin/python bench/api_load.py [--url URL] [--clients 16] [--seconds 60]
-        [--workers N] [--threads N] [--cpu-ms 4.0] [--bells 3]
+        [--workers N] [--connections N] [--cpu-ms 4.0] [--bells 3]
         [--mix recommendations=70,answers=25,report=5]
 
 Without ``--url`` it starts `kgtutor serve` itself (no scheduler, ``--workers``: default the
@@ -69,8 +69,8 @@ def main() -> None:
     parser.add_argument("--url", default="")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--threads", type=int, default=0,
-                        help="threads per server worker (default: the server's default)")
+    parser.add_argument("--connections", type=int, default=0,
+                        help="connections per server worker (default: the server's default)")
     parser.add_argument("--workers", type=int, default=0,
                         help="server worker processes (default: the server's default)")
     parser.add_argument("--cpu-ms", type=float, default=4.0,
@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     students, classes, questions = _sample(settings)
-    with _server(settings, args.url, args.threads, args.workers) as (url, pid):
+    with _server(settings, args.url, args.connections, args.workers) as (url, pid):
         token = _login(url)
         if args.bells:
             _bells(url, token, students, args.bells)
@@ -171,7 +171,7 @@ def _graph_pid(settings: Settings) -> list[int]:
 
 
 @contextmanager
-def _server(settings: Settings, url: str, threads: int, workers: int
+def _server(settings: Settings, url: str, connections: int, workers: int
             ) -> Iterator[tuple[str, int | None]]:
     if url:
         yield url.rstrip("/"), None
@@ -182,7 +182,7 @@ def _server(settings: Settings, url: str, threads: int, workers: int
     kgtutor = Path(sys.executable).with_name("kgtutor")
     log = open(settings.var_dir / "bench-serve.log", "w")  # noqa: SIM115
     command = [str(kgtutor), "serve", "--port", str(port), "--no-scheduler",
-               *(["--threads", str(threads)] if threads else []),
+               *(["--connections", str(connections)] if connections else []),
                *(["--workers", str(workers)] if workers else [])]
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "KGTUTOR_AUTH_RATE_LIMIT": "1000 per minute"})

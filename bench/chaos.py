@@ -246,8 +246,8 @@ def _serving(lab: Lab) -> Iterator[str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with (lab.var / "serve.log").open("w") as log:
-        proc = subprocess.Popen([KGTUTOR, "serve", "--port", str(port), "--no-scheduler",
-                                 "--threads", "16"], env=lab.env, stdout=log,
+        proc = subprocess.Popen([KGTUTOR, "serve", "--port", str(port), "--no-scheduler"],
+                                env=lab.env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
             if not _wait_ready(url, proc, 180):

@@ -45,8 +45,8 @@ def cores() -> int:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Worker processes [default: the number of cores].")
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Threads per worker (concurrent requests each).")
+@click.option("--connections", type=click.IntRange(1, 10_000), default=1000, show_default=True,
+              help="Connections each worker serves at once (greenlets, not threads).")
 @click.option("--timeout", type=click.IntRange(1), default=120, show_default=True,
               help="Seconds a worker may be silent before the master restarts it.")
 @click.option("--trusted-proxy", default=None, metavar="ADDRESS",
@@ -58,7 +58,7 @@ def cores() -> int:
               help="Do not run the 15-minute adjustments, outbox and profile jobs here.")
 @click.pass_obj
 @errors_as_messages
-def serve(settings: Settings, host: str, port: int, workers: int | None, threads: int,
+def serve(settings: Settings, host: str, port: int, workers: int | None, connections: int,
           timeout: int, trusted_proxy: str | None, access_log: str | None,
           no_scheduler: bool) -> None:
     """Serve the API with gunicorn: every core busy, the jobs in their own process."""
@@ -72,9 +72,9 @@ def serve(settings: Settings, host: str, port: int, workers: int | None, threads
         if not no_scheduler:
             jobs["scheduler"] = subprocess.Popen(
                 [sys.executable, "-c", "from cli.main import main; main()", "adjust"])
-        click.echo(f"kgtutor on http://{host}:{port}/app/ ({workers} workers x {threads} "
-                   f"threads; log in with the demo logins), API docs on "
-                   f"http://{host}:{port}/docs, OpenAPI on /openapi.json", err=True)
+        click.echo(f"kgtutor on http://{host}:{port}/app/ ({workers} workers; log in with the "
+                   f"demo logins), API docs on http://{host}:{port}/docs, OpenAPI on "
+                   "/openapi.json", err=True)
 
     def on_exit(_: Any) -> None:
         for proc in jobs.values():
@@ -83,8 +83,8 @@ def serve(settings: Settings, host: str, port: int, workers: int | None, threads
 
     install_problem_errors()
     options: dict[str, Any] = {
-        "bind": f"{host}:{port}", "workers": workers, "threads": threads,
-        "worker_class": "gthread", "timeout": timeout, "graceful_timeout": 30,
+        "bind": f"{host}:{port}", "workers": workers, "worker_connections": connections,
+        "worker_class": "gevent", "timeout": timeout, "graceful_timeout": 30,
         "forwarded_allow_ips": trusted_proxy or "",
         "when_ready": when_ready, "on_exit": on_exit, "proc_name": "kgtutor",
         "accesslog": access_log,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def test_lms_add_client_prints_working_credentials(api_settings: Settings, app: 
 @pytest.fixture
 def live(api_settings: Settings, tmp_path: Path) -> Iterator[str]:
     """`kgtutor serve` in its own process, on the tests' graph."""
-    with serving(api_settings.var_dir, tmp_path / "serve.log", "--threads", "4") as url:
+    with serving(api_settings.var_dir, tmp_path / "serve.log", "--connections", "64") as url:
         yield url
 
 
@@ -79,3 +80,24 @@ def test_serve_runs_the_api_under_gunicorn(live: str, lms_clients: object) -> No
                                                             "application/json"}, timeout=10)
     assert r.status_code == 400 and r.headers["Content-Type"] == "application/problem+json"
     assert requests.get(live + "/openapi.json", timeout=10).json()["openapi"].startswith("3.")
+
+
+def test_concurrent_requests_on_one_worker_get_their_own_answers(live: str) -> None:
+    """A worker serves its requests as greenlets sharing one pool of graph connections: 48 at
+    once, each on its own connection, every answer is the one its request asked for."""
+    tokens = requests.post(live + "/auth/login", json={"username": "hpark",
+                                                       "password": "correct horse battery"},
+                           timeout=10).json()
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    students = ["alg-st-amara", "alg-st-ben", "alg-st-chloe", "alg-st-diego"] * 12
+
+    def ask(i: int) -> tuple[str, int, str]:
+        student = students[i]
+        path = f"/students/{student}" + ("/recommendations?n=3" if i % 2 else "")
+        r = requests.get(live + path, headers=headers, timeout=60)
+        body = r.json()
+        return student, r.status_code, body.get("student_id", body.get("id", ""))
+
+    with ThreadPoolExecutor(len(students)) as pool:
+        answers = list(pool.map(ask, range(len(students))))
+    assert [(s, 200, s) for s in students] == answers

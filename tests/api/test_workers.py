@@ -54,7 +54,7 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory
         accounts.add_user(store, "admin", PASSWORD, Role.ADMIN, int(time.time() * 1000))
     access = var / "access.log"
     try:
-        with serving(var, var / "serve.log", "--workers", "2", "--threads", "4",
+        with serving(var, var / "serve.log", "--workers", "2",
                      "--no-scheduler", "--access-log", str(access), "--trusted-proxy",
                      "127.0.0.1",
                      KGTUTOR_AUTH_RATE_LIMIT=f"{LIMIT} per minute",

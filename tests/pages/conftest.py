@@ -47,7 +47,7 @@ def web_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def live(web_var: Path) -> Iterator[str]:
     """`kgtutor serve` in its own process."""
-    with serving(web_var, web_var / "serve.log", "--threads", "4", "--no-scheduler",
+    with serving(web_var, web_var / "serve.log", "--no-scheduler",
                  KGTUTOR_AUTH_RATE_LIMIT="1000/minute") as url:
         yield url
 

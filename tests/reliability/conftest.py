@@ -36,7 +36,7 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """`kgtutor serve --threads 8` on a freshly seeded graph, with an admin and the LMS clients
+    """`kgtutor serve` on a freshly seeded graph, with an admin and the LMS clients
     of tenants north and south."""
     var = tmp_path_factory.mktemp("reliability-var")
     result = CliRunner().invoke(main, ["graph", "seed"], env={"KGTUTOR_VAR": str(var)})
@@ -45,7 +45,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         clients = {t: accounts.add_client(store, f"{t} LMS", t, NOW) for t in ("north", "south")}
         accounts.add_user(store, "admin", PASSWORD, Role.ADMIN, NOW)
     try:
-        with serving(var, var / "serve.log", "--threads", "8") as url:
+        with serving(var, var / "serve.log") as url:
             r = requests.post(url + "/auth/login",
                               json={"username": "admin", "password": PASSWORD}, timeout=30)
             assert r.status_code == 200, r.text
