@@ -82,9 +82,10 @@ def test_serve_runs_the_api_under_gunicorn(live: str, lms_clients: object) -> No
     assert requests.get(live + "/openapi.json", timeout=10).json()["openapi"].startswith("3.")
 
 
-def test_concurrent_requests_on_one_worker_get_their_own_answers(live: str) -> None:
-    """A worker serves its requests as greenlets sharing one pool of graph connections: 48 at
-    once, each on its own connection, every answer is the one its request asked for."""
+def test_concurrent_requests_each_get_their_own_answer(live: str) -> None:
+    """Each worker serves its requests as greenlets that share its pool of graph connections:
+    of 48 requests at once, each on a connection of its own, every one gets the answer it asked
+    for."""
     tokens = requests.post(live + "/auth/login", json={"username": "hpark",
                                                        "password": "correct horse battery"},
                            timeout=10).json()
