@@ -140,8 +140,9 @@ class BiLstmPredictor:
     def _state(self, history: History) -> _Known:
         """The history as indices, its context and P(next) of every question; the last
         history's are kept, since the recommender asks about the same history several times
-        (KPs, then questions), per thread: concurrent calls (a worker's request threads) would
-        otherwise overwrite each other's and compute theirs again."""
+        (KPs, then questions), per thread (per greenlet in `kgtutor serve`'s workers, where
+        ``threading.local`` is gevent's): concurrent calls would otherwise overwrite each
+        other's and compute theirs again."""
         key = tuple(history)
         last: _Known | None = getattr(self._last, "known", None)
         if last is not None and last.key == key:
