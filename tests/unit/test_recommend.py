@@ -42,7 +42,9 @@ def state(mastery: dict[str, float], history: tuple[tuple[str, bool], ...] = (("
 
 
 MID = {"A": 0.95, "B": 0.9, "C": 0.3}
-NO_GAIN = RecConfig(weights={**RecConfig().weights, "gain": 0.0})
+# stage 1 without its two study-tuned signals (expected gain, chapter completion), for tests
+# written on the signals before them
+NO_GAIN = RecConfig(weights={**RecConfig().weights, "gain": 0.0, "complete": 0.0})
 HARD = RecConfig(ready=None)  # stage 1 on the frontier only: tests whose subject is not KPs past it
 
 
