@@ -185,11 +185,24 @@ def completion_chances(catalogue: Catalogue, kps: Sequence[str], mastery: Mappin
     the chapter is known (the product of their P(known)); a KP in no chapter gets none. Its
     stage-1 weight ("complete") sends a student to finish the chapters nearly done."""
     out = {}
+    # each chapter's P(known) once, where its KPs are and where its unknown ones are: a KP
+    # with another unknown in its chapter (most, for a new student) completes nothing
+    known: dict[str, tuple[dict[str, int], list[float], list[int]]] = {}
     for k in kps:
         chapter = catalogue.chapters.get(k)
-        if chapter is not None:
-            out[k] = math.prod(mastery.get(j, 0.0) for j in catalogue.kps_by_chapter[chapter]
-                               if j != k)
+        if chapter is None:
+            continue
+        if chapter not in known:
+            members = catalogue.kps_by_chapter[chapter]
+            ps = [mastery.get(j, 0.0) for j in members]
+            known[chapter] = ({j: i for i, j in enumerate(members)}, ps,
+                              [i for i, p in enumerate(ps) if p == 0.0])
+        where, ps, unknown = known[chapter]
+        i = where[k]
+        if len(unknown) > 1 or (unknown and unknown[0] != i):
+            out[k] = 0.0
+        else:
+            out[k] = math.prod(ps[:i] + ps[i + 1:])  # the others, in chapter order as ever
     return out
 
 

@@ -127,7 +127,8 @@ class RecConfig:
     widen: bool = True  # a frontier with no question left: widen past it (tutor.recommend)
     # stage 1's weight per signal (tutor.kp_ranking.SIGNALS); "complete" (finish the chapters
     # nearly done) at 2 raised the chapters completed on ASSIST2009's tuning seeds by a tenth at
-    # no cost in post-test on either tuning domain (docs/evaluation/learning.md v12, v13)
+    # no cost in post-test on either tuning domain; on the reported seeds its gain is within
+    # noise (docs/evaluation/learning.md v12, v13)
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "cf": 0.35, "unlocks": 0.2, "order": 0.15, "weak": 0.2, "progress": 0.1,
         "recent": 0.3, "next": 0.5, "gain": 3.0, "complete": 2.0})
