@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tutor.curriculum import ResourceLevel
 from tutor.errors import InvalidInput
-from tutor.kp_ranking import SCOPES, _top, readiness
+from tutor.kp_ranking import SCOPES, _top, completion_chances, readiness
 from tutor.question_selection import Candidate, challenging, fix_difficulty, select, shortlist
 from tutor.recommend import (
     Catalogue,
@@ -453,3 +453,8 @@ def test_the_complete_signal_is_the_chance_that_learning_the_kp_completes_its_ch
     # a catalogue with no chapters (an import of bare logs) gives the signal nothing
     bare, _ = rank_kps(catalogue(), state(mastery), complete)
     assert [(p.kp_id, p.score) for p in bare] == [(p.kp_id, p.score) for p in plain]
+    # a KP never practised (P(known) 0) leaves its chapter's other KPs nothing to complete,
+    # and is itself the one that would complete it
+    gap = {"A": 0.95, "B": 0.3, "D": 0.9}
+    assert completion_chances(cat, ["B", "C", "E"], gap) == {
+        "B": 0.0, "C": 0.95 * 0.3 * 0.9, "E": 1.0}
