@@ -67,13 +67,18 @@ def live(api_settings: Settings, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def tutor_headers(url: str) -> dict[str, str]:
+    """The demo tutor's bearer token, from a log-in at ``url``."""
+    tokens = requests.post(url + "/auth/login", json={"username": "hpark",
+                                                      "password": "correct horse battery"},
+                           timeout=10).json()
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
 def test_serve_runs_the_api_under_gunicorn(live: str, lms_clients: object) -> None:
     r = requests.get(live + "/ready", timeout=10)
     assert r.status_code == 200 and r.headers["Server"] == "kgtutor"
-    tokens = requests.post(live + "/auth/login", json={"username": "hpark",
-                                                       "password": "correct horse battery"},
-                           timeout=10).json()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    headers = tutor_headers(live)
     r = requests.get(live + "/students/alg-st-amara", headers=headers, timeout=10)
     assert r.status_code == 200 and r.json()["id"] == "alg-st-amara"
     r = requests.post(live + "/students", data="{", headers={**headers, "Content-Type":
@@ -86,10 +91,7 @@ def test_concurrent_requests_each_get_their_own_answer(live: str) -> None:
     """Each worker serves its requests as greenlets that share its pool of graph connections:
     of 48 requests at once, each on a connection of its own, every one gets the answer it asked
     for."""
-    tokens = requests.post(live + "/auth/login", json={"username": "hpark",
-                                                       "password": "correct horse battery"},
-                           timeout=10).json()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    headers = tutor_headers(live)
     students = ["alg-st-amara", "alg-st-ben", "alg-st-chloe", "alg-st-diego"] * 12
 
     def ask(i: int) -> tuple[str, int, str]:
