@@ -61,6 +61,9 @@ def test_the_class_report_reads_the_same_whatever_the_class_size(
         _report(app, tokens["admin"])  # the dataset's catalogue is cached after the first
         counting.reset()
         report = _report(app, tokens["admin"])
+        # the caches' version check runs at most every 0.5 s, whatever the request: on a slow
+        # machine it may fall inside either report, so it is not one of the report's reads
+        assert counting.reads.pop("cache_version", 0) <= 1
         reads.append(sum(counting.reads.values()))
         assert sum(counting.writes.values()) == 0
     assert len(report["students"]) == 12
