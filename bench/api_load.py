@@ -18,8 +18,10 @@ the recommendation rate to the physical ceiling: cores / CPU per cold recommenda
 machine as the server and take CPU from it: on a 2-core machine the figures are a floor.
 Before the mix, ``--bells`` bench classes each open the practice page at once: their 30
 students' first recommendations sent together, the slowest and the median reported.
-``--mix`` weighs the routes otherwise (also ``student``: ``GET /students/{id}``, and
-``health``: ``GET /health``, unauthenticated): one route alone gives its CPU per request.
+It ends with two figures of the machine itself (a fixed loop's time, a round trip between
+two cores), so that sittings can be compared. ``--mix`` weighs the routes otherwise (also
+``student``: ``GET /students/{id}``, and ``health``: ``GET /health``, unauthenticated): one
+route alone gives its CPU per request.
 """
 
 from __future__ import annotations
@@ -94,6 +96,10 @@ def main() -> None:
                        args.mix)
         used = {name: _cpu(pids()) - before[name] for name, pids in groups.items()}
     _report(results, args.clients, args.seconds, args.cpu_ms)
+    wall_us, cpu_us = _wake_up_cost()
+    print(f"\nthis machine now: a pure-Python loop of 10^6 additions {_loop_ms():.0f} ms; a "
+          f"round trip between processes on two cores {wall_us:.0f} µs ({cpu_us:.0f} µs of "
+          "the sender's CPU). Compare sittings only where these agree.")
     cores = len(os.sched_getaffinity(0))
     served = sum(map(len, results.values()))
     print(f"\n| process | CPU s | share of {cores} cores x {args.seconds:.0f} s | "
@@ -150,6 +156,51 @@ def _cpu(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime: the stat's fields 14, 15
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def _loop_ms(n: int = 1_000_000) -> float:
+    """The best of three timings of a fixed pure-Python loop: this machine's speed now."""
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(n):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return 1000 * best
+
+
+def _wake_up_cost(trips: int = 5000) -> tuple[float, float]:
+    """µs of wall time and of the sender's CPU per round trip of one byte over a socket pair
+    between two processes on two different cores. On a virtual machine, waking a process on
+    another core costs what the host makes it cost, and every request pays it several times
+    (client, worker, graph server). The bench's figures moved by some 40 % between sittings
+    with the code unchanged (docs/evaluation/api-load.md): this and :func:`_loop_ms` show two
+    ways a machine can change, not every way (within one sitting, throughput moved by a tenth
+    with both steady)."""
+    cores = sorted(os.sched_getaffinity(0))
+    ours, theirs = socket.socketpair()
+    child = os.fork()
+    if child == 0:  # the echo, on the last core
+        try:
+            os.sched_setaffinity(0, {cores[-1]})
+            for _ in range(trips):
+                theirs.send(theirs.recv(1))
+        finally:
+            os._exit(0)
+    mask = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cores[0]})
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(trips):
+            ours.send(b"x")
+            ours.recv(1)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        os.sched_setaffinity(0, mask)
+        os.waitpid(child, 0)
+        ours.close()
+        theirs.close()
+    return 1e6 * wall / trips, 1e6 * cpu / trips
 
 
 def _tree(pid: int) -> list[int]:

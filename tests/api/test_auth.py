@@ -259,6 +259,17 @@ def test_rate_limit_answers_429(api_settings: Settings, api_store: GraphStore) -
     assert int(r.headers["Retry-After"]) > 0
 
 
+def test_rate_limit_headers_count_down(api_settings: Settings, api_store: GraphStore) -> None:
+    """Callers see their budget: the limit, what is left of it, and when it refills."""
+    app = create_app(replace(api_settings, auth_rate_limit="5 per minute"), store=api_store)
+    c = app.test_client()
+    seen = [c.post("/auth/login", json={"username": "admin", "password": "wrong password"})
+            for _ in range(3)]
+    assert [r.headers["X-RateLimit-Limit"] for r in seen] == ["5"] * 3
+    assert [r.headers["X-RateLimit-Remaining"] for r in seen] == ["4", "3", "2"]
+    assert all(int(r.headers["X-RateLimit-Reset"]) > time.time() for r in seen)
+
+
 def test_body_limit_answers_413(api_settings: Settings, api_store: GraphStore,
                                 tokens: dict[str, str]) -> None:
     app = create_app(replace(api_settings, max_body_bytes=1024), store=api_store)
