@@ -101,14 +101,11 @@ def build_app(settings: Settings, store: GraphStore | None = None,
 
     app.before_request(input_guard.check_input)  # first: nothing below sees such input
     app.before_request(gate.check_request)  # before the limiter, so limits can key on callers
+    app.after_request(problems.keep_retry_after)  # run last (Flask: last added, first run)
     # the limits' storage is the graph server when embedded: while it is down (a crash, a
-    # restart), limits count in this process's memory instead of failing the request (500).
-    # A sliding window counter: no double burst across a window's edge, and two round trips
-    # to the storage per limited request (the count and the headers' figures) where a fixed
-    # window takes three
+    # restart), limits count in this process's memory instead of failing the request (500)
     limiter = Limiter(key_func=get_remote_address, app=app, headers_enabled=True,
                       storage_uri=rate_limit_storage(settings), key_prefix="kgtutor-limits",
-                      strategy="sliding-window-counter",
                       in_memory_fallback_enabled=True, swallow_errors=True)
     auth.init_jwt(app)
     api = ProblemApi(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -81,6 +81,7 @@ def from_http_exception(error: HTTPException) -> Response:
 
 def from_domain_error(error: KgtutorError) -> Response:
     if isinstance(error, TooManyAttempts):
+        g.retry_after_s = error.retry_after_s  # for keep_retry_after, after the limiter
         return problem(429, str(error), headers={"Retry-After": str(error.retry_after_s)})
     for kind, status in _DOMAIN_STATUS:
         if isinstance(error, kind):
@@ -90,6 +91,18 @@ def from_domain_error(error: KgtutorError) -> Response:
             return problem(status, error.public or str(error), title)
     log.exception("unexpected %s on %s", type(error).__name__, request.path)
     return problem(500, "the server failed on this request; it has been logged")
+
+
+def keep_retry_after(response: Response) -> Response:
+    """``after_request``, run after flask-limiter's: it rewrites every Retry-After as the
+    whole seconds from now to the later of its own window's reset and the header's, rounded
+    down, so a locked account heard the per-address window's reset (up to a minute) or, for a
+    1-s lock, "Retry-After: 0". The limiter's limit is not spent when the back-off answers (it
+    would have answered first), so the back-off's wait is the one to announce."""
+    wait = g.pop("retry_after_s", None)
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def from_unexpected(error: Exception) -> Response:

@@ -270,6 +270,21 @@ def test_rate_limit_headers_count_down(api_settings: Settings, api_store: GraphS
     assert all(int(r.headers["X-RateLimit-Reset"]) > time.time() for r in seen)
 
 
+def test_a_locked_account_is_told_its_own_wait(api_settings: Settings,
+                                               api_store: GraphStore) -> None:
+    """The back-off's wait, not flask-limiter's rewrite of it: that rounds down to whole
+    seconds from now to its window's reset or the wait, so a 1-s lock was "Retry-After: 0"
+    (or the per-address window's reset, far longer than the lock)."""
+    now = 1_800_000_000_123  # the app's clock: the lock's wait is exactly 1 s
+    account_service.add_user(api_store, "lena-locked", PASSWORD, Role.ADMIN, 0)
+    c = create_app(api_settings, store=api_store, clock=lambda: now).test_client()
+    wrong = {"username": "lena-locked", "password": "wrong password"}
+    assert [c.post("/auth/login", json=wrong).status_code for _ in range(6)] == [401] * 6
+    r = c.post("/auth/login", json={"username": "lena-locked", "password": PASSWORD})
+    assert "try again in 1 s" in _problem(r, 429)["detail"]
+    assert r.headers["Retry-After"] == "1"
+
+
 def test_body_limit_answers_413(api_settings: Settings, api_store: GraphStore,
                                 tokens: dict[str, str]) -> None:
     app = create_app(replace(api_settings, max_body_bytes=1024), store=api_store)
