@@ -71,11 +71,31 @@ def recommender(settings: Settings, store: GraphStore) -> Recommender:
 class LazyGroup(click.Group):
     """A group whose subcommands, given as ``{"name": "module:attribute"}``, are imported when
     used (click's documented lazy loading): a command imports only its own module, so only the
-    commands that need torch pay for it."""
+    commands that need torch pay for it. ``summaries`` (name: the first sentence of the
+    command's help) let ``--help`` list them without importing any."""
 
-    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None,
+                 summaries: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = lazy or {}
+        self.summaries = summaries or {}
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's listing, with a stand-in made of its summary for each command that has one
+        (the same short help: click shortens a help to its first sentence, then to the width)."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = []
+        for name in names:
+            command = (click.Command(name, help=self.summaries[name]) if name in self.summaries
+                       else self.get_command(ctx, name))
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
