@@ -185,23 +185,22 @@ def completion_chances(catalogue: Catalogue, kps: Sequence[str], mastery: Mappin
     the chapter is known (the product of their P(known)); a KP in no chapter gets none. Its
     stage-1 weight ("complete") sends a student to finish the chapters nearly done."""
     out = {}
-    # each chapter's P(known) once, where its KPs are and where its unknown ones are: a KP
-    # with another unknown in its chapter (most, for a new student) completes nothing
-    known: dict[str, tuple[dict[str, int], list[float], list[int]]] = {}
+    # each chapter's P(known) read once, and its unknown KPs: a KP with another unknown in its
+    # chapter (most, for a new student) completes nothing
+    known: dict[str, tuple[list[float], list[str]]] = {}
     for k in kps:
         chapter = catalogue.chapters.get(k)
         if chapter is None:
             continue
+        members = catalogue.kps_by_chapter[chapter]
         if chapter not in known:
-            members = catalogue.kps_by_chapter[chapter]
             ps = [mastery.get(j, 0.0) for j in members]
-            known[chapter] = ({j: i for i, j in enumerate(members)}, ps,
-                              [i for i, p in enumerate(ps) if p == 0.0])
-        where, ps, unknown = known[chapter]
-        i = where[k]
-        if len(unknown) > 1 or (unknown and unknown[0] != i):
+            known[chapter] = (ps, [j for j, p in zip(members, ps, strict=True) if p == 0.0])
+        ps, unknown = known[chapter]
+        if any(j != k for j in unknown):
             out[k] = 0.0
         else:
+            i = members.index(k)
             out[k] = math.prod(ps[:i] + ps[i + 1:])  # the others, in chapter order as ever
     return out
 
